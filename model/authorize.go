@@ -1,0 +1,310 @@
+package model
+
+import "slices"
+
+// LayerResult is the outcome of one evaluation layer.
+type LayerResult uint8
+
+const (
+	NotApplicable LayerResult = iota
+	Pass
+	Fail
+)
+
+func (r LayerResult) String() string {
+	switch r {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	}
+	return "not_applicable"
+}
+
+// Match is a policy statement that matched the request.
+type Match struct {
+	Policy    string
+	Statement int // 0-based index in the policy
+	Sid       string
+	Effect    Effect
+	Source    Pos
+}
+
+// ShareState is one share's step 5 outcome.
+type ShareState struct {
+	Share  string
+	State  string // the share's state for this caller: "active", "pending", "deleted", …
+	Reason Reason
+}
+
+// Layer is one evaluated step of DESIGN.md's permission semantics.
+type Layer struct {
+	Step     int    // 1..5
+	Name     string // identity_deny, scp, owner, identity_allow, resource
+	Result   LayerResult
+	Decisive bool
+	Matched  []Match
+	OUPath   []string     // scp: the levels evaluated, root first
+	Shares   []ShareState // owner (org-wide shares) and resource
+}
+
+// Explanation is a decision with every layer that led to it.
+type Explanation struct {
+	Decision  Decision
+	Reason    Reason
+	Principal PrincipalID
+	Pipeline  PipelineID
+	Caller    string // "222222222222/role/X"
+	Action    Action
+	Resource  string // ARN or "*"
+	At        Time
+	Message   string // AWS-style denial text, "" on allow
+	Layers    []Layer
+}
+
+// condContext fills the condition keys of principal p calling on pipeline pl at t.
+func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Time) {
+	pr := &w.principals[p]
+	a := &w.accounts[pr.account]
+	*ctx = CondContext{
+		PrincipalAccount:  string(a.id),
+		PrincipalArn:      pr.arn,
+		PrincipalOrgPaths: a.orgPaths,
+		PrincipalType:     pr.ptype,
+		PrincipalTags:     pr.tags,
+		ResourceAccount:   string(w.accounts[w.pipelines[pl].owner].id),
+		RequestedRegion:   w.region,
+		CurrentTime:       w.start + int64(t),
+	}
+	if a.orgPaths != nil {
+		ctx.PrincipalOrgID = w.orgID
+	}
+}
+
+// matchPolicies appends to dst the statements of pols with effect eff that
+// apply to action a on resource r in ctx.
+func (w *World) matchPolicies(dst []Match, pols []PolicyID, eff Effect, a Action, r string, ctx *CondContext) []Match {
+	for _, id := range pols {
+		pol := &w.policies[id]
+		for i := range pol.Statements {
+			s := &pol.Statements[i]
+			if s.Effect == eff && s.Actions.Has(a) && s.applies(r, ctx) {
+				dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
+			}
+		}
+	}
+	return dst
+}
+
+// scpApplies reports whether SCPs constrain account ai now.
+func (w *World) scpApplies(ai int32) bool { return w.inOrg(ai) && ai != w.mgmt }
+
+// scpLevels returns the OU indices from the root to account ai's OU.
+func (w *World) scpLevels(ai int32) []int32 {
+	var out []int32
+	for o := w.accounts[ai].ou; o >= 0; o = w.ous[o].parent {
+		out = append(out, o)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// fullAWSAccess is the implicit match of AWS's FullAWSAccess SCP.
+var fullAWSAccess = Match{Policy: "FullAWSAccess", Sid: "", Effect: EffectAllow}
+
+// Explain evaluates principal p calling action a on pipeline pl at t,
+// recording every layer. It is the reference path: [World.Decide] must
+// return the same reason.
+func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanation {
+	pr := &w.principals[p]
+	ai := pr.account
+	owner := w.pipelines[pl].owner
+	res := w.ResourceFor(pl, a)
+	var ctx CondContext
+	w.condContext(&ctx, p, pl, t)
+	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t}
+	boundary := []PolicyID(nil)
+	if pr.boundary != noPolicy {
+		boundary = []PolicyID{pr.boundary}
+	}
+
+	// Step 1: explicit deny in identity policies or the boundary.
+	l1 := Layer{Step: 1, Name: "identity_deny", Result: Pass}
+	l1.Matched = w.matchPolicies(l1.Matched, pr.policies, EffectDeny, a, res, &ctx)
+	identityDeny := len(l1.Matched) > 0
+	l1.Matched = w.matchPolicies(l1.Matched, boundary, EffectDeny, a, res, &ctx)
+	boundaryDeny := !identityDeny && len(l1.Matched) > 0
+	if len(l1.Matched) > 0 {
+		l1.Result = Fail
+	}
+
+	// Step 2: SCPs at every level.
+	l2 := Layer{Step: 2, Name: "scp"}
+	scpExplicit := false
+	if w.scpApplies(ai) {
+		l2.Result = Pass
+		check := func(scps []PolicyID, full bool) {
+			allowed := full
+			if full {
+				l2.Matched = append(l2.Matched, fullAWSAccess)
+			}
+			n := len(l2.Matched)
+			l2.Matched = w.matchPolicies(l2.Matched, scps, EffectAllow, a, res, &ctx)
+			allowed = allowed || len(l2.Matched) > n
+			n = len(l2.Matched)
+			l2.Matched = w.matchPolicies(l2.Matched, scps, EffectDeny, a, res, &ctx)
+			if len(l2.Matched) > n {
+				scpExplicit = true
+				l2.Result = Fail
+			}
+			if !allowed {
+				l2.Result = Fail
+			}
+		}
+		for _, o := range w.scpLevels(ai) {
+			l2.OUPath = append(l2.OUPath, w.ous[o].path)
+			check(w.ous[o].scps, w.ous[o].fullAccess)
+		}
+		l2.OUPath = append(l2.OUPath, "account:"+string(w.accounts[ai].id))
+		check(w.accounts[ai].scps, w.accounts[ai].fullAccess)
+	}
+
+	// Identity allow (steps 3 and 4): identity ∩ boundary.
+	var allowM []Match
+	identityAllow := pr.allowAll
+	if !pr.allowAll {
+		allowM = w.matchPolicies(allowM, pr.policies, EffectAllow, a, res, &ctx)
+		identityAllow = len(allowM) > 0
+	}
+	boundaryAllow := true
+	if boundary != nil {
+		n := len(allowM)
+		allowM = w.matchPolicies(allowM, boundary, EffectAllow, a, res, &ctx)
+		boundaryAllow = len(allowM) > n
+	}
+	idOK := identityAllow && boundaryAllow
+
+	l3 := Layer{Step: 3, Name: "owner"}
+	l4 := Layer{Step: 4, Name: "identity_allow"}
+	l5 := Layer{Step: 5, Name: "resource"}
+	ownerReason := ReasonNoIdentityAllow
+	resReason := ReasonNotShared
+	if ai == owner {
+		l3.Matched = allowM
+		// Org-wide shares grant the owner's principals too (Principal "*").
+		var r Reason
+		l3.Shares, r = w.explainShares(p, ai, pl, a, t, true)
+		switch {
+		case idOK:
+			l3.Result, ownerReason = Pass, ReasonOwner
+		case r == ReasonShared:
+			l3.Result, ownerReason = Pass, ReasonShared
+		default:
+			l3.Result = Fail
+		}
+	} else {
+		l4.Matched = allowM
+		l4.Result = Fail
+		if idOK {
+			l4.Result = Pass
+		}
+		l5.Shares, resReason = w.explainShares(p, ai, pl, a, t, false)
+		l5.Result = Fail
+		if resReason == ReasonShared {
+			l5.Result = Pass
+		}
+	}
+
+	ex.Layers = []Layer{l1, l2, l3, l4, l5}
+	decisive := -1
+	switch {
+	case l1.Result == Fail:
+		decisive, ex.Reason = 0, ReasonExplicitDeny
+	case l2.Result == Fail:
+		decisive, ex.Reason = 1, ReasonSCP
+	case ai == owner:
+		decisive, ex.Reason = 2, ownerReason
+	case l4.Result == Fail:
+		decisive, ex.Reason = 3, ReasonNoIdentityAllow
+	default:
+		decisive, ex.Reason = 4, resReason
+	}
+	ex.Layers[decisive].Decisive = true
+	if ex.Reason.IsAllow() {
+		ex.Decision = Allow
+		return ex
+	}
+	ex.Message = w.denyMessage(&ex, identityDeny, boundaryDeny, scpExplicit, identityAllow)
+	return ex
+}
+
+// explainShares evaluates every share of pl for the caller and action a,
+// returning their states (in name order) and the best reason.
+func (w *World) explainShares(p PrincipalID, ai int32, pl PipelineID, a Action, t Time, orgWide bool) ([]ShareState, Reason) {
+	best := ReasonNotShared
+	var out []ShareState
+	for _, sid := range w.pipelines[pl].shares {
+		s := &w.shares[sid]
+		st := w.shareState(s, p, ai, pl, t, orgWide)
+		r := st.reason
+		if r == ReasonShared && !s.permission.Actions().Has(a) {
+			r = ReasonActionNotPermitted
+		}
+		if r == ReasonNotShared && orgWide {
+			continue
+		}
+		out = append(out, ShareState{Share: s.name, State: stateName(st.reason), Reason: r})
+		if shareRank(r) > shareRank(best) {
+			best = r
+		}
+	}
+	return out, best
+}
+
+// stateName names a share's state for a caller.
+func stateName(r Reason) string {
+	switch r {
+	case ReasonShared:
+		return "active"
+	case ReasonNotShared:
+		return "not_associated"
+	case ReasonAssociationPending:
+		return "associating"
+	case ReasonInvitationPending:
+		return "invitation_pending"
+	case ReasonInvitationRejected:
+		return "invitation_rejected"
+	case ReasonInvitationExpired:
+		return "invitation_expired"
+	case ReasonExternalNotAllowed:
+		return "external_not_allowed"
+	}
+	return r.String()
+}
+
+// denyMessage writes AWS's denial text (AWS.md §3.2).
+func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExplicit, identityAllow bool) string {
+	head := "User: " + w.principals[ex.Principal].arn + " is not authorized to perform: " +
+		ex.Action.String() + " on resource: " + ex.Resource
+	because := func(policyType string) string {
+		return head + " because no " + policyType + " policy allows the " + ex.Action.String() + " action"
+	}
+	switch ex.Reason {
+	case ReasonExplicitDeny:
+		if boundaryDeny && !identityDeny {
+			return head + " with an explicit deny in a permissions boundary"
+		}
+		return head + " with an explicit deny in an identity-based policy"
+	case ReasonSCP:
+		if scpExplicit {
+			return head + " with an explicit deny in a service control policy"
+		}
+		return because("service control")
+	case ReasonNoIdentityAllow:
+		if identityAllow {
+			return because("permissions boundary")
+		}
+		return because("identity-based")
+	}
+	return because("resource-based")
+}

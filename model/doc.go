@@ -1,0 +1,19 @@
+// Package model is pipeshare's domain and permission model: accounts, the
+// organization and its OU tree, IAM principals and policies, SCPs and
+// permissions boundaries, SageMaker pipelines, RAM resource shares with their
+// two managed permissions, ARNs, and the authorizer.
+//
+// The package imports only the standard library. It does no I/O, reads no
+// clock and draws no random numbers: time is passed in as [Time], an offset in
+// nanoseconds from the scenario start.
+//
+// A [World] is compiled once from a [Config] and evaluated many times. It has
+// two evaluation paths that must agree:
+//
+//   - [World.Explain] evaluates every layer of DESIGN.md's permission steps
+//     1–5 and records which statements and shares matched;
+//   - [World.Decide] answers from a table of per (principal, pipeline) rows,
+//     rebuilt only at change points, in O(1) and without allocating.
+//
+// A World is not safe for concurrent use: Decide fills its row cache.
+package model

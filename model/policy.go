@@ -1,0 +1,192 @@
+package model
+
+import (
+	"strings"
+)
+
+// Effect is a statement's effect.
+type Effect uint8
+
+const (
+	EffectAllow Effect = iota + 1
+	EffectDeny
+)
+
+func (e Effect) String() string {
+	if e == EffectDeny {
+		return "Deny"
+	}
+	return "Allow"
+}
+
+// PolicyID indexes a World's policies.
+type PolicyID int32
+
+// noPolicy marks an absent boundary.
+const noPolicy PolicyID = -1
+
+// Policy is a compiled policy document.
+type Policy struct {
+	Name       string
+	Statements []Statement
+	Pos        Pos
+}
+
+// Statement is a compiled policy statement. Its actions are resolved against
+// the ten in-scope actions once, at compile time: Action and NotAction both
+// become a set.
+type Statement struct {
+	Sid         string
+	Index       int // 0-based position in the policy
+	Effect      Effect
+	Actions     ActionSet
+	Resources   []string // patterns; ["*"] when absent
+	NotResource bool
+	Conditions  []Condition
+	Pos         Pos
+}
+
+// matchesResource reports whether the statement's Resource (or NotResource)
+// covers r.
+func (s *Statement) matchesResource(r string) bool {
+	hit := false
+	for _, p := range s.Resources {
+		if MatchWildcard(p, r, false, true) {
+			hit = true
+			break
+		}
+	}
+	return hit != s.NotResource
+}
+
+// holds reports whether every condition of s holds in ctx.
+func (s *Statement) holds(ctx *CondContext) bool {
+	for i := range s.Conditions {
+		if !s.Conditions[i].Eval(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// applies reports whether s applies to resource r in ctx, ignoring actions.
+func (s *Statement) applies(r string, ctx *CondContext) bool {
+	return s.matchesResource(r) && s.holds(ctx)
+}
+
+// compilePolicy compiles doc, appending problems to errs.
+func compilePolicy(doc *PolicyDoc, errs *[]*PosError) Policy {
+	p := Policy{Name: doc.Name, Pos: doc.Pos}
+	if len(doc.Statements) == 0 {
+		*errs = append(*errs, errorf(doc.Pos, "policy %q has no statements", doc.Name))
+	}
+	for i := range doc.Statements {
+		sd := &doc.Statements[i]
+		st := Statement{Sid: sd.Sid, Index: i, Pos: sd.Pos}
+		switch sd.Effect.S {
+		case "Allow":
+			st.Effect = EffectAllow
+		case "Deny":
+			st.Effect = EffectDeny
+		case "":
+			*errs = append(*errs, errorf(sd.Pos, "statement has no Effect"))
+		default:
+			*errs = append(*errs, errorf(sd.Effect.Pos, "Effect must be Allow or Deny, not %q", sd.Effect.S))
+		}
+		if sd.PrincipalPos.IsValid() {
+			*errs = append(*errs, errorf(sd.PrincipalPos, "Principal is not allowed in identity policies, boundaries or SCPs"))
+		}
+		switch {
+		case sd.Action != nil && sd.NotAction != nil:
+			*errs = append(*errs, errorf(sd.NotAction[0].Pos, "a statement cannot have both Action and NotAction"))
+		case sd.Action == nil && sd.NotAction == nil:
+			*errs = append(*errs, errorf(sd.Pos, "statement has neither Action nor NotAction"))
+		case sd.Action != nil:
+			st.Actions = compileActions(sd.Action, errs)
+		default:
+			st.Actions = AllActions &^ compileActions(sd.NotAction, errs)
+		}
+		res := sd.Resource
+		switch {
+		case sd.Resource != nil && sd.NotResource != nil:
+			*errs = append(*errs, errorf(sd.NotResource[0].Pos, "a statement cannot have both Resource and NotResource"))
+		case sd.Resource == nil && sd.NotResource == nil:
+			*errs = append(*errs, errorf(sd.Pos, "statement has neither Resource nor NotResource"))
+		case sd.NotResource != nil:
+			res = sd.NotResource
+			st.NotResource = true
+		}
+		for _, r := range res {
+			if msg := checkResourcePattern(r.S); msg != "" {
+				*errs = append(*errs, errorf(r.Pos, "%s", msg))
+				continue
+			}
+			st.Resources = append(st.Resources, r.S)
+		}
+		for _, cd := range sd.Conditions {
+			c, err := CompileCondition(cd.Operator, cd.Key, cd.Values, cd.Pos)
+			if err != nil {
+				*errs = append(*errs, asPosError(err, cd.Pos))
+				continue
+			}
+			st.Conditions = append(st.Conditions, c)
+		}
+		p.Statements = append(p.Statements, st)
+	}
+	return p
+}
+
+// asPosError converts err to a *PosError, at pos unless it carries one.
+func asPosError(err error, pos Pos) *PosError {
+	if pe, ok := err.(*PosError); ok {
+		return pe
+	}
+	return &PosError{Pos: pos, Msg: err.Error()}
+}
+
+// compileActions resolves action patterns against the ten in-scope actions.
+// A pattern for another service simply matches none of them.
+func compileActions(refs []Ref, errs *[]*PosError) ActionSet {
+	var set ActionSet
+	for _, r := range refs {
+		pat := r.S
+		if strings.Contains(pat, "${") {
+			*errs = append(*errs, errorf(r.Pos, "policy variables are not supported"))
+			continue
+		}
+		if pat != "*" && !strings.Contains(pat, ":") {
+			*errs = append(*errs, errorf(r.Pos, "action %q needs a service prefix, e.g. sagemaker:%s", pat, pat))
+			continue
+		}
+		for a := range Action(NumActions) {
+			if MatchWildcard(pat, a.String(), true, false) {
+				set = set.With(a)
+			}
+		}
+	}
+	return set
+}
+
+// checkResourcePattern returns why pattern is not a supported Resource
+// element, or "".
+func checkResourcePattern(p string) string {
+	if strings.Contains(p, "${") {
+		return "policy variables are not supported"
+	}
+	if p == "*" {
+		return ""
+	}
+	parts := strings.SplitN(p, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return "resource " + quote(p) + " is neither \"*\" nor an ARN (arn:partition:service:region:account:resource)"
+	}
+	if strings.ContainsAny(parts[2], "*?") {
+		return "resource " + quote(p) + " has a wildcard in the ARN's service segment"
+	}
+	if i := strings.Index(parts[5], "/execution/"); i >= 0 && parts[5][i+len("/execution/"):] != "*" {
+		return "resource " + quote(p) + " constrains an execution ID; use .../execution/* so decisions are per pipeline"
+	}
+	return ""
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,61 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Time is simulated time: nanoseconds since the scenario's start.
+type Time int64
+
+// Never is a time later than any event; it marks "no further change".
+const Never Time = math.MaxInt64
+
+// Duration converts t to a time.Duration.
+func (t Time) Duration() time.Duration { return time.Duration(t) }
+
+// String formats t as a Go duration offset ("1h30m0s").
+func (t Time) String() string {
+	if t == Never {
+		return "never"
+	}
+	return time.Duration(t).String()
+}
+
+// Pos is a position in a source file, carried with compiled policies,
+// statements and shares so explanations can point back at the scenario.
+// The zero Pos is unknown.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// IsValid reports whether p carries a line number.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// String formats p as file:line:col; an unknown position prints as "-".
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return "-"
+	}
+	col := p.Col
+	if col < 1 {
+		col = 1
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, col)
+}
+
+// PosError is an input error at a position. Load-time problems that the
+// scenarios package reports as "file:line:col: message" are PosErrors.
+type PosError struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *PosError) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// errorf returns a *PosError at pos.
+func errorf(pos Pos, format string, args ...any) *PosError {
+	return &PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
