@@ -1,0 +1,120 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// StreamSeed returns the two PCG seeds of the stream named key under the
+// master seed:
+//
+//	seed1 = splitmix64(master)
+//	seed2 = splitmix64(fnv64a(key) ^ seed1)
+//
+// where fnv64a is 64-bit FNV-1a over the key's bytes (as hash/fnv's New64a)
+// and splitmix64 is Steele, Lea and Flood's SplitMix64 output function:
+//
+//	z := x + 0x9e3779b97f4a7c15
+//	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+//	z = (z ^ z>>27) * 0x94d049bb133111eb
+//	return z ^ z>>31
+//
+// The seeds feed rand.NewPCG(seed1, seed2). splitmix64 is a bijection, so
+// different master seeds give different seed1, and under one master
+// different key hashes give different seed2: two (master, key) pairs share
+// a stream only if their keys collide under FNV-1a. The mixing decorrelates
+// nearby masters (1, 2, 3) and nearby keys ("exec/1", "exec/2").
+func StreamSeed(master uint64, key string) (seed1, seed2 uint64) {
+	seed1 = splitmix64(master)
+	seed2 = splitmix64(fnv64a(key) ^ seed1)
+	return seed1, seed2
+}
+
+// NewStream returns a *rand.Rand over the PCG stream named key under the
+// master seed (see StreamSeed). It allocates; for many streams use a
+// [Stream] value from [MakeStream]. Its Uint64 and Float64 sequences equal
+// those of MakeStream(master, key).
+func NewStream(master uint64, key string) *rand.Rand {
+	return rand.New(rand.NewPCG(StreamSeed(master, key)))
+}
+
+// Stream is a random stream held by value: a PCG generator with no
+// pointers, 16 bytes, so a run can keep one per workload caller (tens of
+// thousands) in a slice without allocating one object each.
+//
+// Every method consumes exactly one 64-bit draw from the generator, so the
+// number of draws a piece of code makes never depends on the values drawn.
+// (This is why IntN and ExpFloat64 differ from rand.Rand's, which reject
+// and redraw.) *Stream implements rand.Source, so it can serve as the Src
+// of gonum's distuv distributions, which draw through rand.New(Src).
+//
+// The zero Stream is PCG seeded (0, 0); use MakeStream. A Stream is not
+// safe for concurrent use.
+type Stream struct {
+	pcg rand.PCG
+}
+
+var _ rand.Source = (*Stream)(nil)
+
+// MakeStream returns the stream named key under the master seed (see
+// StreamSeed), without allocating beyond the key's hashing.
+func MakeStream(master uint64, key string) Stream {
+	var s Stream
+	s.Seed(master, key)
+	return s
+}
+
+// Seed resets s to the start of the stream named key under the master seed.
+func (s *Stream) Seed(master uint64, key string) {
+	s.pcg.Seed(StreamSeed(master, key))
+}
+
+// Uint64 returns a uniformly distributed 64-bit value (one draw).
+func (s *Stream) Uint64() uint64 { return s.pcg.Uint64() }
+
+// Float64 returns a uniform float64 in [0, 1) with 53 random bits (one
+// draw), as rand.Rand's Float64 does.
+func (s *Stream) Float64() float64 {
+	return float64(s.pcg.Uint64()<<11>>11) / (1 << 53)
+}
+
+// IntN returns a uniform int in [0, n) from one draw: the high word of the
+// 128-bit product draw × n (Lemire's method without the rejection step; the
+// bias is below n/2^64). It panics if n <= 0.
+func (s *Stream) IntN(n int) int {
+	if n <= 0 {
+		panic("sim: invalid argument to IntN")
+	}
+	return mulHigh(s.pcg.Uint64(), n)
+}
+
+// ExpFloat64 returns an exponentially distributed float64 with rate and
+// mean 1 by inversion, -ln(1-U) for U uniform in [0, 1) (one draw). The
+// result is in [0, 53·ln 2 ≈ 36.7].
+func (s *Stream) ExpFloat64() float64 {
+	// 1-U is in (0, 1], so the logarithm is finite.
+	return -math.Log(1 - s.Float64())
+}
+
+// splitmix64 is SplitMix64's output function applied to x + γ; see
+// StreamSeed.
+func splitmix64(x uint64) uint64 {
+	z := x + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// fnv64a is 64-bit FNV-1a of key, without hash/fnv's allocation.
+func fnv64a(key string) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for i := 0; i < len(key); i++ {
+		h ^= uint64(key[i])
+		h *= prime
+	}
+	return h
+}

@@ -1,0 +1,249 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// Event kinds of the simulated domain.
+const (
+	evTimeline EventKind = iota + 1 // A: index of the next model event
+	evCall                          // A: caller stream index
+)
+
+// callerStream is one expanded caller of one workload entry: its own random
+// stream and arrival state.
+type callerStream struct {
+	rng      Stream
+	workload int32
+	caller   model.PrincipalID
+	slot     int32 // index into Result.Callers
+	nextAt   int32 // ArrivalAt: index of the next listed time
+}
+
+// workload is a resolved workload entry.
+type workload struct {
+	name    string
+	targets []model.PipelineID
+	actions []model.Action
+	cum     []float64 // cumulative normalised weights of actions
+	arrival Arrival
+	from    Time
+	to      Time
+}
+
+// Sim runs one scenario. It is single-threaded and deterministic: the same
+// World, Config and seed give the same Result.
+type Sim struct {
+	w         *model.World
+	horizon   Time
+	seed      uint64
+	eng       Engine
+	workloads []workload
+	streams   []callerStream
+	res       Result
+}
+
+// Counts holds one caller's calls by action and final reason.
+type Counts [model.NumActions][model.NumReasons]int64
+
+// Result is what a run produced: aggregated counters only, no per-call
+// records.
+type Result struct {
+	World    *model.World
+	Seed     uint64
+	Duration Time // the horizon the run used
+	// Callers are the principals that made calls, in order of first
+	// appearance in the workload; Calls is indexed like Callers.
+	Callers []model.PrincipalID
+	Calls   []Counts
+	// Events is the number of engine events processed.
+	Events uint64
+}
+
+// New resolves cfg's workload against w and prepares a run. It returns every
+// reference error at its position; the *Sim is nil when there is one.
+// The run owns w: it applies the timeline to it.
+func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
+	s := &Sim{w: w, horizon: cfg.Duration, seed: cfg.Seed}
+	s.res = Result{World: w, Seed: cfg.Seed}
+	var errs []*model.PosError
+	errorf := func(pos model.Pos, format string, args ...any) {
+		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	}
+	slots := map[model.PrincipalID]int32{}
+	for i := range cfg.Workload {
+		wc := &cfg.Workload[i]
+		wl := workload{name: wc.Name, arrival: wc.Arrival, from: wc.From, to: wc.To}
+		if wl.name == "" {
+			wl.name = strconv.Itoa(i)
+		}
+		if len(wc.Targets) == 1 && wc.Targets[0].S == "all" {
+			wl.targets = w.PipelinesByARN()
+		}
+		for _, t := range wc.Targets {
+			if t.S == "all" {
+				if len(wc.Targets) > 1 {
+					errorf(t.Pos, "targets: all must be alone")
+				}
+				continue
+			}
+			p, err := w.LookupPipeline(t.S)
+			if err != nil {
+				errorf(t.Pos, "%v", err)
+				continue
+			}
+			wl.targets = append(wl.targets, p)
+		}
+		if len(wl.targets) == 0 && len(wc.Targets) == 0 {
+			errorf(wc.Pos, "workload %q has no targets", wl.name)
+		}
+		total := 0.0
+		for _, aw := range wc.Actions {
+			total += aw.Weight
+		}
+		acc := 0.0
+		for _, aw := range wc.Actions {
+			acc += aw.Weight
+			wl.actions = append(wl.actions, aw.Action)
+			wl.cum = append(wl.cum, acc/total)
+		}
+		if total <= 0 {
+			errorf(wc.Pos, "workload %q: action weights must sum to more than 0", wl.name)
+		}
+		wi := int32(len(s.workloads))
+		for _, c := range wc.Callers {
+			ps, err := w.LookupCallers(c.S)
+			if err != nil {
+				errorf(c.Pos, "%v", err)
+				continue
+			}
+			for _, p := range ps {
+				slot, ok := slots[p]
+				if !ok {
+					slot = int32(len(s.res.Callers))
+					slots[p] = slot
+					s.res.Callers = append(s.res.Callers, p)
+				}
+				key := "workload/" + wl.name + "/" + w.CallerString(p)
+				s.streams = append(s.streams, callerStream{rng: MakeStream(cfg.Seed, key),
+					workload: wi, caller: p, slot: slot})
+			}
+		}
+		s.workloads = append(s.workloads, wl)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	s.res.Calls = make([]Counts, len(s.res.Callers))
+	return s, nil
+}
+
+// SetHorizon replaces the run's horizon (run --until).
+func (s *Sim) SetHorizon(t Time) { s.horizon = t }
+
+// Run runs the scenario to its horizon and returns the result.
+func (s *Sim) Run() *Result {
+	s.eng.SetHorizon(s.horizon)
+	if s.w.NumEvents() > 0 {
+		s.eng.Schedule(Event{At: s.w.EventAt(0), Kind: evTimeline, Prio: PrioLifecycle})
+	}
+	for i := range s.streams {
+		s.scheduleFirst(int32(i))
+	}
+	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
+		switch e.Kind {
+		case evTimeline:
+			s.w.ApplyNext()
+			if n := s.w.Applied(); n < s.w.NumEvents() {
+				s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
+			}
+		case evCall:
+			s.call(e.At, e.A)
+		}
+	}
+	s.res.Duration = s.horizon
+	s.res.Events = s.eng.Processed()
+	return &s.res
+}
+
+func (s *Sim) scheduleFirst(i int32) {
+	cs := &s.streams[i]
+	wl := &s.workloads[cs.workload]
+	var at Time
+	switch wl.arrival.Kind {
+	case ArrivalRate:
+		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
+		if d > s.horizon-wl.from {
+			return
+		}
+		at = wl.from + d
+	case ArrivalEvery:
+		at = wl.from
+	case ArrivalAt:
+		if len(wl.arrival.At) == 0 {
+			return
+		}
+		at = wl.arrival.At[0]
+		cs.nextAt = 1
+	}
+	s.scheduleCall(i, at)
+}
+
+func (s *Sim) scheduleCall(i int32, at Time) {
+	wl := &s.workloads[s.streams[i].workload]
+	if at < wl.from || at > wl.to || at > s.horizon {
+		return
+	}
+	s.eng.Schedule(Event{At: at, Kind: evCall, Prio: PrioCall, A: i})
+}
+
+// call makes one call of stream i at time now and schedules the next. Every
+// call draws the same four numbers (target, action, execution pick, next
+// arrival) whatever its outcome, so runs that differ in permissions stay
+// aligned (common random numbers).
+func (s *Sim) call(now Time, i int32) {
+	cs := &s.streams[i]
+	wl := &s.workloads[cs.workload]
+	target := wl.targets[UniformIndex(&cs.rng, len(wl.targets))]
+	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
+	_ = cs.rng.Float64() // execution pick (used once executions run)
+
+	reason := s.w.Decide(cs.caller, target, action, now)
+	s.res.Calls[cs.slot][action][reason]++
+
+	var next Time
+	switch wl.arrival.Kind {
+	case ArrivalRate:
+		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
+		if d > s.horizon-now {
+			return // past the horizon (and safe from int64 overflow)
+		}
+		next = now + d
+	case ArrivalEvery:
+		next = now + wl.arrival.Every
+	case ArrivalAt:
+		if int(cs.nextAt) >= len(wl.arrival.At) {
+			return
+		}
+		next = wl.arrival.At[cs.nextAt]
+		cs.nextAt++
+	}
+	s.scheduleCall(i, next)
+}
+
+// SortedCallers returns the result's caller slots sorted by account then
+// principal name.
+func (r *Result) SortedCallers() []int {
+	idx := make([]int, len(r.Callers))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		return r.World.CallerString(r.Callers[idx[a]]) < r.World.CallerString(r.Callers[idx[b]])
+	})
+	return idx
+}
