@@ -287,7 +287,7 @@ func (w *World) disassociate(e *event) {
 // associations made without an invitation are dropped unless the share
 // retains them.
 func (w *World) leave(ai int32, t Time) {
-	w.accounts[ai].ou = outside
+	w.accounts[ai].ou = outsideOrg
 	w.updateOrgPaths(ai)
 	for si := range w.shares {
 		s := &w.shares[si]

@@ -19,13 +19,13 @@ type PipelineID int32
 // ShareID indexes a World's shares, sorted by name.
 type ShareID int32
 
-// outside is the OU index of an account outside the organization.
-const outside = -1
+// outsideOrg is the OU index of an account outside the organization.
+const outsideOrg = -1
 
 type account struct {
 	id         AccountID
 	name       string
-	ou         int32 // index in World.ous, or outside
+	ou         int32 // index in World.ous, or outsideOrg
 	groups     []string
 	scps       []PolicyID
 	fullAccess bool
@@ -311,7 +311,7 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 			b.errorf(c.ID.Pos, "duplicate account %s (first defined at %s)", id, w.accounts[prev].pos)
 			continue
 		}
-		a := account{id: id, name: c.Name, ou: outside, groups: c.Groups,
+		a := account{id: id, name: c.Name, ou: outsideOrg, groups: c.Groups,
 			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, pos: c.Pos}
 		if c.OU.S != "" {
 			if !w.hasOrg {
@@ -381,7 +381,7 @@ func (b *builder) management(cfg *OrgConfig) {
 		b.errorf(cfg.Management.Pos, "management_account %s is not a listed account", id)
 		return
 	}
-	if w.accounts[ai].ou == outside {
+	if w.accounts[ai].ou == outsideOrg {
 		b.errorf(cfg.Management.Pos, "management_account %s must be inside the organization (give it an ou)", id)
 		return
 	}
@@ -552,7 +552,7 @@ func (w *World) finish() {
 // updateOrgPaths recomputes aws:PrincipalOrgPaths of account ai.
 func (w *World) updateOrgPaths(ai int32) {
 	a := &w.accounts[ai]
-	if a.ou == outside {
+	if a.ou == outsideOrg {
 		a.orgPaths = nil
 		return
 	}
@@ -565,7 +565,7 @@ func (w *World) updateOrgPaths(ai int32) {
 }
 
 // inOrg reports whether account ai is in the organization now.
-func (w *World) inOrg(ai int32) bool { return w.accounts[ai].ou != outside }
+func (w *World) inOrg(ai int32) bool { return w.accounts[ai].ou != outsideOrg }
 
 // ouContains reports whether OU anc is account ai's OU or one of its ancestors.
 func (w *World) ouContains(anc int32, ai int32) bool {

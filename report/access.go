@@ -1,0 +1,212 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// AccessRow is what one principal may do on one pipeline at one instant.
+type AccessRow struct {
+	Principal   string // "ACCT/role/X", "ACCT/root"
+	Pipeline    string // the pipeline's name
+	PipelineARN string
+	At          string // RFC 3339 UTC
+	// Allowed lists the allowed actions ("sagemaker:X") in Action order;
+	// empty, not nil, when none is.
+	Allowed []string
+	// ReasonByAction maps each of the ten actions ("sagemaker:X") to its
+	// reason code: owner or shared when allowed, a deny code otherwise.
+	ReasonByAction map[string]string
+}
+
+// Access returns the access matrix at t: one row for every principal
+// (owner-account principals and roots included) and every pipeline, sorted
+// by principal then pipeline name (then ARN). It asks [model.World.Decide]
+// for each of the ten actions. Access does not apply the timeline: the
+// caller advances world to t first (world.AdvanceTo(t)), and t must not
+// precede the last applied event. world must not be nil; its row cache
+// fills as a side effect.
+func Access(world *model.World, t model.Time) []AccessRow {
+	at := world.TimeToRFC3339(t)
+	rows := make([]AccessRow, 0, world.NumPrincipals()*world.NumPipelines())
+	for p := range model.PrincipalID(world.NumPrincipals()) {
+		for pl := range model.PipelineID(world.NumPipelines()) {
+			row := AccessRow{
+				Principal:      world.CallerString(p),
+				Pipeline:       world.PipelineName(pl),
+				PipelineARN:    world.PipelineARN(pl),
+				At:             at,
+				Allowed:        []string{},
+				ReasonByAction: make(map[string]string, model.NumActions),
+			}
+			for a := range model.Action(model.NumActions) {
+				r := world.Decide(p, pl, a, t)
+				row.ReasonByAction[a.String()] = r.String()
+				if r.IsAllow() {
+					row.Allowed = append(row.Allowed, a.String())
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b AccessRow) int {
+		if c := strings.Compare(a.Principal, b.Principal); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Pipeline, b.Pipeline); c != 0 {
+			return c
+		}
+		return strings.Compare(a.PipelineARN, b.PipelineARN)
+	})
+	return rows
+}
+
+// reason returns row's reason for action a; ReasonNone when it is missing.
+func (row *AccessRow) reason(a model.Action) model.Reason {
+	r, _ := model.ParseReason(row.ReasonByAction[a.String()])
+	return r
+}
+
+type jsonAccess struct {
+	Principal      string            `json:"principal"`
+	Pipeline       string            `json:"pipeline"`
+	PipelineARN    string            `json:"pipeline_arn"`
+	At             string            `json:"at"`
+	AllowedActions []string          `json:"allowed_actions"`
+	ReasonByAction map[string]string `json:"reason_by_action"`
+}
+
+// WriteAccessJSON writes rows as DESIGN.md's access JSON, a list of
+// {principal, pipeline, pipeline_arn, at, allowed_actions,
+// reason_by_action}, in the rows' order, indented by two spaces. Lists and
+// maps are never null. It returns w's first error.
+func WriteAccessJSON(w io.Writer, rows []AccessRow) error {
+	out := make([]jsonAccess, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out[i] = jsonAccess{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
+			At: r.At, AllowedActions: r.Allowed, ReasonByAction: r.ReasonByAction}
+		if out[i].AllowedActions == nil {
+			out[i].AllowedActions = []string{}
+		}
+		if out[i].ReasonByAction == nil {
+			out[i].ReasonByAction = map[string]string{}
+		}
+	}
+	return writeIndentedJSON(w, out)
+}
+
+// WriteAccessCSV writes rows as CSV: a header "principal,pipeline,at"
+// followed by one column per action ("sagemaker:X", in Action order), then
+// one line per row holding each action's reason code. It returns w's first
+// error.
+func WriteAccessCSV(w io.Writer, rows []AccessRow) error {
+	cw := csv.NewWriter(w)
+	header := []string{"principal", "pipeline", "at"}
+	for a := range model.Action(model.NumActions) {
+		header = append(header, a.String())
+	}
+	cw.Write(header)
+	for i := range rows {
+		r := &rows[i]
+		rec := []string{r.Principal, r.Pipeline, r.At}
+		for a := range model.Action(model.NumActions) {
+			rec = append(rec, r.ReasonByAction[a.String()])
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// accessLevel summarizes what a row allows: "owner (10/10)" (every allowed
+// action as the owner), "extended (10/10)" or "read-only (7/7)" (through
+// shares), "none", or "n/10".
+func accessLevel(row *AccessRow) string {
+	var allowed model.ActionSet
+	owner, shared := 0, 0
+	for a := range model.Action(model.NumActions) {
+		switch row.reason(a) {
+		case model.ReasonOwner:
+			allowed, owner = allowed.With(a), owner+1
+		case model.ReasonShared:
+			allowed, shared = allowed.With(a), shared+1
+		}
+	}
+	n := allowed.Len()
+	switch {
+	case n == 0:
+		return "none"
+	case shared == 0:
+		return fmt.Sprintf("owner (%d/%d)", n, model.NumActions)
+	case owner == 0 && allowed == model.PermissionExtended.Actions():
+		return fmt.Sprintf("extended (%d/%d)", n, model.NumActions)
+	case owner == 0 && allowed == model.PermissionReadOnly.Actions():
+		return fmt.Sprintf("read-only (%d/%d)", n, n)
+	}
+	return fmt.Sprintf("%d/%d", n, model.NumActions)
+}
+
+// firstDenied returns the first denied action in Action order (the
+// read-only actions come first) and its reason.
+func firstDenied(row *AccessRow) (model.Action, model.Reason, bool) {
+	for a := range model.Action(model.NumActions) {
+		if r := row.reason(a); !r.IsAllow() {
+			return a, r, true
+		}
+	}
+	return 0, 0, false
+}
+
+// WriteAccessText writes rows for people: the instant, one line per row
+// (principal, pipeline, an access summary and the reason the first denied
+// action is denied), then a legend. It returns w's first error.
+func WriteAccessText(w io.Writer, rows []AccessRow) error {
+	ew := &errWriter{w: w}
+	if len(rows) == 0 {
+		ew.printf("no principals or pipelines\n")
+		return ew.err
+	}
+	at := rows[0].At
+	for i := range rows {
+		if rows[i].At != at {
+			at = "several instants (see the rows)"
+			break
+		}
+	}
+	ew.printf("access at %s\n\n", at)
+	t := newTable("PRINCIPAL", "PIPELINE", "ACCESS", "FIRST DENIED")
+	for i := range rows {
+		r := &rows[i]
+		denied := ""
+		if a, reason, ok := firstDenied(r); ok {
+			denied = fmt.Sprintf("%s (%s)", reason, a.Name())
+		}
+		t.add(r.Principal, r.Pipeline, accessLevel(r), denied)
+	}
+	t.write(ew, "")
+	ew.printf("\n%s", accessLegend)
+	return ew.err
+}
+
+var accessLegend = func() string {
+	var b strings.Builder
+	b.WriteString(`ACCESS
+  owner (n/10)      n actions, all allowed to the owner account's principal by its identity
+  extended (10/10)  all ten actions, through shares (extended permission)
+  read-only (7/7)   exactly the seven actions of the read-only permission, through shares
+  n/10              n of the ten actions, mixed or partial
+  none              no action
+FIRST DENIED
+  the reason code of the first denied action, in this order:
+`)
+	for a := range model.Action(model.NumActions) {
+		fmt.Fprintf(&b, "  %2d %s\n", a+1, a)
+	}
+	return b.String()
+}()

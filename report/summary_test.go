@@ -1,0 +1,214 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+func TestSummarizeTotals(t *testing.T) {
+	w := fixtureWorld(t)
+	s := Summarize(fixtureResult(t, w), fixtureMeta())
+
+	check := func(name string, c *Calls) {
+		t.Helper()
+		var byReason, byAction int64
+		for r := range model.NumReasons {
+			byReason += c.ByReason[r]
+		}
+		for a := range model.Action(model.NumActions) {
+			byAction += c.ByAction[a].Total()
+		}
+		assert.Equal(t, c.Total, byReason, "%s: Σ by_reason == total", name)
+		assert.Equal(t, c.Total, byAction, "%s: Σ by_action == total", name)
+		assert.Equal(t, c.Total, c.Allowed+c.Denied+c.Failed, "%s: allowed+denied+failed == total", name)
+	}
+	check("all", &s.Calls)
+	for i := range s.Callers {
+		check(string(s.Callers[i].Account)+"/"+s.Callers[i].Principal, &s.Callers[i].Calls)
+	}
+
+	assert.EqualValues(t, 1000+105+57+48+101, s.Calls.Total)
+	assert.EqualValues(t, 700+180+60+30+50+5+8+100+1, s.Calls.Allowed)
+	assert.EqualValues(t, 90+12+40, s.Calls.Denied)
+	assert.EqualValues(t, 20+10+3+2, s.Calls.Failed)
+
+	// The caller listed twice is merged, the one without calls left out,
+	// and the rest sorted by account then principal.
+	var got []string
+	for _, c := range s.Callers {
+		got = append(got, string(c.Account)+"/"+c.Principal)
+	}
+	assert.Equal(t, []string{
+		ownerAcct + "/role/PipelineAdmin",
+		resAcct + "/role/DataScientist",
+		resAcct + "/role/Scoped",
+		partner + "/role/Partner",
+	}, got)
+	assert.EqualValues(t, 700+180+20+90+10+100+1, s.Callers[1].Calls.Total)
+	assert.Equal(t, "ml-platform", s.Callers[0].AccountName)
+	assert.Equal(t, "", s.Callers[3].AccountName)
+}
+
+func TestSummarizeEmpty(t *testing.T) {
+	w := fixtureWorld(t)
+	s := Summarize(&sim.Result{World: w, Seed: 1, Duration: hour}, Meta{Scenario: "empty"})
+	assert.Zero(t, s.Calls.Total)
+	assert.Empty(t, s.Callers)
+
+	js := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(js, &m))
+	assert.Equal(t, []any{}, m["calls_by_caller"], "calls_by_caller is [] not null")
+	assert.Len(t, m["calls"].(map[string]any)["by_action"], model.NumActions)
+
+	txt := render(t, func(b *bytes.Buffer) error { return WriteText(b, s) })
+	assert.Contains(t, string(txt), "0 total")
+	assert.Contains(t, string(txt), "(no calls)")
+}
+
+// topKeys returns the keys of the JSON object in data, in written order.
+func topKeys(t *testing.T, data []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	require.NoError(t, err)
+	require.Equal(t, json.Delim('{'), tok)
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		require.NoError(t, err)
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		require.NoError(t, dec.Decode(&skip))
+	}
+	return keys
+}
+
+func TestWriteJSON(t *testing.T) {
+	w := fixtureWorld(t)
+	r := fixtureResult(t, w)
+	s := Summarize(r, fixtureMeta())
+	got := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	golden(t, "run.json", got)
+
+	// Byte-identical across renders and across summaries of the same result.
+	again := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, Summarize(r, fixtureMeta())) })
+	assert.Equal(t, got, again)
+
+	assert.Equal(t, []string{"schema_version", "pipeshare_version", "scenario", "scenario_sha256",
+		"seed", "duration_s", "calls", "calls_by_caller"}, topKeys(t, got))
+	assert.True(t, bytes.HasSuffix(got, []byte("}\n")), "trailing newline")
+
+	var doc struct {
+		SchemaVersion int     `json:"schema_version"`
+		DurationS     float64 `json:"duration_s"`
+		Calls         struct {
+			Total, Allowed, Denied, Failed int64
+			ByReason                       map[string]int64            `json:"by_reason"`
+			ByAction                       map[string]int64            `json:"by_action"`
+			ByActionReason                 map[string]map[string]int64 `json:"by_action_reason"`
+		} `json:"calls"`
+		CallsByCaller []struct {
+			Account, Principal, Action string
+			Allowed, Denied, Failed    int64
+			ByReason                   map[string]int64 `json:"by_reason"`
+		} `json:"calls_by_caller"`
+	}
+	require.NoError(t, json.Unmarshal(got, &doc))
+	assert.Equal(t, 1, doc.SchemaVersion)
+	assert.Equal(t, 86400.0, doc.DurationS)
+	c := doc.Calls
+	assert.Equal(t, c.Total, c.Allowed+c.Denied+c.Failed)
+	var sum int64
+	for _, n := range c.ByReason {
+		sum += n
+	}
+	assert.Equal(t, c.Total, sum, "Σ by_reason == total")
+	assert.Len(t, c.ByAction, model.NumActions)
+	assert.Len(t, c.ByActionReason, model.NumActions)
+	sum = 0
+	for a := range model.Action(model.NumActions) {
+		n, ok := c.ByAction[a.Name()]
+		require.True(t, ok, "by_action has %s", a.Name())
+		sum += n
+		var sub int64
+		for code, k := range c.ByActionReason[a.Name()] {
+			assert.NotZero(t, k, "by_action_reason lists only non-zero codes (%s %s)", a.Name(), code)
+			sub += k
+		}
+		assert.Equal(t, n, sub, "by_action_reason of %s sums to by_action", a.Name())
+	}
+	assert.Equal(t, c.Total, sum, "Σ by_action == total")
+
+	// Rows: sorted, one per (caller, action) with calls, summing to total.
+	sum = 0
+	for i, row := range doc.CallsByCaller {
+		sum += row.Allowed + row.Denied + row.Failed
+		var sub int64
+		for _, k := range row.ByReason {
+			sub += k
+		}
+		assert.Equal(t, row.Allowed+row.Denied+row.Failed, sub)
+		if i > 0 {
+			p := doc.CallsByCaller[i-1]
+			assert.Less(t, p.Account+"\x00"+p.Principal+"\x00"+p.Action,
+				row.Account+"\x00"+row.Principal+"\x00"+row.Action, "rows sorted")
+		}
+	}
+	assert.Equal(t, c.Total, sum)
+}
+
+func TestWriteText(t *testing.T) {
+	w := fixtureWorld(t)
+	r := fixtureResult(t, w)
+	got := render(t, func(b *bytes.Buffer) error { return WriteText(b, Summarize(r, fixtureMeta())) })
+	golden(t, "run.txt", got)
+	again := render(t, func(b *bytes.Buffer) error { return WriteText(b, Summarize(r, fixtureMeta())) })
+	assert.Equal(t, got, again)
+	for _, line := range bytes.Split(got, []byte("\n")) {
+		assert.Equal(t, bytes.TrimRight(line, " "), line, "no trailing blanks")
+	}
+}
+
+// failWriter fails every write.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, assert.AnError }
+
+func TestWriteErrors(t *testing.T) {
+	w := fixtureWorld(t)
+	s := Summarize(fixtureResult(t, w), fixtureMeta())
+	assert.ErrorIs(t, WriteJSON(failWriter{}, s), assert.AnError)
+	assert.ErrorIs(t, WriteText(failWriter{}, s), assert.AnError)
+	ex := w.Explain(principal(t, w, resAcct+"/role/DataScientist"), pipeline(t, w, "eval"), model.DescribePipeline, 0)
+	assert.ErrorIs(t, WriteExplainJSON(failWriter{}, w, &ex), assert.AnError)
+	assert.ErrorIs(t, WriteExplainText(failWriter{}, w, &ex), assert.AnError)
+	rows := Access(w, 0)
+	assert.ErrorIs(t, WriteAccessJSON(failWriter{}, rows), assert.AnError)
+	assert.ErrorIs(t, WriteAccessCSV(failWriter{}, rows), assert.AnError)
+	assert.ErrorIs(t, WriteAccessText(failWriter{}, rows), assert.AnError)
+}
+
+func TestWriteTextSynthetic(t *testing.T) {
+	cfg := fixtureConfig()
+	cfg.Accounts[2].Principals = append(cfg.Accounts[2].Principals,
+		model.PrincipalConfig{Name: ref("role/TraceOnly", 17), AllowAll: true, Pos: pos(17, 9)})
+	w, errs := model.NewWorld(cfg)
+	require.Empty(t, errs)
+	p := principal(t, w, partner+"/role/TraceOnly")
+	r := &sim.Result{World: w, Seed: 1, Duration: hour, Callers: []model.PrincipalID{p}, Calls: make([]sim.Counts, 1)}
+	r.Calls[0][model.DescribePipeline][model.ReasonShared] = 3
+	s := Summarize(r, Meta{Scenario: "trace"})
+	require.Len(t, s.Callers, 1)
+	assert.True(t, s.Callers[0].Synthetic)
+	txt := string(render(t, func(b *bytes.Buffer) error { return WriteText(b, s) }))
+	assert.Contains(t, txt, "role/TraceOnly *")
+	assert.Contains(t, txt, "* seen only in the trace")
+}
