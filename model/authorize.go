@@ -143,10 +143,12 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	scpExplicit := false
 	if w.scpApplies(ai) {
 		l2.Result = Pass
-		check := func(scps []PolicyID, full bool) {
+		check := func(scps []PolicyID, full bool, at Pos) {
 			allowed := full
 			if full {
-				l2.Matched = append(l2.Matched, fullAWSAccess)
+				m := fullAWSAccess
+				m.Source = at // implicitly attached where the level is declared
+				l2.Matched = append(l2.Matched, m)
 			}
 			n := len(l2.Matched)
 			l2.Matched = w.matchPolicies(l2.Matched, scps, EffectAllow, a, res, &ctx)
@@ -163,10 +165,10 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 		}
 		for _, o := range w.scpLevels(ai) {
 			l2.OUPath = append(l2.OUPath, w.ous[o].path)
-			check(w.ous[o].scps, w.ous[o].fullAccess)
+			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
 		}
 		l2.OUPath = append(l2.OUPath, "account:"+string(w.accounts[ai].id))
-		check(w.accounts[ai].scps, w.accounts[ai].fullAccess)
+		check(w.accounts[ai].scps, w.accounts[ai].fullAccess, w.accounts[ai].pos)
 	}
 
 	// Identity allow (steps 3 and 4): identity ∩ boundary.
