@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
+	"github.com/spf13/pflag"
+)
+
+const defaultScenario = "quickstart"
+
+// loadFlags are the flags of every command that reads a scenario.
+type loadFlags struct {
+	maxInput int64
+}
+
+func (l *loadFlags) register(fs *pflag.FlagSet) {
+	fs.Int64Var(&l.maxInput, "max-input", scenarios.DefaultMaxInput, "largest scenario file accepted, in `bytes`")
+}
+
+// readScenario resolves arg (a file, "-" for stdin, or an embedded name; a
+// file wins) and parses it. Problems come back as input errors whose text
+// is "file:line:col: message" lines.
+func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
+	opts := scenarios.LoadOptions{MaxInput: lf.maxInput}
+	if lf.maxInput <= 0 {
+		return nil, usageErrorf("--max-input must be positive")
+	}
+	var name string
+	var data []byte
+	switch {
+	case arg == "":
+		arg = defaultScenario
+		fallthrough
+	case !fileExists(arg) && arg != "-":
+		b, ok := scenarios.Builtin(arg)
+		if !ok {
+			return nil, usageErrorf("pipeshare: no file or embedded scenario named %q (embedded: %s)",
+				arg, strings.Join(scenarios.Names(), ", "))
+		}
+		name, data = arg+".yaml", b
+	case arg == "-":
+		b, err := io.ReadAll(io.LimitReader(e.stdin, lf.maxInput+1))
+		if err != nil {
+			return nil, inputError(fmt.Errorf("<stdin>: %v", err))
+		}
+		name, data = "<stdin>", b
+	default:
+		f, err := os.Open(arg)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s:1:1: %v", arg, unwrapPathError(err)))
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, lf.maxInput+1))
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s:1:1: %v", arg, unwrapPathError(err)))
+		}
+		name, data = arg, b
+	}
+	sc, err := scenarios.Parse(name, data, opts)
+	if err != nil {
+		return nil, scenarioError(err)
+	}
+	return sc, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// scenarioError turns a scenario ErrorList into an input error listing every
+// diagnostic.
+func scenarioError(err error) error {
+	var l scenarios.ErrorList
+	if errors.As(err, &l) {
+		return &exitError{code: exitInput, msg: l.String()}
+	}
+	return inputError(err)
+}
+
+// compileScenario loads and compiles arg, printing warnings to stderr.
+func compileScenario(e *env, arg string, lf loadFlags) (*scenarios.Compiled, error) {
+	sc, err := readScenario(e, arg, lf)
+	if err != nil {
+		return nil, err
+	}
+	return compile(e, sc)
+}
+
+func compile(e *env, sc *scenarios.Scenario) (*scenarios.Compiled, error) {
+	c, err := scenarios.Compile(sc)
+	if err != nil {
+		return nil, scenarioError(err)
+	}
+	io.WriteString(e.stderr, c.Warnings.String())
+	return c, nil
+}
+
+// parseAt parses a --at or --until value: an RFC 3339 time or an offset
+// from the scenario start.
+func parseAt(flag, v string, sc *scenarios.Scenario) (sim.Time, error) {
+	t, err := scenarios.ParseTime(v, sc.Start)
+	if err != nil {
+		return 0, usageErrorf("--%s: %v", flag, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,65 @@
+// Package scenarios reads pipeshare scenario files (format v1, DESIGN.md
+// "Scenario format v1") and holds the embedded example scenarios. It is the
+// only package that knows YAML.
+//
+// [Parse] and [Load] decode one file into a [Scenario]: a model.Config (the
+// organization, accounts, policies, pipelines, shares and timeline) and a
+// sim.Config (seed, horizon, workload and quotas). Decoding walks yaml.v3
+// node trees rather than decoding into structs, so that every key is checked
+// and every value keeps its position.
+//
+// # What is checked here, and what is not
+//
+// This package checks the shape of the YAML and the syntax of every value:
+// types, required keys (reported at their parent mapping), unknown keys
+// (reported with the allowed ones), durations, times, rates, counts,
+// account IDs, permission, action and event names, "exactly one of rate,
+// every, at" and the order of between. Problems are collected, never
+// stopping at the first, into an [ErrorList] sorted by position whose
+// entries print as "file:line:col: message" (warnings as
+// "file:line:col: warning: message"; they do not make a load fail).
+//
+// References (account, policy, pipeline and share names, OU paths,
+// principals, callers) are passed on as model.Ref values holding the
+// position of the value that was written; model.NewWorld and sim.New
+// resolve them and report what is wrong with them, as do the policy
+// grammar rules (Action with NotAction, Principal, condition operators and
+// keys). [ErrorList.AddPosErrors] merges their reports into the same list.
+//
+// # Values
+//
+//   - Durations: Go's syntax plus the unit d (24h) wherever a unit may
+//     appear: 90s, 1d12h, 1.5d, 30d, or 0 ([ParseDuration]).
+//   - Times: RFC 3339 with any offset, normalised to UTC, or a duration
+//     offset from start ([ParseTime]). A date-only timestamp is an error
+//     with a hint; a time before start is an error, one after
+//     start+duration a warning.
+//   - Rates: <number>/<unit> (s, m, h, d) or <number>/<duration> (3/15m)
+//     ([ParseRate]).
+//   - Account IDs: quoted strings of 12 digits; an unquoted number is an
+//     error because YAML drops leading zeros.
+//
+// # Defaults and choices
+//
+// region us-east-1; seed 1; full_access true on units and accounts;
+// organization.ram_sharing disabled (AWS's default) unless "enabled"; share
+// at 0, permission read-only, association_delay 2m,
+// allow_external_principals true, invitation_ttl 12h, retain_on_leave
+// false; between [0, duration]; concurrent_executions 20; api_rate.burst
+// defaults to the rate per second rounded up (at least 1). An account entry
+// with id_from and count expands to count accounts with consecutive
+// zero-padded IDs; "%d" in its name is the 1-based index ("-%d" is appended
+// when the name has none). A mapping may use YAML anchors, aliases and merge
+// keys (<<).
+//
+// # Limits
+//
+// Input over 16 MiB (LoadOptions.MaxInput) is refused. One id_from entry
+// expands to at most 100,000 accounts and a scenario to at most 1,000,000
+// generated accounts; aliases may expand to at most max(100,000, 4 × the
+// document's nodes) nodes. yaml.v3 reports syntax errors with a line only
+// (sometimes the line where the enclosing block starts): they are reported
+// at column 1 of that line, or at 1:1 when yaml.v3 gives none. Tabs in
+// indentation, characters YAML forbids and duplicate keys are found by this
+// package with exact positions.
+package scenarios

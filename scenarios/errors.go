@@ -1,0 +1,168 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// Diagnostic is one problem found in a scenario: an error, or a warning that
+// does not make the load fail.
+type Diagnostic struct {
+	Pos     model.Pos
+	Msg     string
+	Warning bool
+}
+
+// String formats d as "file:line:col: message", or
+// "file:line:col: warning: message" for a warning.
+func (d Diagnostic) String() string {
+	if d.Warning {
+		return d.Pos.String() + ": warning: " + d.Msg
+	}
+	return d.Pos.String() + ": " + d.Msg
+}
+
+// Error implements error; it is d.String().
+func (d Diagnostic) Error() string { return d.String() }
+
+// ErrorList is a list of diagnostics, shaped like go/scanner.ErrorList. The
+// zero ErrorList is empty and ready to use. An ErrorList is an error only
+// through [ErrorList.Err], which is nil when the list holds warnings only.
+type ErrorList []Diagnostic
+
+// Add appends an error at pos.
+func (l *ErrorList) Add(pos model.Pos, msg string) {
+	*l = append(*l, Diagnostic{Pos: pos, Msg: msg})
+}
+
+// Warn appends a warning at pos.
+func (l *ErrorList) Warn(pos model.Pos, msg string) {
+	*l = append(*l, Diagnostic{Pos: pos, Msg: msg, Warning: true})
+}
+
+// AddPosError appends e as an error, or as a warning when warning is true.
+// A "warning: " prefix on e.Msg (the model's convention) is dropped. A nil e
+// is ignored.
+func (l *ErrorList) AddPosError(e *model.PosError, warning bool) {
+	if e == nil {
+		return
+	}
+	msg, _ := strings.CutPrefix(e.Msg, warningPrefix)
+	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: msg, Warning: warning})
+}
+
+// AddPosErrors appends errs, as returned by model.NewWorld and sim.New: a
+// PosError whose message starts with "warning: " becomes a warning.
+func (l *ErrorList) AddPosErrors(errs []*model.PosError) {
+	for _, e := range errs {
+		if e != nil {
+			l.AddPosError(e, strings.HasPrefix(e.Msg, warningPrefix))
+		}
+	}
+}
+
+const warningPrefix = "warning: "
+
+// Len, Swap and Less implement sort.Interface: by file, line and column;
+// equal positions keep the order they were added in when sorted with
+// [ErrorList.Sort].
+func (l ErrorList) Len() int      { return len(l) }
+func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+func (l ErrorList) Less(i, j int) bool {
+	a, b := l[i].Pos, l[j].Pos
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Col < b.Col
+}
+
+// Sort sorts l by position, stably.
+func (l ErrorList) Sort() { sort.Stable(l) }
+
+// HasErrors reports whether l holds at least one error (not a warning).
+func (l ErrorList) HasErrors() bool {
+	for i := range l {
+		if !l[i].Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings returns the warnings of l, in order, in a new list (nil if none).
+func (l ErrorList) Warnings() ErrorList {
+	var out ErrorList
+	for _, d := range l {
+		if d.Warning {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Err returns l as an error when it holds at least one error, else nil
+// (warnings alone are not an error).
+func (l ErrorList) Err() error {
+	if !l.HasErrors() {
+		return nil
+	}
+	return l
+}
+
+// Error returns the first error and how many more there are, in the style of
+// go/scanner.ErrorList: "f.yaml:3:7: message (and 2 more errors)". Use
+// [PrintError] or [ErrorList.String] to print every entry.
+func (l ErrorList) Error() string {
+	first, n := -1, 0
+	for i := range l {
+		if !l[i].Warning {
+			if first < 0 {
+				first = i
+			}
+			n++
+		}
+	}
+	switch {
+	case len(l) == 0:
+		return "no errors"
+	case first < 0:
+		return l[0].String()
+	case n == 1:
+		return l[first].String()
+	case n == 2:
+		return l[first].String() + " (and 1 more error)"
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[first], n-1)
+}
+
+// String returns every diagnostic, one per line, each ending in a newline.
+func (l ErrorList) String() string {
+	var b strings.Builder
+	for _, d := range l {
+		b.WriteString(d.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// PrintError writes err to w: one line per diagnostic when err is (or wraps)
+// an ErrorList, else err.Error() on one line. A nil err writes nothing.
+func PrintError(w io.Writer, err error) {
+	if err == nil {
+		return
+	}
+	var l ErrorList
+	if errors.As(err, &l) {
+		io.WriteString(w, l.String())
+		return
+	}
+	fmt.Fprintln(w, err)
+}

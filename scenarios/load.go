@@ -1,0 +1,337 @@
+package scenarios
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// Scenario is a decoded scenario file: the two configurations the model and
+// the simulator are built from, plus what describes the file.
+type Scenario struct {
+	File     string    // name used in positions
+	Name     string    // the scenario's name
+	Start    time.Time // UTC
+	Model    model.Config
+	Sim      sim.Config
+	SHA256   string    // hex of the input bytes
+	Warnings ErrorList // sorted by position
+}
+
+// LoadOptions tunes Parse and Load. The zero value uses the defaults.
+type LoadOptions struct {
+	// MaxInput is the largest input accepted, in bytes; 0 means
+	// DefaultMaxInput and a negative value means no limit.
+	MaxInput int64
+}
+
+// DefaultMaxInput is the input size limit when LoadOptions.MaxInput is 0.
+const DefaultMaxInput = 16 << 20
+
+func (o LoadOptions) maxInput() int64 {
+	if o.MaxInput == 0 {
+		return DefaultMaxInput
+	}
+	return o.MaxInput
+}
+
+// Parse decodes one scenario file of format v1; file is the name used in
+// positions. It checks the YAML's shape and the syntax of every value
+// (DESIGN.md "Format rules") and reports every problem it finds; the
+// references it leaves in the configurations (account, policy, share and
+// pipeline names, OU paths, principals) are resolved and checked by
+// model.NewWorld and sim.New.
+//
+// On success it returns the scenario (with its warnings) and a nil error.
+// Otherwise it returns a nil *Scenario and an [ErrorList] of every error and
+// warning, sorted by position. It never panics on any input, does not
+// retain data, and is safe to call concurrently.
+func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
+	d := &scenarioDecoder{decoder: decoder{file: file}}
+	d.sc = &Scenario{File: file}
+	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
+		d.errs.Add(d.at(1, 1), fmt.Sprintf("file too large (limit %s, --max-input)", formatSize(limit)))
+		return nil, d.errs
+	}
+	if root := d.parseYAML(data); root != nil {
+		d.aliasBudget = max(100_000, 4*countNodes(root))
+		checkDuplicates(&d.decoder, root)
+		d.top(root)
+	}
+	d.errs.Sort()
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	d.sc.SHA256 = hex.EncodeToString(sum[:])
+	d.sc.Warnings = d.errs
+	return d.sc, nil
+}
+
+// Load reads the file name from fsys and parses it (see [Parse]); name is
+// also the name used in positions. It reads at most the size limit (plus
+// one byte), so a huge file is refused without being read whole. An error
+// opening or reading the file is returned as is (an *fs.PathError).
+func Load(fsys fs.FS, name string, opts LoadOptions) (*Scenario, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if limit := opts.maxInput(); limit >= 0 {
+		r = io.LimitReader(f, limit+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return Parse(name, data, opts)
+}
+
+func (d *decoder) at(line, col int) model.Pos {
+	return model.Pos{File: d.file, Line: line, Col: col}
+}
+
+// formatSize formats a byte limit: "16 MiB", "64 KiB" or "100 bytes".
+func formatSize(n int64) string {
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n > 0 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
+
+// parseYAML checks the raw bytes and parses them into a document's root
+// node. It returns nil when there is nothing to decode (errors reported).
+func (d *decoder) parseYAML(data []byte) *yaml.Node {
+	if len(bytes.TrimSpace(data)) == 0 {
+		d.errs.Add(d.at(1, 1), "empty scenario")
+		return nil
+	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		d.errs.Add(d.at(1, 1), "not a text file")
+		return nil
+	}
+	tabLines, fatal := scanText(d, data)
+	if fatal {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			if len(tabLines) == 0 {
+				d.errs.Add(d.at(1, 1), "empty scenario")
+			}
+			return nil
+		}
+		d.yamlError(err, tabLines)
+		return nil
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		d.errs.Add(d.at(next.Line, next.Column), "a scenario file holds one YAML document; found another")
+	case !errors.Is(err, io.EOF):
+		d.yamlError(err, tabLines)
+	}
+	if len(doc.Content) == 0 {
+		d.errs.Add(d.at(1, 1), "empty scenario")
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Value == "" {
+		d.errs.Add(d.at(1, 1), "empty scenario") // "---" and nothing else
+		return nil
+	}
+	return root
+}
+
+// yamlError reports a yaml.v3 syntax error ("yaml: line N: msg") at N:1,
+// or at 1:1 when it names no line. An error at or after a line with a tab
+// in its indentation is taken as a consequence of the tab and dropped.
+func (d *decoder) yamlError(err error, tabLines []int) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else if len(msg) > 6 && msg[:6] == "yaml: " {
+		msg = msg[6:]
+	}
+	if len(tabLines) > 0 && line >= tabLines[0]-1 {
+		return
+	}
+	d.errs.Add(d.at(max(line, 1), 1), msg)
+}
+
+// scanText reports tabs in indentation and characters YAML does not allow,
+// with their positions (yaml.v3 reports them badly or not at all). It
+// returns the lines with tab errors, and fatal when YAML cannot parse the
+// text at all. Columns count characters, as yaml.v3's do.
+func scanText(d *decoder, data []byte) (tabLines []int, fatal bool) {
+	line := 0
+	blockParent := -1 // indentation of the line that opened a block scalar, or -1
+	for len(data) > 0 {
+		line++
+		var text []byte
+		text, data = nextLine(data)
+		if line == 1 {
+			text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+		}
+		// Characters YAML forbids.
+		col := 0
+		for _, r := range string(text) {
+			col++
+			if !printable(r) {
+				d.errs.Add(d.at(line, col), fmt.Sprintf("character %U is not allowed in YAML", r))
+				fatal = true
+			}
+		}
+		// Indentation.
+		indent := 0
+		for indent < len(text) && (text[indent] == ' ' || text[indent] == '\t') {
+			indent++
+		}
+		rest := text[indent:]
+		if len(rest) == 0 {
+			continue // blank lines may hold tabs
+		}
+		spaces := bytes.IndexByte(text[:indent], '\t')
+		if spaces < 0 {
+			spaces = indent
+		}
+		if blockParent >= 0 {
+			if spaces > blockParent {
+				continue // block scalar content: tabs are text
+			}
+			blockParent = -1
+		}
+		if tab := bytes.IndexByte(text[:indent], '\t'); tab >= 0 && rest[0] != '#' {
+			d.errs.Add(d.at(line, tab+1), "tab character in indentation; YAML needs spaces")
+			tabLines = append(tabLines, line)
+		}
+		if opensBlockScalar(rest) {
+			blockParent = spaces
+		}
+	}
+	return tabLines, fatal
+}
+
+var blockScalarRE = regexp.MustCompile(`(^|\s)[|>][0-9+-]{0,2}(\s+#.*)?\s*$`)
+
+// opensBlockScalar reports whether a line's content ends with a block scalar
+// header ("key: |", "- >-", "|2").
+func opensBlockScalar(rest []byte) bool {
+	if i := bytes.LastIndexAny(rest, "|>"); i < 0 {
+		return false
+	}
+	return blockScalarRE.Match(rest)
+}
+
+// printable reports whether YAML 1.2 allows r in a stream.
+func printable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r >= 0x20 && r <= 0x7E:
+		return true
+	case r == 0x85 || (r >= 0xA0 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD):
+		return true
+	case r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}
+
+// checkDuplicates reports a key that appears twice in one mapping, citing
+// both positions. It does not follow aliases (their targets are checked
+// where they are written).
+func checkDuplicates(d *decoder, n *yaml.Node) {
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 20_000 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			checkMappingDuplicates(d, n)
+		}
+		if n.Kind == yaml.AliasNode {
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+}
+
+func checkMappingDuplicates(d *decoder, n *yaml.Node) {
+	isKey := func(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" }
+	if len(n.Content) <= 32 { // small: compare pairwise, no allocation
+		for i := 2; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !isKey(k) {
+				continue
+			}
+			for j := 0; j < i; j += 2 {
+				if prev := n.Content[j]; isKey(prev) && prev.Value == k.Value {
+					d.errorf(k, "duplicate key %q (first defined at %s)", k.Value, d.pos(prev))
+					break
+				}
+			}
+		}
+		return
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !isKey(k) {
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, "duplicate key %q (first defined at %s)", k.Value, d.pos(prev))
+			continue
+		}
+		seen[k.Value] = k
+	}
+}
+
+// nextLine splits data at its first line break as YAML counts them (CR LF,
+// CR, LF, NEL, LS, PS), returning the line without the break and the rest.
+func nextLine(data []byte) (line, rest []byte) {
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '\n':
+			return data[:i], data[i+1:]
+		case c == '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				return data[:i], data[i+2:]
+			}
+			return data[:i], data[i+1:]
+		case c == 0xC2 && i+1 < len(data) && data[i+1] == 0x85: // NEL
+			return data[:i], data[i+2:]
+		case c == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9): // LS, PS
+			return data[:i], data[i+3:]
+		}
+	}
+	return data, nil
+}

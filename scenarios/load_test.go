@@ -1,0 +1,85 @@
+package scenarios
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoad(t *testing.T) {
+	good, _ := Builtin("quickstart")
+	fsys := fstest.MapFS{
+		"s/quickstart.yaml": {Data: good},
+		"s/bad.yaml":        {Data: []byte(hdr + "seed: x\n")},
+	}
+	sc, err := Load(fsys, "s/quickstart.yaml", LoadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "s/quickstart.yaml", sc.File)
+	assert.Equal(t, "s/quickstart.yaml", sc.Model.Accounts[0].Pos.File)
+	assert.Len(t, sc.SHA256, 64)
+
+	sc, err = Load(fsys, "s/bad.yaml", LoadOptions{})
+	assert.Nil(t, sc)
+	assert.EqualError(t, err, "s/bad.yaml:5:7: seed must be an integer from 0 to 18446744073709551615, not x")
+
+	_, err = Load(fsys, "s/missing.yaml", LoadOptions{})
+	assert.True(t, errors.Is(err, fs.ErrNotExist), "%v", err)
+}
+
+// endless is a file that never ends.
+type endless struct{ read int64 }
+
+func (e *endless) Stat() (fs.FileInfo, error) { return nil, errors.New("no stat") }
+func (e *endless) Close() error               { return nil }
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '#'
+	}
+	e.read += int64(len(p))
+	return len(p), nil
+}
+
+type endlessFS struct{ f *endless }
+
+func (e endlessFS) Open(name string) (fs.File, error) { return e.f, nil }
+
+func TestLoadTooLarge(t *testing.T) {
+	f := &endless{}
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		_, err = Load(endlessFS{f}, "huge.yaml", LoadOptions{MaxInput: 1 << 20})
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load read an endless file")
+	}
+	assert.EqualError(t, err, "huge.yaml:1:1: file too large (limit 1 MiB, --max-input)")
+	assert.LessOrEqual(t, f.read, int64(1<<20+64<<10))
+}
+
+type failingFS struct{}
+
+func (failingFS) Open(name string) (fs.File, error) { return failingFile{}, nil }
+
+type failingFile struct{}
+
+func (failingFile) Stat() (fs.FileInfo, error) { return nil, io.ErrUnexpectedEOF }
+func (failingFile) Read([]byte) (int, error)   { return 0, io.ErrUnexpectedEOF }
+func (failingFile) Close() error               { return nil }
+
+func TestLoadReadError(t *testing.T) {
+	_, err := Load(failingFS{}, "x.yaml", LoadOptions{})
+	var pe *fs.PathError
+	require.True(t, errors.As(err, &pe))
+	assert.Equal(t, "x.yaml", pe.Path)
+	assert.True(t, errors.Is(err, io.ErrUnexpectedEOF))
+}
