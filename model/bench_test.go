@@ -144,3 +144,20 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Decide allocates %.1f times per call on a warm row", allocs)
 	}
 }
+
+// BenchmarkFirstDecision measures the first decision after load: a cold
+// row on a 10,000-account organization (the world is rebuilt outside the
+// timer every iteration).
+func BenchmarkFirstDecision(b *testing.B) {
+	cfg := benchConfig(10000, 1000, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		w, errs := NewWorld(cfg)
+		if w == nil {
+			b.Fatal(errs)
+		}
+		b.StartTimer()
+		w.Decide(PrincipalID(w.NumPrincipals()-1), 7, StartPipelineExecution, Time(time.Hour))
+	}
+}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/pipeshare/pipeshare/model"
 	"sort"
 	"strings"
 	"testing"
@@ -73,7 +74,11 @@ func benchScenario(accounts, shares int) []byte {
 	}
 	b.WriteString("accounts:\n")
 	for i := range accounts {
-		fmt.Fprintf(&b, "  - id: \"%012d\"\n    name: acct-%d\n    ou: /u%d\n    group: [g%d]\n", 100000000000+i, i, i%20, i%50)
+		ou := fmt.Sprintf("\n    ou: /u%d", i%20)
+		if i%10 == 9 {
+			ou = "" // a tenth of the accounts are outside the organization
+		}
+		fmt.Fprintf(&b, "  - id: \"%012d\"\n    name: acct-%d%s\n    group: [g%d]\n", 100000000000+i, i, ou, i%50)
 		fmt.Fprintf(&b, "    principals:\n      - {name: role/R%d, policies: [consumer], tags: {team: t%d}}\n", i%7, i%13)
 	}
 	b.WriteString("policies:\n")
@@ -81,20 +86,21 @@ func benchScenario(accounts, shares int) []byte {
 	b.WriteString("  scp: {Statement: {Effect: Deny, Action: sagemaker:StopPipelineExecution, Resource: \"*\"}}\n")
 	b.WriteString("pipelines:\n")
 	for s := range shares {
-		fmt.Fprintf(&b, "  - {name: p%d, account: \"%012d\"}\n", s, 100000000000+s%accounts)
+		fmt.Fprintf(&b, "  - {name: p%d, account: \"%012d\"}\n", s, 100000000000+(10*s)%accounts)
 	}
 	b.WriteString("shares:\n")
 	for s := range shares {
-		owner := 100000000000 + s%accounts
+		owner := 100000000000 + (10*s)%accounts
 		fmt.Fprintf(&b, "  - name: share-%d\n    owner: \"%012d\"\n    pipelines: [p%d]\n", s, owner, s)
-		fmt.Fprintf(&b, "    principals: [\"%012d\", \"ou:/u%d\", \"group:g%d\"]\n", 100000000000+(s+1)%accounts, s%20, s%50)
-		fmt.Fprintf(&b, "    permission: extended\n    at: %dh\n    invitations: {\"%012d\": {accept_after: 3h}}\n", s%48, 100000000000+(s+1)%accounts)
+		partner := 100000000000 + (10*s+19)%accounts // outside the organization: invited
+		fmt.Fprintf(&b, "    principals: [\"%012d\", \"ou:/u%d\", \"group:g%d\"]\n", partner, s%20, s%50)
+		fmt.Fprintf(&b, "    permission: extended\n    at: %dh\n    invitations: {\"%012d\": {accept_after: 3h}}\n", s%48, partner)
 	}
 	b.WriteString("events:\n")
 	for s := range shares / 10 {
 		fmt.Fprintf(&b, "  - {at: %dd, action: set_permission, share: share-%d, permission: read-only}\n", 1+s%29, s)
 	}
-	b.WriteString("workload:\n  - {callers: [\"group:g1/role/R1\"], targets: all, rate: 4/h, actions: {DescribePipeline: 1, StartPipelineExecution: 0.5}}\n")
+	b.WriteString("workload:\n  - {callers: [\"group:g1\"], targets: all, rate: 4/h, actions: {DescribePipeline: 1, StartPipelineExecution: 0.5}}\n")
 	return []byte(b.String())
 }
 
@@ -127,5 +133,24 @@ func BenchmarkYAMLOnly(b *testing.B) {
 		if err := yaml.Unmarshal(data, &n); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLoadAndFirstDecision is what `pipeshare explain` pays on a large
+// organization: parse, compile the model and the simulation, and answer the
+// first decision (a cold row).
+func BenchmarkLoadAndFirstDecision(b *testing.B) {
+	data := benchScenario(10_000, 1_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		sc, err := Parse("bench.yaml", data, LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := Compile(sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.World.Decide(model.PrincipalID(c.World.NumPrincipals()-1), 999, model.StartPipelineExecution, 0)
 	}
 }
