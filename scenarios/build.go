@@ -30,7 +30,7 @@ func Compile(sc *Scenario) (*Compiled, error) {
 		s, serrs = sim.New(w, &sc.Sim)
 		errs.AddPosErrors(serrs)
 	}
-	errs.Sort()
+	errs.RemoveMultiples()
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

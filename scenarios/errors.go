@@ -87,6 +87,21 @@ func (l ErrorList) Less(i, j int) bool {
 // Sort sorts l by position, stably.
 func (l ErrorList) Sort() { sort.Stable(l) }
 
+// RemoveMultiples sorts l and drops repeated diagnostics (same position and
+// message), such as one error reported for each account an id_from entry
+// expands to.
+func (l *ErrorList) RemoveMultiples() {
+	l.Sort()
+	out := (*l)[:0]
+	for i, d := range *l {
+		if i > 0 && d == (*l)[i-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	*l = out
+}
+
 // HasErrors reports whether l holds at least one error (not a warning).
 func (l ErrorList) HasErrors() bool {
 	for i := range l {

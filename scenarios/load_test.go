@@ -83,3 +83,20 @@ func TestLoadReadError(t *testing.T) {
 	assert.Equal(t, "x.yaml", pe.Path)
 	assert.True(t, errors.Is(err, io.ErrUnexpectedEOF))
 }
+
+func TestCompileReportsAnExpandedAccountsErrorOnce(t *testing.T) {
+	src := `version: 1
+name: x
+start: 2026-01-05T00:00:00Z
+duration: 1d
+organization: {id: o-a1b2c3d4e5, management_account: "100000000000", ram_sharing: enabled}
+accounts:
+  - {id: "100000000000", ou: /}
+  - {id_from: "300000000001", count: 5, ou: /missing}
+`
+	sc, err := Parse("x.yaml", []byte(src), LoadOptions{})
+	require.NoError(t, err)
+	_, err = Compile(sc)
+	require.Error(t, err)
+	assert.Equal(t, "x.yaml:8:45: unknown OU \"/missing\"\n", err.(ErrorList).String())
+}
