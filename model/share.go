@@ -97,37 +97,23 @@ func (w *World) parseSharePrincipal(s string) ([]sharePrincipal, error) {
 			return nil, fmt.Errorf("unknown OU %q", path)
 		}
 		return []sharePrincipal{{kind: kindOU, ou: o, label: s}}, nil
-	case strings.HasPrefix(s, "group:"):
-		ps, err := w.LookupCallers(s)
-		if err != nil {
-			return nil, err
-		}
-		whole := !strings.Contains(strings.TrimPrefix(s, "group:"), "/")
-		out := make([]sharePrincipal, len(ps))
-		for i, p := range ps {
-			out[i] = sharePrincipal{kind: kindIAM, account: w.principals[p].account, principal: p, label: s}
-			if whole {
-				out[i].kind = kindAccount
-			}
-		}
-		return out, nil
 	}
-	acct, name, err := splitPrincipal(s)
+	// Accounts, IAM principals and groups of either resolve like callers;
+	// a bare account (or group) names whole accounts, not their roots.
+	ps, err := w.LookupCallers(s)
 	if err != nil {
 		return nil, err
 	}
-	ai, ok := w.acctIndex[acct]
-	if !ok {
-		return nil, fmt.Errorf("unknown account %s", acct)
+	rest := strings.TrimPrefix(s, "group:")
+	whole := !strings.HasPrefix(s, "arn:") && !strings.Contains(rest, "/")
+	out := make([]sharePrincipal, len(ps))
+	for i, p := range ps {
+		out[i] = sharePrincipal{kind: kindIAM, account: w.principals[p].account, principal: p, label: s}
+		if whole {
+			out[i].kind = kindAccount
+		}
 	}
-	if name == "root" && !strings.HasPrefix(s, "arn:") {
-		return []sharePrincipal{{kind: kindAccount, account: ai, label: s}}, nil
-	}
-	p, err := w.principalIn(ai, name)
-	if err != nil {
-		return nil, err
-	}
-	return []sharePrincipal{{kind: kindIAM, account: ai, principal: p, label: s}}, nil
+	return out, nil
 }
 
 // needsInvitation reports whether associating sp with a share owned by

@@ -34,6 +34,17 @@ type Pos struct {
 // IsValid reports whether p carries a line number.
 func (p Pos) IsValid() bool { return p.Line > 0 }
 
+// Before reports whether p sorts before q: by file, line, then column.
+func (p Pos) Before(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
 // String formats p as file:line:col; an unknown position prints as "-".
 func (p Pos) String() string {
 	if !p.IsValid() {

@@ -137,16 +137,7 @@ const warningPrefix = "warning: "
 func isWarning(e *PosError) bool { return strings.HasPrefix(e.Msg, warningPrefix) }
 
 func sortPosErrors(errs []*PosError) {
-	sort.SliceStable(errs, func(i, j int) bool {
-		a, b := errs[i].Pos, errs[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Pos.Before(errs[j].Pos) })
 }
 
 type builder struct {

@@ -71,18 +71,9 @@ const warningPrefix = "warning: "
 // Len, Swap and Less implement sort.Interface: by file, line and column;
 // equal positions keep the order they were added in when sorted with
 // [ErrorList.Sort].
-func (l ErrorList) Len() int      { return len(l) }
-func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
-func (l ErrorList) Less(i, j int) bool {
-	a, b := l[i].Pos, l[j].Pos
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Col < b.Col
-}
+func (l ErrorList) Len() int           { return len(l) }
+func (l ErrorList) Swap(i, j int)      { l[i], l[j] = l[j], l[i] }
+func (l ErrorList) Less(i, j int) bool { return l[i].Pos.Before(l[j].Pos) }
 
 // Sort sorts l by position, stably.
 func (l ErrorList) Sort() { sort.Stable(l) }

@@ -75,9 +75,12 @@ func (q *Queue) Push(e Event) {
 	e.Seq = q.seq
 	q.seq++
 	q.s = append(q.s, e)
-	// Sift up, moving parents down into the hole instead of swapping.
-	s := q.s
-	i := len(s) - 1
+	siftUp(q.s, e, len(q.s)-1)
+}
+
+// siftUp places e into the hole at index i of heap s, moving parents down
+// into the hole instead of swapping.
+func siftUp(s []Event, e Event, i int) {
 	for i > 0 {
 		p := (i - 1) / 2
 		if !before(&e, &s[p]) {
@@ -133,13 +136,5 @@ func (q *Queue) siftDown(e Event, n int) {
 		s[i] = s[c]
 		i = c
 	}
-	for i > 0 {
-		p := (i - 1) / 2
-		if !before(&e, &s[p]) {
-			break
-		}
-		s[i] = s[p]
-		i = p
-	}
-	s[i] = e
+	siftUp(s, e, i)
 }
