@@ -144,6 +144,9 @@ type builder struct {
 	w          *World
 	errs       []*PosError
 	usedPolicy []bool
+	// badOU holds accounts whose OU failed to resolve, so that follow-on
+	// checks of their membership stay quiet.
+	badOU map[int32]bool
 }
 
 func (b *builder) errorf(pos Pos, format string, args ...any) {
@@ -311,6 +314,10 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 				a.ou = o
 			} else {
 				b.errorf(c.OU.Pos, "unknown OU %q", c.OU.S)
+				if b.badOU == nil {
+					b.badOU = map[int32]bool{}
+				}
+				b.badOU[int32(len(w.accounts))] = true
 			}
 		}
 		ai := int32(len(w.accounts))
@@ -372,7 +379,7 @@ func (b *builder) management(cfg *OrgConfig) {
 		b.errorf(cfg.Management.Pos, "management_account %s is not a listed account", id)
 		return
 	}
-	if w.accounts[ai].ou == outsideOrg {
+	if w.accounts[ai].ou == outsideOrg && !b.badOU[ai] {
 		b.errorf(cfg.Management.Pos, "management_account %s must be inside the organization (give it an ou)", id)
 		return
 	}
@@ -400,8 +407,9 @@ func (b *builder) pipelines(cfgs []PipelineConfig) {
 	for i := range cfgs {
 		c := &cfgs[i]
 		if !ValidPipelineName(c.Name.S) {
+			// Reported, and still registered so references to it do not
+			// add "unknown pipeline" errors.
 			b.errorf(c.Name.Pos, "pipeline name %q does not match [a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}", c.Name.S)
-			continue
 		}
 		owner, ok := b.account(c.Account)
 		if !ok {
