@@ -667,3 +667,14 @@ func (d *decoder) list(n *yaml.Node, what string) []*yaml.Node {
 	}
 	return n.Content
 }
+
+// eachMapping calls fn, in order, with each item of list n that is a
+// mapping of schema s, reporting n if it is not a list and each item that is
+// not a mapping.
+func (d *decoder) eachMapping(n *yaml.Node, field, what string, s *schema, fn func(*object)) {
+	for _, item := range d.list(n, field) {
+		if o := d.mapping(item, what, s); o != nil {
+			fn(o)
+		}
+	}
+}

@@ -257,11 +257,7 @@ func (d *scenarioDecoder) organization(n *yaml.Node) *model.OrgConfig {
 		org.RAMSharing = s == "enabled"
 	}
 	if v := o.get("units"); v != nil {
-		for _, un := range d.list(v, "units") {
-			u := d.mapping(un, "units entry", unitSchema)
-			if u == nil {
-				continue
-			}
+		d.eachMapping(v, "units", "units entry", unitSchema, func(u *object) {
 			d.required(u, "path")
 			uc := model.UnitConfig{FullAccess: true, Pos: d.pos(u.n)}
 			if p := u.get("path"); p != nil {
@@ -279,20 +275,16 @@ func (d *scenarioDecoder) organization(n *yaml.Node) *model.OrgConfig {
 				}
 			}
 			org.Units = append(org.Units, uc)
-		}
+		})
 	}
 	return org
 }
 
 // accounts decodes the accounts list, expanding id_from/count entries.
 func (d *scenarioDecoder) accounts(n *yaml.Node) {
-	for _, an := range d.list(n, "accounts") {
-		o := d.mapping(an, "account", accountSchema)
-		if o == nil {
-			continue
-		}
+	d.eachMapping(n, "accounts", "account", accountSchema, func(o *object) {
 		d.account(o)
-	}
+	})
 }
 
 func (d *scenarioDecoder) account(o *object) {
@@ -638,11 +630,7 @@ func (d *scenarioDecoder) conditionValue(n *yaml.Node) (string, bool) {
 
 // pipelines decodes the pipelines list.
 func (d *scenarioDecoder) pipelines(n *yaml.Node) {
-	for _, pn := range d.list(n, "pipelines") {
-		o := d.mapping(pn, "pipeline", pipelineSchema)
-		if o == nil {
-			continue
-		}
+	d.eachMapping(n, "pipelines", "pipeline", pipelineSchema, func(o *object) {
 		d.required(o, "name", "account")
 		p := model.PipelineConfig{Pos: d.pos(o.n)}
 		if v := o.get("name"); v != nil {
@@ -652,16 +640,12 @@ func (d *scenarioDecoder) pipelines(n *yaml.Node) {
 			p.Account = d.accountRef(v, "pipeline account")
 		}
 		d.sc.Model.Pipelines = append(d.sc.Model.Pipelines, p)
-	}
+	})
 }
 
 // shares decodes the shares list.
 func (d *scenarioDecoder) shares(n *yaml.Node) {
-	for _, sn := range d.list(n, "shares") {
-		o := d.mapping(sn, "share", shareSchema)
-		if o == nil {
-			continue
-		}
+	d.eachMapping(n, "shares", "share", shareSchema, func(o *object) {
 		d.required(o, "name", "owner")
 		s := model.ShareConfig{
 			Permission:       model.PermissionReadOnly,
@@ -712,7 +696,7 @@ func (d *scenarioDecoder) shares(n *yaml.Node) {
 			s.Invitations = d.invitations(v)
 		}
 		d.sc.Model.Shares = append(d.sc.Model.Shares, s)
-	}
+	})
 }
 
 func (d *scenarioDecoder) permission(n *yaml.Node) (model.Permission, bool) {
@@ -803,13 +787,9 @@ func describeScalar(n *yaml.Node) string {
 
 // events decodes the timeline.
 func (d *scenarioDecoder) events(n *yaml.Node) {
-	for _, en := range d.list(n, "events") {
-		o := d.mapping(en, "event", nil)
-		if o == nil {
-			continue
-		}
+	d.eachMapping(n, "events", "event", nil, func(o *object) {
 		d.event(o)
-	}
+	})
 }
 
 func (d *scenarioDecoder) event(o *object) {
