@@ -59,8 +59,14 @@ type Explanation struct {
 	Resource  string // ARN or "*"
 	At        Time
 	Message   string // AWS-style denial text, "" on allow
-	Layers    []Layer
+	// Share is, for a shared allow, the lowest-named share granting the
+	// action; NoShare otherwise.
+	Share  ShareID
+	Layers []Layer
 }
+
+// NoShare marks a decision that no share granted.
+const NoShare ShareID = -1
 
 // condContext fills the condition keys of principal p calling on pipeline pl at t.
 func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Time) {
@@ -122,7 +128,7 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	res := w.ResourceFor(pl, a)
 	var ctx CondContext
 	w.condContext(&ctx, p, pl, t)
-	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t}
+	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t, Share: NoShare}
 	boundary := []PolicyID(nil)
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
@@ -234,6 +240,15 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	ex.Layers[decisive].Decisive = true
 	if ex.Reason.IsAllow() {
 		ex.Decision = Allow
+		if ex.Reason == ReasonShared {
+			shares := ex.Layers[decisive].Shares
+			for i := range shares {
+				if shares[i].Reason == ReasonShared {
+					ex.Share = w.shareIndex[shares[i].Share]
+					break
+				}
+			}
+		}
 		return ex
 	}
 	ex.Message = w.denyMessage(&ex, identityDeny, boundaryDeny, scpExplicit, identityAllow)

@@ -6,6 +6,7 @@ import "sort"
 // for every action, valid for gen and for times in [from, until).
 type row struct {
 	reasons [NumActions]Reason
+	shares  [NumActions]ShareID // the lowest-named share granting each action, or NoShare
 	gen     uint32
 	from    Time
 	until   Time
@@ -42,6 +43,14 @@ func (d *decider) init(w *World) {
 // row cache in O(1) and does not allocate once the row exists; a row is
 // rebuilt when an event was applied or t left its validity interval.
 func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
+	r, _ := w.DecideShare(p, pl, a, t)
+	return r
+}
+
+// DecideShare is Decide that also returns, for a shared allow, the
+// lowest-named share that granted the action (NoShare otherwise): the share
+// a run attributes the call's consumption to.
+func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Reason, ShareID) {
 	var i int32
 	var ok bool
 	if w.dense != nil {
@@ -53,7 +62,7 @@ func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
 	if ok {
 		r := &w.rows[i]
 		if r.gen == w.gen && t >= r.from && t < r.until {
-			return r.reasons[a]
+			return r.reasons[a], r.shares[a]
 		}
 	} else {
 		i = int32(len(w.rows))
@@ -66,7 +75,7 @@ func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
 	}
 	r := &w.rows[i]
 	w.buildRow(r, p, pl, t)
-	return r.reasons[a]
+	return r.reasons[a], r.shares[a]
 }
 
 // kindSets are per resource kind action sets: index 0 ResourceAny,
@@ -141,6 +150,9 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 	isOwner := ai == pipe.owner
 	until := w.nextTimeThreshold(t)
 	var granted ActionSet
+	for a := range r.shares {
+		r.shares[a] = NoShare
+	}
 	active := false
 	other := ReasonNotShared
 	for _, sid := range pipe.shares {
@@ -149,6 +161,9 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 		until = min(until, st.next)
 		if st.reason == ReasonShared {
 			active = true
+			for _, a := range (s.permission.Actions() &^ granted).Actions() {
+				r.shares[a] = sid // shares are in name order: the first wins
+			}
 			granted |= s.permission.Actions()
 		} else if shareRank(st.reason) > shareRank(other) {
 			other = st.reason
@@ -178,6 +193,9 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 			reason = other
 		}
 		r.reasons[a] = reason
+		if reason != ReasonShared {
+			r.shares[a] = NoShare
+		}
 	}
 	r.gen, r.from, r.until = w.gen, t, until
 }

@@ -249,12 +249,12 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 			for p := range PrincipalID(w.NumPrincipals()) {
 				for pl := range PipelineID(w.NumPipelines()) {
 					for a := range Action(NumActions) {
-						fast := w.Decide(p, pl, a, at)
+						fast, share := w.DecideShare(p, pl, a, at)
 						ex := w.Explain(p, pl, a, at)
 						compared++
-						if fast != ex.Reason {
-							t.Fatalf("seed %d: %s %s on %s at %s: Decide=%s Explain=%s\nlayers: %+v",
-								seed, w.CallerString(p), a, w.PipelineName(pl), at, fast, ex.Reason, ex.Layers)
+						if fast != ex.Reason || share != ex.Share {
+							t.Fatalf("seed %d: %s %s on %s at %s: Decide=%s (share %d) Explain=%s (share %d)\nlayers: %+v",
+								seed, w.CallerString(p), a, w.PipelineName(pl), at, fast, share, ex.Reason, ex.Share, ex.Layers)
 						}
 					}
 				}

@@ -640,6 +640,12 @@ func (w *World) AccountName(id AccountID) string {
 	return ""
 }
 
+// NumShares returns the number of shares.
+func (w *World) NumShares() int { return len(w.shares) }
+
+// ShareName returns the name of share s.
+func (w *World) ShareName(s ShareID) string { return w.shares[s].name }
+
 // PipelineName returns the pipeline's configured name.
 func (w *World) PipelineName(p PipelineID) string { return w.pipelines[p].name }
 

@@ -9,10 +9,84 @@ type Config struct {
 	Seed     uint64
 	Duration Time // the horizon: events at t <= Duration run
 	Workload []Workload
-	// Quotas and set_quota events per account (issue 4 runs executions
-	// against them; validated now so scenarios stay forward compatible).
+	// Quotas and set_quota events per account.
 	Quotas      []AccountQuota
 	QuotaEvents []QuotaEvent
+	// Pipelines holds the step DAG of each pipeline that has steps; a
+	// pipeline without a spec has no steps (a Start succeeds at once).
+	Pipelines []PipelineSpec
+	// Pricing overrides the embedded us-east-1 price table (USD per
+	// instance-hour), keyed by instance type.
+	Pricing []Price
+}
+
+// Price is one pricing entry.
+type Price struct {
+	InstanceType string
+	USDPerHour   float64
+	Pos          model.Pos
+}
+
+// PipelineSpec is what an execution of a pipeline runs.
+type PipelineSpec struct {
+	Name    model.Ref // the pipeline's name as configured in model.Config
+	Account model.Ref // its owner
+	Steps   []StepSpec
+	// MaxParallelSteps bounds the steps of one execution running at once
+	// (default 50).
+	MaxParallelSteps int
+	// StopLatency is the time from Stop to the cut of running steps.
+	StopLatency Time
+	// ExecutionTimeout fails an execution that has been Executing this
+	// long since its Start or Retry; Never means none (default 672h).
+	ExecutionTimeout Time
+	Pos              model.Pos
+}
+
+// DistKind is a duration distribution.
+type DistKind uint8
+
+const (
+	DistFixed       DistKind = iota + 1 // A: the duration (ns)
+	DistExponential                     // A: mean (ns)
+	DistLogNormal                       // A: median (ns), B: sigma
+	DistNormal                          // A: mean (ns), B: stddev (ns); resampled while <= 0, at most 100 tries
+	DistUniform                         // A: min (ns), B: max (ns)
+	DistGamma                           // A: shape, B: scale (ns)
+)
+
+// Dist is a step duration: fixed or drawn from a distribution. Parameters
+// are validated by the decoder (positive, finite, min < max).
+type Dist struct {
+	Kind DistKind
+	A, B float64
+}
+
+// RetryPolicy is a step's retry policy (AWS.md §2.9).
+type RetryPolicy struct {
+	Exceptions  []string // e.g. SageMaker.RESOURCE_LIMIT, SageMaker.JOB_INTERNAL_ERROR
+	Interval    Time     // default 1s
+	Backoff     float64  // default 2.0
+	MaxAttempts int      // retries after the first attempt; default 5
+	Pos         model.Pos
+}
+
+// StepSpec is one step of a pipeline.
+type StepSpec struct {
+	Name string
+	Type string // Processing, Training, Tuning, Transform, Lambda, Callback, Condition, Fail, …
+	// DependsOn names steps of the same pipeline.
+	DependsOn []model.Ref
+	// InstanceType is "" for a step without instances; parameters are
+	// already resolved. InstanceCount defaults to 1.
+	InstanceType     string
+	InstanceCount    int
+	Duration         Dist
+	FailureRate      float64 // drawn at the step's end
+	FailureException string  // default SageMaker.JOB_INTERNAL_ERROR
+	Retry            []RetryPolicy
+	Pos              model.Pos
+	InstanceTypePos  model.Pos
 }
 
 // ArrivalKind is how a workload entry's calls arrive.

@@ -62,6 +62,12 @@ type Result struct {
 	Calls   []Counts
 	// Events is the number of engine events processed.
 	Events uint64
+
+	Executions ExecStats
+	Steps      StepStats
+	// Ledger is the owner accounts' consumption, one row per (payer,
+	// initiator, pipeline, share, instance type), sorted by those keys.
+	Ledger []LedgerRow
 }
 
 // New resolves cfg's workload against w and prepares a run. It returns every

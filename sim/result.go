@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// ExecStats counts execution transitions (a twice-failed execution counts
+// twice) and the executions in each state at the end of the run.
+type ExecStats struct {
+	Started, Succeeded, Failed, Stopped, Retried, TimedOut int64
+	// At the end: Failed executions; Executing ones waiting for instances
+	// (no step running, one queued) and running (at least one step running).
+	FailedAtEnd, WaitingAtEnd, RunningAtEnd int64
+}
+
+// StepStats counts step requests and their waits for instances.
+type StepStats struct {
+	Granted   int64 // instance requests granted (steps without instances start at once and are not counted)
+	Completed int64 // steps that ran to their natural end (succeeded or failed)
+	// Waits holds grant − request of every granted request.
+	Waits Histogram
+	// ResourceLimit counts step attempts that failed with
+	// SageMaker.RESOURCE_LIMIT (on_capacity: fail, or more than the quota).
+	ResourceLimit int64
+	// NeverStartable counts step attempts that need more instances than
+	// the owner's quota allows.
+	NeverStartable int64
+}
+
+// LedgerRow is the owner's consumption attributed to whoever triggered it.
+type LedgerRow struct {
+	Payer        model.AccountID   // the pipeline's owner
+	Initiator    model.PrincipalID // the Start or Retry caller whose run this is
+	Pipeline     model.PipelineID
+	Share        model.ShareID // the lowest-named share that allowed the call; NoShare for the owner's own calls
+	InstanceType string
+	InstanceNs   int64   // instances × nanoseconds held (in-flight holds up to the horizon)
+	InFlightNs   int64   // the part of InstanceNs still held at the horizon
+	USDPerHour   float64 // the instance type's price
+}
+
+// NoShare marks a ledger row of the owner's own calls.
+const NoShare = model.NoShare
+
+const nsPerHour = 3600e9
+
+// USD returns the row's cost.
+func (r *LedgerRow) USD() float64 { return float64(r.InstanceNs) / nsPerHour * r.USDPerHour }
+
+// InFlightUSD returns the cost of the row's holds still running at the horizon.
+func (r *LedgerRow) InFlightUSD() float64 { return float64(r.InFlightNs) / nsPerHour * r.USDPerHour }
+
+// Histogram is a fixed, mergeable log-bucket histogram of durations: bucket
+// 0 holds zero waits, bucket i ≥ 1 holds [2^((i-1)/4), 2^(i/4)) ns, so
+// quantiles are exact to within 19 %. Count and Sum are exact.
+type Histogram struct {
+	Count   int64
+	Sum     float64 // ns
+	Buckets [histBuckets]int64
+}
+
+const histBuckets = 4*64 + 1
+
+// Add records d (negative d counts as 0).
+func (h *Histogram) Add(d Time) {
+	h.Count++
+	if d <= 0 {
+		h.Buckets[0]++
+		return
+	}
+	h.Sum += float64(d)
+	i := 1 + int(math.Log2(float64(d))*4)
+	h.Buckets[min(i, histBuckets-1)]++
+}
+
+// Merge adds o's observations to h.
+func (h *Histogram) Merge(o *Histogram) {
+	h.Count += o.Count
+	h.Sum += o.Sum
+	for i := range h.Buckets {
+		h.Buckets[i] += o.Buckets[i]
+	}
+}
+
+// Mean returns the mean in ns (0 when empty).
+func (h *Histogram) Mean() float64 {
+	if h.Count == 0 {
+		return 0
+	}
+	return h.Sum / float64(h.Count)
+}
+
+// Quantile returns the q-quantile in ns: the upper bound of the bucket
+// holding it (0 when empty or when it falls in the zero bucket).
+func (h *Histogram) Quantile(q float64) float64 {
+	if h.Count == 0 {
+		return 0
+	}
+	rank := int64(math.Ceil(q * float64(h.Count)))
+	var seen int64
+	for i, n := range h.Buckets {
+		seen += n
+		if seen >= rank && n > 0 {
+			if i == 0 {
+				return 0
+			}
+			return math.Exp2(float64(i) / 4)
+		}
+	}
+	return math.Exp2(float64(histBuckets-1) / 4)
+}
