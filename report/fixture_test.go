@@ -187,7 +187,62 @@ func fixtureResult(t *testing.T, w *model.World) *sim.Result {
 	// slot 4 (the research root) made no call.
 	set(5, model.DescribePipeline, model.ReasonShared, 100) // ds again
 	set(5, model.Search, model.ReasonShared, 1)
+
+	// 268 allowed Starts: 201 succeeded, 30 failed (2 of them timed out),
+	// 5 stopped, 32 still executing at the end.
+	r.Executions = sim.ExecStats{Started: 268, Succeeded: 201, Failed: 30, Stopped: 5, TimedOut: 2,
+		FailedAtEnd: 30, WaitingAtEnd: 11, RunningAtEnd: 21}
+	r.Steps = sim.StepStats{Granted: 6, Completed: 5, ResourceLimit: 6, NeverStartable: 2}
+	for _, d := range []time.Duration{0, 0, 30 * time.Second, 90 * time.Second, 4 * time.Minute, 12 * time.Minute} {
+		r.Steps.Waits.Add(sim.Time(d))
+	}
+	r.Ledger = fixtureLedger(t, w)
 	return r
+}
+
+// Prices of the fixture's instance types, USD per instance-hour.
+const (
+	priceG5 = 1.408
+	priceM5 = 0.23
+)
+
+// fixtureLedger is the owner's consumption in fixtureResult, in engine
+// order (by IDs, not by the report's names): consumers through the churn
+// share, the owner's admin on its own (no share), holds in flight at the
+// horizon for the partner and the admin.
+func fixtureLedger(t *testing.T, w *model.World) []sim.LedgerRow {
+	t.Helper()
+	ds := principal(t, w, resAcct+"/role/DataScientist")
+	scoped := principal(t, w, resAcct+"/role/Scoped")
+	admin := principal(t, w, ownerAcct+"/role/PipelineAdmin")
+	part := principal(t, w, partner+"/role/Partner")
+	churn, eval := pipeline(t, w, "churn-training"), pipeline(t, w, "eval")
+	share := shareID(t, w, "churn-to-research")
+	row := func(p model.PrincipalID, pl model.PipelineID, s model.ShareID, typ string, price float64, ns, inFlight int64) sim.LedgerRow {
+		return sim.LedgerRow{Payer: ownerAcct, Initiator: p, Pipeline: pl, Share: s, InstanceType: typ,
+			InstanceNs: ns, InFlightNs: inFlight, USDPerHour: price}
+	}
+	h := int64(time.Hour)
+	return []sim.LedgerRow{
+		row(ds, churn, share, "ml.g5.xlarge", priceG5, 18*h, 0),
+		row(ds, churn, share, "ml.m5.xlarge", priceM5, 9000123456789, 0),
+		row(part, churn, share, "ml.g5.xlarge", priceG5, 3*h/2+7, 1234567890123),
+		row(admin, churn, sim.NoShare, "ml.g5.xlarge", priceG5, 4*h+333, h/3),
+		row(admin, eval, sim.NoShare, "ml.m5.xlarge", priceM5, 777777777777, 0),
+		row(scoped, churn, share, "ml.m5.xlarge", priceM5, 60000000001, 0),
+	}
+}
+
+// shareID returns the fixture's share named name.
+func shareID(t *testing.T, w *model.World, name string) model.ShareID {
+	t.Helper()
+	for s := range model.ShareID(w.NumShares()) {
+		if w.ShareName(s) == name {
+			return s
+		}
+	}
+	t.Fatalf("no share %q", name)
+	return model.NoShare
 }
 
 func fixtureMeta() Meta {

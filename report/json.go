@@ -3,7 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -19,6 +23,9 @@ type jsonRun struct {
 	DurationS        float64         `json:"duration_s"`
 	Calls            jsonCalls       `json:"calls"`
 	CallsByCaller    []jsonCallerRow `json:"calls_by_caller"`
+	Executions       jsonExecutions  `json:"executions"`
+	Steps            jsonSteps       `json:"steps"`
+	Cost             jsonCost        `json:"cost"`
 }
 
 type jsonCalls struct {
@@ -41,6 +48,88 @@ type jsonCallerRow struct {
 	ByReason  map[string]int64 `json:"by_reason"`
 }
 
+type jsonExecutions struct {
+	Started       int64        `json:"started"`
+	Succeeded     int64        `json:"succeeded"`
+	Failed        int64        `json:"failed"`
+	Stopped       int64        `json:"stopped"`
+	Retried       int64        `json:"retried"`
+	TimedOut      int64        `json:"timed_out"`
+	FailedAtEnd   int64        `json:"failed_at_end"`
+	InFlightAtEnd jsonInFlight `json:"in_flight_at_end"`
+}
+
+type jsonInFlight struct {
+	Waiting int64 `json:"waiting"`
+	Running int64 `json:"running"`
+}
+
+type jsonSteps struct {
+	Granted        int64   `json:"granted"`
+	Completed      int64   `json:"completed"`
+	MeanWaitS      seconds `json:"mean_wait_s"`
+	P95WaitS       seconds `json:"p95_wait_s"`
+	ResourceLimit  int64   `json:"resource_limit"`
+	NeverStartable int64   `json:"never_startable"`
+}
+
+type jsonCost struct {
+	TotalUSD        usd                `json:"total_usd"`
+	InFlightUSD     usd                `json:"in_flight_usd"`
+	InstanceSeconds seconds            `json:"instance_seconds"`
+	ByPayer         []jsonPayerCost    `json:"by_payer"`
+	ByPipeline      []jsonPipelineCost `json:"by_pipeline"`
+	ByInitiator     []jsonInitiator    `json:"by_initiator"`
+}
+
+// Promised keys first (DESIGN.md "Outputs"), then the added ones.
+type jsonPayerCost struct {
+	Account         string  `json:"account"`
+	USD             usd     `json:"usd"`
+	InstanceSeconds seconds `json:"instance_seconds"`
+}
+
+type jsonPipelineCost struct {
+	Pipeline        string  `json:"pipeline"`
+	USD             usd     `json:"usd"`
+	Owner           string  `json:"owner"`
+	InstanceSeconds seconds `json:"instance_seconds"`
+}
+
+type jsonInitiator struct {
+	Payer           string  `json:"payer"`
+	Account         string  `json:"account"`
+	Principal       string  `json:"principal"`
+	Pipeline        string  `json:"pipeline"`
+	Share           *string `json:"share"` // null for the owner's own calls
+	InstanceType    string  `json:"instance_type"`
+	USD             usd     `json:"usd"`
+	InstanceSeconds seconds `json:"instance_seconds"`
+}
+
+// usd is an amount of money, written with exactly 4 decimals.
+type usd float64
+
+func (v usd) MarshalJSON() ([]byte, error) { return fixedJSON(float64(v), 4) }
+
+// seconds is a duration in seconds, written with exactly 3 decimals.
+type seconds float64
+
+func (v seconds) MarshalJSON() ([]byte, error) { return fixedJSON(float64(v), 3) }
+
+// fixedJSON formats v as a JSON number with prec decimals ("-0.000" is
+// written "0.000"). NaN and infinities are an error, as in encoding/json.
+func fixedJSON(v float64, prec int) ([]byte, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("report: %v is not a JSON number", v)
+	}
+	b := strconv.AppendFloat(nil, v, 'f', prec, 64)
+	if b[0] == '-' && strings.Trim(string(b[1:]), "0.") == "" {
+		b = b[1:]
+	}
+	return b, nil
+}
+
 // reasonMap returns c as {code: n}. With all, every reason code is present
 // (zeros included); otherwise only codes with calls.
 func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
@@ -56,16 +145,29 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 // WriteJSON writes s as the versioned run JSON of DESIGN.md "Outputs":
 // schema_version, pipeshare_version, scenario, scenario_sha256, seed,
 // duration_s, calls {total, allowed, denied, failed, by_reason, by_action,
-// by_action_reason} and calls_by_caller, indented by two spaces, with a
-// trailing newline.
+// by_action_reason}, calls_by_caller, executions {started, succeeded,
+// failed, stopped, retried, timed_out, failed_at_end, in_flight_at_end
+// {waiting, running}}, steps {granted, completed, mean_wait_s, p95_wait_s,
+// resource_limit, never_startable} and cost {total_usd, in_flight_usd,
+// instance_seconds, by_payer [{account, usd, instance_seconds}],
+// by_pipeline [{pipeline, usd, owner, instance_seconds}], by_initiator
+// [{payer, account, principal, pipeline, share, instance_type, usd,
+// instance_seconds}]}, indented by two spaces, with a trailing newline.
+// Keys beyond DESIGN.md's promise come after the promised ones.
 //
 // calls.by_reason and calls.by_action list every reason code and every
 // action (bare API name), zeros included, so their key sets are stable;
 // by_action_reason has every action too, each listing only the codes with
 // calls (an action without calls maps to {}), as does each row's by_reason.
 // calls_by_caller has one row per (caller, action) with at least one call,
-// sorted by account, principal and action name. Identical summaries give
-// identical bytes. It returns w's first error.
+// sorted by account, principal and action name.
+//
+// Money (usd keys) is written with exactly 4 decimals and seconds (_s and
+// instance_seconds keys) with exactly 3, rounded only here. The cost lists
+// are sorted as [Cost] says and are [] when empty; a by_initiator row's
+// share is the share's name, or null for the owner's own calls.
+//
+// Identical summaries give identical bytes. It returns w's first error.
 func WriteJSON(w io.Writer, s *Summary) error {
 	out := jsonRun{
 		SchemaVersion:    SchemaVersion,
@@ -84,6 +186,9 @@ func WriteJSON(w io.Writer, s *Summary) error {
 			ByActionReason: map[string]map[string]int64{},
 		},
 		CallsByCaller: []jsonCallerRow{},
+		Executions:    executionsJSON(&s.Executions),
+		Steps:         stepsJSON(&s.Steps),
+		Cost:          costJSON(&s.Cost),
 	}
 	for a := range model.Action(model.NumActions) {
 		rc := &s.Calls.ByAction[a]
@@ -109,6 +214,54 @@ func WriteJSON(w io.Writer, s *Summary) error {
 		}
 	}
 	return writeIndentedJSON(w, out)
+}
+
+func executionsJSON(e *Executions) jsonExecutions {
+	return jsonExecutions{
+		Started: e.Started, Succeeded: e.Succeeded, Failed: e.Failed, Stopped: e.Stopped,
+		Retried: e.Retried, TimedOut: e.TimedOut, FailedAtEnd: e.FailedAtEnd,
+		InFlightAtEnd: jsonInFlight{Waiting: e.WaitingAtEnd, Running: e.RunningAtEnd},
+	}
+}
+
+func stepsJSON(st *Steps) jsonSteps {
+	return jsonSteps{
+		Granted: st.Granted, Completed: st.Completed,
+		MeanWaitS: seconds(st.MeanWait / 1e9), P95WaitS: seconds(st.P95Wait / 1e9),
+		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
+	}
+}
+
+func costJSON(c *Cost) jsonCost {
+	out := jsonCost{
+		TotalUSD:        usd(c.USD),
+		InFlightUSD:     usd(c.InFlightUSD),
+		InstanceSeconds: seconds(c.InstanceSeconds()),
+		ByPayer:         make([]jsonPayerCost, len(c.ByPayer)),
+		ByPipeline:      make([]jsonPipelineCost, len(c.ByPipeline)),
+		ByInitiator:     make([]jsonInitiator, len(c.ByInitiator)),
+	}
+	for i := range c.ByPayer {
+		p := &c.ByPayer[i]
+		out.ByPayer[i] = jsonPayerCost{Account: string(p.Account), USD: usd(p.USD),
+			InstanceSeconds: seconds(p.InstanceSeconds())}
+	}
+	for i := range c.ByPipeline {
+		p := &c.ByPipeline[i]
+		out.ByPipeline[i] = jsonPipelineCost{Pipeline: p.Pipeline, USD: usd(p.USD), Owner: string(p.Owner),
+			InstanceSeconds: seconds(p.InstanceSeconds())}
+	}
+	for i := range c.ByInitiator {
+		ic := &c.ByInitiator[i]
+		row := jsonInitiator{Payer: string(ic.Payer), Account: string(ic.Account), Principal: ic.Principal,
+			Pipeline: ic.Pipeline, InstanceType: ic.InstanceType, USD: usd(ic.USD),
+			InstanceSeconds: seconds(ic.InstanceSeconds())}
+		if !ic.Own {
+			row.Share = &ic.Share
+		}
+		out.ByInitiator[i] = row
+	}
+	return out
 }
 
 // writeIndentedJSON writes v with a two-space indent and a trailing newline,

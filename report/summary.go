@@ -95,6 +95,32 @@ type Caller struct {
 	Calls     Calls
 }
 
+// Executions counts execution transitions (a twice-failed execution
+// counts twice) and the executions in each state at the end of the run.
+type Executions struct {
+	Started, Succeeded, Failed, Stopped, Retried, TimedOut int64
+	// At the horizon: Failed executions (not retried since), and Executing
+	// ones waiting for instances (no step running) or running (at least one
+	// step running).
+	FailedAtEnd, WaitingAtEnd, RunningAtEnd int64
+}
+
+// Steps counts the steps' requests for instances, their waits and their
+// quota failures.
+type Steps struct {
+	Granted   int64 // instance requests granted
+	Completed int64 // steps that ran to their natural end (succeeded or failed)
+	// MeanWait and P95Wait are the waits from request to grant, in ns, over
+	// the granted requests (0 when none). MeanWait is exact; P95Wait is
+	// the upper bound of the log bucket holding the 95th percentile
+	// (within 19 %, see [sim.Histogram]).
+	MeanWait, P95Wait float64
+	// ResourceLimit counts step attempts that failed with
+	// SageMaker.RESOURCE_LIMIT: the owner's instance quota was hit. The
+	// NeverStartable ones needed more instances than the quota allows.
+	ResourceLimit, NeverStartable int64
+}
+
 // Summary is a run's report model: everything the renderers print,
 // computed once by [Summarize].
 type Summary struct {
@@ -104,17 +130,22 @@ type Summary struct {
 	Calls    Calls
 	// Callers holds every principal that made at least one call, sorted by
 	// account then principal name.
-	Callers []Caller
+	Callers    []Caller
+	Executions Executions
+	Steps      Steps
+	Cost       Cost
 }
 
 // DurationSeconds returns the simulated horizon in seconds.
 func (s *Summary) DurationSeconds() float64 { return float64(s.Duration) / 1e9 }
 
 // Summarize computes the report model of run r. r and r.World must not be
-// nil and r.Calls must be indexed like r.Callers (it panics otherwise); a
+// nil, r.Calls must be indexed like r.Callers, and r.Ledger must name
+// principals, pipelines and shares of r.World (it panics otherwise); a
 // principal listed twice in r.Callers is counted once with both rows'
-// calls, and callers that made no call are left out. Summarize does not
-// modify r and keeps no reference to it.
+// calls, and callers that made no call are left out. The ledger is
+// aggregated as [Cost] describes. Summarize does not modify r and keeps no
+// reference to it.
 func Summarize(r *sim.Result, m Meta) *Summary {
 	w := r.World
 	s := &Summary{Meta: m, Seed: r.Seed, Duration: r.Duration}
@@ -142,6 +173,20 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 		}
 		return strings.Compare(a.Principal, b.Principal)
 	})
+
+	e := &r.Executions
+	s.Executions = Executions{
+		Started: e.Started, Succeeded: e.Succeeded, Failed: e.Failed, Stopped: e.Stopped,
+		Retried: e.Retried, TimedOut: e.TimedOut,
+		FailedAtEnd: e.FailedAtEnd, WaitingAtEnd: e.WaitingAtEnd, RunningAtEnd: e.RunningAtEnd,
+	}
+	st := &r.Steps
+	s.Steps = Steps{
+		Granted: st.Granted, Completed: st.Completed,
+		MeanWait: st.Waits.Mean(), P95Wait: st.Waits.Quantile(0.95),
+		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
+	}
+	s.Cost = summarizeCost(w, r.Ledger)
 	return s
 }
 

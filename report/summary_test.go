@@ -66,11 +66,20 @@ func TestSummarizeEmpty(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(js, &m))
 	assert.Equal(t, []any{}, m["calls_by_caller"], "calls_by_caller is [] not null")
+	cost := m["cost"].(map[string]any)
+	for _, k := range []string{"by_payer", "by_pipeline", "by_initiator"} {
+		assert.Equal(t, []any{}, cost[k], "cost.%s is [] not null", k)
+	}
+	assert.Equal(t, 0.0, cost["total_usd"])
+	assert.Contains(t, string(js), `"total_usd": 0.0000,`)
+	assert.Contains(t, string(js), `"mean_wait_s": 0.000,`)
 	assert.Len(t, m["calls"].(map[string]any)["by_action"], model.NumActions)
 
 	txt := render(t, func(b *bytes.Buffer) error { return WriteText(b, s) })
 	assert.Contains(t, string(txt), "0 total")
 	assert.Contains(t, string(txt), "(no calls)")
+	assert.Contains(t, string(txt), "(no instance use)")
+	assert.Contains(t, string(txt), "wait for instances: mean 0s, p95 0s")
 }
 
 // topKeys returns the keys of the JSON object in data, in written order.
@@ -103,7 +112,7 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, got, again)
 
 	assert.Equal(t, []string{"schema_version", "pipeshare_version", "scenario", "scenario_sha256",
-		"seed", "duration_s", "calls", "calls_by_caller"}, topKeys(t, got))
+		"seed", "duration_s", "calls", "calls_by_caller", "executions", "steps", "cost"}, topKeys(t, got))
 	assert.True(t, bytes.HasSuffix(got, []byte("}\n")), "trailing newline")
 
 	var doc struct {

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -66,10 +68,13 @@ func shortHash(h string) string {
 
 // WriteText writes s as a terminal report: a header (scenario, seed,
 // simulated duration), the totals, calls by action with the top deny
-// reasons, calls by reason with their share of the total, and calls by
-// caller with each caller's most frequent reason. Columns are aligned with
-// text/tabwriter and percentages have one decimal. It returns w's first
-// error.
+// reasons, calls by reason with their share of the total, calls by caller
+// with each caller's most frequent reason, the executions (transitions and
+// the states at the end), the steps (grants, waits for instances and
+// quota failures) and the owner's cost: the total and its in-flight part,
+// then by payer, by pipeline and by initiator, each with a total line.
+// Columns are aligned with text/tabwriter, percentages have one decimal,
+// USD 4 and instance-hours 3. It returns w's first error.
 func WriteText(w io.Writer, s *Summary) error {
 	ew := &errWriter{w: w}
 	c := &s.Calls
@@ -134,5 +139,100 @@ func WriteText(w io.Writer, s *Summary) error {
 			ew.printf("  * seen only in the trace; given an allow-all identity\n")
 		}
 	}
+
+	writeExecutionsText(ew, s)
+	writeCostText(ew, &s.Cost)
 	return ew.err
+}
+
+// writeExecutionsText writes the Executions block, the Steps block and
+// the quota hits.
+func writeExecutionsText(ew *errWriter, s *Summary) {
+	e, st := &s.Executions, &s.Steps
+	ew.printf("\nExecutions\n")
+	t := newTable("STARTED", "SUCCEEDED", "FAILED", "STOPPED", "RETRIED", "TIMED OUT").num(0, 1, 2, 3, 4, 5)
+	t.add(itoa(e.Started), itoa(e.Succeeded), itoa(e.Failed), itoa(e.Stopped), itoa(e.Retried), itoa(e.TimedOut))
+	t.write(ew, "  ")
+	ew.printf("  at the end: %d waiting for instances, %d running, %d failed\n",
+		e.WaitingAtEnd, e.RunningAtEnd, e.FailedAtEnd)
+
+	ew.printf("\nSteps\n")
+	ew.printf("  %d instance requests granted, %d steps completed\n", st.Granted, st.Completed)
+	ew.printf("  wait for instances: mean %s, p95 %s\n", humanDuration(st.MeanWait), humanDuration(st.P95Wait))
+	ew.printf("  quota hits: %d RESOURCE_LIMIT step failures (%d never startable), %d limit_exceeded calls\n",
+		st.ResourceLimit, st.NeverStartable, s.Calls.ByReason[model.ReasonLimitExceeded])
+}
+
+// writeCostText writes the owner cost: the total, then tables by payer, by
+// pipeline and by initiator, each with a total line.
+func writeCostText(ew *errWriter, c *Cost) {
+	ew.printf("\nOwner cost\n")
+	if len(c.ByInitiator) == 0 {
+		ew.printf("  (no instance use)\n")
+		return
+	}
+	ew.printf("  total $%s (in flight at the end $%s), %s instance-hours\n",
+		money(c.USD), money(c.InFlightUSD), hours(&c.Amount))
+
+	ew.printf("\n  By payer\n")
+	t := newTable("ACCOUNT", "NAME", "INSTANCE-HOURS", "USD").num(2, 3)
+	for i := range c.ByPayer {
+		p := &c.ByPayer[i]
+		t.add(string(p.Account), orDash(p.AccountName), hours(&p.Amount), money(p.USD))
+	}
+	t.add("total", "", hours(&c.Amount), money(c.USD))
+	t.write(ew, "    ")
+
+	ew.printf("\n  By pipeline\n")
+	t = newTable("PIPELINE", "OWNER", "INSTANCE-HOURS", "USD").num(2, 3)
+	for i := range c.ByPipeline {
+		p := &c.ByPipeline[i]
+		t.add(p.Pipeline, string(p.Owner), hours(&p.Amount), money(p.USD))
+	}
+	t.add("total", "", hours(&c.Amount), money(c.USD))
+	t.write(ew, "    ")
+
+	ew.printf("\n  By initiator\n")
+	t = newTable("PAYER", "ACCOUNT", "NAME", "PRINCIPAL", "PIPELINE", "SHARE", "INSTANCE TYPE",
+		"INSTANCE-HOURS", "USD").num(7, 8)
+	for i := range c.ByInitiator {
+		ic := &c.ByInitiator[i]
+		share := ic.Share
+		if ic.Own {
+			share = "(owner)"
+		}
+		t.add(string(ic.Payer), string(ic.Account), orDash(ic.AccountName), ic.Principal, ic.Pipeline,
+			share, ic.InstanceType, hours(&ic.Amount), money(ic.USD))
+	}
+	t.add("total", "", "", "", "", "", "", hours(&c.Amount), money(c.USD))
+	t.write(ew, "    ")
+}
+
+// money formats a USD amount with 4 decimals.
+func money(v float64) string { return fixed(v, 4) }
+
+// hours formats a's instance-hours with 3 decimals.
+func hours(a *Amount) string { return fixed(a.InstanceHours(), 3) }
+
+// fixed formats v with prec decimals, never as "-0.000".
+func fixed(v float64, prec int) string {
+	b, err := fixedJSON(v, prec)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// humanDuration formats ns as a Go duration to 3 significant digits below
+// a minute ("1.23s", "1.5ms"), to the second from a minute ("4m16s").
+func humanDuration(ns float64) string {
+	d := time.Duration(math.Round(ns))
+	if d < time.Minute {
+		if d < 1000 {
+			return d.String()
+		}
+		unit := time.Duration(math.Pow10(int(math.Floor(math.Log10(float64(d)))) - 2))
+		return d.Round(unit).String()
+	}
+	return d.Round(time.Second).String()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -20,6 +21,7 @@ type callerStream struct {
 	rng      Stream
 	workload int32
 	caller   model.PrincipalID
+	acct     int32 // the caller's account index
 	slot     int32 // index into Result.Callers
 	nextAt   int32 // ArrivalAt: index of the next listed time
 }
@@ -45,6 +47,10 @@ type Sim struct {
 	workloads []workload
 	streams   []callerStream
 	res       Result
+
+	ex          execState
+	quotaEvents []QuotaEvent
+	quotaAcct   []int32 // account index of each set_quota event
 }
 
 // Counts holds one caller's calls by action and final reason.
@@ -141,11 +147,21 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		}
 		s.workloads = append(s.workloads, wl)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	errs = append(errs, s.buildExec(cfg)...)
+	for _, e := range errs {
+		if !strings.HasPrefix(e.Msg, "warning: ") {
+			return nil, errs
+		}
+	}
+	acct := map[model.AccountID]int32{}
+	for i, id := range w.AccountIDs() {
+		acct[id] = int32(i)
+	}
+	for i := range s.streams {
+		s.streams[i].acct = acct[w.PrincipalAccount(s.streams[i].caller)]
 	}
 	s.res.Calls = make([]Counts, len(s.res.Callers))
-	return s, nil
+	return s, errs
 }
 
 // SetHorizon replaces the run's horizon (run --until).
@@ -156,6 +172,9 @@ func (s *Sim) Run() *Result {
 	s.eng.SetHorizon(s.horizon)
 	if s.w.NumEvents() > 0 {
 		s.eng.Schedule(Event{At: s.w.EventAt(0), Kind: evTimeline, Prio: PrioLifecycle})
+	}
+	for i, q := range s.quotaEvents {
+		s.schedule(0, q.At, evQuota, int32(i), 0, 0)
 	}
 	for i := range s.streams {
 		s.scheduleFirst(int32(i))
@@ -169,11 +188,47 @@ func (s *Sim) Run() *Result {
 			}
 		case evCall:
 			s.call(e.At, e.A)
+		case evStepEnd:
+			s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+		case evStepRetry:
+			s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
+		case evStopDone:
+			s.stopDone(e.At, e.A, uint16(e.C))
+		case evTimeout:
+			s.timeout(e.At, e.A, uint16(e.C))
+		case evQuota:
+			s.setQuota(e.At, e.A)
 		}
 	}
+	s.finishRun(s.horizon)
 	s.res.Duration = s.horizon
 	s.res.Events = s.eng.Processed()
+	s.res.Ledger = s.sortedLedger()
 	return &s.res
+}
+
+// sortedLedger returns the ledger sorted by payer, initiator, pipeline,
+// share and instance type.
+func (s *Sim) sortedLedger() []LedgerRow {
+	rows := append([]LedgerRow(nil), s.ex.ledger...)
+	w := s.w
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
+		if a.Payer != b.Payer {
+			return a.Payer < b.Payer
+		}
+		if ca, cb := w.CallerString(a.Initiator), w.CallerString(b.Initiator); ca != cb {
+			return ca < cb
+		}
+		if a.Pipeline != b.Pipeline {
+			return w.PipelineARN(a.Pipeline) < w.PipelineARN(b.Pipeline)
+		}
+		if a.Share != b.Share {
+			return a.Share < b.Share
+		}
+		return a.InstanceType < b.InstanceType
+	})
+	return rows
 }
 
 func (s *Sim) scheduleFirst(i int32) {
@@ -216,9 +271,14 @@ func (s *Sim) call(now Time, i int32) {
 	wl := &s.workloads[cs.workload]
 	target := wl.targets[UniformIndex(&cs.rng, len(wl.targets))]
 	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
-	_ = cs.rng.Float64() // execution pick (used once executions run)
+	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	reason := s.w.Decide(cs.caller, target, action, now)
+	reason, share := s.w.DecideShare(cs.caller, target, action, now)
+	if reason.IsAllow() {
+		if r := s.effect(now, cs, target, action, share, pick); r != 0 {
+			reason = r
+		}
+	}
 	s.res.Calls[cs.slot][action][reason]++
 
 	var next Time
@@ -239,6 +299,29 @@ func (s *Sim) call(now Time, i int32) {
 		cs.nextAt++
 	}
 	s.scheduleCall(i, next)
+}
+
+// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
+// the service accepts it, else the failure reason.
+func (s *Sim) effect(now Time, cs *callerStream, pl model.PipelineID, a model.Action, share model.ShareID, pick uint64) model.Reason {
+	if s.throttled(now, cs.acct) {
+		return model.ReasonThrottled
+	}
+	switch a {
+	case model.StartPipelineExecution:
+		return s.startExecution(now, cs.caller, share, pl)
+	case model.StopPipelineExecution:
+		return s.stopExecution(now, pl, pick)
+	case model.RetryPipelineExecution:
+		return s.retryExecution(now, cs.caller, share, pl, pick)
+	case model.DescribePipeline, model.ListPipelineExecutions, model.Search:
+		return 0
+	}
+	// The execution-level reads target the latest execution.
+	if s.ex.pipes[pl].latest < 0 {
+		return model.ReasonNotFound
+	}
+	return 0
 }
 
 // SortedCallers returns the result's caller slots sorted by account then

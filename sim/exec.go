@@ -1,0 +1,685 @@
+package sim
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// Event kinds of executions (evTimeline and evCall are in run.go).
+const (
+	evStepEnd   EventKind = iota + 10 // A exec, B step, C epoch
+	evStepRetry                       // A exec, B step, C epoch
+	evStopDone                        // A exec, C epoch
+	evTimeout                         // A exec, C epoch
+	evQuota                           // A index of the set_quota event
+)
+
+type execStatus uint8
+
+const (
+	execExecuting execStatus = iota + 1
+	execStopping
+	execStopped
+	execFailed
+	execSucceeded
+)
+
+type stepState uint8
+
+const (
+	stepPending   stepState = iota // not run yet, or to be re-run
+	stepQueued                     // waiting for instances in the FIFO
+	stepRetryWait                  // failed, waiting for its retry interval
+	stepRunning
+	stepSucceeded
+	stepFailed
+)
+
+// stepRec is one step of one execution.
+type stepRec struct {
+	state    stepState
+	attempts uint8 // retries made
+}
+
+// execution is one pipeline execution, stored by value in a chunked slice:
+// no pointers, 64 bytes.
+type execution struct {
+	id        uint64 // the 12-character ID is base36(id mod 36^12)
+	rng       Stream // stream exec/<id>: durations and failures
+	started   Time   // the last Start or Retry
+	pipeline  int32
+	initiator model.PrincipalID // the Start or last Retry caller
+	share     model.ShareID     // the share that allowed that call, or NoShare
+	setPos    int32             // position in its pipeline's executing or failed set
+	steps     int32             // offset of its steps in Sim.steps
+	holds     int32             // first running hold, or -1
+	running   int16             // steps running
+	queued    int16             // steps waiting for instances or a retry interval
+	epoch     uint16            // bumped when running steps are cut: stale events are dropped
+	status    execStatus
+}
+
+// stepDef is a compiled step.
+type stepDef struct {
+	deps      []int16
+	pool      int32 // instance pool, -1 for a step without instances
+	count     int
+	dist      Dist
+	failRate  float64
+	exception string
+	retry     []RetryPolicy
+	isFail    bool // a Fail step: reaching its end fails the execution
+}
+
+// pipe is a pipeline's run-time state.
+type pipe struct {
+	owner       int32 // account index
+	steps       []stepDef
+	maxPar      int16
+	stopLatency Time
+	timeout     Time // Never for none
+	executing   []int32
+	failed      []int32
+	latest      int32 // the newest execution, -1 before the first
+}
+
+// acctState is an account's quotas and counters.
+type acctState struct {
+	limit     int // concurrent executions, Unlimited for none
+	active    int // Executing and Stopping executions it owns
+	queue     bool
+	ratePerNs float64 // api_rate, 0 for none
+	burst     float64
+	tokens    float64
+	last      Time
+}
+
+// request is a step waiting for instances.
+type request struct {
+	exec  int32
+	step  int16
+	epoch uint16
+	count int32
+	at    Time
+}
+
+// pool is an owner account's instances of one type.
+type pool struct {
+	account  int32
+	instType string
+	price    float64
+	capacity int // Unlimited for none
+	free     int
+	fifo     ring[request]
+}
+
+// hold is a running step's instances.
+type hold struct {
+	exec  int32
+	step  int16
+	pool  int32
+	count int32
+	at    Time
+	row   int32 // ledger row
+	next  int32 // the execution's next hold, -1
+}
+
+type ledgerKey struct {
+	initiator model.PrincipalID
+	pipeline  model.PipelineID
+	share     model.ShareID
+	pool      int32
+}
+
+// execState is the part of Sim that runs executions.
+type execState struct {
+	execs     chunked[execution]
+	steps     chunked[stepRec]
+	pipes     []pipe
+	accts     []acctState
+	pools     []pool
+	holds     []hold
+	freeHolds []int32
+	ledger    []LedgerRow
+	ledgerIdx map[ledgerKey]int32
+	ids       Stream
+}
+
+func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
+
+func (s *Sim) step(x *execution, i int) *stepRec { return s.ex.steps.At(int(x.steps) + i) }
+
+// schedule adds an event unless it falls after the horizon (it would never
+// run; this also keeps now+d from overflowing).
+func (s *Sim) schedule(now, d Time, kind EventKind, a, b int32, c int64) {
+	if d < 0 || d > s.horizon-now {
+		return
+	}
+	s.eng.Schedule(Event{At: now + d, Kind: kind, Prio: PrioLifecycle, A: a, B: b, C: c})
+}
+
+// execStream returns the stream exec/<id> without allocating the key.
+func (s *Sim) execStream(id uint64) Stream {
+	const prefix = "exec/"
+	var key [len(prefix) + 12]byte
+	copy(key[:], prefix)
+	putExecID(key[len(prefix):], id)
+	var st Stream
+	seed1 := splitmix64(s.seed)
+	st.pcg.Seed(seed1, splitmix64(fnv64aBytes(key[:])^seed1))
+	return st
+}
+
+// putExecID writes the 12-character execution ID of id into dst.
+func putExecID(dst []byte, id uint64) {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	for i := 11; i >= 0; i-- {
+		dst[i] = digits[id%36]
+		id /= 36
+	}
+}
+
+// ExecutionID formats the 12-character execution ID of an ids draw.
+func ExecutionID(id uint64) string {
+	var b [12]byte
+	putExecID(b[:], id)
+	return string(b[:])
+}
+
+func fnv64aBytes(key []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range key {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// drawDuration draws a step duration from x's stream.
+func drawDuration(x *execution, d Dist) Time {
+	var v float64
+	switch d.Kind {
+	case DistFixed:
+		return Time(d.A)
+	case DistExponential:
+		v = x.rng.ExpFloat64() * d.A
+	case DistLogNormal:
+		v = distuv.LogNormal{Mu: math.Log(d.A), Sigma: d.B, Src: &x.rng}.Rand()
+	case DistNormal:
+		n := distuv.Normal{Mu: d.A, Sigma: d.B, Src: &x.rng}
+		for range 100 {
+			if v = n.Rand(); v > 0 {
+				break
+			}
+		}
+	case DistUniform:
+		v = distuv.Uniform{Min: d.A, Max: d.B, Src: &x.rng}.Rand()
+	case DistGamma:
+		v = distuv.Gamma{Alpha: d.A, Beta: 1 / d.B, Src: &x.rng}.Rand()
+	}
+	if !(v > 0) {
+		return 0
+	}
+	if v >= float64(Never) {
+		return Never
+	}
+	return Time(math.Round(v))
+}
+
+// setAdd and setRemove keep a pipeline's executing or failed set, with each
+// execution's position in setPos, for O(1) uniform picks.
+func (s *Sim) setAdd(set *[]int32, xi int32) {
+	s.exec(xi).setPos = int32(len(*set))
+	*set = append(*set, xi)
+}
+
+func (s *Sim) setRemove(set *[]int32, xi int32) {
+	l := *set
+	pos := s.exec(xi).setPos
+	last := l[len(l)-1]
+	l[pos] = last
+	s.exec(last).setPos = pos
+	*set = l[:len(l)-1]
+}
+
+// startExecution creates an execution of pipeline pl for caller: the
+// effect of an allowed StartPipelineExecution.
+func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID) model.Reason {
+	p := &s.ex.pipes[pl]
+	a := &s.ex.accts[p.owner]
+	if a.limit != Unlimited && a.active >= a.limit {
+		return model.ReasonLimitExceeded
+	}
+	id := s.ex.ids.Uint64()
+	x := execution{id: id, rng: s.execStream(id), started: now, pipeline: int32(pl),
+		initiator: caller, share: share, steps: int32(s.ex.steps.Len()), holds: -1, status: execExecuting}
+	for range p.steps {
+		s.ex.steps.Append(stepRec{})
+	}
+	xi := int32(s.ex.execs.Append(x))
+	s.setAdd(&p.executing, xi)
+	p.latest = xi
+	a.active++
+	s.res.Executions.Started++
+	s.schedule(now, p.timeout, evTimeout, xi, 0, 0)
+	s.advance(now, xi)
+	return 0
+}
+
+// advance requests the steps of execution xi that are ready, up to the
+// pipeline's parallelism, and completes the execution when no step is left.
+func (s *Sim) advance(now Time, xi int32) {
+	x := s.exec(xi)
+	p := &s.ex.pipes[x.pipeline]
+	done := true
+	for i := range p.steps {
+		if x.status != execExecuting {
+			return
+		}
+		st := s.step(x, i)
+		if st.state != stepSucceeded {
+			done = false
+		}
+		if st.state != stepPending || x.running+x.queued >= p.maxPar {
+			continue
+		}
+		ready := true
+		for _, d := range p.steps[i].deps {
+			if s.step(x, int(d)).state != stepSucceeded {
+				ready = false
+				break
+			}
+		}
+		if ready {
+			s.requestStep(now, xi, i)
+		}
+	}
+	if done && x.status == execExecuting {
+		s.finish(xi, execSucceeded)
+	}
+}
+
+// requestStep starts step si of execution xi: at once when it needs no
+// instances, else through its owner's pool.
+func (s *Sim) requestStep(now Time, xi int32, si int) {
+	x := s.exec(xi)
+	def := &s.ex.pipes[x.pipeline].steps[si]
+	if def.pool < 0 {
+		s.step(x, si).state = stepRunning
+		x.running++
+		s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int64(x.epoch))
+		return
+	}
+	p := &s.ex.pools[def.pool]
+	switch {
+	case p.capacity != Unlimited && def.count > p.capacity:
+		s.res.Steps.NeverStartable++
+		s.res.Steps.ResourceLimit++
+		s.failStep(now, xi, si, exceptionResourceLimit)
+	case p.capacity == Unlimited:
+		s.grant(now, xi, si, def.pool, now)
+	case !s.ex.accts[p.account].queue:
+		if p.free >= def.count {
+			s.grant(now, xi, si, def.pool, now)
+		} else {
+			s.res.Steps.ResourceLimit++
+			s.failStep(now, xi, si, exceptionResourceLimit)
+		}
+	default:
+		s.dropStale(p)
+		if p.fifo.Len() == 0 && p.free >= def.count {
+			s.grant(now, xi, si, def.pool, now)
+			return
+		}
+		s.step(x, si).state = stepQueued
+		x.queued++
+		p.fifo.Push(request{exec: xi, step: int16(si), epoch: x.epoch, count: int32(def.count), at: now})
+	}
+}
+
+const (
+	exceptionResourceLimit = "SageMaker.RESOURCE_LIMIT"
+	exceptionInternal      = "SageMaker.JOB_INTERNAL_ERROR"
+)
+
+// stale reports whether a queued request was withdrawn (its execution was
+// stopped or failed since).
+func (s *Sim) stale(r *request) bool {
+	x := s.exec(r.exec)
+	return x.epoch != r.epoch || x.status != execExecuting || s.step(x, int(r.step)).state != stepQueued
+}
+
+// dropStale pops withdrawn requests from the head of p's FIFO.
+func (s *Sim) dropStale(p *pool) {
+	for p.fifo.Len() > 0 && s.stale(p.fifo.Front()) {
+		p.fifo.PopFront()
+	}
+}
+
+// grantHeads gives p's free instances to the head of its FIFO, strictly in
+// order: a head needing more than is free blocks those behind it.
+func (s *Sim) grantHeads(now Time, pi int32) {
+	p := &s.ex.pools[pi]
+	for {
+		s.dropStale(p)
+		if p.fifo.Len() == 0 {
+			return
+		}
+		r := *p.fifo.Front()
+		if p.capacity != Unlimited && p.free < int(r.count) {
+			return
+		}
+		p.fifo.PopFront()
+		s.exec(r.exec).queued--
+		s.grant(now, r.exec, int(r.step), pi, r.at)
+		p = &s.ex.pools[pi]
+	}
+}
+
+// grant gives step si of execution xi its instances from pool pi (the
+// request was made at reqAt) and schedules the step's end.
+func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
+	x := s.exec(xi)
+	def := &s.ex.pipes[x.pipeline].steps[si]
+	p := &s.ex.pools[pi]
+	if p.capacity != Unlimited {
+		p.free -= def.count
+	}
+	s.res.Steps.Granted++
+	s.res.Steps.Waits.Add(now - reqAt)
+	h := hold{exec: xi, step: int16(si), pool: pi, count: int32(def.count), at: now,
+		row: s.ledgerRow(x, pi), next: x.holds}
+	var hi int32
+	if n := len(s.ex.freeHolds); n > 0 {
+		hi = s.ex.freeHolds[n-1]
+		s.ex.freeHolds = s.ex.freeHolds[:n-1]
+		s.ex.holds[hi] = h
+	} else {
+		hi = int32(len(s.ex.holds))
+		s.ex.holds = append(s.ex.holds, h)
+	}
+	x.holds = hi
+	s.step(x, si).state = stepRunning
+	x.running++
+	s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int64(x.epoch))
+}
+
+// ledgerRow returns the ledger row of execution x's current initiator on pool pi.
+func (s *Sim) ledgerRow(x *execution, pi int32) int32 {
+	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi}
+	if r, ok := s.ex.ledgerIdx[k]; ok {
+		return r
+	}
+	p := &s.ex.pools[pi]
+	r := int32(len(s.ex.ledger))
+	s.ex.ledger = append(s.ex.ledger, LedgerRow{Payer: s.w.PipelineOwner(k.pipeline), Initiator: k.initiator,
+		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: p.price})
+	s.ex.ledgerIdx[k] = r
+	return r
+}
+
+// endHold bills hold hi up to now, unlinks it from its execution, frees it
+// and releases its instances to the pool's FIFO.
+func (s *Sim) endHold(now Time, hi int32) {
+	h := s.ex.holds[hi]
+	s.ex.ledger[h.row].InstanceNs += int64(h.count) * int64(now-h.at)
+	x := s.exec(h.exec)
+	if x.holds == hi {
+		x.holds = h.next
+	} else {
+		for j := x.holds; j >= 0; j = s.ex.holds[j].next {
+			if s.ex.holds[j].next == hi {
+				s.ex.holds[j].next = h.next
+				break
+			}
+		}
+	}
+	s.ex.holds[hi].exec = -1 // free
+	s.ex.freeHolds = append(s.ex.freeHolds, hi)
+	p := &s.ex.pools[h.pool]
+	if p.capacity != Unlimited {
+		p.free += int(h.count)
+	}
+	s.grantHeads(now, h.pool)
+}
+
+// stepEnd ends step si of execution xi naturally: release its instances
+// (granting them to the FIFO head), draw the failure, then go on.
+func (s *Sim) stepEnd(now Time, xi int32, si int, epoch uint16) {
+	x := s.exec(xi)
+	if x.epoch != epoch || s.step(x, si).state != stepRunning {
+		return
+	}
+	for hi := x.holds; hi >= 0; hi = s.ex.holds[hi].next {
+		if s.ex.holds[hi].step == int16(si) {
+			s.endHold(now, hi)
+			break
+		}
+	}
+	x = s.exec(xi)
+	x.running--
+	s.res.Steps.Completed++
+	def := &s.ex.pipes[x.pipeline].steps[si]
+	failed := x.rng.Float64() < def.failRate
+	st := s.step(x, si)
+	switch {
+	case x.status == execStopping:
+		st.state = stepSucceeded
+		if failed {
+			st.state = stepFailed
+		}
+	case failed:
+		s.failStep(now, xi, si, def.exception)
+	case def.isFail:
+		st.state = stepFailed
+		s.failExecution(now, xi)
+	default:
+		st.state = stepSucceeded
+		s.advance(now, xi)
+	}
+}
+
+// failStep applies step si's retry policy to exception exc, or fails the
+// execution when no retry is left.
+func (s *Sim) failStep(now Time, xi int32, si int, exc string) {
+	x := s.exec(xi)
+	st := s.step(x, si)
+	for _, rp := range s.ex.pipes[x.pipeline].steps[si].retry {
+		if int(st.attempts) >= rp.MaxAttempts || !matchesException(rp.Exceptions, exc) {
+			continue
+		}
+		st.attempts++
+		st.state = stepRetryWait
+		x.queued++
+		delay := float64(rp.Interval) * math.Pow(rp.Backoff, float64(st.attempts-1))
+		s.schedule(now, Time(min(delay, float64(Never))), evStepRetry, xi, int32(si), int64(x.epoch))
+		return
+	}
+	st.state = stepFailed
+	s.failExecution(now, xi)
+}
+
+func matchesException(list []string, exc string) bool {
+	for _, e := range list {
+		if e == exc {
+			return true
+		}
+	}
+	return false
+}
+
+// stepRetry re-requests a step after its retry interval.
+func (s *Sim) stepRetry(now Time, xi int32, si int, epoch uint16) {
+	x := s.exec(xi)
+	st := s.step(x, si)
+	if x.epoch != epoch || x.status != execExecuting || st.state != stepRetryWait {
+		return
+	}
+	x.queued--
+	st.state = stepPending
+	s.requestStep(now, xi, si)
+}
+
+// cut ends every running step of execution xi now (billing them up to now)
+// and withdraws its queued requests; steps not finished go back to pending.
+func (s *Sim) cut(now Time, xi int32) {
+	x := s.exec(xi)
+	x.epoch++ // pending step ends, retries and queued requests become stale
+	for x.holds >= 0 {
+		s.endHold(now, x.holds)
+		x = s.exec(xi)
+	}
+	p := &s.ex.pipes[x.pipeline]
+	for i := range p.steps {
+		switch st := s.step(x, i); st.state {
+		case stepRunning, stepQueued, stepRetryWait:
+			st.state = stepPending
+		}
+	}
+	x.running, x.queued = 0, 0
+}
+
+// failExecution fails execution xi: its other running steps are cut.
+func (s *Sim) failExecution(now Time, xi int32) {
+	s.cut(now, xi)
+	x := s.exec(xi)
+	p := &s.ex.pipes[x.pipeline]
+	s.setRemove(&p.executing, xi)
+	s.setAdd(&p.failed, xi)
+	x.status = execFailed
+	s.ex.accts[p.owner].active--
+	s.res.Executions.Failed++
+}
+
+// finish ends an execution with a final status.
+func (s *Sim) finish(xi int32, st execStatus) {
+	x := s.exec(xi)
+	p := &s.ex.pipes[x.pipeline]
+	if x.status == execExecuting {
+		s.setRemove(&p.executing, xi)
+	}
+	x.status = st
+	s.ex.accts[p.owner].active--
+	switch st {
+	case execSucceeded:
+		s.res.Executions.Succeeded++
+	case execStopped:
+		s.res.Executions.Stopped++
+	}
+}
+
+// stopExecution stops a uniformly picked Executing execution of pl: the
+// effect of an allowed StopPipelineExecution.
+func (s *Sim) stopExecution(now Time, pl model.PipelineID, pick uint64) model.Reason {
+	p := &s.ex.pipes[pl]
+	if len(p.executing) == 0 {
+		return model.ReasonNotFound
+	}
+	xi := p.executing[mulHigh(pick, len(p.executing))]
+	s.setRemove(&p.executing, xi)
+	x := s.exec(xi)
+	x.status = execStopping
+	if p.stopLatency == 0 {
+		s.stopDone(now, xi, x.epoch)
+	} else {
+		s.schedule(now, p.stopLatency, evStopDone, xi, 0, int64(x.epoch))
+	}
+	return 0
+}
+
+// stopDone cuts a Stopping execution's running steps: it is Stopped.
+func (s *Sim) stopDone(now Time, xi int32, epoch uint16) {
+	x := s.exec(xi)
+	if x.epoch != epoch || x.status != execStopping {
+		return
+	}
+	s.cut(now, xi)
+	s.finish(xi, execStopped)
+}
+
+// retryExecution retries a uniformly picked Failed execution of pl for
+// caller: it re-runs the failed and not-yet-run steps, billed to caller.
+func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, pick uint64) model.Reason {
+	p := &s.ex.pipes[pl]
+	if len(p.failed) == 0 {
+		return model.ReasonNotFound
+	}
+	a := &s.ex.accts[p.owner]
+	if a.limit != Unlimited && a.active >= a.limit {
+		return model.ReasonLimitExceeded
+	}
+	xi := p.failed[mulHigh(pick, len(p.failed))]
+	s.setRemove(&p.failed, xi)
+	s.setAdd(&p.executing, xi)
+	x := s.exec(xi)
+	x.status = execExecuting
+	x.initiator, x.share, x.started = caller, share, now
+	x.epoch++
+	for i := range p.steps {
+		if st := s.step(x, i); st.state != stepSucceeded {
+			st.state = stepPending
+		}
+	}
+	a.active++
+	s.res.Executions.Retried++
+	s.schedule(now, p.timeout, evTimeout, xi, 0, int64(x.epoch))
+	s.advance(now, xi)
+	return 0
+}
+
+// timeout fails an execution still Executing since the Start or Retry
+// that scheduled it.
+func (s *Sim) timeout(now Time, xi int32, epoch uint16) {
+	x := s.exec(xi)
+	if x.epoch != epoch || x.status != execExecuting || now-x.started < s.ex.pipes[x.pipeline].timeout {
+		return
+	}
+	s.res.Executions.TimedOut++
+	s.failExecution(now, xi)
+}
+
+// throttled applies the caller account's api_rate token bucket.
+func (s *Sim) throttled(now Time, acct int32) bool {
+	a := &s.ex.accts[acct]
+	if a.ratePerNs == 0 {
+		return false
+	}
+	a.tokens = min(a.burst, a.tokens+float64(now-a.last)*a.ratePerNs)
+	a.last = now
+	if a.tokens < 1 {
+		return true
+	}
+	a.tokens--
+	return false
+}
+
+// finishRun bills the holds still running at the horizon (in flight) and
+// counts the executions in each state.
+func (s *Sim) finishRun(end Time) {
+	for hi := range s.ex.holds {
+		h := &s.ex.holds[hi]
+		if h.exec < 0 {
+			continue
+		}
+		ns := int64(h.count) * int64(end-h.at)
+		s.ex.ledger[h.row].InstanceNs += ns
+		s.ex.ledger[h.row].InFlightNs += ns
+	}
+	e := &s.res.Executions
+	for i := range s.ex.execs.Len() {
+		x := s.ex.execs.At(i)
+		switch x.status {
+		case execFailed:
+			e.FailedAtEnd++
+		case execExecuting, execStopping:
+			if x.running > 0 {
+				e.RunningAtEnd++
+			} else {
+				e.WaitingAtEnd++
+			}
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// w1 builds W1 (../shared/bench/W1.md) with a accounts directly as configs,
+// without YAML: 20 pipelines of 4 one-instance steps, Exp(10m) holds, 2 %
+// failures, a pool of 100 instances at $0.01/instance-minute, an extended
+// share to every consumer, calls at 1/min per account.
+func w1(tb testing.TB, a int) (*model.World, *Config) {
+	tb.Helper()
+	ref := func(s string) model.Ref { return model.Ref{S: s} }
+	const owner = "111111111111"
+	cfg := &model.Config{Region: "us-east-1",
+		Org: &model.OrgConfig{ID: "o-w1w1w1w1w1", Management: ref(owner), RAMSharing: true}}
+	cfg.Accounts = append(cfg.Accounts, model.AccountConfig{ID: ref(owner), OU: ref("/"), FullAccess: true})
+	for i := range a {
+		cfg.Accounts = append(cfg.Accounts, model.AccountConfig{ID: ref(fmt.Sprintf("3%011d", i+1)),
+			OU: ref("/"), FullAccess: true, Groups: []string{"consumers"}})
+	}
+	sc := &Config{Seed: 1, Duration: 30 * 24 * hour,
+		Quotas: []AccountQuota{{Account: ref(owner), ConcurrentExecutions: Unlimited, HasConcurrent: true,
+			Instances: map[string]int{"ml.m5.large": 100}, OnCapacityQueue: true, HasOnCapacity: true}},
+		Pricing: []Price{{InstanceType: "ml.m5.large", USDPerHour: 0.6}}}
+	share := model.ShareConfig{Name: ref("w1"), Owner: ref(owner), Principals: []model.Ref{ref("group:consumers")},
+		Permission: model.PermissionExtended, AllowExternal: true, InvitationTTL: 12 * hour}
+	for p := range 20 {
+		name := fmt.Sprintf("pipeline-%02d", p+1)
+		cfg.Pipelines = append(cfg.Pipelines, model.PipelineConfig{Name: ref(name), Account: ref(owner)})
+		share.Pipelines = append(share.Pipelines, ref(name))
+		spec := PipelineSpec{Name: ref(name), Account: ref(owner), ExecutionTimeout: Never}
+		for s := range 4 {
+			st := StepSpec{Name: fmt.Sprintf("s%d", s), Type: "Processing", InstanceType: "ml.m5.large",
+				InstanceCount: 1, Duration: Dist{Kind: DistExponential, A: float64(10 * time.Minute)}, FailureRate: 0.02}
+			if s > 0 {
+				st.DependsOn = []model.Ref{ref(fmt.Sprintf("s%d", s-1))}
+			}
+			spec.Steps = append(spec.Steps, st)
+		}
+		sc.Pipelines = append(sc.Pipelines, spec)
+	}
+	cfg.Shares = []model.ShareConfig{share}
+	sc.Workload = []Workload{{Name: "w1", Callers: []model.Ref{ref("group:consumers")},
+		Targets: []model.Ref{ref("all")}, Arrival: Arrival{Kind: ArrivalRate, PerNs: 1 / float64(time.Minute)},
+		Actions: []ActionWeight{{model.DescribePipeline, 0.70}, {model.StartPipelineExecution, 0.20},
+			{model.StopPipelineExecution, 0.05}, {model.RetryPipelineExecution, 0.05}},
+		From: 0, To: sc.Duration}}
+	w, errs := model.NewWorld(cfg)
+	if w == nil {
+		tb.Fatal(errs)
+	}
+	return w, sc
+}
+
+func TestW1Explore(t *testing.T) {
+	if testing.Short() {
+		t.Skip()
+	}
+	w, cfg := w1(t, 50)
+	s, errs := New(w, cfg)
+	if s == nil {
+		t.Fatal(errs)
+	}
+	began := time.Now()
+	r := s.Run()
+	var byAction [model.NumActions]int64
+	var stopNoop, retryNoop int64
+	for _, c := range r.Calls {
+		for a := range c {
+			for _, n := range c[a] {
+				byAction[a] += n
+			}
+		}
+		stopNoop += c[model.StopPipelineExecution][model.ReasonNotFound]
+		retryNoop += c[model.RetryPipelineExecution][model.ReasonNotFound]
+	}
+	var ns int64
+	var usd float64
+	for i := range r.Ledger {
+		ns += r.Ledger[i].InstanceNs
+		usd += r.Ledger[i].USD()
+	}
+	t.Logf("wall %v events %d", time.Since(began), r.Events)
+	t.Logf("calls read %d start %d stop %d retry %d; stop_noop %d retry_noop %d",
+		byAction[model.DescribePipeline], byAction[model.StartPipelineExecution], byAction[model.StopPipelineExecution],
+		byAction[model.RetryPipelineExecution], stopNoop, retryNoop)
+	t.Logf("exec %+v", r.Executions)
+	t.Logf("steps granted %d completed %d mean wait %.0f min; instance-min %.0f cost %.2f",
+		r.Steps.Granted, r.Steps.Completed, r.Steps.Waits.Mean()/float64(time.Minute), float64(ns)/float64(time.Minute), usd)
+	_ = math.Abs
+}
