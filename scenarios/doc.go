@@ -4,7 +4,8 @@
 //
 // [Parse] and [Load] decode one file into a [Scenario]: a model.Config (the
 // organization, accounts, policies, pipelines, shares and timeline) and a
-// sim.Config (seed, horizon, workload and quotas). Decoding walks yaml.v3
+// sim.Config (seed, horizon, workload, quotas, pipeline step specs and
+// pricing). Decoding walks yaml.v3
 // node trees rather than decoding into structs, so that every key is checked
 // and every value keeps its position.
 //
@@ -39,6 +40,54 @@
 //   - Account IDs: quoted strings of 12 digits; an unquoted number is an
 //     error because YAML drops leading zeros.
 //
+// # Pipelines, steps and pricing
+//
+// A pipeline entry may carry parameters (name → string, number or boolean),
+// steps, max_parallel_steps, stop_latency and execution_timeout (a duration
+// or none); each pipeline with at least one step becomes one
+// sim.PipelineSpec whose Name and Account are the refs of its
+// model.PipelineConfig. definition (issue 5) is not supported yet.
+//
+// A step has a name (AWS's pattern ^[A-Za-z0-9\-_]{1,64}$, unique in its
+// pipeline), a type (Processing, Training, Tuning, Transform, CreateModel,
+// Model, RegisterModel, Condition, Fail, Callback, Lambda, ClarifyCheck,
+// QualityCheck, EMR, EMRServerless or AutoML; any other type is a warning
+// and the step is kept), depends_on (step names, checked by sim.New),
+// instance_type (ml.<family>.<size>, or {Get: Parameters.X} resolved from
+// the pipeline's parameters), instance_count (an integer >= 1 or a
+// parameter holding one), duration, failure_rate (0 to 1),
+// failure_exception and retry policies ({exceptions, interval, backoff,
+// max_attempts}; exception names are Step.SERVICE_FAULT, Step.THROTTLING,
+// SageMaker.JOB_INTERNAL_ERROR, SageMaker.CAPACITY_ERROR and
+// SageMaker.RESOURCE_LIMIT, which are also the values failure_exception
+// takes). Steps of type Processing, Training, Tuning and Transform, and any
+// step given an instance_type, run on instances and need instance_type;
+// other steps have no instances (InstanceType "" and InstanceCount 0), and
+// instance_count on them is an error.
+//
+// A duration is fixed (45m, positive) or a distribution:
+// {dist: exponential, mean}, {dist: lognormal, median, sigma},
+// {dist: normal, mean, stddev}, {dist: uniform, min, max} or
+// {dist: gamma, shape, scale}. mean, median, stddev, min, max and scale are
+// durations (stored in sim.Dist as float64 nanoseconds); sigma and shape are
+// plain numbers. Every parameter is required and must be positive and
+// finite; min must be less than max; other keys are errors.
+//
+// A step with no duration gets its type's default ([DefaultStepDuration])
+// and a warning:
+//
+//	Processing, Callback, ClarifyCheck, QualityCheck   10m
+//	Training, EMR, EMRServerless                       30m
+//	Tuning, AutoML                                     1h
+//	Transform                                          15m
+//	Lambda                                             1m
+//	Condition, Fail, RegisterModel, CreateModel,
+//	Model and unknown types                            1s
+//
+// The top-level pricing mapping (instance type → USD per instance-hour,
+// positive and finite) becomes sim.Config.Pricing in file order; sim
+// overrides its embedded price table with it.
+//
 // # Defaults and choices
 //
 // region us-east-1; seed 1; full_access true on units and accounts;
@@ -46,7 +95,12 @@
 // at 0, permission read-only, association_delay 2m,
 // allow_external_principals true, invitation_ttl 12h, retain_on_leave
 // false; between [0, duration]; concurrent_executions 20; api_rate.burst
-// defaults to the rate per second rounded up (at least 1). An account entry
+// defaults to the rate per second rounded up (at least 1); a zero quota is
+// valid. Pipelines: max_parallel_steps 50, stop_latency 0,
+// execution_timeout 672h (AWS's limit). Steps: instance_count 1 on instance
+// steps, failure_rate 0, failure_exception SageMaker.JOB_INTERNAL_ERROR;
+// retry interval 1s, backoff 2.0, max_attempts 5 (at most 20, 0 = never
+// retry), as AWS's RetryPolicies. An account entry
 // with id_from and count expands to count accounts with consecutive
 // zero-padded IDs; "%d" in its name is the 1-based index ("-%d" is appended
 // when the name has none). A mapping may use YAML anchors, aliases and merge
@@ -56,10 +110,10 @@
 //
 // Input over 16 MiB (LoadOptions.MaxInput) is refused. One id_from entry
 // expands to at most 100,000 accounts and a scenario to at most 1,000,000
-// generated accounts; aliases may expand to at most max(100,000, 4 × the
-// document's nodes) nodes. yaml.v3 reports syntax errors with a line only
-// (sometimes the line where the enclosing block starts): they are reported
-// at column 1 of that line, or at 1:1 when yaml.v3 gives none. Tabs in
-// indentation, characters YAML forbids and duplicate keys are found by this
-// package with exact positions.
+// generated accounts; a pipeline holds at most 10,000 steps; aliases may
+// expand to at most max(100,000, 4 × the document's nodes) nodes. yaml.v3
+// reports syntax errors with a line only (sometimes the line where the
+// enclosing block starts): they are reported at column 1 of that line, or at
+// 1:1 when yaml.v3 gives none. Tabs in indentation, characters YAML forbids
+// and duplicate keys are found by this package with exact positions.
 package scenarios

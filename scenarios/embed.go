@@ -12,7 +12,9 @@ import (
 var builtinFS embed.FS
 
 // Names returns the names of the embedded example scenarios, sorted
-// ("external-partner", "org-restructure", "quickstart").
+// ("extended-vs-read-only", "external-partner", "org-restructure",
+// "quickstart", "w1", "w1-500", "w1-steady"). The w1 scenarios are the W1
+// benchmark workload (bench/W1.md, "W1 in pipeshare").
 func Names() []string {
 	entries, _ := fs.ReadDir(builtinFS, "builtin")
 	var out []string

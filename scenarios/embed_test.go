@@ -2,15 +2,18 @@ package scenarios
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 func TestNames(t *testing.T) {
-	assert.Equal(t, []string{"external-partner", "org-restructure", "quickstart"}, Names())
+	assert.Equal(t, []string{"extended-vs-read-only", "external-partner", "org-restructure", "quickstart",
+		"w1", "w1-500", "w1-steady"}, Names())
 	_, ok := Builtin("nope")
 	assert.False(t, ok)
 	_, ok = Builtin("../load.go")
@@ -45,6 +48,13 @@ func TestBuiltinScenarios(t *testing.T) {
 			var l ErrorList
 			l.AddPosErrors(errs)
 			assert.Empty(t, l.String(), "model.NewWorld")
+
+			// The simulator accepts it too (step dependencies, prices, …).
+			c, err := Compile(sc)
+			if err != nil {
+				t.Fatalf("Compile:\n%s", err.(ErrorList).String())
+			}
+			assert.Empty(t, c.Warnings)
 		})
 	}
 }
@@ -68,8 +78,8 @@ func TestQuickstart(t *testing.T) {
 	}
 	require.Len(t, m.Shares, 1)
 	assert.Equal(t, model.PermissionExtended, m.Shares[0].Permission)
-	assert.Equal(t, []model.InvitationConfig{{Key: model.Ref{S: "999999999999", Pos: model.Pos{File: "quickstart.yaml", Line: 62, Col: 19}},
-		Answer: model.AnswerAccept, After: model.Time(3 * 3600e9), Pos: model.Pos{File: "quickstart.yaml", Line: 62, Col: 19}}},
+	assert.Equal(t, []model.InvitationConfig{{Key: model.Ref{S: "999999999999", Pos: model.Pos{File: "quickstart.yaml", Line: 73, Col: 19}},
+		Answer: model.AnswerAccept, After: model.Time(3 * 3600e9), Pos: model.Pos{File: "quickstart.yaml", Line: 73, Col: 19}}},
 		m.Shares[0].Invitations)
 	require.Len(t, m.Events, 3)
 	assert.Equal(t, []model.EventKind{model.EventSetPermission, model.EventMoveAccount, model.EventAttachPolicy},
@@ -78,4 +88,26 @@ func TestQuickstart(t *testing.T) {
 	assert.Equal(t, map[string]int{"ml.m5.xlarge": 40, "ml.g5.xlarge": 4}, sc.Sim.Quotas[0].Instances)
 	w := sc.Sim.Workload[0]
 	assert.InDelta(t, 4.0/3600e9, w.Arrival.PerNs, 1e-24)
+
+	// The pipeline of DESIGN.md's example, its Train instance type from a
+	// parameter.
+	pos := func(line, col int) model.Pos { return model.Pos{File: "quickstart.yaml", Line: line, Col: col} }
+	require.Len(t, sc.Sim.Pipelines, 1)
+	p := sc.Sim.Pipelines[0]
+	assert.Equal(t, m.Pipelines[0].Name, p.Name)
+	assert.Equal(t, m.Pipelines[0].Account, p.Account)
+	assert.Equal(t, 50, p.MaxParallelSteps)
+	assert.Equal(t, sim.Time(672*time.Hour), p.ExecutionTimeout)
+	assert.Equal(t, []sim.StepSpec{
+		{Name: "Preprocess", Type: "Processing", InstanceType: "ml.m5.xlarge", InstanceCount: 1,
+			Duration:    sim.Dist{Kind: sim.DistLogNormal, A: float64(12 * time.Minute), B: 0.4},
+			FailureRate: 0.01, FailureException: "SageMaker.JOB_INTERNAL_ERROR", Pos: pos(56, 9), InstanceTypePos: pos(56, 61)},
+		{Name: "Train", Type: "Training", DependsOn: []model.Ref{{S: "Preprocess", Pos: pos(59, 22)}},
+			InstanceType: "ml.g5.xlarge", InstanceCount: 2, Duration: sim.Dist{Kind: sim.DistFixed, A: float64(45 * time.Minute)},
+			FailureException: "SageMaker.JOB_INTERNAL_ERROR",
+			Retry: []sim.RetryPolicy{{Exceptions: []string{"SageMaker.RESOURCE_LIMIT"}, Interval: sim.Time(time.Minute),
+				Backoff: 2, MaxAttempts: 5, Pos: pos(64, 17)}},
+			Pos: pos(58, 9), InstanceTypePos: pos(61, 24)},
+	}, p.Steps)
+	assert.Equal(t, []sim.Price{{InstanceType: "ml.g5.xlarge", USDPerHour: 1.408, Pos: pos(88, 11)}}, sc.Sim.Pricing)
 }

@@ -34,11 +34,20 @@ func ExampleBuiltin() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("%s: %d accounts, %d shares, %d events, %s from %s\n", sc.Name, len(sc.Model.Accounts),
-			len(sc.Model.Shares), len(sc.Model.Events), sc.Sim.Duration, sc.Start.Format("2006-01-02T15:04Z"))
+		steps := 0
+		for _, p := range sc.Sim.Pipelines {
+			steps += len(p.Steps)
+		}
+		fmt.Printf("%s: %d accounts, %d pipelines (%d steps), %d shares, %d events, %s from %s\n", sc.Name,
+			len(sc.Model.Accounts), len(sc.Model.Pipelines), steps, len(sc.Model.Shares), len(sc.Model.Events),
+			sc.Sim.Duration, sc.Start.Format("2006-01-02T15:04Z"))
 	}
 	// Output:
-	// external-partner: 6 accounts, 2 shares, 0 events, 72h0m0s from 2026-03-02T07:00Z
-	// org-restructure: 8 accounts, 2 shares, 6 events, 720h0m0s from 2026-02-01T00:00Z
-	// quickstart: 8 accounts, 1 shares, 3 events, 720h0m0s from 2026-01-05T00:00Z
+	// extended-vs-read-only: 8 accounts, 2 pipelines (6 steps), 2 shares, 1 events, 720h0m0s from 2026-01-05T00:00Z
+	// external-partner: 6 accounts, 2 pipelines (0 steps), 2 shares, 0 events, 72h0m0s from 2026-03-02T07:00Z
+	// org-restructure: 8 accounts, 2 pipelines (0 steps), 2 shares, 6 events, 720h0m0s from 2026-02-01T00:00Z
+	// quickstart: 8 accounts, 1 pipelines (2 steps), 1 shares, 3 events, 720h0m0s from 2026-01-05T00:00Z
+	// w1: 51 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z
+	// w1-500: 501 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z
+	// w1-steady: 6 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z
 }

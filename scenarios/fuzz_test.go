@@ -22,6 +22,12 @@ func FuzzParse(f *testing.F) {
 	for _, tc := range badInputs {
 		f.Add([]byte(tc.in))
 	}
+	for _, tc := range pipelineInputs {
+		if len(tc.in) < 64<<10 { // not "too many steps": big seeds slow the fuzzer
+			f.Add([]byte(tc.in))
+		}
+	}
+	f.Add([]byte(fullPipelines))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("f.yaml", data, LoadOptions{MaxInput: 1 << 20})
 		var list ErrorList

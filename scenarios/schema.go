@@ -23,8 +23,8 @@ const topWhat = "the top level"
 var (
 	topSchema = &schema{
 		keys: []string{"version", "name", "region", "start", "duration", "seed",
-			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload"},
-		notYet: map[string]string{"pricing": "issue 4", "rules": "issue 4", "extends": "issue 4"},
+			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload", "pricing"},
+		notYet: map[string]string{"rules": "issue 4", "extends": "issue 4"},
 	}
 	orgSchema     = &schema{keys: []string{"id", "management_account", "ram_sharing", "units"}}
 	unitSchema    = &schema{keys: []string{"path", "id", "scps", "full_access"}}
@@ -37,9 +37,9 @@ var (
 	statementSchema = &schema{keys: []string{"Sid", "Effect", "Action", "NotAction", "Resource",
 		"NotResource", "Principal", "NotPrincipal", "Condition"}}
 	pipelineSchema = &schema{
-		keys: []string{"name", "account"},
-		notYet: map[string]string{"steps": "issue 4", "definition": "issue 5", "parameters": "issue 4",
-			"max_parallel_steps": "issue 4", "stop_latency": "issue 4", "execution_timeout": "issue 4"},
+		keys: []string{"name", "account", "parameters", "steps", "max_parallel_steps", "stop_latency",
+			"execution_timeout"},
+		notYet: map[string]string{"definition": "issue 5"},
 		prefix: "pipelines",
 	}
 	shareSchema = &schema{keys: []string{"name", "owner", "pipelines", "principals", "permission",
@@ -183,6 +183,9 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	}
 	if n := o.get("workload"); n != nil {
 		d.workload(n)
+	}
+	if n := o.get("pricing"); n != nil {
+		d.pricing(n)
 	}
 }
 
@@ -443,7 +446,7 @@ func (d *scenarioDecoder) quotaFields(o *object, q *sim.AccountQuota) {
 			q.Instances = make(map[string]int, len(io.pairs))
 			for _, kv := range io.pairs {
 				t := kv.name
-				if !strings.HasPrefix(t, "ml.") || strings.Count(t, ".") != 2 {
+				if !instanceTypeRE.MatchString(t) {
 					d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", t)
 					continue
 				}
@@ -626,21 +629,6 @@ func (d *scenarioDecoder) conditionValue(n *yaml.Node) (string, bool) {
 		return "", false
 	}
 	return s.Value, true
-}
-
-// pipelines decodes the pipelines list.
-func (d *scenarioDecoder) pipelines(n *yaml.Node) {
-	d.eachMapping(n, "pipelines", "pipeline", pipelineSchema, func(o *object) {
-		d.required(o, "name", "account")
-		p := model.PipelineConfig{Pos: d.pos(o.n)}
-		if v := o.get("name"); v != nil {
-			p.Name = d.ref(v, "pipeline name")
-		}
-		if v := o.get("account"); v != nil {
-			p.Account = d.accountRef(v, "pipeline account")
-		}
-		d.sc.Model.Pipelines = append(d.sc.Model.Pipelines, p)
-	})
 }
 
 // shares decodes the shares list.

@@ -1,0 +1,547 @@
+package scenarios
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// This file decodes pipelines with their steps (DESIGN.md "Format rules":
+// Pipelines, Distributions) into model.PipelineConfig and sim.PipelineSpec,
+// and the top-level pricing table into sim.Price.
+
+var (
+	stepSchema = &schema{keys: []string{"name", "type", "depends_on", "instance_type", "instance_count",
+		"duration", "failure_rate", "failure_exception", "retry"}}
+	retrySchema = &schema{keys: []string{"exceptions", "interval", "backoff", "max_attempts"}}
+	getSchema   = &schema{keys: []string{"Get"}}
+)
+
+// Pipeline defaults (DESIGN.md "Format rules", AWS.md §2.9–§2.10).
+const (
+	defaultMaxParallelSteps = 50
+	defaultExecutionTimeout = sim.Time(672 * time.Hour)
+	defaultRetryInterval    = sim.Time(time.Second)
+	defaultRetryBackoff     = 2.0
+	defaultRetryAttempts    = 5
+	maxRetryAttempts        = 20
+	defaultFailureException = "SageMaker.JOB_INTERNAL_ERROR"
+	// maxStepsPerPipeline bounds a pipeline's steps (AWS's own limit is
+	// unconfirmed; this one keeps step indexes small in sim).
+	maxStepsPerPipeline = 10_000
+)
+
+// nameRE is AWS's pattern for step and parameter names.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9\-_]{1,64}$`)
+
+// instanceTypeRE is the shape of a SageMaker instance type: ml.<family>.<size>.
+var instanceTypeRE = regexp.MustCompile(`^ml\.[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
+
+// stepTypes are the known step types (AWS.md §2.9).
+var stepTypes = []string{"Processing", "Training", "Tuning", "Transform", "CreateModel", "Model",
+	"RegisterModel", "Condition", "Fail", "Callback", "Lambda", "ClarifyCheck", "QualityCheck",
+	"EMR", "EMRServerless", "AutoML"}
+
+// instanceStepTypes are the step types that run on instances and so need
+// an instance_type.
+var instanceStepTypes = []string{"Processing", "Training", "Tuning", "Transform"}
+
+// exceptionTypes are the exception names of retry policies (AWS.md §2.9),
+// also the values of failure_exception.
+var exceptionTypes = []string{"Step.SERVICE_FAULT", "Step.THROTTLING", "SageMaker.JOB_INTERNAL_ERROR",
+	"SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"}
+
+// DefaultStepDuration returns the duration of a step of type stepType that
+// gives none: Processing 10m, Training 30m, Tuning 1h, Transform 15m,
+// AutoML 1h, EMR and EMRServerless 30m, Lambda 1m, Callback 10m,
+// ClarifyCheck and QualityCheck 10m, and 1s for every other type
+// (Condition, Fail, RegisterModel, CreateModel, Model, unknown types).
+func DefaultStepDuration(stepType string) time.Duration {
+	switch stepType {
+	case "Processing", "Callback", "ClarifyCheck", "QualityCheck":
+		return 10 * time.Minute
+	case "Training", "EMR", "EMRServerless":
+		return 30 * time.Minute
+	case "Tuning", "AutoML":
+		return time.Hour
+	case "Transform":
+		return 15 * time.Minute
+	case "Lambda":
+		return time.Minute
+	}
+	return time.Second
+}
+
+// distParam is one parameter of a duration distribution.
+type distParam struct {
+	name     string
+	duration bool // a duration (stored in ns), else a plain number
+}
+
+// distKinds lists the distributions, their kinds and parameters (A, B).
+var distKinds = []struct {
+	name   string
+	kind   sim.DistKind
+	params []distParam
+}{
+	{"exponential", sim.DistExponential, []distParam{{"mean", true}}},
+	{"lognormal", sim.DistLogNormal, []distParam{{"median", true}, {"sigma", false}}},
+	{"normal", sim.DistNormal, []distParam{{"mean", true}, {"stddev", true}}},
+	{"uniform", sim.DistUniform, []distParam{{"min", true}, {"max", true}}},
+	{"gamma", sim.DistGamma, []distParam{{"shape", false}, {"scale", true}}},
+}
+
+// param is one pipeline parameter: its value as written.
+type param struct {
+	name string
+	val  *yaml.Node // a scalar
+}
+
+// pipelineCtx is what a pipeline's steps are decoded against.
+type pipelineCtx struct {
+	name   string
+	params []param
+}
+
+func (p *pipelineCtx) param(name string) (param, bool) {
+	for _, q := range p.params {
+		if q.name == name {
+			return q, true
+		}
+	}
+	return param{}, false
+}
+
+// pipelines decodes the pipelines list.
+func (d *scenarioDecoder) pipelines(n *yaml.Node) {
+	d.eachMapping(n, "pipelines", "pipeline", pipelineSchema, func(o *object) {
+		d.required(o, "name", "account")
+		p := model.PipelineConfig{Pos: d.pos(o.n)}
+		if v := o.get("name"); v != nil {
+			p.Name = d.ref(v, "pipeline name")
+		}
+		if v := o.get("account"); v != nil {
+			p.Account = d.accountRef(v, "pipeline account")
+		}
+		d.sc.Model.Pipelines = append(d.sc.Model.Pipelines, p)
+		if spec, ok := d.pipelineSpec(o, p); ok {
+			d.sc.Sim.Pipelines = append(d.sc.Sim.Pipelines, spec)
+		}
+	})
+}
+
+// pipelineSpec decodes a pipeline's execution settings and steps; ok is
+// false when it has no steps.
+func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.PipelineSpec, bool) {
+	spec := sim.PipelineSpec{Name: p.Name, Account: p.Account, MaxParallelSteps: defaultMaxParallelSteps,
+		ExecutionTimeout: defaultExecutionTimeout, Pos: p.Pos}
+	if v := o.get("max_parallel_steps"); v != nil {
+		if c, ok := d.integer(v, "max_parallel_steps", 1, math.MaxInt32); ok {
+			spec.MaxParallelSteps = int(c)
+		}
+	}
+	if v := o.get("stop_latency"); v != nil {
+		if t, ok := d.duration(v, "stop_latency"); ok {
+			spec.StopLatency = t
+		}
+	}
+	if v := o.get("execution_timeout"); v != nil {
+		if s := peek(v); s != nil && s.Kind == yaml.ScalarNode && s.ShortTag() == "!!str" && s.Value == "none" {
+			spec.ExecutionTimeout = sim.Never
+		} else if t, ok := d.duration(v, "execution_timeout"); ok {
+			if t <= 0 {
+				d.errorf(v, "execution_timeout must be positive (or none)")
+			} else {
+				spec.ExecutionTimeout = t
+			}
+		}
+	}
+	ctx := &pipelineCtx{name: p.Name.S}
+	if v := o.get("parameters"); v != nil {
+		ctx.params = d.parameters(v)
+	}
+	v := o.get("steps")
+	if v == nil {
+		return spec, false
+	}
+	if pv := peek(v); pv != nil && pv.Kind == yaml.SequenceNode && len(pv.Content) > maxStepsPerPipeline {
+		d.errorf(v, "pipeline %s has %d steps (limit %d)", ctx.name, len(pv.Content), maxStepsPerPipeline)
+		return spec, false
+	}
+	seen := map[string]*yaml.Node{}
+	d.eachMapping(v, "steps", "step", stepSchema, func(so *object) {
+		st, nameNode := d.step(so, ctx, len(spec.Steps)+1)
+		if nameNode != nil && st.Name != "" {
+			if prev, dup := seen[st.Name]; dup {
+				d.errorf(nameNode, "duplicate step name %q in pipeline %s (first at %s)", st.Name, ctx.name, d.pos(prev))
+			} else {
+				seen[st.Name] = nameNode
+			}
+		}
+		spec.Steps = append(spec.Steps, st)
+	})
+	return spec, len(spec.Steps) > 0
+}
+
+// parameters decodes a pipeline's parameters: name → string, number or
+// boolean.
+func (d *scenarioDecoder) parameters(n *yaml.Node) []param {
+	o := d.mapping(n, "parameters", nil)
+	if o == nil {
+		return nil
+	}
+	out := make([]param, 0, len(o.pairs))
+	for _, kv := range o.pairs {
+		if !nameRE.MatchString(kv.name) {
+			d.errorf(kv.key, "parameter name %q must be 1 to 64 letters, digits, '-' or '_'", kv.name)
+			continue
+		}
+		s, ok := d.scalar(kv.val, "parameter "+kv.name, "a string, number or boolean")
+		if !ok {
+			continue
+		}
+		switch s.ShortTag() {
+		case "!!str", "!!int", "!!float", "!!bool":
+		default:
+			d.errorf(s, "parameter %s must be a string, number or boolean, not %s", kv.name, kindName(s))
+			continue
+		}
+		out = append(out, param{name: kv.name, val: s})
+	}
+	return out
+}
+
+// step decodes one step; index is its 1-based position for messages when
+// it has no name. It returns the name's node, or nil.
+func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.StepSpec, *yaml.Node) {
+	d.required(o, "name", "type")
+	st := sim.StepSpec{Pos: d.pos(o.n)}
+	var nameNode *yaml.Node
+	if v := o.get("name"); v != nil {
+		if s, ok := d.str(v, "step name"); ok {
+			if !nameRE.MatchString(s) {
+				d.errorf(v, "step name %q must be 1 to 64 letters, digits, '-' or '_'", s)
+			}
+			st.Name, nameNode = s, v
+		}
+	}
+	label := st.Name
+	if label == "" {
+		label = "#" + strconv.Itoa(index)
+	}
+	typeOK := false
+	if v := o.get("type"); v != nil {
+		if s, ok := d.str(v, "step type"); ok {
+			st.Type, typeOK = s, true
+			if !slices.Contains(stepTypes, s) {
+				consequence := "it runs without instances"
+				if o.has("instance_type") {
+					consequence = "it runs on its instance_type"
+				}
+				d.warnf(v, "unknown step type %q: %s (known types: %s)", s, consequence, strings.Join(stepTypes, ", "))
+			}
+		}
+	}
+	if v := o.get("depends_on"); v != nil {
+		st.DependsOn = d.refList(v, "depends_on", false)
+	}
+	if v := o.get("instance_type"); v != nil {
+		st.InstanceType = d.instanceType(v, ctx)
+		st.InstanceTypePos = d.pos(v)
+	}
+	needsInstances := o.has("instance_type") || slices.Contains(instanceStepTypes, st.Type)
+	if needsInstances && !o.has("instance_type") {
+		d.errorf(o.n, "step %s of type %s needs instance_type", label, st.Type)
+	}
+	if needsInstances {
+		st.InstanceCount = 1
+	}
+	if v := o.get("instance_count"); v != nil {
+		if c, ok := d.instanceCount(v, ctx); ok && needsInstances {
+			st.InstanceCount = c
+		}
+		if !needsInstances && typeOK {
+			d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", label, st.Type)
+		}
+	}
+	if v := o.get("duration"); v != nil {
+		st.Duration, _ = d.stepDuration(v)
+	} else if typeOK {
+		def := DefaultStepDuration(st.Type)
+		st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(def)}
+		d.warnf(o.n, "step %s of type %s has no duration; using the default %s", label, st.Type, formatDuration(model.Time(def)))
+	}
+	if v := o.get("failure_rate"); v != nil {
+		if r, ok := d.number(v, "failure_rate"); ok {
+			if r < 0 || r > 1 {
+				d.errorf(v, "failure_rate must be between 0 and 1, not %s", srcText(v))
+			} else {
+				st.FailureRate = r
+			}
+		}
+	}
+	st.FailureException = defaultFailureException
+	if v := o.get("failure_exception"); v != nil {
+		if s, ok := d.enum(v, "failure_exception", exceptionTypes...); ok {
+			st.FailureException = s
+		}
+	}
+	if v := o.get("retry"); v != nil {
+		d.eachMapping(v, "retry", "retry policy", retrySchema, func(ro *object) {
+			if p, ok := d.retryPolicy(ro); ok {
+				st.Retry = append(st.Retry, p)
+			}
+		})
+	}
+	return st, nameNode
+}
+
+// getParameter resolves {Get: Parameters.X} against ctx's parameters; it
+// returns the parameter's value and the node to report problems with it at
+// (the Get value).
+func (d *scenarioDecoder) getParameter(n *yaml.Node, what string, ctx *pipelineCtx) (*yaml.Node, *yaml.Node, bool) {
+	o := d.mapping(n, what, getSchema)
+	if o == nil {
+		return nil, nil, false
+	}
+	d.required(o, "Get")
+	v := o.get("Get")
+	if v == nil {
+		return nil, nil, false
+	}
+	s, ok := d.str(v, what+" Get")
+	if !ok {
+		return nil, nil, false
+	}
+	name, ok := strings.CutPrefix(s, "Parameters.")
+	if !ok {
+		d.errorf(v, "%s: Get must name a pipeline parameter (Parameters.X), not %q", what, s)
+		return nil, nil, false
+	}
+	p, ok := ctx.param(name)
+	if !ok {
+		if len(ctx.params) == 0 {
+			d.errorf(v, "unknown parameter %q (pipeline %s has no parameters)", name, ctx.name)
+		} else {
+			names := make([]string, len(ctx.params))
+			for i, q := range ctx.params {
+				names[i] = q.name
+			}
+			d.errorf(v, "unknown parameter %q (pipeline %s has %s)", name, ctx.name, strings.Join(names, ", "))
+		}
+		return nil, nil, false
+	}
+	return p.val, v, true
+}
+
+// instanceType decodes a step's instance_type: a string or a parameter.
+func (d *scenarioDecoder) instanceType(n *yaml.Node, ctx *pipelineCtx) string {
+	if pn := peek(n); pn != nil && pn.Kind == yaml.MappingNode {
+		val, at, ok := d.getParameter(n, "instance_type", ctx)
+		if !ok {
+			return ""
+		}
+		if val.ShortTag() != "!!str" || !instanceTypeRE.MatchString(val.Value) {
+			d.errorf(at, "instance type %q (from %s) must look like ml.m5.xlarge", val.Value, srcText(at))
+			return ""
+		}
+		return val.Value
+	}
+	s, ok := d.str(n, "instance_type")
+	if !ok {
+		return ""
+	}
+	if !instanceTypeRE.MatchString(s) {
+		d.errorf(n, "instance type %q must look like ml.m5.xlarge", s)
+		return ""
+	}
+	return s
+}
+
+// instanceCount decodes a step's instance_count: an integer >= 1 or a
+// parameter whose value is one.
+func (d *scenarioDecoder) instanceCount(n *yaml.Node, ctx *pipelineCtx) (int, bool) {
+	if pn := peek(n); pn != nil && pn.Kind == yaml.MappingNode {
+		val, at, ok := d.getParameter(n, "instance_count", ctx)
+		if !ok {
+			return 0, false
+		}
+		c, err := strconv.ParseInt(val.Value, 10, 64)
+		if (val.ShortTag() != "!!int" && val.ShortTag() != "!!str") || err != nil || c < 1 || c > math.MaxInt32 {
+			d.errorf(at, "instance_count from %s is %q, not an integer from 1 to %d", srcText(at), val.Value, math.MaxInt32)
+			return 0, false
+		}
+		return int(c), true
+	}
+	c, ok := d.integer(n, "instance_count", 1, math.MaxInt32)
+	return int(c), ok
+}
+
+// stepDuration decodes a fixed duration or a distribution.
+func (d *scenarioDecoder) stepDuration(n *yaml.Node) (sim.Dist, bool) {
+	if pn := peek(n); pn == nil || pn.Kind != yaml.MappingNode {
+		t, ok := d.duration(n, "duration")
+		if !ok {
+			return sim.Dist{}, false
+		}
+		if t <= 0 {
+			d.errorf(n, "duration must be positive")
+			return sim.Dist{}, false
+		}
+		return sim.Dist{Kind: sim.DistFixed, A: float64(t)}, true
+	}
+	o := d.mapping(n, "duration", nil)
+	if o == nil {
+		return sim.Dist{}, false
+	}
+	v := o.get("dist")
+	if v == nil {
+		d.required(o, "dist")
+		return sim.Dist{}, false
+	}
+	names := make([]string, len(distKinds))
+	for i, k := range distKinds {
+		names[i] = k.name
+	}
+	kind, ok := d.enum(v, "dist", names...)
+	if !ok {
+		return sim.Dist{}, false
+	}
+	i := slices.Index(names, kind)
+	dk := distKinds[i]
+	o.what = kind + " duration"
+	keys := []string{"dist"}
+	for _, p := range dk.params {
+		keys = append(keys, p.name)
+	}
+	d.restrict(o, o.what, keys)
+	dist := sim.Dist{Kind: dk.kind}
+	vals := [2]*float64{&dist.A, &dist.B}
+	ok = true
+	for j, p := range dk.params {
+		pv := o.get(p.name)
+		if pv == nil {
+			d.required(o, p.name)
+			ok = false
+			continue
+		}
+		x, pok := d.distParam(pv, p)
+		if !pok {
+			ok = false
+			continue
+		}
+		*vals[j] = x
+	}
+	if ok && dk.kind == sim.DistUniform && dist.A >= dist.B {
+		d.errorf(o.get("max"), "uniform max (%s) must be greater than min (%s)",
+			srcText(o.get("max")), srcText(o.get("min")))
+		ok = false
+	}
+	return dist, ok
+}
+
+// distParam decodes one distribution parameter: a positive duration (in
+// ns) or a positive finite number.
+func (d *scenarioDecoder) distParam(n *yaml.Node, p distParam) (float64, bool) {
+	if p.duration {
+		t, ok := d.duration(n, p.name)
+		if !ok {
+			return 0, false
+		}
+		if t <= 0 {
+			d.errorf(n, "%s must be positive, not %s", p.name, srcText(n))
+			return 0, false
+		}
+		return float64(t), true
+	}
+	x, ok := d.number(n, p.name)
+	if !ok {
+		return 0, false
+	}
+	if x <= 0 {
+		d.errorf(n, "%s must be positive, not %s", p.name, srcText(n))
+		return 0, false
+	}
+	return x, true
+}
+
+// retryPolicy decodes one retry policy.
+func (d *scenarioDecoder) retryPolicy(o *object) (sim.RetryPolicy, bool) {
+	d.required(o, "exceptions")
+	p := sim.RetryPolicy{Interval: defaultRetryInterval, Backoff: defaultRetryBackoff,
+		MaxAttempts: defaultRetryAttempts, Pos: d.pos(o.n)}
+	ok := true
+	if v := o.get("exceptions"); v != nil {
+		refs := d.refList(v, "exceptions", false)
+		if pv := peek(v); pv != nil && pv.Kind == yaml.SequenceNode && len(pv.Content) == 0 {
+			d.errorf(v, "exceptions must not be empty")
+			ok = false
+		}
+		for _, r := range refs {
+			if !slices.Contains(exceptionTypes, r.S) {
+				d.errs.Add(r.Pos, "unknown exception "+strconv.Quote(r.S)+" (want "+orList(exceptionTypes)+")")
+				ok = false
+				continue
+			}
+			p.Exceptions = append(p.Exceptions, r.S)
+		}
+	} else {
+		ok = false
+	}
+	if v := o.get("interval"); v != nil {
+		if t, tok := d.duration(v, "interval"); tok {
+			if t <= 0 {
+				d.errorf(v, "interval must be positive")
+			} else {
+				p.Interval = t
+			}
+		}
+	}
+	if v := o.get("backoff"); v != nil {
+		if b, bok := d.number(v, "backoff"); bok {
+			if b < 1 {
+				d.errorf(v, "backoff must be at least 1, not %s", srcText(v))
+			} else {
+				p.Backoff = b
+			}
+		}
+	}
+	if v := o.get("max_attempts"); v != nil {
+		if c, cok := d.integer(v, "max_attempts", 0, maxRetryAttempts); cok {
+			p.MaxAttempts = int(c)
+		}
+	}
+	return p, ok
+}
+
+// pricing decodes the top-level pricing table (instance type → USD per
+// instance-hour), in file order.
+func (d *scenarioDecoder) pricing(n *yaml.Node) {
+	o := d.mapping(n, "pricing", nil)
+	if o == nil {
+		return
+	}
+	for _, kv := range o.pairs {
+		if !instanceTypeRE.MatchString(kv.name) {
+			d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", kv.name)
+			continue
+		}
+		x, ok := d.number(kv.val, "price of "+kv.name)
+		if !ok {
+			continue
+		}
+		if x <= 0 {
+			d.errorf(kv.val, "price of %s must be positive, not %s", kv.name, srcText(kv.val))
+			continue
+		}
+		d.sc.Sim.Pricing = append(d.sc.Sim.Pricing, sim.Price{InstanceType: kv.name, USDPerHour: x, Pos: d.pos(kv.key)})
+	}
+}
