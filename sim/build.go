@@ -89,7 +89,7 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 		s.quotaAcct[i], _ = b.account(cfg.QuotaEvents[i].Quota.Account)
 	}
 	s.ex.ledgerIdx = map[ledgerKey]int32{}
-	s.ex.ids = MakeStream(s.seed, "ids")
+	_, s.ex.idsSeed = StreamSeed(s.seed, "ids")
 	return b.errs
 }
 

@@ -31,36 +31,54 @@ func (c *chunked[T]) Append(v T) int {
 	return i
 }
 
-// ring is a FIFO queue in a circular buffer whose length is a power of
-// two (indices wrap with a mask).
-type ring[T any] struct {
-	buf        []T
-	head, size int
+// deque is a FIFO queue stored in fixed-size blocks: growth touches only
+// one new block at a time, and blocks emptied at the front are reused at
+// the back, so a long queue costs its live size and nothing more.
+type deque[T any] struct {
+	blocks [][]T // blocks[0] holds the front
+	spare  [][]T
+	head   int // index of the front in blocks[0]
+	tail   int // number of used entries in the last block
+	size   int
 }
 
-func (r *ring[T]) Len() int { return r.size }
+const dequeBlock = 1 << 12
 
-func (r *ring[T]) Push(v T) {
-	if r.size == len(r.buf) {
-		r.grow()
+func (q *deque[T]) Len() int { return q.size }
+
+func (q *deque[T]) Push(v T) {
+	if len(q.blocks) == 0 || q.tail == dequeBlock {
+		var b []T
+		if n := len(q.spare); n > 0 {
+			b, q.spare = q.spare[n-1], q.spare[:n-1]
+		} else {
+			b = make([]T, dequeBlock)
+		}
+		q.blocks = append(q.blocks, b)
+		q.tail = 0
 	}
-	r.buf[(r.head+r.size)&(len(r.buf)-1)] = v
-	r.size++
+	q.blocks[len(q.blocks)-1][q.tail] = v
+	q.tail++
+	q.size++
 }
 
-// grow doubles the buffer, unwrapping the queue to its start.
-func (r *ring[T]) grow() {
-	buf := make([]T, max(16, 2*len(r.buf)))
-	k := copy(buf, r.buf[r.head:])
-	copy(buf[k:], r.buf[:r.head])
-	r.buf, r.head = buf, 0
-}
+// Front returns the front; the deque must not be empty.
+func (q *deque[T]) Front() *T { return &q.blocks[0][q.head] }
 
-// Front returns the head; the ring must not be empty.
-func (r *ring[T]) Front() *T { return &r.buf[r.head] }
-
-// PopFront drops the head; the ring must not be empty.
-func (r *ring[T]) PopFront() {
-	r.head = (r.head + 1) & (len(r.buf) - 1)
-	r.size--
+// PopFront drops the front; the deque must not be empty.
+func (q *deque[T]) PopFront() {
+	q.head++
+	q.size--
+	if q.size == 0 {
+		// Keep the one block, empty.
+		q.spare = append(q.spare, q.blocks[1:]...)
+		q.blocks = q.blocks[:1]
+		q.head, q.tail = 0, 0
+		return
+	}
+	if q.head == dequeBlock {
+		q.spare = append(q.spare, q.blocks[0])
+		q.blocks = append(q.blocks[:0], q.blocks[1:]...)
+		q.head = 0
+	}
 }

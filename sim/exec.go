@@ -45,11 +45,9 @@ type stepRec struct {
 }
 
 // execution is one pipeline execution, stored by value in a chunked slice:
-// no pointers, 64 bytes.
+// no pointers, 48 bytes. Its ID is derived from its index (execIDBits).
 type execution struct {
-	id        uint64 // the 12-character ID is base36(id mod 36^12)
 	rng       Stream // stream exec/<id>: durations and failures
-	started   Time   // the last Start or Retry
 	pipeline  int32
 	initiator model.PrincipalID // the Start or last Retry caller
 	share     model.ShareID     // the share that allowed that call, or NoShare
@@ -97,12 +95,11 @@ type acctState struct {
 	last      Time
 }
 
-// request is a step waiting for instances.
+// request is a step waiting for instances (16 bytes).
 type request struct {
 	exec  int32
 	step  int16
 	epoch uint16
-	count int32
 	at    Time
 }
 
@@ -113,7 +110,7 @@ type pool struct {
 	price    float64
 	capacity int // Unlimited for none
 	free     int
-	fifo     ring[request]
+	fifo     deque[request]
 }
 
 // hold is a running step's instances.
@@ -145,7 +142,7 @@ type execState struct {
 	freeHolds []int32
 	ledger    []LedgerRow
 	ledgerIdx map[ledgerKey]int32
-	ids       Stream
+	idsSeed   uint64 // execution IDs: see execIDBits
 }
 
 func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
@@ -160,6 +157,17 @@ func (s *Sim) schedule(now, d Time, kind EventKind, a, b int32, c int64) {
 	}
 	s.eng.Schedule(Event{At: now + d, Kind: kind, Prio: PrioLifecycle, A: a, B: b, C: c})
 }
+
+// execIDBits returns the 64 random bits behind execution i's ID: the i-th
+// output of a SplitMix64 sequence seeded from the "ids" stream's seed, so
+// IDs are derived when needed instead of stored.
+func (s *Sim) execIDBits(i int32) uint64 {
+	const gamma = 0x9e3779b97f4a7c15
+	return splitmix64(s.ex.idsSeed + uint64(i)*gamma)
+}
+
+// ExecutionID returns the 12-character ID of execution i.
+func (s *Sim) ExecutionID(i int32) string { return ExecutionID(s.execIDBits(i)) }
 
 // execStream returns the stream exec/<id> without allocating the key.
 func (s *Sim) execStream(id uint64) Stream {
@@ -253,13 +261,13 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	if a.limit != Unlimited && a.active >= a.limit {
 		return model.ReasonLimitExceeded
 	}
-	id := s.ex.ids.Uint64()
-	x := execution{id: id, rng: s.execStream(id), started: now, pipeline: int32(pl),
+	xi := int32(s.ex.execs.Len())
+	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
 		initiator: caller, share: share, steps: int32(s.ex.steps.Len()), holds: -1, status: execExecuting}
 	for range p.steps {
 		s.ex.steps.Append(stepRec{})
 	}
-	xi := int32(s.ex.execs.Append(x))
+	s.ex.execs.Append(x)
 	s.setAdd(&p.executing, xi)
 	p.latest = xi
 	a.active++
@@ -336,7 +344,7 @@ func (s *Sim) requestStep(now Time, xi int32, si int) {
 		}
 		s.step(x, si).state = stepQueued
 		x.queued++
-		p.fifo.Push(request{exec: xi, step: int16(si), epoch: x.epoch, count: int32(def.count), at: now})
+		p.fifo.Push(request{exec: xi, step: int16(si), epoch: x.epoch, at: now})
 	}
 }
 
@@ -369,7 +377,8 @@ func (s *Sim) grantHeads(now Time, pi int32) {
 			return
 		}
 		r := *p.fifo.Front()
-		if p.capacity != Unlimited && p.free < int(r.count) {
+		x := s.exec(r.exec)
+		if p.capacity != Unlimited && p.free < s.ex.pipes[x.pipeline].steps[r.step].count {
 			return
 		}
 		p.fifo.PopFront()
@@ -616,7 +625,7 @@ func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.Sha
 	s.setAdd(&p.executing, xi)
 	x := s.exec(xi)
 	x.status = execExecuting
-	x.initiator, x.share, x.started = caller, share, now
+	x.initiator, x.share = caller, share
 	x.epoch++
 	for i := range p.steps {
 		if st := s.step(x, i); st.state != stepSucceeded {
@@ -631,10 +640,10 @@ func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.Sha
 }
 
 // timeout fails an execution still Executing since the Start or Retry
-// that scheduled it.
+// that scheduled it (any stop, failure or retry since changed its epoch).
 func (s *Sim) timeout(now Time, xi int32, epoch uint16) {
 	x := s.exec(xi)
-	if x.epoch != epoch || x.status != execExecuting || now-x.started < s.ex.pipes[x.pipeline].timeout {
+	if x.epoch != epoch || x.status != execExecuting {
 		return
 	}
 	s.res.Executions.TimedOut++
