@@ -211,15 +211,19 @@ func (b *builder) checkCycles(ps *PipelineSpec, p *pipe) {
 		for _, d := range p.steps[i].deps {
 			switch color[d] {
 			case grey:
+				// The cycle is the stack from d up; report it at the
+				// first of its steps in file order.
 				var names []string
+				first := int(d)
 				for k := len(stack) - 1; k >= 0; k-- {
 					names = append(names, ps.Steps[stack[k]].Name)
+					first = min(first, stack[k])
 					if stack[k] == int(d) {
 						break
 					}
 				}
 				sort.Strings(names)
-				b.errorf(ps.Steps[d].Pos, "steps %s form a dependency cycle", strings.Join(names, ", "))
+				b.errorf(ps.Steps[first].Pos, "steps %s form a dependency cycle", strings.Join(names, ", "))
 				return false
 			case white:
 				if !visit(int(d)) {
