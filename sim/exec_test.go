@@ -17,7 +17,7 @@ func execWorld(t *testing.T) *model.World {
 	t.Helper()
 	cfg := &model.Config{
 		Region: "us-east-1",
-		Org: &model.OrgConfig{ID: "o-exec000000", Management: ref("111111111111"), RAMSharing: true},
+		Org:    &model.OrgConfig{ID: "o-exec000000", Management: ref("111111111111"), RAMSharing: true},
 		Accounts: []model.AccountConfig{
 			{ID: ref("111111111111"), OU: ref("/"), FullAccess: true, Principals: []model.PrincipalConfig{
 				{Name: ref("role/Admin"), Policies: []model.Ref{ref("all")}}}},
