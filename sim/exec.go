@@ -142,7 +142,8 @@ type execState struct {
 	freeHolds []int32
 	ledger    []LedgerRow
 	ledgerIdx map[ledgerKey]int32
-	idsSeed   uint64 // execution IDs: see execIDBits
+	idsSeed   uint64              // execution IDs: see execIDBits
+	tokens    map[string]tokenUse // ClientRequestTokens of Starts
 }
 
 func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
@@ -253,13 +254,31 @@ func (s *Sim) setRemove(set *[]int32, xi int32) {
 	*set = l[:len(l)-1]
 }
 
+// tokenWindow is how long a ClientRequestToken makes a Start idempotent.
+const tokenWindow = 24 * 3600e9
+
+// tokenUse is the execution a ClientRequestToken started, and when.
+type tokenUse struct {
+	exec int32
+	at   Time
+}
+
 // startExecution creates an execution of pipeline pl for caller: the
-// effect of an allowed StartPipelineExecution.
-func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID) model.Reason {
+// effect of an allowed StartPipelineExecution. A non-empty token seen on a
+// Start of the same pipeline within 24 hours returns that execution instead
+// (ClientRequestToken idempotency); generated calls carry none, replayed
+// ones their recorded token. It returns the failure reason (0 on success)
+// and the execution.
+func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, token string) (model.Reason, int32) {
 	p := &s.ex.pipes[pl]
+	if token != "" {
+		if u, ok := s.ex.tokens[token]; ok && now-u.at < tokenWindow && s.exec(u.exec).pipeline == int32(pl) {
+			return 0, u.exec
+		}
+	}
 	a := &s.ex.accts[p.owner]
 	if a.limit != Unlimited && a.active >= a.limit {
-		return model.ReasonLimitExceeded
+		return model.ReasonLimitExceeded, -1
 	}
 	xi := int32(s.ex.execs.Len())
 	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
@@ -273,8 +292,14 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	a.active++
 	s.res.Executions.Started++
 	s.schedule(now, p.timeout, evTimeout, xi, 0, 0)
+	if token != "" {
+		if s.ex.tokens == nil {
+			s.ex.tokens = map[string]tokenUse{}
+		}
+		s.ex.tokens[token] = tokenUse{exec: xi, at: now}
+	}
 	s.advance(now, xi)
-	return 0
+	return 0, xi
 }
 
 // advance requests the steps of execution xi that are ready, up to the

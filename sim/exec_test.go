@@ -270,3 +270,23 @@ func TestExecutionIDs(t *testing.T) {
 	s2, _ := New(execWorld(t), &Config{Seed: 1, Duration: hour})
 	assert.Equal(t, id, s2.ExecutionID(0), "derived from the seed and the index")
 }
+
+func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
+	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
+	s, errs := New(execWorld(t), &Config{Duration: 100 * hour, Quotas: []AccountQuota{quota(5, true)},
+		Pipelines: []PipelineSpec{spec}})
+	require.NotNil(t, s, "%v", errs)
+	s.eng.SetHorizon(s.horizon)
+	caller, _ := s.w.LookupCallers("222222222222")
+	r, first := s.startExecution(0, caller[0], 0, 0, "tok-1")
+	require.Equal(t, model.Reason(0), r)
+	_, again := s.startExecution(23*hour, caller[0], 0, 0, "tok-1")
+	assert.Equal(t, first, again, "same token within 24 h: same execution")
+	_, other := s.startExecution(23*hour, caller[0], 0, 0, "tok-2")
+	assert.NotEqual(t, first, other)
+	_, later := s.startExecution(24*hour, caller[0], 0, 0, "tok-1")
+	assert.NotEqual(t, first, later, "the window is over")
+	_, untokened := s.startExecution(24*hour, caller[0], 0, 0, "")
+	assert.NotEqual(t, later, untokened)
+	assert.Equal(t, int64(4), s.res.Executions.Started)
+}

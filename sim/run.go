@@ -309,7 +309,8 @@ func (s *Sim) effect(now Time, cs *callerStream, pl model.PipelineID, a model.Ac
 	}
 	switch a {
 	case model.StartPipelineExecution:
-		return s.startExecution(now, cs.caller, share, pl)
+		r, _ := s.startExecution(now, cs.caller, share, pl, "")
+		return r
 	case model.StopPipelineExecution:
 		return s.stopExecution(now, pl, pick)
 	case model.RetryPipelineExecution:

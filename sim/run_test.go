@@ -159,27 +159,38 @@ func TestNewReportsUnknownReferences(t *testing.T) {
 	assert.Equal(t, `f.yaml:9:3: unknown pipeline "missing"`, errs[0].Error())
 }
 
-// BenchmarkCall measures one simulated call end to end: the engine pop, the
-// four draws, the fast-path decision and the counters.
+// BenchmarkCall measures one simulated call end to end (the engine pop, the
+// four draws, the fast-path decision, the counters and the next arrival) on
+// W1's organization: "read" makes only DescribePipeline calls (nothing is
+// stored: 0 allocs/op), "w1" is W1's whole event loop, one event (a call or
+// a step end) per op, with executions, instance pools and the ledger.
 func BenchmarkCall(b *testing.B) {
-	t := &testing.T{}
-	w := testWorld(t)
-	wl := every([]string{"222222222222", "333333333333/role/DS"}, 0, 0, Never-1,
-		ActionWeight{model.DescribePipeline, 7}, ActionWeight{model.StartPipelineExecution, 2},
-		ActionWeight{model.StopPipelineExecution, 1})
-	wl.Targets = []model.Ref{ref("train"), ref("eval")}
-	wl.Arrival = Arrival{Kind: ArrivalRate, PerNs: 1.0 / float64(time.Second)}
-	s, errs := New(w, &Config{Seed: 1, Duration: Never - 1, Workload: []Workload{wl}})
-	if errs != nil {
-		b.Fatal(errs)
-	}
-	s.eng.SetHorizon(s.horizon)
-	for i := range s.streams {
-		s.scheduleFirst(int32(i))
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		e, _ := s.eng.Next()
-		s.call(e.At, e.A)
+	for _, mix := range []string{"read", "w1"} {
+		b.Run(mix, func(b *testing.B) {
+			w, cfg := w1(b, 50)
+			cfg.Duration = Never - 1
+			cfg.Workload[0].To = Never - 1
+			if mix == "read" {
+				cfg.Workload[0].Actions = []ActionWeight{{model.DescribePipeline, 1}}
+			}
+			s, errs := New(w, cfg)
+			if s == nil {
+				b.Fatal(errs)
+			}
+			s.eng.SetHorizon(s.horizon)
+			for i := range s.streams {
+				s.scheduleFirst(int32(i))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				e, _ := s.eng.Next()
+				switch e.Kind {
+				case evCall:
+					s.call(e.At, e.A)
+				case evStepEnd:
+					s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+				}
+			}
+		})
 	}
 }
