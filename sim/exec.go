@@ -426,6 +426,9 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 	s.res.Steps.Waits.Add(now - reqAt)
 	h := hold{exec: xi, step: int16(si), pool: pi, count: int32(def.count), at: now,
 		row: s.ledgerRow(x, pi), next: x.holds}
+	row := &s.ex.ledger[h.row]
+	row.Grants++
+	row.WaitNs += int64(now - reqAt)
 	var hi int32
 	if n := len(s.ex.freeHolds); n > 0 {
 		hi = s.ex.freeHolds[n-1]
@@ -450,7 +453,8 @@ func (s *Sim) ledgerRow(x *execution, pi int32) int32 {
 	p := &s.ex.pools[pi]
 	r := int32(len(s.ex.ledger))
 	s.ex.ledger = append(s.ex.ledger, LedgerRow{Payer: s.w.PipelineOwner(k.pipeline), Initiator: k.initiator,
-		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: p.price})
+		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: p.price,
+		Buckets: make([]int64, SeriesBuckets)})
 	s.ex.ledgerIdx[k] = r
 	return r
 }
@@ -459,7 +463,9 @@ func (s *Sim) ledgerRow(x *execution, pi int32) int32 {
 // and releases its instances to the pool's FIFO.
 func (s *Sim) endHold(now Time, hi int32) {
 	h := s.ex.holds[hi]
-	s.ex.ledger[h.row].InstanceNs += int64(h.count) * int64(now-h.at)
+	row := &s.ex.ledger[h.row]
+	row.InstanceNs += int64(h.count) * int64(now-h.at)
+	s.res.Series.spread(row.Buckets, h.at, now, int64(h.count))
 	x := s.exec(h.exec)
 	if x.holds == hi {
 		x.holds = h.next
@@ -699,8 +705,10 @@ func (s *Sim) finishRun(end Time) {
 			continue
 		}
 		ns := int64(h.count) * int64(end-h.at)
-		s.ex.ledger[h.row].InstanceNs += ns
-		s.ex.ledger[h.row].InFlightNs += ns
+		row := &s.ex.ledger[h.row]
+		row.InstanceNs += ns
+		row.InFlightNs += ns
+		s.res.Series.spread(row.Buckets, h.at, end, int64(h.count))
 	}
 	e := &s.res.Executions
 	for i := range s.ex.execs.Len() {

@@ -39,6 +39,41 @@ type LedgerRow struct {
 	InstanceNs   int64   // instances × nanoseconds held (in-flight holds up to the horizon)
 	InFlightNs   int64   // the part of InstanceNs still held at the horizon
 	USDPerHour   float64 // the instance type's price
+	// Buckets spreads InstanceNs over the run's time buckets (see Series).
+	Buckets []int64
+	// Grants and WaitNs are the row's instance requests granted and their
+	// total wait: who waited for the owner's pool, and how long.
+	Grants int64
+	WaitNs int64
+}
+
+// SeriesBuckets is the number of equal time buckets of a run's series.
+const SeriesBuckets = 120
+
+// Series is a run's activity over time, in SeriesBuckets equal buckets of
+// the horizon (the last one also holds events at the horizon itself).
+type Series struct {
+	Bucket Time // bucket width
+	// Calls holds, per bucket, the calls allowed, denied and failed.
+	Calls [SeriesBuckets][3]int64
+}
+
+// bucket returns the series bucket of time t.
+func (s *Series) bucket(t Time) int {
+	return int(min(t/s.Bucket, SeriesBuckets-1))
+}
+
+// spread adds count × the part of [from, to) in each bucket to b.
+func (s *Series) spread(b []int64, from, to Time, count int64) {
+	for from < to {
+		i := s.bucket(from)
+		end := to
+		if i < SeriesBuckets-1 {
+			end = min(to, Time(i+1)*s.Bucket)
+		}
+		b[i] += count * int64(end-from)
+		from = end
+	}
 }
 
 // NoShare marks a ledger row of the owner's own calls.

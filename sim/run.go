@@ -71,6 +71,7 @@ type Result struct {
 
 	Executions ExecStats
 	Steps      StepStats
+	Series     Series
 	// Ledger is the owner accounts' consumption, one row per (payer,
 	// initiator, pipeline, share, instance type), sorted by those keys.
 	Ledger []LedgerRow
@@ -170,6 +171,7 @@ func (s *Sim) SetHorizon(t Time) { s.horizon = t }
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
 	s.eng.SetHorizon(s.horizon)
+	s.res.Series.Bucket = max(s.horizon/SeriesBuckets+1, 1)
 	if s.w.NumEvents() > 0 {
 		s.eng.Schedule(Event{At: s.w.EventAt(0), Kind: evTimeline, Prio: PrioLifecycle})
 	}
@@ -280,6 +282,14 @@ func (s *Sim) call(now Time, i int32) {
 		}
 	}
 	s.res.Calls[cs.slot][action][reason]++
+	outcome := 1 // denied
+	switch {
+	case reason.IsAllow():
+		outcome = 0
+	case reason.IsFailure():
+		outcome = 2
+	}
+	s.res.Series.Calls[s.res.Series.bucket(now)][outcome]++
 
 	var next Time
 	switch wl.arrival.Kind {
