@@ -49,6 +49,8 @@ type Sim struct {
 	res       Result
 
 	ex          execState
+	progress    func(now Time, events uint64)
+	every       uint64
 	quotaEvents []QuotaEvent
 	quotaAcct   []int32 // account index of each set_quota event
 }
@@ -168,6 +170,16 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 // SetHorizon replaces the run's horizon (run --until).
 func (s *Sim) SetHorizon(t Time) { s.horizon = t }
 
+// Horizon returns the run's horizon.
+func (s *Sim) Horizon() Time { return s.horizon }
+
+// OnProgress makes Run call fn after every `every` events with the
+// simulated time reached and the events processed so far (a progress line:
+// the caller may read the wall clock; the simulation does not).
+func (s *Sim) OnProgress(every uint64, fn func(now Time, events uint64)) {
+	s.every, s.progress = max(every, 1), fn
+}
+
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
 	s.eng.SetHorizon(s.horizon)
@@ -182,6 +194,9 @@ func (s *Sim) Run() *Result {
 		s.scheduleFirst(int32(i))
 	}
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
+		if s.progress != nil && s.eng.Processed()%s.every == 0 {
+			s.progress(e.At, s.eng.Processed())
+		}
 		switch e.Kind {
 		case evTimeline:
 			s.w.ApplyNext()
