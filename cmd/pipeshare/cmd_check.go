@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pipeshare/pipeshare/report"
+	"github.com/pipeshare/pipeshare/scenarios"
+)
+
+const checkAbout = `Runs the scenario, then evaluates the compliance rules over the model at the
+end of the run and the run's calls and cost: external and org-wide shares,
+open invitations, granted-but-unused and blocked permissions, denied-call
+rates and budgets (the scenario's rules:). Exit 1 when findings at or above
+--min-severity are not waived, 2 on errors, 0 otherwise.`
+
+func cmdCheck(e *env, args []string) error {
+	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkAbout)
+	var lf loadFlags
+	lf.register(fs)
+	format := fs.String("format", "text", "output `format`: text, json, md, junit or sarif")
+	rules := fs.String("rules", "", "evaluate only these comma-separated rule `IDS` (e.g. PS001,PS002)")
+	minSev := fs.String("min-severity", "warning", "report and fail on findings at or above `LEVEL`: note, warning or error")
+	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
+	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usageErrorf("pipeshare check: one scenario at a time (got %d)", fs.NArg())
+	}
+	writers := map[string]func(io.Writer, *report.CheckReport) error{
+		"text": report.WriteCheckText, "json": report.WriteCheckJSON, "md": report.WriteCheckMarkdown,
+		"junit": report.WriteCheckJUnit, "sarif": report.WriteCheckSARIF,
+	}
+	if err := oneOf("format", *format, "text", "json", "md", "junit", "sarif"); err != nil {
+		return err
+	}
+	sev, ok := report.ParseSeverity(*minSev)
+	if !ok {
+		return usageErrorf("--min-severity must be one of note, warning, error, not %q", *minSev)
+	}
+	in := &report.CheckInput{MinSeverity: sev, Version: version}
+	if fs.Changed("rules") {
+		ids, err := report.ParseRuleIDs(*rules)
+		if err != nil {
+			return usageErrorf("--rules: %v", err)
+		}
+		in.RuleIDs = ids
+	}
+	if *waivers != "" {
+		data, err := os.ReadFile(*waivers)
+		if err != nil {
+			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
+		}
+		ws, err := scenarios.ParseWaivers(*waivers, data)
+		if err != nil {
+			return scenarioError(err)
+		}
+		for _, w := range ws {
+			in.Waivers = append(in.Waivers, report.Waiver{Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
+				Owner: w.Owner, Expires: w.Expires, Pos: w.Pos})
+		}
+	}
+	sc, err := readScenario(e, fs.Arg(0), lf)
+	if err != nil {
+		return err
+	}
+	c, err := compile(e, sc)
+	if err != nil {
+		return err
+	}
+	in.Scenario, in.File, in.Start = sc.Name, sc.File, sc.Start
+	for _, r := range sc.Rules {
+		switch {
+		case r.Budget != nil:
+			in.Budgets = append(in.Budgets, report.Budget{ID: r.ID, Initiator: r.Budget.Initiator.S,
+				MaxUSD: r.Budget.MaxUSD, Period: r.Budget.Period, Pos: r.Pos})
+		case r.DeniedRate != nil:
+			in.DeniedRates = append(in.DeniedRates, report.DeniedRate{ID: r.ID, Caller: r.DeniedRate.Caller.S,
+				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
+		}
+	}
+	in.Result = c.Sim.Run()
+	rep, err := report.Check(in)
+	if err != nil {
+		return inputError(err)
+	}
+	if err := writeOutput(*out, e.stdout, func(w io.Writer) error { return writers[*format](w, rep) }); err != nil {
+		return inputError(err)
+	}
+	if n := rep.Failing(); n > 0 {
+		return &exitError{code: exitFindings, msg: fmt.Sprintf("pipeshare check: %d %s at or above %s",
+			n, map[bool]string{true: "finding", false: "findings"}[n == 1], sev)}
+	}
+	return nil
+}
