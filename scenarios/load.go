@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"time"
@@ -29,6 +30,7 @@ type Scenario struct {
 	Sim      sim.Config
 	SHA256   string    // hex of the input bytes
 	Warnings ErrorList // sorted by position
+	Rules    []Rule    // user compliance rules (rules.go)
 }
 
 // LoadOptions tunes Parse and Load. The zero value uses the defaults.
@@ -36,6 +38,14 @@ type LoadOptions struct {
 	// MaxInput is the largest input accepted, in bytes; 0 means
 	// DefaultMaxInput and a negative value means no limit.
 	MaxInput int64
+	// ReadFile reads the base scenario an `extends:` key names, by its
+	// path joined with the folder of the file that names it. When it is
+	// nil, or the file does not exist, extends names an embedded scenario.
+	// Load reads from its fs.FS when ReadFile is nil.
+	ReadFile func(name string) ([]byte, error)
+	// Sets are --set overrides, "PATH=VALUE", applied in order to the
+	// merged YAML tree before decoding (see overlay.go).
+	Sets []string
 }
 
 // DefaultMaxInput is the input size limit when LoadOptions.MaxInput is 0.
@@ -66,16 +76,20 @@ func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
 		d.errs.Add(d.at(1, 1), fmt.Sprintf("file too large (limit %s, --max-input)", formatSize(limit)))
 		return nil, d.errs
 	}
+	var extra []byte
 	if root := d.parseYAML(data); root != nil {
-		d.aliasBudget = max(100_000, 4*countNodes(root))
 		checkDuplicates(&d.decoder, root)
-		d.top(root)
+		if root, extra = d.overlay(root, opts); root != nil {
+			d.aliasBudget = max(100_000, 4*countNodes(root))
+			d.top(root)
+		}
 	}
 	d.errs.Sort()
 	if err := d.errs.Err(); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
+	// With overlays the hash covers the base files and the sets too.
+	sum := sha256.Sum256(append(data[:len(data):len(data)], extra...))
 	d.sc.SHA256 = hex.EncodeToString(sum[:])
 	d.sc.Warnings = d.errs
 	return d.sc, nil
@@ -86,6 +100,9 @@ func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
 // one byte), so a huge file is refused without being read whole. An error
 // opening or reading the file is returned as is (an *fs.PathError).
 func Load(fsys fs.FS, name string, opts LoadOptions) (*Scenario, error) {
+	if opts.ReadFile == nil {
+		opts.ReadFile = func(p string) ([]byte, error) { return fs.ReadFile(fsys, filepath.ToSlash(p)) }
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err

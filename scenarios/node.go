@@ -22,11 +22,17 @@ type decoder struct {
 	// "billion laughs" documents.
 	aliasBudget int
 	aliasFailed bool
+	// files names the file of nodes that come from another file than
+	// file: a base scenario (extends:) or a --set value (overlay.go).
+	files map[*yaml.Node]string
 }
 
 func (d *decoder) pos(n *yaml.Node) model.Pos {
 	if n == nil {
 		return model.Pos{File: d.file, Line: 1, Col: 1}
+	}
+	if f, ok := d.files[n]; ok {
+		return model.Pos{File: f, Line: n.Line, Col: n.Column}
 	}
 	return model.Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
@@ -62,6 +68,9 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	// reported where it is used (its contents keep the anchor's positions).
 	c := *t
 	c.Line, c.Column = n.Line, n.Column
+	if f, ok := d.files[n]; ok {
+		d.files[&c] = f
+	}
 	return &c
 }
 

@@ -58,7 +58,7 @@ var badInputs = []struct {
 		`t.yaml:2:1: missing required key "duration"`,
 	}},
 	{"unknown top-level key", hdr + "nmae: x\n", []string{
-		`t.yaml:5:1: unknown key "nmae" in the top level, did you mean "name"? (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing)`,
+		`t.yaml:5:1: unknown key "nmae" in the top level, did you mean "name"? (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
 	}},
 	{"wrong types", "version: 2\nname: [x]\nstart: 5d\nduration: -1h\nseed: -1\nregion: Mars\n", []string{
 		"t.yaml:1:10: unsupported version 2 (this pipeshare reads version 1)",
@@ -77,10 +77,10 @@ var badInputs = []struct {
 	{"duration overflows", "version: 1\nname: t\nstart: 2026-01-05T00:00:00Z\nduration: 200000d\n", []string{
 		`t.yaml:4:11: duration: duration "200000d" overflows (the limit is about 106751d)`,
 	}},
-	{"extends not yet", hdr + "extends: base.yaml\n",
-		[]string{"t.yaml:5:1: extends is not supported yet (issue 4)"}},
-	{"rules not yet", hdr + "rules: []\n",
-		[]string{"t.yaml:5:1: rules is not supported yet (issue 4)"}},
+	{"extends of a missing base", hdr + "extends: base.yaml\n",
+		[]string{`t.yaml:5:10: extends: no file "base.yaml" and no embedded scenario named "base" (embedded: extended-vs-read-only, external-partner, org-restructure, quickstart, w1, w1-500, w1-steady)`}},
+	{"rules must be a list", hdr + "rules: {}\n",
+		[]string{"t.yaml:5:8: rules must be a list, not a mapping"}},
 	{"section of the wrong type", hdr + "accounts: {}\npolicies: []\n", []string{
 		"t.yaml:5:11: accounts must be a list, not a mapping",
 		"t.yaml:6:11: policies must be a mapping, not a list",
@@ -235,7 +235,7 @@ var badInputs = []struct {
 		"  - &a7 {<<: [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]}\n" +
 		"  - &a8 {<<: [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]}\n" +
 		"organization: {<<: *a8, id: o-abcdefghij, management_account: \"111111111111\"}\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
 		`t.yaml:6:10: unknown key "k" in organization (allowed: id, management_account, ram_sharing, units)`,
 	}},
 	{"aliases expanding too far", hdr + "x:\n" +
@@ -244,11 +244,11 @@ var badInputs = []struct {
 		"  - &pl [" + strings.Repeat("*p, ", 49) + "*p]\n" +
 		"  - &acct {id: \"111111111111\", principals: *pl}\n" +
 		"accounts: [" + strings.Repeat("*acct, ", 49) + "*acct]\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
 		"t.yaml:9:44: aliases expand to too many nodes",
 	}},
 	{"aliases are reported where they are used", hdr + "x: [&n 5, &l [a]]\nname: *n\naccounts: [*l]\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
 		`t.yaml:6:1: duplicate key "name" (first defined at t.yaml:2:1)`,
 		"t.yaml:7:12: account must be a mapping, not a list",
 	}},

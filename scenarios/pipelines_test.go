@@ -247,8 +247,8 @@ var pipelineInputs = []struct {
 	{"pricing of the wrong type", hdr + "pricing: [ml.g5.xlarge]\n", []string{
 		"t.yaml:5:10: pricing must be a mapping, not a list",
 	}},
-	{"rules stay unsupported", hdr + "rules: []\n", []string{
-		"t.yaml:5:1: rules is not supported yet (issue 4)",
+	{"rules of the wrong type", hdr + "rules: [budget]\n", []string{
+		"t.yaml:5:9: rule must be a mapping, not a string",
 	}},
 }
 

@@ -23,8 +23,8 @@ const topWhat = "the top level"
 var (
 	topSchema = &schema{
 		keys: []string{"version", "name", "region", "start", "duration", "seed",
-			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload", "pricing"},
-		notYet: map[string]string{"rules": "issue 4", "extends": "issue 4"},
+			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload", "pricing", "rules"},
+		notYet: map[string]string{"extends": "issue 4"},
 	}
 	orgSchema     = &schema{keys: []string{"id", "management_account", "ram_sharing", "units"}}
 	unitSchema    = &schema{keys: []string{"path", "id", "scps", "full_access"}}
@@ -186,6 +186,9 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	}
 	if n := o.get("pricing"); n != nil {
 		d.pricing(n)
+	}
+	if n := o.get("rules"); n != nil {
+		d.rules(n) // rules.go
 	}
 }
 

@@ -3,11 +3,16 @@ package main
 import (
 	"io"
 
+	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 )
 
 const accessAbout = `Prints the access matrix at time --at: for every principal and pipeline,
-which of the ten pipeline actions are allowed, and the reason for each.`
+which of the ten pipeline actions are allowed, and the reason for each.
+
+With --changes it prints instead, for every principal and pipeline, each
+interval [from, to) from the scenario start to its end (or --until) in
+which its allowed actions and reasons hold, and what starts it.`
 
 func cmdAccess(e *env, args []string) error {
 	fs := newFlagSet(e, "access", "access [SCENARIO] [flags]", accessAbout)
@@ -16,6 +21,8 @@ func cmdAccess(e *env, args []string) error {
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time")
 	format := fs.String("format", "text", "output `format`: text, json or csv")
 	out := fs.String("out", "", "write to `FILE` (atomically) instead of stdout")
+	changes := fs.Bool("changes", false, "print every interval in which each principal's access holds, from the start to the end")
+	until := fs.String("until", "", "with --changes: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +39,30 @@ func cmdAccess(e *env, args []string) error {
 	t, err := parseAt("at", *at, c.Scenario)
 	if err != nil {
 		return err
+	}
+	if fs.Changed("at") && *changes {
+		return usageErrorf("pipeshare access: --at and --changes exclude each other")
+	}
+	if fs.Changed("until") && !*changes {
+		return usageErrorf("pipeshare access: --until needs --changes")
+	}
+	if *changes {
+		end, err := timelineEnd(*until, c.Scenario)
+		if err != nil {
+			return err
+		}
+		w := c.World
+		var pairs []model.Pair
+		for p := range model.PrincipalID(w.NumPrincipals()) {
+			for pl := range model.PipelineID(w.NumPipelines()) {
+				pairs = append(pairs, model.Pair{Principal: p, Pipeline: pl})
+			}
+		}
+		rows := report.Changes(w, pairs, w.Changes(pairs, 0, end))
+		render := map[string]func(io.Writer, []report.ChangeRow) error{
+			"text": report.WriteChangesText, "json": report.WriteChangesJSON, "csv": report.WriteChangesCSV,
+		}[*format]
+		return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, rows) })
 	}
 	c.World.AdvanceTo(t)
 	rows := report.Access(c.World, t)

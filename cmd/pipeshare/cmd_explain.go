@@ -5,12 +5,18 @@ import (
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
+	"github.com/pipeshare/pipeshare/scenarios"
 )
 
 const explainAbout = `Explains one decision: DESIGN.md's permission steps 1-5 evaluated layer by
 layer at time --at (default: the scenario start), with the statements and
 shares that matched and AWS's denial message. A deny is an answer, not an
-error: it exits 0. An unknown caller, action or target exits 2.`
+error: it exits 0. An unknown caller, action or target exits 2.
+
+With --timeline it prints instead every interval [from, to) from the
+scenario start to its end (or --until) in which the decision and reason
+hold, and what starts each one (a timeline event or a share lifecycle
+change).`
 
 func cmdExplain(e *env, args []string) error {
 	fs := newFlagSet(e, "explain", "explain SCENARIO --caller C --action A --target PIPELINE [flags]", explainAbout)
@@ -21,6 +27,8 @@ func cmdExplain(e *env, args []string) error {
 	target := fs.String("target", "", "the target `pipeline`: a name or an ARN")
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time (may be past the run's end)")
 	format := fs.String("format", "text", "output `format`: text or json")
+	timeline := fs.Bool("timeline", false, "print every interval in which the answer holds, from the start to the end")
+	until := fs.String("until", "", "with --timeline: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +64,25 @@ func cmdExplain(e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("--target: %v", err)
 	}
+	if fs.Changed("at") && *timeline {
+		return usageErrorf("pipeshare explain: --at and --timeline exclude each other")
+	}
+	if fs.Changed("until") && !*timeline {
+		return usageErrorf("pipeshare explain: --until needs --timeline")
+	}
+	if *timeline {
+		end, err := timelineEnd(*until, c.Scenario)
+		if err != nil {
+			return err
+		}
+		entries := report.Timeline(w, w.Timeline(p, pl, a, 0, end))
+		return writeOutput("", e.stdout, func(out io.Writer) error {
+			if *format == "json" {
+				return report.WriteTimelineJSON(out, entries)
+			}
+			return report.WriteTimelineText(out, w.CallerString(p), a.String(), w.ResourceFor(pl, a), entries)
+		})
+	}
 	w.AdvanceTo(t)
 	ex := w.Explain(p, pl, a, t)
 	render := report.WriteExplainText
@@ -63,6 +90,18 @@ func cmdExplain(e *env, args []string) error {
 		render = report.WriteExplainJSON
 	}
 	return writeOutput("", e.stdout, func(out io.Writer) error { return render(out, w, &ex) })
+}
+
+// timelineEnd returns the end of a timeline: --until, else start+duration.
+func timelineEnd(until string, sc *scenarios.Scenario) (model.Time, error) {
+	if until == "" {
+		return sc.Sim.Duration, nil
+	}
+	t, err := parseAt("until", until, sc)
+	if err == nil && t <= 0 {
+		err = usageErrorf("--until must be after the scenario start")
+	}
+	return t, err
 }
 
 // resolveCaller resolves a single caller principal.

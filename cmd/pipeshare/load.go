@@ -18,17 +18,19 @@ const defaultScenario = "quickstart"
 // loadFlags are the flags of every command that reads a scenario.
 type loadFlags struct {
 	maxInput int64
+	sets     []string
 }
 
 func (l *loadFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&l.maxInput, "max-input", scenarios.DefaultMaxInput, "largest scenario file accepted, in `bytes`")
+	fs.StringArrayVar(&l.sets, "set", nil, "override one scenario value, `PATH=VALUE` (repeatable), e.g. shares.NAME.permission=read-only")
 }
 
 // readScenario resolves arg (a file, "-" for stdin, or an embedded name; a
 // file wins) and parses it. Problems come back as input errors whose text
 // is "file:line:col: message" lines.
 func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
-	opts := scenarios.LoadOptions{MaxInput: lf.maxInput}
+	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: os.ReadFile, Sets: lf.sets}
 	if lf.maxInput <= 0 {
 		return nil, usageErrorf("--max-input must be positive")
 	}

@@ -1,0 +1,78 @@
+package model
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestTimelineAgreesWithExplain: over random scenarios, sampling a random
+// time inside each interval of a timeline gives the interval's reason on a
+// fresh World advanced to that time (the explain path).
+func TestTimelineAgreesWithExplain(t *testing.T) {
+	const hour = Time(time.Hour)
+	n := 120
+	if testing.Short() {
+		n = 30
+	}
+	checked := 0
+	for seed := range uint64(n) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		cfg := randomConfig(r)
+		w, _ := NewWorld(cfg)
+		if w == nil {
+			continue
+		}
+		end := 60 * hour
+		var pairs []Pair
+		for p := range PrincipalID(w.NumPrincipals()) {
+			for pl := range PipelineID(w.NumPipelines()) {
+				pairs = append(pairs, Pair{p, pl})
+			}
+		}
+		all := w.Changes(pairs, 0, end)
+		for i, pr := range pairs {
+			spans := all[i]
+			require.NotEmpty(t, spans)
+			require.Equal(t, Time(0), spans[0].From)
+			require.Equal(t, end, spans[len(spans)-1].To)
+			for k, s := range spans {
+				require.Less(t, s.From, s.To)
+				if k > 0 {
+					require.Equal(t, spans[k-1].To, s.From)
+					require.NotEqual(t, spans[k-1].Reasons, s.Reasons, "adjacent spans are merged")
+				}
+				for _, at := range []Time{s.From, s.To - 1, s.From + Time(r.Int64N(int64(s.To-s.From)))} {
+					fresh, _ := NewWorld(cfg)
+					fresh.AdvanceTo(at)
+					a := Action(r.IntN(NumActions))
+					ex := fresh.Explain(pr.Principal, pr.Pipeline, a, at)
+					checked++
+					if ex.Reason != s.Reasons[a] {
+						t.Fatalf("seed %d: %s %s on %s at %s in [%s, %s): span says %s, Explain %s",
+							seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
+							s.Reasons[a], ex.Reason)
+					}
+				}
+			}
+		}
+		// The single-action timeline projects and merges the same spans.
+		fresh, _ := NewWorld(cfg)
+		a := Action(r.IntN(NumActions))
+		iv := fresh.Timeline(pairs[0].Principal, pairs[0].Pipeline, a, 0, end)
+		for k := range iv {
+			if k > 0 {
+				require.NotEqual(t, iv[k-1].Reason, iv[k].Reason)
+			}
+			for _, s := range all[0] {
+				if s.From >= iv[k].From && s.From < iv[k].To {
+					require.Equal(t, iv[k].Reason, s.Reasons[a])
+				}
+			}
+		}
+	}
+	require.Greater(t, checked, 1000)
+	t.Logf("%d samples", checked)
+}

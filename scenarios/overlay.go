@@ -1,0 +1,388 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// This file applies overlays to a scenario's YAML tree before it is decoded:
+// `extends: BASE` (a base scenario the file overrides) and --set PATH=VALUE
+// (LoadOptions.Sets). Both work on yaml.Node trees, so validation and
+// positions work as for a single file: every node keeps its line and column,
+// and decoder.files names the file of nodes that come from a base scenario
+// or from a --set ("--set", line = the --set's 1-based index, column = the
+// column within its PATH=VALUE text).
+//
+// Merge rules (a child overrides its base):
+//   - mappings merge key by key, recursively: a key the child writes
+//     replaces the base's value, unless both values are mappings, which
+//     merge; keys only the base has are kept, in the base's order;
+//   - lists and scalars replace the base's value whole: a child that writes
+//     `shares:` restates every share (use --set to change one value of one
+//     entry);
+//   - aliases are not followed when merging: an alias replaces whole.
+
+// maxExtends bounds the depth of extends chains.
+const maxExtends = 16
+
+// setFile is the file name of positions inside --set values.
+const setFile = "--set"
+
+// overlay resolves root's extends chain and applies opts.Sets. It returns
+// the tree to decode (nil when there is none) and the bytes of the base
+// files and sets to hash with the file (nil when there are none).
+func (d *decoder) overlay(root *yaml.Node, opts LoadOptions) (*yaml.Node, []byte) {
+	var extra []byte
+	root = d.extends(root, d.file, opts, []string{identity(d.file, false)}, &extra)
+	for i, spec := range opts.Sets {
+		extra = append(extra, "\x00--set "+spec...)
+		if root == nil {
+			break
+		}
+		d.applySet(root, i+1, spec)
+	}
+	return root, extra
+}
+
+func identity(name string, embedded bool) string {
+	if embedded {
+		return "embedded:" + name
+	}
+	return filepath.Clean(name)
+}
+
+func (d *decoder) markFile(n *yaml.Node, file string) {
+	if d.files == nil {
+		d.files = map[*yaml.Node]string{}
+	}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		d.files[n] = file
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+}
+
+// extends returns root merged over its base when root has an extends key
+// (which it removes), else root; nil (after reporting) when the base cannot
+// be read, so that no consequences of a missing base are reported. file is the file root comes from; chain
+// the identities of the files on the way, for cycles.
+func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain []string, extra *[]byte) *yaml.Node {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return root
+	}
+	i := -1
+	for j := 0; j+1 < len(root.Content); j += 2 {
+		if k := root.Content[j]; k.Kind == yaml.ScalarNode && k.Value == "extends" && k.ShortTag() != "!!merge" {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		return root
+	}
+	v := root.Content[i+1]
+	child := *root
+	child.Content = append(append([]*yaml.Node{}, root.Content[:i]...), root.Content[i+2:]...)
+	if f, ok := d.files[root]; ok {
+		d.files[&child] = f
+	}
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || v.Value == "" {
+		d.errorf(v, "extends must be a file name or the name of an embedded scenario, not %s", kindName(v))
+		return nil
+	}
+	if len(chain) > maxExtends {
+		d.errorf(v, "extends: more than %d levels", maxExtends)
+		return nil
+	}
+	name, id, data, err := readBase(file, v.Value, opts)
+	if err != nil {
+		d.errorf(v, "extends: %v", err)
+		return nil
+	}
+	for _, c := range chain {
+		if c == id {
+			d.errorf(v, "extends: cycle %s → %s", strings.Join(chain, " → "), id)
+			return nil
+		}
+	}
+	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
+		d.errorf(v, "extends: %s is too large (limit %s, --max-input)", name, formatSize(limit))
+		return nil
+	}
+	*extra = append(*extra, "\x00extends "+name+"\x00"...)
+	*extra = append(*extra, data...)
+
+	sub := &decoder{file: name, files: d.files}
+	base := sub.parseYAML(data)
+	if base != nil {
+		checkDuplicates(sub, base)
+		d.markFile(base, name)
+		sub.files = d.files
+	}
+	d.errs = append(d.errs, sub.errs...)
+	if base == nil {
+		return nil
+	}
+	if base.Kind != yaml.MappingNode {
+		d.errorf(v, "extends: %s is not a mapping (a scenario), but %s", name, kindName(base))
+		return nil
+	}
+	if base = d.extends(base, name, opts, append(chain, id), extra); base == nil {
+		return nil
+	}
+	return d.mergeNodes(base, &child)
+}
+
+// readBase finds the base scenario ref named by file's extends key: a file
+// relative to file's folder (read with opts.ReadFile), else an embedded
+// scenario (with or without ".yaml"). It returns the name used in
+// positions and the identity used to find cycles.
+func readBase(file, ref string, opts LoadOptions) (name, id string, data []byte, err error) {
+	if opts.ReadFile != nil {
+		p := ref
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(file), ref)
+		}
+		data, err := opts.ReadFile(p)
+		if err == nil {
+			return p, identity(p, false), data, nil
+		}
+		var pe *fs.PathError
+		if !errors.Is(err, fs.ErrNotExist) {
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", "", nil, fmt.Errorf("%s: %v", p, err)
+		}
+	}
+	bname := strings.TrimSuffix(ref, ".yaml")
+	if b, ok := Builtin(bname); ok {
+		return bname + ".yaml", identity(bname, true), b, nil
+	}
+	return "", "", nil, fmt.Errorf("no file %q and no embedded scenario named %q (embedded: %s)",
+		ref, bname, strings.Join(Names(), ", "))
+}
+
+// mergeNodes merges child over base (see the rules at the top).
+func (d *decoder) mergeNodes(base, child *yaml.Node) *yaml.Node {
+	if base.Kind != yaml.MappingNode || child.Kind != yaml.MappingNode {
+		return child
+	}
+	out := *child
+	if f, ok := d.files[child]; ok {
+		d.files[&out] = f
+	}
+	childAt := map[string]int{}
+	for j := 0; j+1 < len(child.Content); j += 2 {
+		if k := child.Content[j]; k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+			if _, dup := childAt[k.Value]; !dup {
+				childAt[k.Value] = j
+			}
+		}
+	}
+	used := make([]bool, len(child.Content))
+	content := make([]*yaml.Node, 0, len(base.Content)+len(child.Content))
+	for j := 0; j+1 < len(base.Content); j += 2 {
+		k, v := base.Content[j], base.Content[j+1]
+		c, over := -1, false
+		if k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
+			c, over = childAt[k.Value]
+		}
+		if !over {
+			content = append(content, k, v)
+			continue
+		}
+		used[c] = true
+		content = append(content, child.Content[c], d.mergeNodes(v, child.Content[c+1]))
+	}
+	for j := 0; j+1 < len(child.Content); j += 2 {
+		if !used[j] {
+			content = append(content, child.Content[j], child.Content[j+1])
+		}
+	}
+	out.Content = content
+	return &out
+}
+
+// singular names an entry of a list key in messages.
+var singular = map[string]string{
+	"shares": "share", "pipelines": "pipeline", "accounts": "account", "workload": "workload entry",
+	"units": "unit", "principals": "principal", "steps": "step", "events": "event", "rules": "rule",
+}
+
+// applySet applies the i-th (1-based) --set, "PATH=VALUE", to root.
+func (d *decoder) applySet(root *yaml.Node, i int, spec string) {
+	at := func(col int) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: i, Column: col}
+		d.markFile(n, setFile)
+		return n
+	}
+	path, value, ok := strings.Cut(spec, "=")
+	if !ok || path == "" {
+		d.errorf(at(1), "%q: want PATH=VALUE, e.g. shares.NAME.permission=read-only", spec)
+		return
+	}
+	segs, err := splitSetPath(path)
+	if err != nil {
+		d.errorf(at(1), "%s: %v", path, err)
+		return
+	}
+	val, err := setValue(value, i, len(path)+2)
+	if err != nil {
+		d.errorf(at(len(path)+2), "%s: bad YAML value: %v", path, err)
+		return
+	}
+	d.markFile(val, setFile)
+	fail := func(format string, args ...any) {
+		d.errorf(at(1), "%s: %s", path, fmt.Sprintf(format, args...))
+	}
+	cur, parentKey := root, ""
+	for j := 0; j < len(segs); {
+		if cur.Kind == yaml.AliasNode {
+			fail("%s is an alias; --set cannot change a value through it", strings.Join(segs[:j], "."))
+			return
+		}
+		switch cur.Kind {
+		case yaml.MappingNode:
+			// The longest run of segments that names a key wins, so keys
+			// with dots (pricing.ml.g5.xlarge) need no quoting.
+			found, m := -1, 0
+			for m = len(segs); m > j && found < 0; m-- {
+				key := strings.Join(segs[j:m], ".")
+				for c := 0; c+1 < len(cur.Content); c += 2 {
+					if k := cur.Content[c]; k.Kind == yaml.ScalarNode && k.Value == key && k.ShortTag() != "!!merge" {
+						found = c
+						break
+					}
+				}
+			}
+			m++ // the loop decremented once past the match
+			if found < 0 {
+				// A new key: nested mappings for all but the last segment.
+				key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: segs[j], Line: i, Column: 1}
+				d.markFile(key, setFile)
+				if j == len(segs)-1 {
+					cur.Content = append(cur.Content, key, val)
+					return
+				}
+				next := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: i, Column: 1}
+				d.markFile(next, setFile)
+				cur.Content = append(cur.Content, key, next)
+				cur, parentKey, j = next, segs[j], j+1
+				continue
+			}
+			if m == len(segs) {
+				cur.Content[found+1] = val
+				return
+			}
+			cur, parentKey, j = cur.Content[found+1], strings.Join(segs[j:m], "."), m
+		case yaml.SequenceNode:
+			e := findEntry(cur, segs[j])
+			if e < 0 {
+				what := singular[parentKey]
+				if what == "" {
+					what = parentKey + " entry"
+				}
+				fail("no %s named %s", what, segs[j])
+				return
+			}
+			if j == len(segs)-1 {
+				cur.Content[e] = val
+				return
+			}
+			cur, parentKey, j = cur.Content[e], "", j+1
+		default:
+			fail("%s is %s, not a mapping or a list", strings.Join(segs[:j], "."), kindName(cur))
+			return
+		}
+	}
+}
+
+// findEntry returns the index of the list entry whose name, id or path is
+// s, else the entry at index s, else -1.
+func findEntry(list *yaml.Node, s string) int {
+	for e, n := range list.Content {
+		n = peek(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			continue
+		}
+		for c := 0; c+1 < len(n.Content); c += 2 {
+			k, v := n.Content[c], peek(n.Content[c+1])
+			if (k.Value == "name" || k.Value == "id" || k.Value == "path") && v != nil &&
+				v.Kind == yaml.ScalarNode && v.Value == s {
+				return e
+			}
+		}
+	}
+	if k, err := strconv.Atoi(s); err == nil && k >= 0 && k < len(list.Content) {
+		return k
+	}
+	return -1
+}
+
+// splitSetPath splits a dotted path; a segment in double quotes may hold
+// dots ("pricing.\"ml.m5.large\"").
+func splitSetPath(p string) ([]string, error) {
+	var segs []string
+	for p != "" {
+		var seg string
+		if p[0] == '"' {
+			end := strings.IndexByte(p[1:], '"')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated quote")
+			}
+			seg, p = p[1:end+1], p[end+2:]
+			if p != "" && p[0] != '.' {
+				return nil, fmt.Errorf("want . after a quoted segment")
+			}
+		} else {
+			end := strings.IndexByte(p, '.')
+			if end < 0 {
+				end = len(p)
+			}
+			seg, p = p[:end], p[end:]
+		}
+		if seg == "" {
+			return nil, fmt.Errorf("empty segment")
+		}
+		segs = append(segs, seg)
+		p = strings.TrimPrefix(p, ".")
+	}
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("empty path")
+	}
+	return segs, nil
+}
+
+// setValue parses a --set VALUE as YAML (a scalar, or a flow list or
+// mapping) and places it at line line, column col.
+func setValue(value string, line, col int) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &doc); err != nil {
+		msg, _ := strings.CutPrefix(err.Error(), "yaml: ")
+		return nil, errors.New(msg)
+	}
+	if len(doc.Content) == 0 {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: line, Column: col}, nil
+	}
+	n := doc.Content[0]
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		n.Column += col - 1
+		n.Line += line - 1
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return n, nil
+}
