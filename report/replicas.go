@@ -1,0 +1,464 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// ReplicasSchemaVersion is the version of the replicas JSON (see
+// [WriteReplicasJSON]). It changes only when a promised key changes meaning
+// or goes.
+const ReplicasSchemaVersion = 1
+
+// ReplicaConfidence is the level of the confidence intervals of [ReplicaStat].
+const ReplicaConfidence = 0.95
+
+// ReplicaStat describes one quantity over N replicas: its mean, its 5th, 50th and
+// 95th percentiles (gonum's stat.Quantile with stat.Empirical: the
+// p-percentile is the lowest replica value with at least a fraction p of
+// the replicas at or below it, so it is always a value some replica had;
+// with fewer than 20 replicas p5 is the minimum and p95 the maximum) and the 95 % confidence interval of the mean, mean ± t·s/√N with
+// s the sample standard deviation and t the 0.975 quantile of Student's t
+// with N − 1 degrees of freedom. With N = 1 there is no interval: HasCI is
+// false and CILow, CIHigh are 0.
+type ReplicaStat struct {
+	Mean, P5, P50, P95 float64
+	CILow, CIHigh      float64
+	HasCI              bool
+}
+
+// NewReplicaStat computes the ReplicaStat of xs (one value per replica). It panics when
+// xs is empty. xs is not modified.
+func NewReplicaStat(xs []float64) ReplicaStat {
+	if len(xs) == 0 {
+		panic("report: NewReplicaStat of no values")
+	}
+	sorted := slices.Clone(xs)
+	slices.Sort(sorted)
+	s := ReplicaStat{
+		Mean: stat.Mean(xs, nil),
+		P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
+		P50:  stat.Quantile(0.50, stat.Empirical, sorted, nil),
+		P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
+	}
+	if n := len(xs); n > 1 {
+		sd := stat.StdDev(xs, nil)
+		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-ReplicaConfidence)/2)
+		half := t * sd / math.Sqrt(float64(n))
+		s.CILow, s.CIHigh, s.HasCI = s.Mean-half, s.Mean+half, true
+	}
+	return s
+}
+
+// ReplicaUnit says how a metric is printed.
+type ReplicaUnit uint8
+
+const (
+	ReplicaCount   ReplicaUnit = iota // calls, executions: 1 decimal in text, 3 in JSON
+	ReplicaUSD                        // 4 decimals
+	ReplicaSeconds                    // 3 decimals
+)
+
+// ReplicaMetric is one named quantity over the replicas. Name is its JSON key.
+type ReplicaMetric struct {
+	Name string
+	Unit ReplicaUnit
+	ReplicaStat
+}
+
+// ReplicaPipelineCost is one pipeline's cost over the replicas.
+type ReplicaPipelineCost struct {
+	Pipeline string
+	Owner    model.AccountID
+	USD      ReplicaStat
+}
+
+// ReplicaInitiatorCost is one initiator cost row (the keys of
+// [InitiatorCost]; its Amount is unused) over the replicas.
+type ReplicaInitiatorCost struct {
+	Key InitiatorCost
+	USD ReplicaStat
+}
+
+// Replicas is the report of N independent replicas of one scenario, each
+// run with its own seed: every count and cost of [Summary] as a [ReplicaStat] over
+// the replicas. A quantity missing from a replica (a reason nobody got, an
+// initiator who started nothing) counts as 0 in it.
+type Replicas struct {
+	Meta
+	Seeds    []uint64   // replica i's seed; Seeds[0] is the master seed
+	Duration model.Time // replica 0's simulated horizon
+	// Calls: total, allowed, denied, failed.
+	Calls []ReplicaMetric
+	// ByReason: every reason code, in code order.
+	ByReason []ReplicaMetric
+	// Executions: started, succeeded, failed, stopped, retried, timed_out,
+	// failed_at_end, waiting_at_end, running_at_end.
+	Executions []ReplicaMetric
+	// Steps: granted, completed, resource_limit, mean_wait_s.
+	Steps []ReplicaMetric
+	// CostTotal is the owner cost total (total_usd).
+	CostTotal ReplicaMetric
+	// ByPipeline and ByInitiator are sorted like [Cost]'s lists; nil when
+	// no replica used any instance.
+	ByPipeline  []ReplicaPipelineCost
+	ByInitiator []ReplicaInitiatorCost
+}
+
+// N returns the number of replicas.
+func (r *Replicas) N() int { return len(r.Seeds) }
+
+// SummarizeReplicas computes the report of the replicas whose summaries
+// are sums, run with seeds (indexed alike; at least one). The meta is
+// sums[0]'s. It keeps no reference to sums.
+func SummarizeReplicas(seeds []uint64, sums []*Summary) *Replicas {
+	if len(sums) == 0 || len(seeds) != len(sums) {
+		panic(fmt.Sprintf("report: SummarizeReplicas of %d seeds and %d summaries", len(seeds), len(sums)))
+	}
+	n := len(sums)
+	r := &Replicas{Meta: sums[0].Meta, Seeds: slices.Clone(seeds), Duration: sums[0].Duration}
+	metric := func(name string, unit ReplicaUnit, f func(s *Summary) float64) ReplicaMetric {
+		xs := make([]float64, n)
+		for i, s := range sums {
+			xs[i] = f(s)
+		}
+		return ReplicaMetric{Name: name, Unit: unit, ReplicaStat: NewReplicaStat(xs)}
+	}
+	count := func(name string, f func(s *Summary) int64) ReplicaMetric {
+		return metric(name, ReplicaCount, func(s *Summary) float64 { return float64(f(s)) })
+	}
+	r.Calls = []ReplicaMetric{
+		count("total", func(s *Summary) int64 { return s.Calls.Total }),
+		count("allowed", func(s *Summary) int64 { return s.Calls.Allowed }),
+		count("denied", func(s *Summary) int64 { return s.Calls.Denied }),
+		count("failed", func(s *Summary) int64 { return s.Calls.Failed }),
+	}
+	for code := model.ReasonNone + 1; code < model.NumReasons; code++ {
+		r.ByReason = append(r.ByReason, count(code.String(), func(s *Summary) int64 { return s.Calls.ByReason[code] }))
+	}
+	r.Executions = []ReplicaMetric{
+		count("started", func(s *Summary) int64 { return s.Executions.Started }),
+		count("succeeded", func(s *Summary) int64 { return s.Executions.Succeeded }),
+		count("failed", func(s *Summary) int64 { return s.Executions.Failed }),
+		count("stopped", func(s *Summary) int64 { return s.Executions.Stopped }),
+		count("retried", func(s *Summary) int64 { return s.Executions.Retried }),
+		count("timed_out", func(s *Summary) int64 { return s.Executions.TimedOut }),
+		count("failed_at_end", func(s *Summary) int64 { return s.Executions.FailedAtEnd }),
+		count("waiting_at_end", func(s *Summary) int64 { return s.Executions.WaitingAtEnd }),
+		count("running_at_end", func(s *Summary) int64 { return s.Executions.RunningAtEnd }),
+	}
+	r.Steps = []ReplicaMetric{
+		count("granted", func(s *Summary) int64 { return s.Steps.Granted }),
+		count("completed", func(s *Summary) int64 { return s.Steps.Completed }),
+		count("resource_limit", func(s *Summary) int64 { return s.Steps.ResourceLimit }),
+		metric("mean_wait_s", ReplicaSeconds, func(s *Summary) float64 { return s.Steps.MeanWait / 1e9 }),
+	}
+	r.CostTotal = metric("total_usd", ReplicaUSD, func(s *Summary) float64 { return s.Cost.USD })
+
+	// The union of the pipelines and initiator rows, a value per replica.
+	type pipeKey struct {
+		name  string
+		owner model.AccountID
+	}
+	pipeIdx := map[pipeKey]int{}
+	var pipes []ReplicaPipelineCost
+	var pipeVals [][]float64
+	type initKey struct {
+		payer, account                         model.AccountID
+		principal, pipeline, share, instanceTy string
+		own                                    bool
+	}
+	initIdx := map[initKey]int{}
+	var inits []InitiatorCost
+	var initVals [][]float64
+	for i, s := range sums {
+		for _, p := range s.Cost.ByPipeline {
+			k := pipeKey{p.Pipeline, p.Owner}
+			j, ok := pipeIdx[k]
+			if !ok {
+				j = len(pipes)
+				pipeIdx[k] = j
+				pipes = append(pipes, ReplicaPipelineCost{Pipeline: p.Pipeline, Owner: p.Owner})
+				pipeVals = append(pipeVals, make([]float64, n))
+			}
+			pipeVals[j][i] += p.USD
+		}
+		for _, ic := range s.Cost.ByInitiator {
+			k := initKey{ic.Payer, ic.Account, ic.Principal, ic.Pipeline, ic.Share, ic.InstanceType, ic.Own}
+			j, ok := initIdx[k]
+			if !ok {
+				j = len(inits)
+				initIdx[k] = j
+				key := ic
+				key.Amount = Amount{}
+				inits = append(inits, key)
+				initVals = append(initVals, make([]float64, n))
+			}
+			initVals[j][i] += ic.USD
+		}
+	}
+	for j := range pipes {
+		pipes[j].USD = NewReplicaStat(pipeVals[j])
+	}
+	for j := range inits {
+		r.ByInitiator = append(r.ByInitiator, ReplicaInitiatorCost{Key: inits[j], USD: NewReplicaStat(initVals[j])})
+	}
+	r.ByPipeline = pipes
+	slices.SortFunc(r.ByPipeline, func(a, b ReplicaPipelineCost) int {
+		return cmp.Or(strings.Compare(a.Pipeline, b.Pipeline), strings.Compare(string(a.Owner), string(b.Owner)))
+	})
+	slices.SortFunc(r.ByInitiator, func(a, b ReplicaInitiatorCost) int { return compareInitiators(a.Key, b.Key) })
+	return r
+}
+
+// format formats v in unit u for text.
+func (u ReplicaUnit) text(v float64) string {
+	switch u {
+	case ReplicaUSD:
+		return fixed(v, 4)
+	case ReplicaSeconds:
+		return fixed(v, 3)
+	}
+	return fixed(v, 1)
+}
+
+// replicaCIText formats the interval as "[lo, hi]", or "n/a" with one replica.
+func replicaCIText(s *ReplicaStat, u ReplicaUnit) string {
+	if !s.HasCI {
+		return "n/a"
+	}
+	return "[" + u.text(s.CILow) + ", " + u.text(s.CIHigh) + "]"
+}
+
+func replicaCells(s *ReplicaStat, u ReplicaUnit) []string {
+	return []string{u.text(s.Mean), u.text(s.P5), u.text(s.P50), u.text(s.P95), replicaCIText(s, u)}
+}
+
+// WriteReplicasText writes r for a terminal: a header (scenario, master
+// seed, replicas, simulated horizon, the interval used), then tables of
+// calls (totals, then the reasons some replica counted), executions,
+// steps and the owner cost (total, by pipeline, by initiator), each row
+// with the mean, p5, p50, p95 and the 95 % confidence interval of the mean
+// ("n/a" with one replica). Counts have 1 decimal, USD 4, seconds 3.
+func WriteReplicasText(w io.Writer, r *Replicas) error {
+	ew := &errWriter{w: w}
+	scenario := orDash(r.Scenario)
+	if r.ScenarioSHA256 != "" {
+		scenario += " (sha256 " + shortHash(r.ScenarioSHA256) + ")"
+	}
+	ew.printf("scenario   %s\n", scenario)
+	ew.printf("seed       %d (replica 0; replica i runs with a seed derived from it and i)\n", r.Seeds[0])
+	ew.printf("replicas   %d\n", r.N())
+	ew.printf("simulated  %s (%.3f s)\n", r.Duration, float64(r.Duration)/1e9)
+	if r.N() > 1 {
+		ew.printf("interval   95%% confidence interval of the mean (Student's t, %d degrees of freedom)\n", r.N()-1)
+	} else {
+		ew.printf("interval   n/a (one replica)\n")
+	}
+	head := []string{"MEAN", "P5", "P50", "P95", "95% CI"}
+	section := func(title, first string, ms ...[]ReplicaMetric) {
+		ew.printf("\n%s\n", title)
+		t := newTable(append([]string{first}, head...)...).num(1, 2, 3, 4)
+		for _, list := range ms {
+			for _, m := range list {
+				t.add(append([]string{m.Name}, replicaCells(&m.ReplicaStat, m.Unit)...)...)
+			}
+		}
+		t.write(ew, "  ")
+	}
+	var reasons []ReplicaMetric
+	for _, m := range r.ByReason {
+		if m.P95 > 0 || m.Mean > 0 {
+			reasons = append(reasons, ReplicaMetric{Name: "reason " + m.Name, Unit: m.Unit, ReplicaStat: m.ReplicaStat})
+		}
+	}
+	section("Calls", "CALLS", r.Calls, reasons)
+	section("Executions", "EXECUTIONS", r.Executions)
+	section("Steps", "STEPS", r.Steps)
+
+	ew.printf("\nOwner cost (USD)\n")
+	t := newTable(append([]string{""}, head...)...).num(1, 2, 3, 4)
+	t.add(append([]string{"total"}, replicaCells(&r.CostTotal.ReplicaStat, ReplicaUSD)...)...)
+	t.write(ew, "  ")
+	if len(r.ByPipeline) > 0 {
+		ew.printf("\n  By pipeline\n")
+		t = newTable(append([]string{"PIPELINE", "OWNER"}, head...)...).num(2, 3, 4, 5)
+		for _, p := range r.ByPipeline {
+			t.add(append([]string{p.Pipeline, string(p.Owner)}, replicaCells(&p.USD, ReplicaUSD)...)...)
+		}
+		t.write(ew, "    ")
+	}
+	if len(r.ByInitiator) > 0 {
+		ew.printf("\n  By initiator\n")
+		t = newTable(append([]string{"PAYER", "ACCOUNT", "NAME", "PRINCIPAL", "PIPELINE", "SHARE",
+			"INSTANCE TYPE"}, head...)...).num(7, 8, 9, 10)
+		for _, ic := range r.ByInitiator {
+			k := &ic.Key
+			share := k.Share
+			if k.Own {
+				share = "(owner)"
+			}
+			t.add(append([]string{string(k.Payer), string(k.Account), orDash(k.AccountName), k.Principal,
+				k.Pipeline, share, k.InstanceType}, replicaCells(&ic.USD, ReplicaUSD)...)...)
+		}
+		t.write(ew, "    ")
+	}
+	return ew.err
+}
+
+// The replicas JSON. Struct fields fix the key order.
+type jsonReplicasRun struct {
+	SchemaVersion    int          `json:"schema_version"`
+	PipeshareVersion string       `json:"pipeshare_version"`
+	Scenario         string       `json:"scenario"`
+	ScenarioSHA256   string       `json:"scenario_sha256"`
+	Seed             uint64       `json:"seed"`
+	DurationS        float64      `json:"duration_s"`
+	Replicas         jsonReplicas `json:"replicas"`
+}
+
+type jsonReplicas struct {
+	N                 int                        `json:"n"`
+	Seeds             []uint64                   `json:"seeds"`
+	ReplicaConfidence float64                    `json:"confidence"`
+	Calls             jsonReplicaCalls           `json:"calls"`
+	Executions        map[string]jsonReplicaStat `json:"executions"`
+	Steps             map[string]jsonReplicaStat `json:"steps"`
+	Cost              jsonReplicaCost            `json:"cost"`
+}
+
+type jsonReplicaCalls struct {
+	Total    jsonReplicaStat            `json:"total"`
+	Allowed  jsonReplicaStat            `json:"allowed"`
+	Denied   jsonReplicaStat            `json:"denied"`
+	Failed   jsonReplicaStat            `json:"failed"`
+	ByReason map[string]jsonReplicaStat `json:"by_reason"`
+}
+
+type jsonReplicaCost struct {
+	TotalUSD    jsonReplicaStat        `json:"total_usd"`
+	ByPipeline  []jsonReplicaPipeline  `json:"by_pipeline"`
+	ByInitiator []jsonReplicaInitiator `json:"by_initiator"`
+}
+
+type jsonReplicaPipeline struct {
+	Pipeline string          `json:"pipeline"`
+	Owner    string          `json:"owner"`
+	USD      jsonReplicaStat `json:"usd"`
+}
+
+type jsonReplicaInitiator struct {
+	Payer        string          `json:"payer"`
+	Account      string          `json:"account"`
+	Principal    string          `json:"principal"`
+	Pipeline     string          `json:"pipeline"`
+	Share        *string         `json:"share"` // null for the owner's own calls
+	InstanceType string          `json:"instance_type"`
+	USD          jsonReplicaStat `json:"usd"`
+}
+
+// jsonReplicaStat is a ReplicaStat at a fixed precision; the interval is null with one
+// replica.
+type jsonReplicaStat struct {
+	Mean   replicaNum  `json:"mean"`
+	P5     replicaNum  `json:"p5"`
+	P50    replicaNum  `json:"p50"`
+	P95    replicaNum  `json:"p95"`
+	CILow  *replicaNum `json:"ci_low"`
+	CIHigh *replicaNum `json:"ci_high"`
+}
+
+// replicaNum is a number written with prec decimals.
+type replicaNum struct {
+	v    float64
+	prec int
+}
+
+func (f replicaNum) MarshalJSON() ([]byte, error) { return fixedJSON(f.v, f.prec) }
+
+func replicaStatJSON(s *ReplicaStat, u ReplicaUnit) jsonReplicaStat {
+	prec := 3
+	if u == ReplicaUSD {
+		prec = 4
+	}
+	out := jsonReplicaStat{Mean: replicaNum{s.Mean, prec}, P5: replicaNum{s.P5, prec}, P50: replicaNum{s.P50, prec},
+		P95: replicaNum{s.P95, prec}}
+	if s.HasCI {
+		lo, hi := replicaNum{s.CILow, prec}, replicaNum{s.CIHigh, prec}
+		out.CILow, out.CIHigh = &lo, &hi
+	}
+	return out
+}
+
+func replicaMetricsJSON(ms []ReplicaMetric) map[string]jsonReplicaStat {
+	out := make(map[string]jsonReplicaStat, len(ms))
+	for i := range ms {
+		out[ms[i].Name] = replicaStatJSON(&ms[i].ReplicaStat, ms[i].Unit)
+	}
+	return out
+}
+
+// WriteReplicasJSON writes r as JSON: schema_version
+// ([ReplicasSchemaVersion]), pipeshare_version, scenario, scenario_sha256,
+// seed (the master seed, replica 0's), duration_s, and replicas {n, seeds
+// (replica i's seed at index i), confidence (0.95), calls {total, allowed,
+// denied, failed, by_reason {CODE}}, executions {started, succeeded,
+// failed, stopped, retried, timed_out, failed_at_end, waiting_at_end,
+// running_at_end}, steps {granted, completed, resource_limit,
+// mean_wait_s}, cost {total_usd, by_pipeline [{pipeline, owner, usd}],
+// by_initiator [{payer, account, principal, pipeline, share, instance_type,
+// usd}]}}, where every quantity is a stat {mean, p5, p50, p95, ci_low,
+// ci_high}: ci_low and ci_high bound the 95 % confidence interval of the
+// mean and are null with one replica. by_reason lists every reason code.
+// Counts and seconds have 3 decimals, USD 4. Lists are sorted as [Cost]'s
+// and [] when empty; a by_initiator row's share is null for the owner's
+// own calls. Identical reports give identical bytes.
+func WriteReplicasJSON(w io.Writer, r *Replicas) error {
+	calls := replicaMetricsJSON(r.Calls)
+	out := jsonReplicasRun{
+		SchemaVersion:    ReplicasSchemaVersion,
+		PipeshareVersion: r.Version,
+		Scenario:         r.Scenario,
+		ScenarioSHA256:   r.ScenarioSHA256,
+		Seed:             r.Seeds[0],
+		DurationS:        float64(r.Duration) / 1e9,
+		Replicas: jsonReplicas{
+			N:                 r.N(),
+			Seeds:             r.Seeds,
+			ReplicaConfidence: ReplicaConfidence,
+			Calls: jsonReplicaCalls{Total: calls["total"], Allowed: calls["allowed"], Denied: calls["denied"],
+				Failed: calls["failed"], ByReason: replicaMetricsJSON(r.ByReason)},
+			Executions: replicaMetricsJSON(r.Executions),
+			Steps:      replicaMetricsJSON(r.Steps),
+			Cost: jsonReplicaCost{
+				TotalUSD:    replicaStatJSON(&r.CostTotal.ReplicaStat, ReplicaUSD),
+				ByPipeline:  []jsonReplicaPipeline{},
+				ByInitiator: []jsonReplicaInitiator{},
+			},
+		},
+	}
+	for _, p := range r.ByPipeline {
+		out.Replicas.Cost.ByPipeline = append(out.Replicas.Cost.ByPipeline,
+			jsonReplicaPipeline{Pipeline: p.Pipeline, Owner: string(p.Owner), USD: replicaStatJSON(&p.USD, ReplicaUSD)})
+	}
+	for _, ic := range r.ByInitiator {
+		k := ic.Key
+		row := jsonReplicaInitiator{Payer: string(k.Payer), Account: string(k.Account), Principal: k.Principal,
+			Pipeline: k.Pipeline, InstanceType: k.InstanceType, USD: replicaStatJSON(&ic.USD, ReplicaUSD)}
+		if !k.Own {
+			share := k.Share
+			row.Share = &share
+		}
+		out.Replicas.Cost.ByInitiator = append(out.Replicas.Cost.ByInitiator, row)
+	}
+	return writeIndentedJSON(w, out)
+}
