@@ -155,7 +155,7 @@ func TestWriteJSONExecutionsStepsCost(t *testing.T) {
 	assert.Equal(t, []string{"started", "succeeded", "failed", "stopped", "retried", "timed_out",
 		"failed_at_end", "in_flight_at_end"}, topKeys(t, doc["executions"]))
 	assert.Equal(t, []string{"granted", "completed", "mean_wait_s", "p95_wait_s",
-		"resource_limit", "never_startable"}, topKeys(t, doc["steps"]))
+		"resource_limit", "never_startable", "waits_by_initiator"}, topKeys(t, doc["steps"]))
 	assert.Equal(t, []string{"total_usd", "in_flight_usd", "instance_seconds",
 		"by_payer", "by_pipeline", "by_initiator"}, topKeys(t, doc["cost"]))
 

@@ -71,6 +71,15 @@ type jsonSteps struct {
 	P95WaitS       seconds `json:"p95_wait_s"`
 	ResourceLimit  int64   `json:"resource_limit"`
 	NeverStartable int64   `json:"never_startable"`
+	// Who waited for the owner's pool.
+	WaitsByInitiator []jsonInitiatorWait `json:"waits_by_initiator"`
+}
+
+type jsonInitiatorWait struct {
+	Account   string  `json:"account"`
+	Principal string  `json:"principal"`
+	Grants    int64   `json:"grants"`
+	MeanWaitS seconds `json:"mean_wait_s"`
 }
 
 type jsonCost struct {
@@ -148,7 +157,8 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 // by_action_reason}, calls_by_caller, executions {started, succeeded,
 // failed, stopped, retried, timed_out, failed_at_end, in_flight_at_end
 // {waiting, running}}, steps {granted, completed, mean_wait_s, p95_wait_s,
-// resource_limit, never_startable} and cost {total_usd, in_flight_usd,
+// resource_limit, never_startable, waits_by_initiator [{account,
+// principal, grants, mean_wait_s}]} and cost {total_usd, in_flight_usd,
 // instance_seconds, by_payer [{account, usd, instance_seconds}],
 // by_pipeline [{pipeline, usd, owner, instance_seconds}], by_initiator
 // [{payer, account, principal, pipeline, share, instance_type, usd,
@@ -225,11 +235,18 @@ func executionsJSON(e *Executions) jsonExecutions {
 }
 
 func stepsJSON(st *Steps) jsonSteps {
-	return jsonSteps{
+	out := jsonSteps{
 		Granted: st.Granted, Completed: st.Completed,
 		MeanWaitS: seconds(st.MeanWait / 1e9), P95WaitS: seconds(st.P95Wait / 1e9),
 		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
+		WaitsByInitiator: make([]jsonInitiatorWait, len(st.ByInitiator)),
 	}
+	for i := range st.ByInitiator {
+		iw := &st.ByInitiator[i]
+		out.WaitsByInitiator[i] = jsonInitiatorWait{Account: string(iw.Account), Principal: iw.Principal,
+			Grants: iw.Grants, MeanWaitS: seconds(iw.MeanWait() / 1e9)}
+	}
+	return out
 }
 
 func costJSON(c *Cost) jsonCost {

@@ -119,6 +119,12 @@ type Steps struct {
 	// SageMaker.RESOURCE_LIMIT: the owner's instance quota was hit. The
 	// NeverStartable ones needed more instances than the quota allows.
 	ResourceLimit, NeverStartable int64
+	// WaitHist is the wait distribution: the histogram's buckets from the
+	// first to the last holding a wait (see [sim.Histogram]).
+	WaitHist []WaitBucket
+	// ByInitiator is who waited for the owner's pool: grants and waits by
+	// initiator (the Start or Retry caller), sorted by account, principal.
+	ByInitiator []InitiatorWait
 }
 
 // Summary is a run's report model: everything the renderers print,
@@ -134,6 +140,10 @@ type Summary struct {
 	Executions Executions
 	Steps      Steps
 	Cost       Cost
+	// Series is the run over time (charts); Access the access matrix at
+	// the end of the run.
+	Series Series
+	Access []AccessRow
 }
 
 // DurationSeconds returns the simulated horizon in seconds.
@@ -187,6 +197,7 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
 	}
 	s.Cost = summarizeCost(w, r.Ledger)
+	s.summarizeOverTime(r)
 	return s
 }
 

@@ -161,6 +161,15 @@ func writeExecutionsText(ew *errWriter, s *Summary) {
 	ew.printf("  wait for instances: mean %s, p95 %s\n", humanDuration(st.MeanWait), humanDuration(st.P95Wait))
 	ew.printf("  quota hits: %d RESOURCE_LIMIT step failures (%d never startable), %d limit_exceeded calls\n",
 		st.ResourceLimit, st.NeverStartable, s.Calls.ByReason[model.ReasonLimitExceeded])
+	if len(st.ByInitiator) > 0 {
+		ew.printf("  wait for instances by initiator\n")
+		t := newTable("ACCOUNT", "NAME", "PRINCIPAL", "GRANTS", "MEAN WAIT").num(3, 4)
+		for i := range st.ByInitiator {
+			iw := &st.ByInitiator[i]
+			t.add(string(iw.Account), orDash(iw.AccountName), iw.Principal, itoa(iw.Grants), humanDuration(iw.MeanWait()))
+		}
+		t.write(ew, "    ")
+	}
 }
 
 // writeCostText writes the owner cost: the total, then tables by payer, by

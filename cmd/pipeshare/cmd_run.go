@@ -6,28 +6,52 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/report"
+	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 const runAbout = `Simulates the scenario: every workload call is authorized at its simulated
-time, and the report counts calls by action, caller and reason.`
+time, and the report counts calls by action, caller and reason.
+
+Formats: text (a terminal report), json (versioned, stable keys), csv (one
+table, chosen with --table: calls by caller and action, cost by initiator,
+the access matrix at the end of the run, or the compliance findings), md
+(GitHub-flavoured Markdown) and html (one self-contained page with SVG
+charts). --progress auto prints a progress line on stderr only when it is a
+terminal and the run takes over a second.`
 
 func cmdRun(e *env, args []string) error {
 	fs := newFlagSet(e, "run", "run [SCENARIO] [flags]", runAbout)
 	var lf loadFlags
 	lf.register(fs)
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.String("format", "text", "output `format`: text, json, csv, md or html")
+	table := fs.String("table", "calls", "the `TABLE` of --format csv: calls, cost, access or findings")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	until := fs.String("until", "", "stop at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
+	progressMode := fs.String("progress", "auto", "progress line on stderr: auto (on a terminal, for runs over 1s), on or off")
+	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval (text or json)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare run: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json"); err != nil {
+	if err := oneOf("format", *format, "text", "json", "csv", "md", "html"); err != nil {
 		return err
+	}
+	if err := oneOf("table", *table, report.CSVTables...); err != nil {
+		return err
+	}
+	if fs.Changed("table") && *format != "csv" {
+		return usageErrorf("--table applies to --format csv (got --format %s)", *format)
+	}
+	if err := oneOf("progress", *progressMode, "auto", "on", "off"); err != nil {
+		return err
+	}
+	if fs.Changed("replicas") && *replicas < 1 {
+		return usageErrorf("--replicas must be at least 1")
 	}
 	sc, err := readScenario(e, fs.Arg(0), lf)
 	if err != nil {
@@ -37,6 +61,9 @@ func cmdRun(e *env, args []string) error {
 		sc.Sim.Seed = *seed
 	}
 	c, err := compile(e, sc)
+	if err == nil && fs.Changed("replicas") {
+		return runReplicas(e, c, sc, *replicas, *format, *out, *until)
+	}
 	if err != nil {
 		return err
 	}
@@ -48,16 +75,58 @@ func cmdRun(e *env, args []string) error {
 		c.Sim.SetHorizon(t)
 	}
 	began := time.Now()
+	pr := newProgress(e.stderr, *progressMode, c.Sim.Horizon(), began)
+	if pr != nil {
+		c.Sim.OnProgress(progressEvery, pr.update)
+	}
 	res := c.Sim.Run()
 	wall := time.Since(began)
+	if pr != nil {
+		pr.finish(res.Events)
+	}
 	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
 	if *stats {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
-	render := report.WriteText
-	if *format == "json" {
-		render = report.WriteJSON
+	var render func(io.Writer) error
+	switch *format {
+	case "json":
+		render = func(w io.Writer) error { return report.WriteJSON(w, sum) }
+	case "md":
+		render = func(w io.Writer) error { return report.WriteMarkdown(w, sum) }
+	case "html":
+		render = func(w io.Writer) error { return report.WriteHTML(w, sum) }
+	case "csv":
+		if *table == "findings" {
+			rep, err := report.Check(runCheckInput(sc, res))
+			if err != nil {
+				return inputError(err)
+			}
+			render = func(w io.Writer) error { return report.WriteFindingsCSV(w, rep.Findings) }
+		} else {
+			render = func(w io.Writer) error { return report.WriteCSV(w, sum, *table) }
+		}
+	default:
+		render = func(w io.Writer) error { return report.WriteText(w, sum) }
 	}
-	return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, sum) })
+	return writeOutput(*out, e.stdout, render)
+}
+
+// runCheckInput is what `check` evaluates with its defaults (every rule,
+// severity warning and above, no waivers), for run --table findings.
+func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
+	in := &report.CheckInput{Result: res, Scenario: sc.Name, File: sc.File, Start: sc.Start, Version: version,
+		MinSeverity: report.SeverityWarning}
+	for _, r := range sc.Rules {
+		switch {
+		case r.Budget != nil:
+			in.Budgets = append(in.Budgets, report.Budget{ID: r.ID, Initiator: r.Budget.Initiator.S,
+				MaxUSD: r.Budget.MaxUSD, Period: r.Budget.Period, Pos: r.Pos})
+		case r.DeniedRate != nil:
+			in.DeniedRates = append(in.DeniedRates, report.DeniedRate{ID: r.ID, Caller: r.DeniedRate.Caller.S,
+				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
+		}
+	}
+	return in
 }

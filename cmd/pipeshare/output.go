@@ -30,7 +30,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	tmp := f.Name()
-	_, werr := f.Write(data)
+	// CreateTemp makes the file private; a report is an ordinary file.
+	werr := f.Chmod(0o644)
+	if werr == nil {
+		_, werr = f.Write(data)
+	}
 	cerr := f.Close()
 	if werr == nil {
 		werr = cerr

@@ -34,7 +34,10 @@ func commands() []command {
 		{"validate", "check scenario files and print every error with its position", cmdValidate},
 		{"explain", "explain one decision layer by layer", cmdExplain},
 		{"access", "print who may call which action on which pipeline at a time", cmdAccess},
+		{"check", "evaluate compliance rules over a run; exit 1 on findings", cmdCheck},
+		{"diff", "run two scenarios with the same random numbers and report what changed", cmdDiff},
 		{"scenarios", "list the embedded scenarios, or show one", cmdScenarios},
+		{"schema", "print the JSON Schema of scenario files or of run --format json", cmdSchema},
 	}
 }
 

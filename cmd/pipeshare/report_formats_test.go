@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/report"
+	"github.com/pipeshare/pipeshare/scenarios"
+)
+
+// TestRunFormatGoldens renders every embedded scenario (but the two large
+// W1 runs) as Markdown, HTML and each CSV table, against golden files.
+func TestRunFormatGoldens(t *testing.T) {
+	type variant struct {
+		suffix string
+		args   []string
+	}
+	variants := []variant{
+		{"md.md", []string{"--format", "md"}},
+		{"html.html", []string{"--format", "html"}},
+		{"csv.csv", []string{"--format", "csv"}},
+		{"csv-cost.csv", []string{"--format", "csv", "--table", "cost"}},
+		{"csv-access.csv", []string{"--format", "csv", "--table", "access"}},
+		{"csv-findings.csv", []string{"--format", "csv", "--table", "findings"}},
+	}
+	for _, name := range scenarios.Names() {
+		if name == "w1" || name == "w1-500" {
+			continue
+		}
+		for _, v := range variants {
+			t.Run(name+"/"+v.suffix, func(t *testing.T) {
+				code, stdout, stderr := pipeshare(t, "", append([]string{"run", name}, v.args...)...)
+				require.Equal(t, 0, code, stderr)
+				assert.Empty(t, stderr)
+				if strings.HasSuffix(v.suffix, ".csv") {
+					recs, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+					require.NoError(t, err)
+					require.NotEmpty(t, recs)
+				}
+				if strings.HasSuffix(v.suffix, ".html") {
+					assertSelfContained(t, stdout)
+				}
+				golden(t, "run-"+name+"-"+v.suffix, stdout)
+			})
+		}
+	}
+}
+
+// assertSelfContained checks that an HTML report loads nothing: no
+// script, no URL but the SVG namespaces, no external stylesheet or font.
+func assertSelfContained(t *testing.T, page string) {
+	t.Helper()
+	lower := strings.ToLower(page)
+	assert.NotContains(t, lower, "<script")
+	assert.NotContains(t, lower, "<link")
+	assert.NotContains(t, lower, "@import")
+	assert.NotContains(t, lower, "url(")
+	assert.NotContains(t, lower, "@font-face")
+	for _, u := range regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^"'\s<>]*`).FindAllString(page, -1) {
+		assert.Contains(t, []string{"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, u, "external reference")
+	}
+	assert.Equal(t, strings.Count(page, "<svg"), strings.Count(page, "</svg>"))
+	assert.GreaterOrEqual(t, strings.Count(page, "<svg"), 2, "charts")
+}
+
+// TestRunHTMLEscapesUserStrings runs a scenario whose account names carry
+// markup and checks they come out escaped in HTML and Markdown.
+func TestRunHTMLEscapesUserStrings(t *testing.T) {
+	const sc = `version: 1
+name: escapes
+start: 2026-01-05T00:00:00Z
+duration: 2d
+accounts:
+  - {id: "111111111111", name: "<script>x</script>",
+     principals: [{name: role/Owner, policies: [all]}],
+     quotas: {instances: {ml.m5.xlarge: 1}}, on_capacity: queue}
+  - {id: "222222222222", name: "a|b*c_d` + "`" + `e<b>&", principals: [{name: role/User, policies: [all]}]}
+policies:
+  all:
+    Statement: [{Effect: Allow, Action: "sagemaker:*", Resource: "*"}]
+pipelines:
+  - name: p
+    account: "111111111111"
+    steps: [{name: S, type: Processing, instance_type: ml.m5.xlarge, duration: 2h}]
+shares:
+  - {name: s, owner: "111111111111", pipelines: [p], principals: ["222222222222"], permission: extended}
+workload:
+  - name: w
+    callers: ["222222222222/role/User", "111111111111/role/Owner"]
+    targets: [p]
+    rate: 1/h
+    actions: {StartPipelineExecution: 1}
+`
+	code, page, stderr := pipeshare(t, sc, "run", "-", "--format", "html")
+	require.Equal(t, 0, code, stderr)
+	assertSelfContained(t, page)
+	assert.NotContains(t, page, "<script>x")
+	assert.NotContains(t, page, "<b>&")
+	assert.Contains(t, page, "&lt;script&gt;x&lt;/script&gt;")
+	assert.Contains(t, page, "a|b*c_d`e&lt;b&gt;&amp;")
+	assert.Contains(t, page, "Wait for instances by initiator", "the queue made someone wait")
+
+	code, md, stderr := pipeshare(t, sc, "run", "-", "--format", "md")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, md, "&lt;script&gt;x&lt;/script&gt;")
+	assert.Contains(t, md, "a\\|b\\*c\\_d\\`e&lt;b&gt;&amp;")
+	assert.NotContains(t, md, "<script>")
+}
+
+// TestRunFormatErrors covers bad --format, --table and --progress values.
+func TestRunFormatErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--format", "pdf"},
+		{"--format", "csv", "--table", "nope"},
+		{"--format", "md", "--table", "cost"},
+		{"--progress", "sometimes"},
+	} {
+		code, stdout, stderr := pipeshare(t, "", append([]string{"run", "quickstart"}, args...)...)
+		assert.Equal(t, 2, code, "%v", args)
+		assert.Empty(t, stdout)
+		assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+	}
+}
+
+// TestProgress: --progress on prints a progress line on stderr (ending at
+// 100 %), off and auto on a non-terminal print nothing.
+func TestProgress(t *testing.T) {
+	code, _, stderr := pipeshare(t, "", "run", "quickstart", "--progress", "on", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `^(\r[^\r\n]*)+\n$`, stderr)
+	assert.Contains(t, stderr, "\rsimulated 100.0% (30d of 30d)")
+	assert.Contains(t, stderr, "events/s")
+
+	for _, mode := range []string{"off", "auto"} {
+		code, _, stderr = pipeshare(t, "", "run", "quickstart", "--progress", mode)
+		require.Equal(t, 0, code)
+		assert.Empty(t, stderr, mode)
+	}
+
+	// auto on a real file (not a terminal) prints nothing either.
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	require.NoError(t, err)
+	defer f.Close()
+	assert.False(t, isTerminal(f))
+	assert.Nil(t, newProgress(f, "auto", 1, time.Now()))
+	assert.Nil(t, newProgress(&bytes.Buffer{}, "auto", 1, time.Now()))
+}
+
+// TestProgressRefresh drives the printer with a fake clock: nothing before
+// the delay, then at most one line per refresh interval, with an ETA.
+func TestProgressRefresh(t *testing.T) {
+	var b bytes.Buffer
+	start := time.Unix(0, 0)
+	clock := start
+	p := &progress{w: &b, horizon: 100, start: start, now: func() time.Time { return clock }, delay: progressDelay}
+	p.update(10, 1000)
+	assert.Empty(t, b.String(), "nothing in the first second")
+	clock = start.Add(2 * time.Second)
+	p.update(50, 5000)
+	assert.Contains(t, b.String(), "50.0%")
+	assert.Contains(t, b.String(), "ETA 2s")
+	n := b.Len()
+	clock = clock.Add(50 * time.Millisecond)
+	p.update(60, 6000)
+	assert.Equal(t, n, b.Len(), "refreshed at most 5 times a second")
+	clock = clock.Add(300 * time.Millisecond)
+	p.update(70, 7000)
+	assert.Greater(t, b.Len(), n)
+	p.finish(10000)
+	assert.True(t, strings.HasSuffix(b.String(), "\n"))
+}
+
+// TestRenderHTMLW1Speed renders the HTML report of w1 (not counting the
+// run) and requires it under a second.
+func TestRenderHTMLW1Speed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs w1")
+	}
+	sum := summarizeScenario(t, "w1")
+	began := time.Now()
+	require.NoError(t, report.WriteHTML(io.Discard, sum))
+	took := time.Since(began)
+	t.Logf("w1 HTML rendered in %s", took)
+	assert.Less(t, took, time.Second)
+}
+
+func BenchmarkRenderHTMLW1(b *testing.B) {
+	sum := summarizeScenario(b, "w1")
+	b.ResetTimer()
+	for range b.N {
+		if err := report.WriteHTML(io.Discard, sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func summarizeScenario(t testing.TB, name string) *report.Summary {
+	t.Helper()
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	sc, err := readScenario(e, name, loadFlags{maxInput: scenarios.DefaultMaxInput})
+	require.NoError(t, err)
+	c, err := compile(e, sc)
+	require.NoError(t, err)
+	return report.Summarize(c.Sim.Run(), report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+}

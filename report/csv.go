@@ -1,0 +1,95 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// CSVTables are the tables [WriteCSV] writes, the first the default.
+var CSVTables = []string{"calls", "cost", "access", "findings"}
+
+// WriteCSV writes one table of s as CSV (RFC 4180, a header line first):
+//
+//   - calls: one row per (caller, action) with calls, sorted by account,
+//     principal and action name: account, account_name, principal,
+//     action, calls, allowed, denied, failed, then one column per reason
+//     code (in reason order) with its calls;
+//   - cost: the owner cost by initiator, in [Cost] order: payer, account,
+//     account_name, principal, pipeline, share ("" for the owner's own),
+//     instance_type, instance_seconds (3 decimals), usd (4 decimals);
+//   - access: the access matrix at the end of the run, as
+//     [WriteAccessCSV] writes it.
+//
+// "findings" needs the compliance rules' report: see [WriteFindingsCSV].
+// Any other name is an error. It returns w's first error.
+func WriteCSV(w io.Writer, s *Summary, table string) error {
+	switch table {
+	case "", "calls":
+		return writeCallsCSV(w, s)
+	case "cost":
+		return writeCostCSV(w, s)
+	case "access":
+		return WriteAccessCSV(w, s.Access)
+	case "findings":
+		return fmt.Errorf("report: the findings table is written by WriteFindingsCSV")
+	}
+	return fmt.Errorf("unknown table %q (want %s)", table, strings.Join(CSVTables, ", "))
+}
+
+func writeCallsCSV(w io.Writer, s *Summary) error {
+	cw := csv.NewWriter(w)
+	header := []string{"account", "account_name", "principal", "action", "calls", "allowed", "denied", "failed"}
+	for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
+		header = append(header, r.String())
+	}
+	cw.Write(header)
+	for i := range s.Callers {
+		c := &s.Callers[i]
+		for _, a := range actionsByName {
+			rc := &c.Calls.ByAction[a]
+			if rc.Total() == 0 {
+				continue
+			}
+			rec := []string{string(c.Account), c.AccountName, c.Principal, a.Name(),
+				itoa(rc.Total()), itoa(rc.Allowed()), itoa(rc.Denied()), itoa(rc.Failed())}
+			for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
+				rec = append(rec, itoa(rc[r]))
+			}
+			cw.Write(rec)
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeCostCSV(w io.Writer, s *Summary) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"payer", "account", "account_name", "principal", "pipeline", "share", "instance_type",
+		"instance_seconds", "usd"})
+	for i := range s.Cost.ByInitiator {
+		ic := &s.Cost.ByInitiator[i]
+		cw.Write([]string{string(ic.Payer), string(ic.Account), ic.AccountName, ic.Principal, ic.Pipeline,
+			ic.Share, ic.InstanceType, fixed(ic.InstanceSeconds(), 3), money(ic.USD)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteFindingsCSV writes compliance findings as CSV, in their order:
+// rule, severity, subject, message, file, line, col, waived (true or
+// false). It returns w's first error.
+func WriteFindingsCSV(w io.Writer, findings []Finding) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"rule", "severity", "subject", "message", "file", "line", "col", "waived"})
+	for i := range findings {
+		f := &findings[i]
+		cw.Write([]string{f.Rule, f.Severity.String(), f.Subject, f.Message, f.Pos.File,
+			fmt.Sprint(f.Pos.Line), fmt.Sprint(f.Pos.Col), fmt.Sprint(f.Waived)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
