@@ -26,6 +26,17 @@ type jsonRun struct {
 	Executions       jsonExecutions  `json:"executions"`
 	Steps            jsonSteps       `json:"steps"`
 	Cost             jsonCost        `json:"cost"`
+	Findings         []jsonRunFinding `json:"findings"`
+}
+
+// jsonRunFinding is a finding in the run report (DESIGN.md "Outputs");
+// `check --format json` gives the full form with locations and waivers.
+type jsonRunFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Subject  string `json:"subject"`
+	Message  string `json:"message"`
+	Waived   bool   `json:"waived"`
 }
 
 type jsonCalls struct {
@@ -196,6 +207,7 @@ func WriteJSON(w io.Writer, s *Summary) error {
 			ByActionReason: map[string]map[string]int64{},
 		},
 		CallsByCaller: []jsonCallerRow{},
+		Findings:      []jsonRunFinding{},
 		Executions:    executionsJSON(&s.Executions),
 		Steps:         stepsJSON(&s.Steps),
 		Cost:          costJSON(&s.Cost),
@@ -222,6 +234,10 @@ func WriteJSON(w io.Writer, s *Summary) error {
 				ByReason:  reasonMap(rc, false),
 			})
 		}
+	}
+	for _, f := range s.Findings {
+		out.Findings = append(out.Findings, jsonRunFinding{Rule: f.Rule, Severity: f.Severity.String(),
+			Subject: f.Subject, Message: f.Message, Waived: f.Waived})
 	}
 	return writeIndentedJSON(w, out)
 }

@@ -144,6 +144,9 @@ type Summary struct {
 	// the end of the run.
 	Series Series
 	Access []AccessRow
+	// Findings are the compliance findings of the run (check's defaults),
+	// set by the caller from [Check]; nil when not evaluated.
+	Findings []Finding
 }
 
 // DurationSeconds returns the simulated horizon in seconds.

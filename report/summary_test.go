@@ -112,7 +112,7 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, got, again)
 
 	assert.Equal(t, []string{"schema_version", "pipeshare_version", "scenario", "scenario_sha256",
-		"seed", "duration_s", "calls", "calls_by_caller", "executions", "steps", "cost"}, topKeys(t, got))
+		"seed", "duration_s", "calls", "calls_by_caller", "executions", "steps", "cost", "findings"}, topKeys(t, got))
 	assert.True(t, bytes.HasSuffix(got, []byte("}\n")), "trailing newline")
 
 	var doc struct {

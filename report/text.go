@@ -142,6 +142,18 @@ func WriteText(w io.Writer, s *Summary) error {
 
 	writeExecutionsText(ew, s)
 	writeCostText(ew, &s.Cost)
+	if s.Findings != nil {
+		ew.printf("\nFindings (warning and above; pipeshare check explains each and how to fix it)\n")
+		t := newTable("RULE", "SEVERITY", "SUBJECT")
+		for _, f := range s.Findings {
+			t.add(f.Rule, f.Severity.String(), f.Subject)
+		}
+		if len(s.Findings) == 0 {
+			ew.printf("  (none)\n")
+		} else {
+			t.write(ew, "  ")
+		}
+	}
 	return ew.err
 }
 

@@ -85,6 +85,11 @@ func cmdRun(e *env, args []string) error {
 		pr.finish(res.Events)
 	}
 	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+	rep, err := report.Check(runCheckInput(sc, res))
+	if err != nil {
+		return inputError(err)
+	}
+	sum.Findings = append([]report.Finding{}, rep.Findings...) // evaluated: not nil
 	if *stats {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
@@ -99,10 +104,6 @@ func cmdRun(e *env, args []string) error {
 		render = func(w io.Writer) error { return report.WriteHTML(w, sum) }
 	case "csv":
 		if *table == "findings" {
-			rep, err := report.Check(runCheckInput(sc, res))
-			if err != nil {
-				return inputError(err)
-			}
 			render = func(w io.Writer) error { return report.WriteFindingsCSV(w, rep.Findings) }
 		} else {
 			render = func(w io.Writer) error { return report.WriteCSV(w, sum, *table) }
@@ -114,7 +115,7 @@ func cmdRun(e *env, args []string) error {
 }
 
 // runCheckInput is what `check` evaluates with its defaults (every rule,
-// severity warning and above, no waivers), for run --table findings.
+// severity warning and above, no waivers), for the run report's findings.
 func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 	in := &report.CheckInput{Result: res, Scenario: sc.Name, File: sc.File, Start: sc.Start, Version: version,
 		MinSeverity: report.SeverityWarning}
