@@ -15,17 +15,17 @@ import (
 // The run report's JSON (DESIGN.md "Outputs"). Struct fields fix the key
 // order; encoding/json writes map keys sorted.
 type jsonRun struct {
-	SchemaVersion    int             `json:"schema_version"`
-	PipeshareVersion string          `json:"pipeshare_version"`
-	Scenario         string          `json:"scenario"`
-	ScenarioSHA256   string          `json:"scenario_sha256"`
-	Seed             uint64          `json:"seed"`
-	DurationS        float64         `json:"duration_s"`
-	Calls            jsonCalls       `json:"calls"`
-	CallsByCaller    []jsonCallerRow `json:"calls_by_caller"`
-	Executions       jsonExecutions  `json:"executions"`
-	Steps            jsonSteps       `json:"steps"`
-	Cost             jsonCost        `json:"cost"`
+	SchemaVersion    int              `json:"schema_version"`
+	PipeshareVersion string           `json:"pipeshare_version"`
+	Scenario         string           `json:"scenario"`
+	ScenarioSHA256   string           `json:"scenario_sha256"`
+	Seed             uint64           `json:"seed"`
+	DurationS        float64          `json:"duration_s"`
+	Calls            jsonCalls        `json:"calls"`
+	CallsByCaller    []jsonCallerRow  `json:"calls_by_caller"`
+	Executions       jsonExecutions   `json:"executions"`
+	Steps            jsonSteps        `json:"steps"`
+	Cost             jsonCost         `json:"cost"`
 	Findings         []jsonRunFinding `json:"findings"`
 }
 
