@@ -163,6 +163,7 @@ type checker struct {
 	// Resolved user rules.
 	budgetRules []resolvedBudget
 	rateRules   []resolvedRate
+	used        map[model.PrincipalID][model.NumActions]int64 // calls by principal and action, once computed
 }
 
 type resolvedBudget struct {
@@ -339,6 +340,11 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 		var unused []string
 		for _, pl := range pipes {
 			for _, a := range perm.Actions().Actions() {
+				// Only a decision stopped at step 1 or 2 can have a failing
+				// SCP layer: Explain (which allocates) just those.
+				if r := w.Decide(p, pl, a, t); r != model.ReasonSCP && r != model.ReasonExplicitDeny {
+					continue
+				}
 				ex := w.Explain(p, pl, a, t)
 				if ex.Layers[1].Result != model.Fail || !grantedBy(&ex, name) {
 					continue
@@ -456,7 +462,11 @@ func plural(n int, one, many string) string {
 
 // callsByPrincipal returns each caller's calls per action (any outcome).
 func (c *checker) callsByPrincipal() map[model.PrincipalID][model.NumActions]int64 {
+	if c.used != nil {
+		return c.used
+	}
 	out := map[model.PrincipalID][model.NumActions]int64{}
+	defer func() { c.used = out }()
 	for i, p := range c.res.Callers {
 		n := out[p]
 		for a := range n {
