@@ -152,7 +152,7 @@ func (s *Sim) step(x *execution, i int) *stepRec { return s.ex.steps.At(int(x.st
 
 // schedule adds an event unless it falls after the horizon (it would never
 // run; this also keeps now+d from overflowing).
-func (s *Sim) schedule(now, d Time, kind EventKind, a, b int32, c int64) {
+func (s *Sim) schedule(now, d Time, kind EventKind, a, b int32, c int32) {
 	if d < 0 || d > s.horizon-now {
 		return
 	}
@@ -343,7 +343,7 @@ func (s *Sim) requestStep(now Time, xi int32, si int) {
 	if def.pool < 0 {
 		s.step(x, si).state = stepRunning
 		x.running++
-		s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int64(x.epoch))
+		s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int32(x.epoch))
 		return
 	}
 	p := &s.ex.pools[def.pool]
@@ -441,7 +441,7 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 	x.holds = hi
 	s.step(x, si).state = stepRunning
 	x.running++
-	s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int64(x.epoch))
+	s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int32(x.epoch))
 }
 
 // ledgerRow returns the ledger row of execution x's current initiator on pool pi.
@@ -535,7 +535,7 @@ func (s *Sim) failStep(now Time, xi int32, si int, exc string) {
 		st.state = stepRetryWait
 		x.queued++
 		delay := float64(rp.Interval) * math.Pow(rp.Backoff, float64(st.attempts-1))
-		s.schedule(now, Time(min(delay, float64(Never))), evStepRetry, xi, int32(si), int64(x.epoch))
+		s.schedule(now, Time(min(delay, float64(Never))), evStepRetry, xi, int32(si), int32(x.epoch))
 		return
 	}
 	st.state = stepFailed
@@ -625,7 +625,7 @@ func (s *Sim) stopExecution(now Time, pl model.PipelineID, pick uint64) model.Re
 	if p.stopLatency == 0 {
 		s.stopDone(now, xi, x.epoch)
 	} else {
-		s.schedule(now, p.stopLatency, evStopDone, xi, 0, int64(x.epoch))
+		s.schedule(now, p.stopLatency, evStopDone, xi, 0, int32(x.epoch))
 	}
 	return 0
 }
@@ -665,7 +665,7 @@ func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.Sha
 	}
 	a.active++
 	s.res.Executions.Retried++
-	s.schedule(now, p.timeout, evTimeout, xi, 0, int64(x.epoch))
+	s.schedule(now, p.timeout, evTimeout, xi, 0, int32(x.epoch))
 	s.advance(now, xi)
 	return 0
 }

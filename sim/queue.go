@@ -25,7 +25,7 @@ type Event struct {
 	Kind EventKind // defined by the domain; 0 is invalid
 	Prio uint8     // phase within one instant: lower runs first (see PrioLifecycle, PrioCall)
 	A, B int32     // domain payload
-	C    int64     // domain payload
+	C    int32     // domain payload
 }
 
 // before reports whether a is ordered before b: by At, then Prio, then Seq.

@@ -19,7 +19,7 @@ func randomEvent(r *rand.Rand, base Time, spread int) Event {
 		Kind: EventKind(1 + r.IntN(5)),
 		A:    r.Int32(),
 		B:    r.Int32(),
-		C:    r.Int64(),
+		C:    r.Int32(),
 	}
 }
 
