@@ -51,7 +51,8 @@ type Sim struct {
 	ex          execState
 	bucket      int  // the series bucket of the current call time
 	bucketEnd   Time // where that bucket ends
-	progress    func(now Time, events uint64)
+	progress    func(now Time, calls uint64)
+	calls       uint64 // calls made
 	every       uint64
 	quotaEvents []QuotaEvent
 	quotaAcct   []int32 // account index of each set_quota event
@@ -176,11 +177,14 @@ func (s *Sim) SetHorizon(t Time) { s.horizon = t }
 func (s *Sim) Horizon() Time { return s.horizon }
 
 // OnProgress makes Run call fn after every `every` events with the
-// simulated time reached and the events processed so far (a progress line:
-// the caller may read the wall clock; the simulation does not).
-func (s *Sim) OnProgress(every uint64, fn func(now Time, events uint64)) {
+// simulated time reached and the calls made so far (a progress line: the
+// caller may read the wall clock; the simulation does not).
+func (s *Sim) OnProgress(every uint64, fn func(now Time, calls uint64)) {
 	s.every, s.progress = max(every, 1), fn
 }
+
+// CallsMade returns the number of calls made so far.
+func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
@@ -198,7 +202,7 @@ func (s *Sim) Run() *Result {
 	}
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
 		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.eng.Processed())
+			s.progress(e.At, s.calls)
 		}
 		switch e.Kind {
 		case evTimeline:
@@ -300,6 +304,7 @@ func (s *Sim) call(now Time, i int32) {
 		}
 	}
 	s.res.Calls[cs.slot][action][reason]++
+	s.calls++
 	outcome := 1 // denied
 	switch {
 	case reason.IsAllow():

@@ -82,7 +82,7 @@ func cmdRun(e *env, args []string) error {
 	res := c.Sim.Run()
 	wall := time.Since(began)
 	if pr != nil {
-		pr.finish(res.Events)
+		pr.finish(c.Sim.CallsMade())
 	}
 	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
 	rep, err := report.Check(runCheckInput(sc, res))

@@ -20,9 +20,9 @@ const (
 	progressRefresh = 200 * time.Millisecond
 )
 
-// progress prints "simulated 40.3% (12d3h of 30d)  1.2M events/s  ETA 2s"
+// progress prints "simulated 40.3% (12d3h of 30d)  1.2M calls/s  ETA 2s"
 // on stderr, rewritten in place with \r. The simulation reports its time
-// and events through sim.Sim.OnProgress; only this type reads the wall
+// and calls through sim.Sim.OnProgress; only this type reads the wall
 // clock.
 type progress struct {
 	w       io.Writer
@@ -63,29 +63,29 @@ func isTerminal(w io.Writer) bool {
 }
 
 // update is the sim.OnProgress hook.
-func (p *progress) update(now sim.Time, events uint64) {
+func (p *progress) update(now sim.Time, calls uint64) {
 	t := p.now()
 	if t.Sub(p.start) < p.delay || p.shown && t.Sub(p.last) < progressRefresh {
 		return
 	}
-	p.print(now, events, t, false)
+	p.print(now, calls, t, false)
 }
 
 // finish prints the last line (the whole horizon) when a line was shown,
 // or always with --progress on, and ends it.
-func (p *progress) finish(events uint64) {
+func (p *progress) finish(calls uint64) {
 	if !p.shown && p.delay > 0 {
 		return
 	}
-	p.print(p.horizon, events, p.now(), true)
+	p.print(p.horizon, calls, p.now(), true)
 	fmt.Fprintln(p.w)
 }
 
-func (p *progress) print(now sim.Time, events uint64, t time.Time, done bool) {
+func (p *progress) print(now sim.Time, calls uint64, t time.Time, done bool) {
 	frac := min(max(float64(now)/float64(p.horizon), 0), 1)
 	elapsed := t.Sub(p.start)
-	rate := float64(events) / max(elapsed.Seconds(), 1e-9)
-	line := fmt.Sprintf("simulated %5.1f%% (%s of %s)  %s events/s", 100*frac,
+	rate := float64(calls) / max(elapsed.Seconds(), 1e-9)
+	line := fmt.Sprintf("simulated %5.1f%% (%s of %s)  %s calls/s", 100*frac,
 		shortDuration(time.Duration(now)), shortDuration(time.Duration(p.horizon)), siCount(rate))
 	if done {
 		line += fmt.Sprintf("  done in %s", elapsed.Round(10*time.Millisecond))

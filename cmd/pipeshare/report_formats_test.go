@@ -139,7 +139,7 @@ func TestProgress(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Regexp(t, `^(\r[^\r\n]*)+\n$`, stderr)
 	assert.Contains(t, stderr, "\rsimulated 100.0% (30d of 30d)")
-	assert.Contains(t, stderr, "events/s")
+	assert.Contains(t, stderr, "calls/s")
 
 	for _, mode := range []string{"off", "auto"} {
 		code, _, stderr = pipeshare(t, "", "run", "quickstart", "--progress", mode)
