@@ -71,17 +71,7 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	in.Scenario, in.File, in.Start = sc.Name, sc.File, sc.Start
-	for _, r := range sc.Rules {
-		switch {
-		case r.Budget != nil:
-			in.Budgets = append(in.Budgets, report.Budget{ID: r.ID, Initiator: r.Budget.Initiator.S,
-				MaxUSD: r.Budget.MaxUSD, Period: r.Budget.Period, Pos: r.Pos})
-		case r.DeniedRate != nil:
-			in.DeniedRates = append(in.DeniedRates, report.DeniedRate{ID: r.ID, Caller: r.DeniedRate.Caller.S,
-				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
-		}
-	}
+	addScenarioRules(in, sc)
 	in.Result = c.Sim.Run()
 	rep, err := report.Check(in)
 	if err != nil {

@@ -53,16 +53,9 @@ func cmdDiff(e *env, args []string) error {
 	}
 	for i, sc := range scs {
 		sc.Sim.Seed = s
-		c, err := compile(e, sc)
+		c, err := compileUntil(e, sc, *until)
 		if err != nil {
 			return err
-		}
-		if *until != "" {
-			t, err := parseAt("until", *until, sc)
-			if err != nil {
-				return err
-			}
-			c.Sim.SetHorizon(t)
 		}
 		cs[i] = c
 	}

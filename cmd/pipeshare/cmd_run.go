@@ -60,19 +60,16 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("seed") {
 		sc.Sim.Seed = *seed
 	}
-	c, err := compile(e, sc)
-	if err == nil && fs.Changed("replicas") {
-		return runReplicas(e, c, sc, *replicas, *format, *out, *until)
-	}
-	if err != nil {
-		return err
-	}
-	if *until != "" {
-		t, err := parseAt("until", *until, sc)
+	if fs.Changed("replicas") {
+		c, err := compile(e, sc)
 		if err != nil {
 			return err
 		}
-		c.Sim.SetHorizon(t)
+		return runReplicas(e, c, sc, *replicas, *format, *out, *until)
+	}
+	c, err := compileUntil(e, sc, *until)
+	if err != nil {
+		return err
 	}
 	began := time.Now()
 	pr := newProgress(e.stderr, *progressMode, c.Sim.Horizon(), began)
@@ -117,8 +114,14 @@ func cmdRun(e *env, args []string) error {
 // runCheckInput is what `check` evaluates with its defaults (every rule,
 // severity warning and above, no waivers), for the run report's findings.
 func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
-	in := &report.CheckInput{Result: res, Scenario: sc.Name, File: sc.File, Start: sc.Start, Version: version,
-		MinSeverity: report.SeverityWarning}
+	in := &report.CheckInput{Result: res, Version: version, MinSeverity: report.SeverityWarning}
+	addScenarioRules(in, sc)
+	return in
+}
+
+// addScenarioRules fills in the scenario's identity and its user rules.
+func addScenarioRules(in *report.CheckInput, sc *scenarios.Scenario) {
+	in.Scenario, in.File, in.Start = sc.Name, sc.File, sc.Start
 	for _, r := range sc.Rules {
 		switch {
 		case r.Budget != nil:
@@ -129,5 +132,4 @@ func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
 		}
 	}
-	return in
 }

@@ -113,6 +113,21 @@ func compile(e *env, sc *scenarios.Scenario) (*scenarios.Compiled, error) {
 	return c, nil
 }
 
+// compileUntil compiles sc and, when until is set (--until), replaces the
+// run's horizon with it.
+func compileUntil(e *env, sc *scenarios.Scenario, until string) (*scenarios.Compiled, error) {
+	c, err := compile(e, sc)
+	if err != nil || until == "" {
+		return c, err
+	}
+	t, err := parseAt("until", until, sc)
+	if err != nil {
+		return nil, err
+	}
+	c.Sim.SetHorizon(t)
+	return c, nil
+}
+
 // parseAt parses a --at or --until value: an RFC 3339 time or an offset
 // from the scenario start.
 func parseAt(flag, v string, sc *scenarios.Scenario) (sim.Time, error) {
