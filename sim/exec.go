@@ -612,15 +612,25 @@ func (s *Sim) finish(xi int32, st execStatus) {
 }
 
 // stopExecution stops a uniformly picked Executing execution of pl: the
-// effect of an allowed StopPipelineExecution.
-func (s *Sim) stopExecution(now Time, pl model.PipelineID, pick uint64) model.Reason {
+// effect of an allowed generated StopPipelineExecution.
+func (s *Sim) stopExecution(now Time, pl model.PipelineID, pick uint64) (model.Reason, int32) {
 	p := &s.ex.pipes[pl]
 	if len(p.executing) == 0 {
-		return model.ReasonNotFound
+		return model.ReasonNotFound, -1
 	}
 	xi := p.executing[mulHigh(pick, len(p.executing))]
-	s.setRemove(&p.executing, xi)
+	return s.stop(now, xi), xi
+}
+
+// stop stops execution xi: Stopping, then Stopped after the pipeline's
+// stop latency. An execution that is not Executing is a conflict.
+func (s *Sim) stop(now Time, xi int32) model.Reason {
 	x := s.exec(xi)
+	if x.status != execExecuting {
+		return model.ReasonConflict
+	}
+	p := &s.ex.pipes[x.pipeline]
+	s.setRemove(&p.executing, xi)
 	x.status = execStopping
 	if p.stopLatency == 0 {
 		s.stopDone(now, xi, x.epoch)
@@ -641,20 +651,31 @@ func (s *Sim) stopDone(now Time, xi int32, epoch uint16) {
 }
 
 // retryExecution retries a uniformly picked Failed execution of pl for
-// caller: it re-runs the failed and not-yet-run steps, billed to caller.
-func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, pick uint64) model.Reason {
+// caller: the effect of an allowed generated RetryPipelineExecution.
+func (s *Sim) retryExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, pick uint64) (model.Reason, int32) {
 	p := &s.ex.pipes[pl]
 	if len(p.failed) == 0 {
-		return model.ReasonNotFound
+		return model.ReasonNotFound, -1
 	}
+	xi := p.failed[mulHigh(pick, len(p.failed))]
+	return s.retry(now, caller, share, xi), xi
+}
+
+// retry takes Failed execution xi back to Executing for caller: it re-runs
+// the failed and not-yet-run steps, billed to caller. An execution that is
+// not Failed is a conflict.
+func (s *Sim) retry(now Time, caller model.PrincipalID, share model.ShareID, xi int32) model.Reason {
+	x := s.exec(xi)
+	if x.status != execFailed {
+		return model.ReasonConflict
+	}
+	p := &s.ex.pipes[x.pipeline]
 	a := &s.ex.accts[p.owner]
 	if a.limit != Unlimited && a.active >= a.limit {
 		return model.ReasonLimitExceeded
 	}
-	xi := p.failed[mulHigh(pick, len(p.failed))]
 	s.setRemove(&p.failed, xi)
 	s.setAdd(&p.executing, xi)
-	x := s.exec(xi)
 	x.status = execExecuting
 	x.initiator, x.share = caller, share
 	x.epoch++

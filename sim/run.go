@@ -13,6 +13,7 @@ import (
 const (
 	evTimeline EventKind = iota + 1 // A: index of the next model event
 	evCall                          // A: caller stream index
+	evTrace                         // the current trace record
 )
 
 // callerStream is one expanded caller of one workload entry: its own random
@@ -53,6 +54,15 @@ type Sim struct {
 	bucketEnd   Time // where that bucket ends
 	progress    func(now Time, calls uint64)
 	calls       uint64 // calls made
+
+	trace         TraceSource
+	traceCur      TraceCall
+	slots         map[model.PrincipalID]int32 // caller slots (replay adds callers as they appear)
+	principalAcct []int32                     // account index of every principal
+	execByID      map[string]int32            // recorded execution ID → simulated execution
+	idOrder       deque[mappedID]             // execByID's IDs in mapping order, to forget old ones
+	sink          CallSink
+	sinkRec       CallRecord
 	every       uint64
 	quotaEvents []QuotaEvent
 	quotaAcct   []int32 // account index of each set_quota event
@@ -77,6 +87,10 @@ type Result struct {
 	Executions ExecStats
 	Steps      StepStats
 	Series     Series
+	// Replay is, for a replayed trace, each caller's calls by recorded and
+	// simulated outcome (indexed like Callers); Trace describes the replay.
+	Replay []ReplayCounts
+	Trace  TraceStats
 	// Ledger is the owner accounts' consumption, one row per (payer,
 	// initiator, pipeline, share, instance type), sorted by those keys.
 	Ledger []LedgerRow
@@ -163,9 +177,14 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	for i, id := range w.AccountIDs() {
 		acct[id] = int32(i)
 	}
-	for i := range s.streams {
-		s.streams[i].acct = acct[w.PrincipalAccount(s.streams[i].caller)]
+	s.principalAcct = make([]int32, w.NumPrincipals())
+	for p := range s.principalAcct {
+		s.principalAcct[p] = acct[w.PrincipalAccount(model.PrincipalID(p))]
 	}
+	for i := range s.streams {
+		s.streams[i].acct = s.principalAcct[s.streams[i].caller]
+	}
+	s.slots = slots
 	s.res.Calls = make([]Counts, len(s.res.Callers))
 	return s, errs
 }
@@ -200,6 +219,10 @@ func (s *Sim) Run() *Result {
 	for i := range s.streams {
 		s.scheduleFirst(int32(i))
 	}
+	if s.trace != nil {
+		s.res.Replay = make([]ReplayCounts, len(s.res.Callers))
+		s.nextTrace(0)
+	}
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
 		if s.progress != nil && s.eng.Processed()%s.every == 0 {
 			s.progress(e.At, s.calls)
@@ -212,6 +235,8 @@ func (s *Sim) Run() *Result {
 			}
 		case evCall:
 			s.call(e.At, e.A)
+		case evTrace:
+			s.replay(e.At)
 		case evStepEnd:
 			s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
 		case evStepRetry:
@@ -297,26 +322,8 @@ func (s *Sim) call(now Time, i int32) {
 	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
 	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	reason, share := s.w.DecideShare(cs.caller, target, action, now)
-	if reason.IsAllow() {
-		if r := s.effect(now, cs, target, action, share, pick); r != 0 {
-			reason = r
-		}
-	}
-	s.res.Calls[cs.slot][action][reason]++
-	s.calls++
-	outcome := 1 // denied
-	switch {
-	case reason.IsAllow():
-		outcome = 0
-	case reason.IsFailure():
-		outcome = 2
-	}
-	for now >= s.bucketEnd && s.bucket < SeriesBuckets-1 { // time only moves forward: no division per call
-		s.bucket++
-		s.bucketEnd += s.res.Series.Bucket
-	}
-	s.res.Series.Calls[s.bucket][outcome]++
+	s.do(&callReq{at: now, caller: cs.caller, acct: cs.acct, slot: cs.slot, pl: target, action: action,
+		pick: pick, recorded: notRecorded})
 
 	var next Time
 	switch wl.arrival.Kind {
@@ -338,28 +345,99 @@ func (s *Sim) call(now Time, i int32) {
 	s.scheduleCall(i, next)
 }
 
-// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
-// the service accepts it, else the failure reason.
-func (s *Sim) effect(now Time, cs *callerStream, pl model.PipelineID, a model.Action, share model.ShareID, pick uint64) model.Reason {
-	if s.throttled(now, cs.acct) {
-		return model.ReasonThrottled
+// callReq is one call to authorize and carry out: generated (a random
+// execution pick) or replayed (a recorded execution ID and token).
+type callReq struct {
+	at       Time
+	caller   model.PrincipalID
+	acct     int32 // the caller's account index
+	slot     int32 // the caller's index in Result.Callers
+	pl       model.PipelineID
+	action   model.Action
+	pick     uint64 // generated: the execution a Stop or Retry picks
+	recorded int8   // notRecorded, or the recorded outcome (RecordedOK, …)
+	// Replayed calls only.
+	execID   string // the recorded execution a call names ("" for none)
+	startsID string // a recorded Start's returned execution ID
+	token    string // ClientRequestToken
+}
+
+const notRecorded = -1
+
+// do authorizes r at its time, carries it out when allowed, and counts it.
+func (s *Sim) do(r *callReq) {
+	reason, share := s.w.DecideShare(r.caller, r.pl, r.action, r.at)
+	xi := int32(-1)
+	if reason.IsAllow() {
+		var f model.Reason
+		if f, xi = s.effect(r, share); f != 0 {
+			reason = f
+		}
 	}
-	switch a {
+	s.res.Calls[r.slot][r.action][reason]++
+	s.calls++
+	outcome := 1 // denied
+	switch {
+	case reason.IsAllow():
+		outcome = 0
+	case reason.IsFailure():
+		outcome = 2
+	}
+	for r.at >= s.bucketEnd && s.bucket < SeriesBuckets-1 { // time only moves forward: no division per call
+		s.bucket++
+		s.bucketEnd += s.res.Series.Bucket
+	}
+	s.res.Series.Calls[s.bucket][outcome]++
+	if r.recorded != notRecorded {
+		s.res.Replay[r.slot][r.action][r.recorded][reason]++
+	}
+	if s.sink != nil {
+		s.emit(r, reason, share, xi)
+	}
+}
+
+// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
+// the service accepts it, else the failure reason, and the execution the
+// call acted on (-1 for none).
+func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
+	if s.throttled(r.at, r.acct) {
+		return model.ReasonThrottled, -1
+	}
+	replayed := r.recorded != notRecorded
+	switch r.action {
 	case model.StartPipelineExecution:
-		r, _ := s.startExecution(now, cs.caller, share, pl, "")
-		return r
-	case model.StopPipelineExecution:
-		return s.stopExecution(now, pl, pick)
-	case model.RetryPipelineExecution:
-		return s.retryExecution(now, cs.caller, share, pl, pick)
+		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token)
+		if f == 0 && r.startsID != "" {
+			s.mapExecution(r.at, r.startsID, xi)
+		}
+		return f, xi
 	case model.DescribePipeline, model.ListPipelineExecutions, model.Search:
-		return 0
+		return 0, -1
+	}
+	if replayed {
+		// A replayed call names its execution: an unmapped one is not found.
+		xi := s.lookupExecution(r.execID, r.pl)
+		switch {
+		case xi < 0:
+			return model.ReasonNotFound, -1
+		case r.action == model.StopPipelineExecution:
+			return s.stop(r.at, xi), xi
+		case r.action == model.RetryPipelineExecution:
+			return s.retry(r.at, r.caller, share, xi), xi
+		}
+		return 0, xi
+	}
+	switch r.action {
+	case model.StopPipelineExecution:
+		return s.stopExecution(r.at, r.pl, r.pick)
+	case model.RetryPipelineExecution:
+		return s.retryExecution(r.at, r.caller, share, r.pl, r.pick)
 	}
 	// The execution-level reads target the latest execution.
-	if s.ex.pipes[pl].latest < 0 {
-		return model.ReasonNotFound
+	if xi := s.ex.pipes[r.pl].latest; xi >= 0 {
+		return 0, xi
 	}
-	return 0
+	return model.ReasonNotFound, -1
 }
 
 // SortedCallers returns the result's caller slots sorted by account then

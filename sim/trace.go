@@ -1,0 +1,182 @@
+package sim
+
+import "github.com/pipeshare/pipeshare/model"
+
+// TraceCall is one recorded call to replay (from CloudTrail, or from a
+// previous run's --calls output).
+type TraceCall struct {
+	At       Time // offset from the scenario start; calls must come in time order
+	Caller   model.PrincipalID
+	Action   model.Action
+	Pipeline model.PipelineID
+	// Execution is the recorded execution ID an execution-level call names
+	// ("" when it names none). It maps to the simulated execution that the
+	// recorded Start returning that ID created; an unmapped one is not_found.
+	Execution string
+	// StartsExecution is, for a recorded Start, the execution ID its
+	// response returned.
+	StartsExecution string
+	Token           string   // ClientRequestToken
+	Recorded        Recorded // the recorded outcome
+}
+
+// Recorded is a recorded call's outcome, from its errorCode.
+type Recorded int8
+
+const (
+	RecordedOK     Recorded = iota // no errorCode
+	RecordedDenied                 // AccessDenied, AccessDeniedException
+	RecordedError                  // any other errorCode
+	NumRecorded
+)
+
+func (r Recorded) String() string {
+	switch r {
+	case RecordedOK:
+		return "ok"
+	case RecordedDenied:
+		return "denied"
+	}
+	return "error"
+}
+
+// TraceSource yields recorded calls in time order. Next fills c and reports
+// whether there was one; after it returns false, Err reports why the trace
+// ended early (nil at its end). A source may read files and run goroutines:
+// the simulation only pulls from it.
+type TraceSource interface {
+	Next(c *TraceCall) bool
+	Err() error
+}
+
+// ReplayCounts holds a replayed caller's calls by action, recorded outcome
+// and simulated final reason: recorded vs simulated.
+type ReplayCounts [model.NumActions][NumRecorded][model.NumReasons]int64
+
+// TraceStats describes a replay.
+type TraceStats struct {
+	Calls     int64 // records replayed
+	Reordered int64 // records earlier than the one before (replayed at that one's time)
+	Err       error // why the trace ended early, if it did
+}
+
+// CallRecord is one simulated call as a streaming sink sees it.
+type CallRecord struct {
+	At        Time
+	Caller    model.PrincipalID
+	Action    model.Action
+	Pipeline  model.PipelineID
+	Reason    model.Reason  // the final reason
+	Share     model.ShareID // the share that allowed it, or NoShare
+	Execution string        // the execution it acted on or created ("" for none)
+	Token     string
+	Replayed  bool
+	Recorded  Recorded // for a replayed call
+}
+
+// CallSink receives every call as the run goes (run --calls). The record
+// is only valid during the call.
+type CallSink interface {
+	Call(r *CallRecord)
+}
+
+// SetSink streams every call to sink.
+func (s *Sim) SetSink(sink CallSink) { s.sink = sink }
+
+// SetTrace replaces the generated workload with a replay of src. Callers
+// and pipelines are already resolved by the source.
+func (s *Sim) SetTrace(src TraceSource) {
+	s.trace = src
+	s.streams = nil
+}
+
+// executionWindow is how long a recorded execution ID stays mapped after
+// its Start: the longest execution_timeout, so memory is bounded by the
+// Starts of a window, not by the trace.
+const executionWindow = 672 * 3600e9
+
+type mappedID struct {
+	at Time
+	id string
+	xi int32
+}
+
+// mapExecution maps a recorded execution ID to simulated execution xi,
+// forgetting IDs older than the window.
+func (s *Sim) mapExecution(now Time, id string, xi int32) {
+	if s.execByID == nil {
+		s.execByID = map[string]int32{}
+	}
+	s.execByID[id] = xi
+	s.idOrder.Push(mappedID{now, id, xi})
+	for s.idOrder.Front().at < now-executionWindow {
+		old := s.idOrder.Front()
+		if s.execByID[old.id] == old.xi { // not mapped again since
+			delete(s.execByID, old.id)
+		}
+		s.idOrder.PopFront()
+	}
+}
+
+// lookupExecution returns the simulated execution of recorded ID id on
+// pipeline pl, or -1.
+func (s *Sim) lookupExecution(id string, pl model.PipelineID) int32 {
+	xi, ok := s.execByID[id]
+	if !ok || s.exec(xi).pipeline != int32(pl) {
+		return -1
+	}
+	return xi
+}
+
+// replaySlot returns the caller slot of principal p, adding it.
+func (s *Sim) replaySlot(p model.PrincipalID) int32 {
+	if slot, ok := s.slots[p]; ok {
+		return slot
+	}
+	slot := int32(len(s.res.Callers))
+	s.slots[p] = slot
+	s.res.Callers = append(s.res.Callers, p)
+	s.res.Calls = append(s.res.Calls, Counts{})
+	s.res.Replay = append(s.res.Replay, ReplayCounts{})
+	return slot
+}
+
+// nextTrace pulls the next record and schedules it.
+func (s *Sim) nextTrace(now Time) {
+	if !s.trace.Next(&s.traceCur) {
+		s.res.Trace.Err = s.trace.Err()
+		return
+	}
+	at := s.traceCur.At
+	if at < now {
+		s.res.Trace.Reordered++
+		at = now
+	}
+	if at <= s.horizon {
+		s.eng.Schedule(Event{At: at, Kind: evTrace, Prio: PrioCall})
+	}
+}
+
+// replay makes the current trace record's call and schedules the next.
+func (s *Sim) replay(now Time) {
+	c := &s.traceCur
+	s.res.Trace.Calls++
+	s.do(&callReq{at: now, caller: c.Caller, acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller),
+		pl: c.Pipeline, action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
+		startsID: c.StartsExecution, token: c.Token})
+	s.nextTrace(now)
+}
+
+// emit sends one call to the sink.
+func (s *Sim) emit(r *callReq, reason model.Reason, share model.ShareID, xi int32) {
+	rec := &s.sinkRec
+	*rec = CallRecord{At: r.at, Caller: r.caller, Action: r.action, Pipeline: r.pl, Reason: reason,
+		Share: share, Token: r.token, Replayed: r.recorded != notRecorded}
+	if rec.Replayed {
+		rec.Recorded = Recorded(r.recorded)
+	}
+	if xi >= 0 {
+		rec.Execution = s.ExecutionID(xi)
+	}
+	s.sink.Call(rec)
+}
