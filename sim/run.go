@@ -49,11 +49,11 @@ type Sim struct {
 	streams   []callerStream
 	res       Result
 
-	ex          execState
-	bucket      int  // the series bucket of the current call time
-	bucketEnd   Time // where that bucket ends
-	progress    func(now Time, calls uint64)
-	calls       uint64 // calls made
+	ex        execState
+	bucket    int  // the series bucket of the current call time
+	bucketEnd Time // where that bucket ends
+	progress  func(now Time, calls uint64)
+	calls     uint64 // calls made
 
 	trace         TraceSource
 	traceCur      TraceCall
@@ -63,9 +63,9 @@ type Sim struct {
 	idOrder       deque[mappedID]             // execByID's IDs in mapping order, to forget old ones
 	sink          CallSink
 	sinkRec       CallRecord
-	every       uint64
-	quotaEvents []QuotaEvent
-	quotaAcct   []int32 // account index of each set_quota event
+	every         uint64
+	quotaEvents   []QuotaEvent
+	quotaAcct     []int32 // account index of each set_quota event
 }
 
 // Counts holds one caller's calls by action and final reason.
