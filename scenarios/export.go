@@ -1,0 +1,158 @@
+package scenarios
+
+import (
+	"io"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is a scenario file as written: importers (AWS CLI snapshots,
+// Terraform plans, CloudTrail summaries) fill it and [WriteFile] emits it
+// as scenario v1 YAML, which [Parse] reads back. Empty fields are left out.
+type File struct {
+	Header       string             `yaml:"-"` // comment lines written above the document
+	Version      int                `yaml:"version"`
+	Name         string             `yaml:"name"`
+	Region       string             `yaml:"region,omitempty"`
+	Start        string             `yaml:"start"`    // RFC 3339
+	Duration     string             `yaml:"duration"` // e.g. "30d"
+	Seed         uint64             `yaml:"seed,omitempty"`
+	Organization *FileOrg           `yaml:"organization,omitempty"`
+	Accounts     []FileAccount      `yaml:"accounts,omitempty"`
+	Policies     map[string]any     `yaml:"policies,omitempty"` // name → policy document as JSON-like values
+	Pipelines    []FilePipeline     `yaml:"pipelines,omitempty"`
+	Shares       []FileShare        `yaml:"shares,omitempty"`
+	Events       []FileEvent        `yaml:"events,omitempty"`
+	Workload     []FileWorkload     `yaml:"workload,omitempty"`
+	Pricing      map[string]float64 `yaml:"pricing,omitempty"`
+}
+
+// FileOrg is the organization block.
+type FileOrg struct {
+	ID                string     `yaml:"id"`
+	ManagementAccount string     `yaml:"management_account"`
+	RAMSharing        string     `yaml:"ram_sharing,omitempty"` // enabled | disabled
+	Units             []FileUnit `yaml:"units,omitempty"`
+}
+
+// FileUnit is an OU (or the root, path "/").
+type FileUnit struct {
+	Path       string   `yaml:"path"`
+	ID         string   `yaml:"id,omitempty"`
+	SCPs       []string `yaml:"scps,omitempty"`
+	FullAccess *bool    `yaml:"full_access,omitempty"`
+}
+
+// FileAccount is one account.
+type FileAccount struct {
+	ID         string          `yaml:"id"`
+	Name       string          `yaml:"name,omitempty"`
+	OU         string          `yaml:"ou,omitempty"`
+	Group      []string        `yaml:"group,omitempty"`
+	SCPs       []string        `yaml:"scps,omitempty"`
+	FullAccess *bool           `yaml:"full_access,omitempty"`
+	Principals []FilePrincipal `yaml:"principals,omitempty"`
+}
+
+// FilePrincipal is a role or user.
+type FilePrincipal struct {
+	Name     string            `yaml:"name"`
+	Policies []string          `yaml:"policies,omitempty"`
+	Boundary string            `yaml:"boundary,omitempty"`
+	Tags     map[string]string `yaml:"tags,omitempty"`
+}
+
+// FilePipeline is a pipeline; Definition is a file path or inline JSON.
+type FilePipeline struct {
+	Name       string            `yaml:"name"`
+	Account    string            `yaml:"account"`
+	Definition string            `yaml:"definition,omitempty"`
+	Parameters map[string]string `yaml:"parameters,omitempty"`
+	Steps      []map[string]any  `yaml:"steps,omitempty"`
+}
+
+// FileShare is a RAM share.
+type FileShare struct {
+	Name                    string         `yaml:"name"`
+	Owner                   string         `yaml:"owner"`
+	Pipelines               []string       `yaml:"pipelines"`
+	Principals              []string       `yaml:"principals"`
+	Permission              string         `yaml:"permission,omitempty"`
+	At                      string         `yaml:"at,omitempty"`
+	AllowExternalPrincipals *bool          `yaml:"allow_external_principals,omitempty"`
+	Invitations             map[string]any `yaml:"invitations,omitempty"` // ACCT → {accept_after: D} | {reject_after: D} | "ignore"
+}
+
+// FileEvent is a timeline event; only the fields of its action are set.
+type FileEvent struct {
+	At         string   `yaml:"at"`
+	Action     string   `yaml:"action"`
+	Share      string   `yaml:"share,omitempty"`
+	Permission string   `yaml:"permission,omitempty"`
+	Principals []string `yaml:"principals,omitempty"`
+	Pipelines  []string `yaml:"pipelines,omitempty"`
+	Account    string   `yaml:"account,omitempty"`
+	OU         string   `yaml:"ou,omitempty"`
+	Target     string   `yaml:"target,omitempty"`
+	Policy     string   `yaml:"policy,omitempty"`
+}
+
+// FileWorkload is a generated workload entry; Actions keeps its order.
+type FileWorkload struct {
+	Name    string    `yaml:"name,omitempty"`
+	Callers []string  `yaml:"callers"`
+	Targets []string  `yaml:"targets"`
+	Rate    string    `yaml:"rate,omitempty"`
+	Every   string    `yaml:"every,omitempty"`
+	Actions yaml.Node `yaml:"actions"` // use ActionWeights to build it in order
+	Between []string  `yaml:"between,omitempty"`
+}
+
+// ActionWeights builds a workload's ordered actions mapping.
+func ActionWeights(names []string, weights []float64) yaml.Node {
+	n := yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for i, name := range names {
+		var v yaml.Node
+		v.Encode(weights[i])
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, &v)
+	}
+	return n
+}
+
+// WriteFile writes f as scenario YAML: the header as comments, then the
+// document. Account IDs and other numeric-looking strings are quoted, so the
+// output parses back as written.
+func WriteFile(w io.Writer, f *File) error {
+	if f.Version == 0 {
+		f.Version = 1
+	}
+	for _, line := range splitLines(f.Header) {
+		if _, err := io.WriteString(w, "# "+line+"\n"); err != nil {
+			return err
+		}
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
