@@ -38,6 +38,7 @@ func commands() []command {
 		{"diff", "run two scenarios with the same random numbers and report what changed", cmdDiff},
 		{"scenarios", "list the embedded scenarios, or show one", cmdScenarios},
 		{"schema", "print the JSON Schema of scenario files or of run --format json", cmdSchema},
+		{"import", "turn real inputs (AWS CLI snapshots, CloudTrail, Terraform, ...) into a scenario", cmdImport},
 	}
 }
 
