@@ -138,6 +138,9 @@ func (b *builder) pipeline(ps *PipelineSpec) {
 		ok = b.step(p, &p.steps[i], &ps.Steps[i], index, owner) && ok
 	}
 	if ok {
+		ok = b.branches(ps, p, index)
+	}
+	if ok {
 		b.checkCycles(ps, p)
 	}
 }

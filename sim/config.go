@@ -87,6 +87,18 @@ type StepSpec struct {
 	Retry            []RetryPolicy
 	Pos              model.Pos
 	InstanceTypePos  model.Pos
+	// Condition steps (Type "Condition", sim/branch.go): when the step
+	// ends, IfSteps run if the condition holds and ElseSteps otherwise; the
+	// other side is skipped (never requested, never billed, done for its
+	// dependents), and so is every step all of whose dependencies are
+	// skipped. Branch steps depend on their condition step implicitly.
+	IfSteps, ElseSteps []model.Ref
+	// Static is the branch decided at load time (the conditions use only
+	// parameters and literals): +1 the if branch, -1 the else branch, 0
+	// drawn per execution from its stream with IfProbability (0..1; the
+	// scenarios decoder defaults it to 0.5).
+	Static        int8
+	IfProbability float64
 }
 
 // ArrivalKind is how a workload entry's calls arrive.

@@ -36,6 +36,7 @@ const (
 	stepRunning
 	stepSucceeded
 	stepFailed
+	stepSkipped // on a branch not taken (branch.go): done without running
 )
 
 // stepRec is one step of one execution.
@@ -69,7 +70,8 @@ type stepDef struct {
 	failRate  float64
 	exception string
 	retry     []RetryPolicy
-	isFail    bool // a Fail step: reaching its end fails the execution
+	isFail    bool       // a Fail step: reaching its end fails the execution
+	branch    *branchDef // a Condition step's branches, else nil
 }
 
 // pipe is a pipeline's run-time state.
@@ -313,7 +315,7 @@ func (s *Sim) advance(now Time, xi int32) {
 			return
 		}
 		st := s.step(x, i)
-		if st.state != stepSucceeded {
+		if !st.state.done() {
 			done = false
 		}
 		if st.state != stepPending || x.running+x.queued >= p.maxPar {
@@ -321,7 +323,7 @@ func (s *Sim) advance(now Time, xi int32) {
 		}
 		ready := true
 		for _, d := range p.steps[i].deps {
-			if s.step(x, int(d)).state != stepSucceeded {
+			if !s.step(x, int(d)).state.done() {
 				ready = false
 				break
 			}
@@ -518,6 +520,9 @@ func (s *Sim) stepEnd(now Time, xi int32, si int, epoch uint16) {
 		s.failExecution(now, xi)
 	default:
 		st.state = stepSucceeded
+		if def.branch != nil {
+			s.takeBranch(x, def.branch)
+		}
 		s.advance(now, xi)
 	}
 }
@@ -680,7 +685,7 @@ func (s *Sim) retry(now Time, caller model.PrincipalID, share model.ShareID, xi 
 	x.initiator, x.share = caller, share
 	x.epoch++
 	for i := range p.steps {
-		if st := s.step(x, i); st.state != stepSucceeded {
+		if st := s.step(x, i); !st.state.done() {
 			st.state = stepPending
 		}
 	}

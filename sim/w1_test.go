@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"math"
 	"testing"
 	"time"
 
@@ -58,40 +57,19 @@ func w1(tb testing.TB, a int) (*model.World, *Config) {
 	return w, sc
 }
 
-func TestW1Explore(t *testing.T) {
-	if testing.Short() {
-		t.Skip()
-	}
-	w, cfg := w1(t, 50)
-	s, errs := New(w, cfg)
-	if s == nil {
-		t.Fatal(errs)
-	}
-	began := time.Now()
-	r := s.Run()
-	var byAction [model.NumActions]int64
-	var stopNoop, retryNoop int64
-	for _, c := range r.Calls {
-		for a := range c {
-			for _, n := range c[a] {
-				byAction[a] += n
-			}
+// BenchmarkW1 runs the whole of W1 (A = 50: 2.16 M calls, 432 k
+// executions) once per op, without YAML or reporting; the statistics are
+// checked against the baseline in cmd/pipeshare's TestW1AgreesWithBaseline.
+func BenchmarkW1(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		w, cfg := w1(b, 50)
+		s, errs := New(w, cfg)
+		if s == nil {
+			b.Fatal(errs)
 		}
-		stopNoop += c[model.StopPipelineExecution][model.ReasonNotFound]
-		retryNoop += c[model.RetryPipelineExecution][model.ReasonNotFound]
+		b.StartTimer()
+		r := s.Run()
+		b.ReportMetric(float64(r.Events), "events/op")
 	}
-	var ns int64
-	var usd float64
-	for i := range r.Ledger {
-		ns += r.Ledger[i].InstanceNs
-		usd += r.Ledger[i].USD()
-	}
-	t.Logf("wall %v events %d", time.Since(began), r.Events)
-	t.Logf("calls read %d start %d stop %d retry %d; stop_noop %d retry_noop %d",
-		byAction[model.DescribePipeline], byAction[model.StartPipelineExecution], byAction[model.StopPipelineExecution],
-		byAction[model.RetryPipelineExecution], stopNoop, retryNoop)
-	t.Logf("exec %+v", r.Executions)
-	t.Logf("steps granted %d completed %d mean wait %.0f min; instance-min %.0f cost %.2f",
-		r.Steps.Granted, r.Steps.Completed, r.Steps.Waits.Mean()/float64(time.Minute), float64(ns)/float64(time.Minute), usd)
-	_ = math.Abs
 }
