@@ -46,7 +46,8 @@
 // steps, max_parallel_steps, stop_latency and execution_timeout (a duration
 // or none); each pipeline with at least one step becomes one
 // sim.PipelineSpec whose Name and Account are the refs of its
-// model.PipelineConfig. definition (issue 5) is not supported yet.
+// model.PipelineConfig. definition reads a SageMaker pipeline definition
+// (definition.go) whose steps the steps entries override by name.
 //
 // A step has a name (AWS's pattern ^[A-Za-z0-9\-_]{1,64}$, unique in its
 // pipeline), a type (Processing, Training, Tuning, Transform, CreateModel,

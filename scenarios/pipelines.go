@@ -20,7 +20,7 @@ import (
 
 var (
 	stepSchema = &schema{keys: []string{"name", "type", "depends_on", "instance_type", "instance_count",
-		"duration", "failure_rate", "failure_exception", "retry"}}
+		"duration", "failure_rate", "failure_exception", "retry", "if_probability"}}
 	retrySchema = &schema{keys: []string{"exceptions", "interval", "backoff", "max_attempts"}}
 	getSchema   = &schema{keys: []string{"Get"}}
 )
@@ -169,6 +169,12 @@ func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.P
 		ctx.params = d.parameters(v)
 	}
 	v := o.get("steps")
+	if dv := o.get("definition"); dv != nil {
+		if def := d.definition(dv, ctx); def != nil {
+			d.mergeSteps(&spec, def, v, ctx)
+		}
+		return spec, len(spec.Steps) > 0
+	}
 	if v == nil {
 		return spec, false
 	}
@@ -300,6 +306,9 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 				st.Retry = append(st.Retry, p)
 			}
 		})
+	}
+	if v := o.get("if_probability"); v != nil {
+		d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps of a pipeline definition", label)
 	}
 	return st, nameNode
 }

@@ -61,7 +61,7 @@ var pipelineInputs = []struct {
 		`t.yaml:11:25: warning: unknown step type "processing": it runs without instances (known types: ` + knownTypes + `)`,
 	}},
 	{"unknown step key", st + "      - {name: A, type: Lambda, duration: 1m, retries: 3}\n", []string{
-		`t.yaml:9:47: unknown key "retries" in step (allowed: name, type, depends_on, instance_type, instance_count, duration, failure_rate, failure_exception, retry)`,
+		`t.yaml:9:47: unknown key "retries" in step (allowed: name, type, depends_on, instance_type, instance_count, duration, failure_rate, failure_exception, retry, if_probability)`,
 	}},
 	{"depends_on must be a list", st + "      - {name: A, type: Lambda, duration: 1m, depends_on: B}\n", []string{
 		"t.yaml:9:59: depends_on must be a list, not a string (write [B])",

@@ -1,0 +1,1429 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// This file reads SageMaker pipeline definitions (AWS.md §2.9, DESIGN.md
+// "Real inputs"): the JSON of CreatePipeline's PipelineDefinition, as a
+// file or as the string DescribePipeline returns. It keeps what the
+// simulator needs: steps, their dependencies (DependsOn and Get Steps.X
+// references), instance types and counts, retry policies, condition
+// branches (decided at load time when they use only parameters and
+// literals) and Fail steps. Definitions carry no durations: the scenario's
+// steps: entries add them (pipelines.go merges by step name).
+//
+// The JSON is parsed by a small parser that keeps each value's byte
+// offset, so every problem is reported at file:line:col of the offending
+// value.
+
+// definitionVersion is the only Version of the definition schema.
+const definitionVersion = "2020-12-01"
+
+// maxJSONDepth bounds the nesting of a definition's JSON.
+const maxJSONDepth = 200
+
+// jkind is the kind of a JSON value.
+type jkind uint8
+
+const (
+	jNull jkind = iota + 1
+	jBool
+	jNum
+	jStr
+	jArr
+	jObj
+)
+
+// jnode is a parsed JSON value with the byte offset where it starts.
+type jnode struct {
+	kind jkind
+	off  int
+	s    string // a string's value, a number's text
+	b    bool
+	arr  []*jnode
+	obj  []jfield
+}
+
+// jfield is one member of a JSON object.
+type jfield struct {
+	name string
+	off  int // the key's offset
+	val  *jnode
+}
+
+// get returns the value of member key of an object, or nil.
+func (n *jnode) get(key string) *jnode {
+	if n == nil || n.kind != jObj {
+		return nil
+	}
+	for _, f := range n.obj {
+		if f.name == key {
+			return f.val
+		}
+	}
+	return nil
+}
+
+// path follows keys through nested objects.
+func (n *jnode) path(keys ...string) *jnode {
+	for _, k := range keys {
+		n = n.get(k)
+	}
+	return n
+}
+
+func (k jkind) String() string {
+	switch k {
+	case jNull:
+		return "null"
+	case jBool:
+		return "a boolean"
+	case jNum:
+		return "a number"
+	case jStr:
+		return "a string"
+	case jArr:
+		return "an array"
+	case jObj:
+		return "an object"
+	}
+	return "nothing"
+}
+
+// jsonError is a JSON syntax error at a byte offset.
+type jsonError struct {
+	off int
+	msg string
+}
+
+// jparser parses JSON text into jnodes.
+type jparser struct {
+	data  []byte
+	i     int
+	depth int
+	err   *jsonError
+}
+
+// parseJSON parses one JSON value (with only white space around it).
+func parseJSON(data []byte) (*jnode, *jsonError) {
+	p := &jparser{data: data}
+	p.ws()
+	n := p.value()
+	if p.err == nil {
+		p.ws()
+		if p.i < len(p.data) {
+			p.fail(p.i, "unexpected %s after the JSON value", p.what())
+		}
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return n, nil
+}
+
+func (p *jparser) fail(off int, format string, args ...any) {
+	if p.err == nil {
+		p.err = &jsonError{off: off, msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+// what names the byte at p.i for messages.
+func (p *jparser) what() string {
+	if p.i >= len(p.data) {
+		return "end of input"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.i:])
+	return strconv.QuoteRune(r)
+}
+
+func (p *jparser) ws() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jparser) value() *jnode {
+	if p.err != nil {
+		return nil
+	}
+	if p.i >= len(p.data) {
+		p.fail(p.i, "unexpected end of input, want a value")
+		return nil
+	}
+	start := p.i
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, ok := p.str()
+		if !ok {
+			return nil
+		}
+		return &jnode{kind: jStr, off: start, s: s}
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case c == 't' || c == 'f' || c == 'n':
+		for _, lit := range []string{"true", "false", "null"} {
+			if strings.HasPrefix(string(p.data[p.i:min(len(p.data), p.i+5)]), lit) {
+				p.i += len(lit)
+				if lit == "null" {
+					return &jnode{kind: jNull, off: start}
+				}
+				return &jnode{kind: jBool, off: start, b: lit == "true"}
+			}
+		}
+	}
+	p.fail(p.i, "unexpected %s, want a value", p.what())
+	return nil
+}
+
+func (p *jparser) enter() bool {
+	p.depth++
+	if p.depth > maxJSONDepth {
+		p.fail(p.i, "JSON nested deeper than %d levels", maxJSONDepth)
+		return false
+	}
+	return true
+}
+
+func (p *jparser) object() *jnode {
+	n := &jnode{kind: jObj, off: p.i}
+	if !p.enter() {
+		return nil
+	}
+	defer func() { p.depth-- }()
+	p.i++ // {
+	p.ws()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return n
+	}
+	for p.err == nil {
+		p.ws()
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			p.fail(p.i, "unexpected %s, want a member name (a string)", p.what())
+			return nil
+		}
+		koff := p.i
+		name, ok := p.str()
+		if !ok {
+			return nil
+		}
+		for _, f := range n.obj {
+			if f.name == name {
+				p.fail(koff, "duplicate key %q", name)
+				return nil
+			}
+		}
+		p.ws()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			p.fail(p.i, "unexpected %s, want ':' after member name %q", p.what(), name)
+			return nil
+		}
+		p.i++
+		p.ws()
+		v := p.value()
+		if p.err != nil {
+			return nil
+		}
+		n.obj = append(n.obj, jfield{name: name, off: koff, val: v})
+		p.ws()
+		if p.i < len(p.data) && p.data[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.i < len(p.data) && p.data[p.i] == '}' {
+			p.i++
+			return n
+		}
+		p.fail(p.i, "unexpected %s, want ',' or '}'", p.what())
+	}
+	return nil
+}
+
+func (p *jparser) array() *jnode {
+	n := &jnode{kind: jArr, off: p.i}
+	if !p.enter() {
+		return nil
+	}
+	defer func() { p.depth-- }()
+	p.i++ // [
+	p.ws()
+	if p.i < len(p.data) && p.data[p.i] == ']' {
+		p.i++
+		return n
+	}
+	for p.err == nil {
+		p.ws()
+		v := p.value()
+		if p.err != nil {
+			return nil
+		}
+		n.arr = append(n.arr, v)
+		p.ws()
+		if p.i < len(p.data) && p.data[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.i < len(p.data) && p.data[p.i] == ']' {
+			p.i++
+			return n
+		}
+		p.fail(p.i, "unexpected %s, want ',' or ']'", p.what())
+	}
+	return nil
+}
+
+// str scans a string at p.i and decodes it with encoding/json (which
+// handles escapes and surrogate pairs).
+func (p *jparser) str() (string, bool) {
+	start := p.i
+	p.i++ // "
+	for p.i < len(p.data) {
+		switch c := p.data[p.i]; {
+		case c == '\\':
+			p.i += 2
+			continue
+		case c == '"':
+			p.i++
+			var s string
+			if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
+				p.fail(start, "invalid string: %v", strings.TrimPrefix(err.Error(), "json: "))
+				return "", false
+			}
+			return s, true
+		case c < 0x20:
+			p.fail(p.i, "control character %q in a string", rune(c))
+			return "", false
+		}
+		p.i++
+	}
+	p.fail(start, "unterminated string")
+	return "", false
+}
+
+// number scans a JSON number: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+func (p *jparser) number() *jnode {
+	start := p.i
+	digits := func() bool {
+		s := p.i
+		for p.i < len(p.data) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
+			p.i++
+		}
+		return p.i > s
+	}
+	if p.data[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.data) && p.data[p.i] == '0':
+		p.i++
+	case !digits():
+		p.fail(p.i, "unexpected %s in a number", p.what())
+		return nil
+	}
+	if p.i < len(p.data) && p.data[p.i] == '.' {
+		p.i++
+		if !digits() {
+			p.fail(p.i, "unexpected %s in a number, want a digit", p.what())
+			return nil
+		}
+	}
+	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.data) && (p.data[p.i] == '+' || p.data[p.i] == '-') {
+			p.i++
+		}
+		if !digits() {
+			p.fail(p.i, "unexpected %s in a number's exponent", p.what())
+			return nil
+		}
+	}
+	return &jnode{kind: jNum, off: start, s: string(p.data[start:p.i])}
+}
+
+// defSource is where a definition's JSON comes from, for positions: a
+// file (positions are file:line:col of the JSON) or an inline string in
+// the scenario (positions are the YAML value's, and messages give the
+// line and column inside the JSON).
+type defSource struct {
+	file   string
+	data   []byte
+	inline bool
+	at     model.Pos // the YAML value of an inline definition
+	lines  []int     // offsets where lines start
+}
+
+func newDefSource(file string, data []byte) *defSource {
+	s := &defSource{file: file, data: data, lines: []int{0}}
+	for i, c := range data {
+		if c == '\n' {
+			s.lines = append(s.lines, i+1)
+		}
+	}
+	return s
+}
+
+// lineCol returns the 1-based line and column (in characters) of offset off.
+func (s *defSource) lineCol(off int) (int, int) {
+	off = max(0, min(off, len(s.data)))
+	l, _ := slices.BinarySearch(s.lines, off+1)
+	start := s.lines[l-1]
+	return l, utf8.RuneCount(s.data[start:off]) + 1
+}
+
+// report adds an error (or a warning) at offset off.
+func (s *defSource) report(errs *ErrorList, warn bool, off int, msg string) {
+	line, col := s.lineCol(off)
+	pos := model.Pos{File: s.file, Line: line, Col: col}
+	if s.inline {
+		pos = s.at
+		msg = fmt.Sprintf("definition: %s (JSON line %d, column %d)", msg, line, col)
+	}
+	if warn {
+		errs.Warn(pos, msg)
+	} else {
+		errs.Add(pos, msg)
+	}
+}
+
+// modelPos is offset off as a position for sim's messages.
+func (s *defSource) modelPos(off int) model.Pos {
+	if s.inline {
+		return s.at
+	}
+	line, col := s.lineCol(off)
+	return model.Pos{File: s.file, Line: line, Col: col}
+}
+
+// paramValue is a scenario's value for a pipeline parameter.
+type paramValue struct {
+	text string
+	tag  string // the YAML tag: !!str, !!int, !!float, !!bool
+}
+
+// defParam is one parameter a definition declares.
+type defParam struct {
+	name string
+	typ  string // String, Integer, Float, Boolean
+	def  *jnode // DefaultValue, or nil
+}
+
+// defStep is one step of a definition with what merging needs.
+type defStep struct {
+	spec sim.StepSpec
+	off  int // the step object's offset
+	// noInstanceType is set for an instance step whose Arguments give no
+	// instance type: the scenario must.
+	noInstanceType bool
+	deps           []defRef
+}
+
+// defRef is a step named by a DependsOn entry or a Get Steps.X reference.
+type defRef struct {
+	name string
+	off  int
+	get  bool // a Get reference (an implicit dependency)
+}
+
+// definition is a decoded pipeline definition.
+type definition struct {
+	src    *defSource
+	params []defParam
+	steps  []defStep
+}
+
+// step returns the step called name, or nil.
+func (def *definition) step(name string) *defStep {
+	for i := range def.steps {
+		if def.steps[i].spec.Name == name {
+			return &def.steps[i]
+		}
+	}
+	return nil
+}
+
+// stepNames lists the definition's steps for messages.
+func (def *definition) stepNames() string {
+	names := make([]string, len(def.steps))
+	for i := range def.steps {
+		names[i] = def.steps[i].spec.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// defDecoder decodes a definition's JSON tree.
+type defDecoder struct {
+	src      *defSource
+	errs     *ErrorList
+	pipeline string
+	values   map[string]paramValue // the scenario's parameters
+	def      *definition
+	seen     map[string]int // step name → offset of its first step
+}
+
+func (dd *defDecoder) errorf(off int, format string, args ...any) {
+	dd.src.report(dd.errs, false, off, fmt.Sprintf(format, args...))
+}
+
+func (dd *defDecoder) warnf(off int, format string, args ...any) {
+	dd.src.report(dd.errs, true, off, fmt.Sprintf(format, args...))
+}
+
+// decodeDefinition parses and decodes a definition. values are the
+// scenario's parameter values; pipeline names the pipeline in messages.
+// It returns nil when the JSON or its top level is unusable; other
+// problems are reported and the steps kept as far as possible.
+func decodeDefinition(src *defSource, values map[string]paramValue, pipeline string, errs *ErrorList) *definition {
+	root, jerr := parseJSON(src.data)
+	if jerr != nil {
+		src.report(errs, false, jerr.off, "invalid JSON: "+jerr.msg)
+		return nil
+	}
+	dd := &defDecoder{src: src, errs: errs, pipeline: pipeline, values: values,
+		def: &definition{src: src}, seen: map[string]int{}}
+	if root.kind != jObj {
+		dd.errorf(root.off, "a pipeline definition must be a JSON object, not %s", root.kind)
+		return nil
+	}
+	switch v := root.get("Version"); {
+	case v == nil:
+		dd.errorf(root.off, "pipeline definition has no Version (want %q)", definitionVersion)
+	case v.kind != jStr || v.s != definitionVersion:
+		dd.errorf(v.off, "unsupported definition Version %s (want %q)", dd.text(v), definitionVersion)
+	}
+	if v := root.get("Parameters"); v != nil {
+		dd.parameters(v)
+	}
+	steps := root.get("Steps")
+	switch {
+	case steps == nil:
+		dd.errorf(root.off, "pipeline definition has no Steps")
+		return dd.def
+	case steps.kind != jArr:
+		dd.errorf(steps.off, "Steps must be an array, not %s", steps.kind)
+		return dd.def
+	}
+	dd.stepList(steps, "Steps")
+	dd.resolveDeps()
+	return dd.def
+}
+
+// text shows a value in messages.
+func (dd *defDecoder) text(n *jnode) string {
+	switch n.kind {
+	case jStr:
+		return strconv.Quote(n.s)
+	case jNum:
+		return n.s
+	case jBool:
+		return strconv.FormatBool(n.b)
+	}
+	return n.kind.String()
+}
+
+var paramTypes = []string{"String", "Integer", "Float", "Boolean"}
+
+func (dd *defDecoder) parameters(n *jnode) {
+	if n.kind != jArr {
+		dd.errorf(n.off, "Parameters must be an array, not %s", n.kind)
+		return
+	}
+	for _, pn := range n.arr {
+		if pn.kind != jObj {
+			dd.errorf(pn.off, "a parameter must be an object, not %s", pn.kind)
+			continue
+		}
+		name := pn.get("Name")
+		if name == nil || name.kind != jStr || !nameRE.MatchString(name.s) {
+			dd.errorf(pn.off, "a parameter needs a Name of 1 to 64 letters, digits, '-' or '_'")
+			continue
+		}
+		p := defParam{name: name.s, typ: "String", def: pn.get("DefaultValue")}
+		if t := pn.get("Type"); t != nil {
+			if t.kind != jStr || !slices.Contains(paramTypes, t.s) {
+				dd.errorf(t.off, "parameter %s: Type must be %s, not %s", p.name, orList(paramTypes), dd.text(t))
+				continue
+			}
+			p.typ = t.s
+		}
+		if p.def != nil {
+			if _, ok := typedValue(p.typ, literal(p.def)); !ok {
+				dd.errorf(p.def.off, "parameter %s: DefaultValue %s is not a %s", p.name, dd.text(p.def), p.typ)
+				p.def = nil
+			}
+		}
+		if slices.ContainsFunc(dd.def.params, func(q defParam) bool { return q.name == p.name }) {
+			dd.errorf(name.off, "duplicate parameter %q", p.name)
+			continue
+		}
+		dd.def.params = append(dd.def.params, p)
+	}
+}
+
+// jval is an evaluated value: a literal, or dynamic (known only when the
+// pipeline runs: step properties, execution variables, JsonGet).
+type jval struct {
+	kind jkind // 0: dynamic
+	s    string
+	f    float64
+	b    bool
+}
+
+func literal(n *jnode) jval {
+	switch n.kind {
+	case jStr:
+		return jval{kind: jStr, s: n.s}
+	case jNum:
+		f, _ := strconv.ParseFloat(n.s, 64)
+		return jval{kind: jNum, s: n.s, f: f}
+	case jBool:
+		return jval{kind: jBool, b: n.b, s: strconv.FormatBool(n.b)}
+	case jNull:
+		return jval{kind: jNull}
+	}
+	return jval{}
+}
+
+// typedValue converts v to a parameter type; ok is false when it does not
+// fit.
+func typedValue(typ string, v jval) (jval, bool) {
+	switch typ {
+	case "String":
+		if v.kind == jStr {
+			return v, true
+		}
+		return jval{kind: jStr, s: v.s}, v.kind == jNum || v.kind == jBool
+	case "Integer", "Float":
+		f, err := strconv.ParseFloat(v.s, 64)
+		if v.kind == jBool || v.kind == jNull || err != nil || math.IsInf(f, 0) ||
+			typ == "Integer" && f != math.Trunc(f) {
+			return jval{}, false
+		}
+		return jval{kind: jNum, s: v.s, f: f}, true
+	case "Boolean":
+		b, err := strconv.ParseBool(v.s)
+		if v.kind == jNull || v.kind == jNum || err != nil {
+			return jval{}, false
+		}
+		return jval{kind: jBool, b: b, s: strconv.FormatBool(b)}, true
+	}
+	return jval{}, false
+}
+
+// param resolves Parameters.name: the scenario's value, else the
+// definition's DefaultValue. ok is false after an error (an unknown
+// parameter is reported by refs, not here).
+func (dd *defDecoder) param(name string, off int) (jval, bool) {
+	i := slices.IndexFunc(dd.def.params, func(p defParam) bool { return p.name == name })
+	if i < 0 {
+		return jval{}, false
+	}
+	p := dd.def.params[i]
+	if v, given := dd.values[name]; given {
+		lv := jval{kind: jStr, s: v.text}
+		if v.tag == "!!int" || v.tag == "!!float" {
+			lv.kind = jNum
+		}
+		tv, ok := typedValue(p.typ, lv)
+		if !ok {
+			dd.errorf(off, "parameter %s is a %s but the scenario's parameters give %q", name, p.typ, v.text)
+		}
+		return tv, ok
+	}
+	if p.def == nil {
+		dd.errorf(off, "parameter %s has no DefaultValue and the scenario's parameters do not set it", name)
+		return jval{}, false
+	}
+	v, _ := typedValue(p.typ, literal(p.def))
+	return v, true
+}
+
+// eval evaluates a value of Arguments: literals, Get Parameters.X and
+// Std:Join of those; anything else is dynamic. ok is false after an error.
+func (dd *defDecoder) eval(n *jnode) (jval, bool) {
+	switch n.kind {
+	case jStr, jNum, jBool, jNull:
+		return literal(n), true
+	case jObj:
+		if g := n.get("Get"); g != nil && len(n.obj) == 1 {
+			if g.kind == jStr {
+				if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
+					return dd.param(name, g.off)
+				}
+			}
+			return jval{}, true
+		}
+		if j := n.get("Std:Join"); j != nil && len(n.obj) == 1 {
+			return dd.join(j)
+		}
+	}
+	return jval{}, true
+}
+
+// join evaluates {"Std:Join": {"On": sep, "Values": [...]}}.
+func (dd *defDecoder) join(j *jnode) (jval, bool) {
+	on, vals := j.get("On"), j.get("Values")
+	if j.kind != jObj || vals == nil || vals.kind != jArr || on != nil && on.kind != jStr {
+		dd.errorf(j.off, `Std:Join takes {"On": a string, "Values": an array}`)
+		return jval{}, false
+	}
+	sep := ""
+	if on != nil {
+		sep = on.s
+	}
+	parts := make([]string, 0, len(vals.arr))
+	dynamic := false
+	for _, v := range vals.arr {
+		x, ok := dd.eval(v)
+		if !ok {
+			return jval{}, false
+		}
+		if x.kind == 0 {
+			dynamic = true
+		}
+		parts = append(parts, x.s)
+	}
+	if dynamic {
+		return jval{}, true
+	}
+	return jval{kind: jStr, s: strings.Join(parts, sep)}, true
+}
+
+// refs walks n for Get references: Parameters.X must be declared, and
+// Steps.S adds S to the step's dependencies.
+func (dd *defDecoder) refs(n *jnode, st *defStep) {
+	switch n.kind {
+	case jArr:
+		for _, c := range n.arr {
+			dd.refs(c, st)
+		}
+	case jObj:
+		if g := n.get("Get"); g != nil && g.kind == jStr && len(n.obj) == 1 {
+			if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
+				if !slices.ContainsFunc(dd.def.params, func(p defParam) bool { return p.name == name }) {
+					dd.errorf(g.off, "unknown parameter %q (the definition declares %s)", name, dd.paramNames())
+				}
+			} else if rest, ok := strings.CutPrefix(g.s, "Steps."); ok {
+				name := rest
+				if i := strings.IndexAny(rest, ".["); i >= 0 {
+					name = rest[:i]
+				}
+				if name != st.spec.Name {
+					st.deps = append(st.deps, defRef{name: name, off: g.off, get: true})
+				}
+			}
+			return
+		}
+		for _, f := range n.obj {
+			dd.refs(f.val, st)
+		}
+	}
+}
+
+func (dd *defDecoder) paramNames() string {
+	if len(dd.def.params) == 0 {
+		return "no parameters"
+	}
+	names := make([]string, len(dd.def.params))
+	for i, p := range dd.def.params {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// stepList decodes an array of steps (Steps, IfSteps, ElseSteps) and
+// returns their names with positions.
+func (dd *defDecoder) stepList(n *jnode, what string) []model.Ref {
+	if n.kind != jArr {
+		dd.errorf(n.off, "%s must be an array, not %s", what, n.kind)
+		return nil
+	}
+	var names []model.Ref
+	for _, sn := range n.arr {
+		if name, ok := dd.step(sn); ok {
+			names = append(names, model.Ref{S: name, Pos: dd.src.modelPos(sn.off)})
+		}
+	}
+	return names
+}
+
+// step decodes one step (and, for a Condition step, its branch steps) and
+// appends it to the definition's steps.
+func (dd *defDecoder) step(n *jnode) (string, bool) {
+	if n.kind != jObj {
+		dd.errorf(n.off, "a step must be an object, not %s", n.kind)
+		return "", false
+	}
+	if len(dd.def.steps) >= maxStepsPerPipeline {
+		dd.errorf(n.off, "pipeline %s has more than %d steps", dd.pipeline, maxStepsPerPipeline)
+		return "", false
+	}
+	name, typ := n.get("Name"), n.get("Type")
+	if name == nil || name.kind != jStr || !nameRE.MatchString(name.s) {
+		at := n.off
+		if name != nil {
+			at = name.off
+		}
+		dd.errorf(at, "a step needs a Name of 1 to 64 letters, digits, '-' or '_'")
+		return "", false
+	}
+	if first, dup := dd.seen[name.s]; dup {
+		line, col := dd.src.lineCol(first)
+		dd.errorf(name.off, "duplicate step name %q (first at line %d, column %d)", name.s, line, col)
+		return "", false
+	}
+	dd.seen[name.s] = n.off
+	if typ == nil || typ.kind != jStr {
+		dd.errorf(n.off, "step %s needs a Type (a string)", name.s)
+		return "", false
+	}
+	st := defStep{off: n.off, spec: sim.StepSpec{Name: name.s, Type: typ.s, Pos: dd.src.modelPos(n.off),
+		FailureException: defaultFailureException}}
+	if !slices.Contains(stepTypes, typ.s) {
+		dd.warnf(typ.off, "unknown step type %q: step %s runs without instances (known types: %s)",
+			typ.s, name.s, strings.Join(stepTypes, ", "))
+	}
+	if d := n.get("DependsOn"); d != nil {
+		if d.kind != jArr {
+			dd.errorf(d.off, "DependsOn must be an array of step names, not %s", d.kind)
+		}
+		for _, e := range d.arr {
+			if e.kind != jStr {
+				dd.errorf(e.off, "DependsOn entries must be step names (strings), not %s", e.kind)
+				continue
+			}
+			st.deps = append(st.deps, defRef{name: e.s, off: e.off})
+		}
+	}
+	args := n.get("Arguments")
+	if args != nil && args.kind != jObj {
+		dd.errorf(args.off, "Arguments must be an object, not %s", args.kind)
+		args = nil
+	}
+	if r := n.get("RetryPolicies"); r != nil {
+		st.spec.Retry = dd.retryPolicies(r)
+	}
+	var branches [2]*jnode
+	if typ.s == "Condition" {
+		if args != nil {
+			if c := args.get("Conditions"); c != nil {
+				dd.refs(c, &st)
+			}
+			branches = [2]*jnode{args.get("IfSteps"), args.get("ElseSteps")}
+		}
+		st.spec.Static = dd.conditions(args.get("Conditions"))
+		st.spec.IfProbability = 0.5
+	} else if args != nil {
+		dd.refs(args, &st)
+		dd.resources(&st, args, typ)
+	} else if slices.Contains(instanceStepTypes, typ.s) {
+		st.noInstanceType = true
+	}
+	idx := len(dd.def.steps)
+	dd.def.steps = append(dd.def.steps, st)
+	for side, b := range branches {
+		if b == nil {
+			continue
+		}
+		names := dd.stepList(b, [2]string{"IfSteps", "ElseSteps"}[side])
+		if side == 0 {
+			dd.def.steps[idx].spec.IfSteps = names
+		} else {
+			dd.def.steps[idx].spec.ElseSteps = names
+		}
+	}
+	return name.s, true
+}
+
+// resources reads an instance step's instance type and count.
+func (dd *defDecoder) resources(st *defStep, args, typ *jnode) {
+	var rc *jnode
+	var parallel *jnode
+	switch typ.s {
+	case "Processing":
+		rc = args.path("ProcessingResources", "ClusterConfig")
+	case "Training":
+		rc = args.get("ResourceConfig")
+	case "Transform":
+		rc = args.get("TransformResources")
+	case "Tuning":
+		rc = args.path("TrainingJobDefinition", "ResourceConfig")
+		if defs := args.get("TrainingJobDefinitions"); rc == nil && defs != nil && defs.kind == jArr && len(defs.arr) > 0 {
+			rc = defs.arr[0].get("ResourceConfig")
+		}
+		parallel = args.path("HyperParameterTuningJobConfig", "ResourceLimits", "MaxParallelTrainingJobs")
+	default:
+		return
+	}
+	it := rc.get("InstanceType")
+	if it == nil {
+		st.noInstanceType = true
+		return
+	}
+	st.spec.InstanceTypePos = dd.src.modelPos(it.off)
+	v, ok := dd.eval(it)
+	switch {
+	case !ok:
+		return
+	case v.kind == 0:
+		dd.errorf(it.off, "step %s: the instance type is known only at run time; give instance_type in the scenario's steps", st.spec.Name)
+		st.noInstanceType = true
+		return
+	case v.kind != jStr || !instanceTypeRE.MatchString(v.s):
+		dd.errorf(it.off, "step %s: instance type %q must look like ml.m5.xlarge", st.spec.Name, v.s)
+		return
+	}
+	st.spec.InstanceType = v.s
+	st.spec.InstanceCount = 1
+	if c := rc.get("InstanceCount"); c != nil {
+		if n, ok := dd.count(c, st.spec.Name, "InstanceCount"); ok {
+			st.spec.InstanceCount = n
+		}
+	}
+	if parallel != nil {
+		if n, ok := dd.count(parallel, st.spec.Name, "MaxParallelTrainingJobs"); ok {
+			if int64(st.spec.InstanceCount)*int64(n) > math.MaxInt32 {
+				dd.errorf(parallel.off, "step %s: %d instances × %d parallel jobs is too many", st.spec.Name, st.spec.InstanceCount, n)
+			} else {
+				st.spec.InstanceCount *= n
+			}
+		}
+	}
+}
+
+// count evaluates a positive integer (an instance count).
+func (dd *defDecoder) count(n *jnode, step, what string) (int, bool) {
+	v, ok := dd.eval(n)
+	if !ok {
+		return 0, false
+	}
+	if v.kind == 0 {
+		dd.errorf(n.off, "step %s: %s is known only at run time; give instance_count in the scenario's steps", step, what)
+		return 0, false
+	}
+	c, err := strconv.ParseInt(v.s, 10, 64)
+	if v.kind != jNum && v.kind != jStr || err != nil || c < 1 || c > math.MaxInt32 {
+		dd.errorf(n.off, "step %s: %s must be an integer from 1 to %d, not %s", step, what, math.MaxInt32, strconv.Quote(v.s))
+		return 0, false
+	}
+	return int(c), true
+}
+
+// exceptionAliases maps older exception names to current ones.
+var exceptionAliases = map[string]string{"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
+
+func (dd *defDecoder) retryPolicies(n *jnode) []sim.RetryPolicy {
+	if n.kind != jArr {
+		dd.errorf(n.off, "RetryPolicies must be an array, not %s", n.kind)
+		return nil
+	}
+	var out []sim.RetryPolicy
+	for _, rn := range n.arr {
+		if rn.kind != jObj {
+			dd.errorf(rn.off, "a retry policy must be an object, not %s", rn.kind)
+			continue
+		}
+		p := sim.RetryPolicy{Interval: defaultRetryInterval, Backoff: defaultRetryBackoff,
+			MaxAttempts: defaultRetryAttempts, Pos: dd.src.modelPos(rn.off)}
+		ok := true
+		ex := rn.get("ExceptionType")
+		if ex == nil || ex.kind != jArr || len(ex.arr) == 0 {
+			dd.errorf(rn.off, "a retry policy needs ExceptionType, a non-empty array of exception names")
+			ok = false
+		} else {
+			for _, e := range ex.arr {
+				name := e.s
+				if a, alias := exceptionAliases[name]; alias {
+					name = a
+				}
+				if e.kind != jStr || !slices.Contains(exceptionTypes, name) {
+					dd.errorf(e.off, "unknown exception %s (want %s)", dd.text(e), orList(exceptionTypes))
+					ok = false
+					continue
+				}
+				p.Exceptions = append(p.Exceptions, name)
+			}
+		}
+		num := func(key string, lo, hi float64) (float64, bool) {
+			v := rn.get(key)
+			if v == nil {
+				return 0, false
+			}
+			f, err := strconv.ParseFloat(v.s, 64)
+			if v.kind != jNum || err != nil || f < lo || f > hi {
+				dd.errorf(v.off, "%s must be a number from %g to %g, not %s", key, lo, hi, dd.text(v))
+				ok = false
+				return 0, false
+			}
+			return f, true
+		}
+		if f, given := num("IntervalSeconds", 1, 43200); given {
+			p.Interval = sim.Time(f * 1e9)
+		}
+		if f, given := num("BackoffRate", 1, 1e6); given {
+			p.Backoff = f
+		}
+		attempts, hasAttempts := num("MaxAttempts", 0, maxRetryAttempts)
+		expire, hasExpire := num("ExpireAfterMin", 0, 14400)
+		switch {
+		case hasAttempts && hasExpire:
+			dd.errorf(rn.off, "a retry policy cannot set both MaxAttempts and ExpireAfterMin")
+			ok = false
+		case hasAttempts:
+			if attempts != math.Trunc(attempts) {
+				dd.errorf(rn.get("MaxAttempts").off, "MaxAttempts must be an integer, not %s", rn.get("MaxAttempts").s)
+				ok = false
+			}
+			p.MaxAttempts = int(attempts)
+		case hasExpire:
+			p.MaxAttempts = retriesWithin(p, sim.Time(expire*60e9))
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// retriesWithin is how many retries of policy p start within d (an
+// ExpireAfterMin), at most maxRetryAttempts.
+func retriesWithin(p sim.RetryPolicy, d sim.Time) int {
+	t, wait := 0.0, float64(p.Interval)
+	for n := range maxRetryAttempts {
+		t += wait
+		if t > float64(d) {
+			return n
+		}
+		wait *= p.Backoff
+	}
+	return maxRetryAttempts
+}
+
+// Condition types (AWS.md §2.9; the SDK's ConditionTypeEnum).
+var comparisons = []string{"Equals", "NotEquals", "GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"}
+
+// conditions evaluates a condition step's Conditions (all must hold):
+// +1 true, -1 false, 0 when it depends on run-time values.
+func (dd *defDecoder) conditions(n *jnode) int8 {
+	if n == nil {
+		return 1 // no conditions: the if branch
+	}
+	if n.kind != jArr {
+		dd.errorf(n.off, "Conditions must be an array, not %s", n.kind)
+		return 0
+	}
+	res := int8(1)
+	for _, c := range n.arr {
+		switch dd.condition(c) {
+		case -1:
+			res = -1
+		case 0:
+			if res > 0 {
+				res = 0
+			}
+		}
+	}
+	return res
+}
+
+func (dd *defDecoder) condition(n *jnode) int8 {
+	if n.kind != jObj {
+		dd.errorf(n.off, "a condition must be an object, not %s", n.kind)
+		return 0
+	}
+	t := n.get("Type")
+	if t == nil || t.kind != jStr {
+		dd.errorf(n.off, "a condition needs a Type (a string)")
+		return 0
+	}
+	neg := func(x int8) int8 { return -x }
+	switch {
+	case slices.Contains(comparisons, t.s):
+		l, r := n.get("LeftValue"), n.get("RightValue")
+		if l == nil || r == nil {
+			dd.errorf(n.off, "condition %s needs LeftValue and RightValue", t.s)
+			return 0
+		}
+		lv, lok := dd.eval(l)
+		rv, rok := dd.eval(r)
+		if !lok || !rok || lv.kind == 0 || rv.kind == 0 {
+			return 0
+		}
+		return compare(t.s, lv, rv)
+	case t.s == "In" || t.s == "NotIn":
+		q := n.get("QueryValue")
+		if q == nil {
+			q = n.get("Value")
+		}
+		list := n.get("Values")
+		if list == nil {
+			list = n.get("In")
+		}
+		if q == nil || list == nil || list.kind != jArr {
+			dd.errorf(n.off, "condition %s needs QueryValue and Values (an array)", t.s)
+			return 0
+		}
+		qv, ok := dd.eval(q)
+		if !ok || qv.kind == 0 {
+			return 0
+		}
+		res := int8(-1)
+		for _, e := range list.arr {
+			ev, ok := dd.eval(e)
+			if !ok || ev.kind == 0 {
+				if res < 0 {
+					res = 0
+				}
+				continue
+			}
+			if compare("Equals", qv, ev) > 0 {
+				res = 1
+			}
+		}
+		if t.s == "NotIn" {
+			return neg(res)
+		}
+		return res
+	case t.s == "Not":
+		c := n.get("Condition")
+		if c == nil {
+			c = n.get("Expression")
+		}
+		if c == nil {
+			dd.errorf(n.off, "condition Not needs a Condition")
+			return 0
+		}
+		return neg(dd.condition(c))
+	case t.s == "Or":
+		cs := n.get("Conditions")
+		if cs == nil || cs.kind != jArr {
+			dd.errorf(n.off, "condition Or needs Conditions (an array)")
+			return 0
+		}
+		res := int8(-1)
+		for _, c := range cs.arr {
+			switch dd.condition(c) {
+			case 1:
+				res = 1
+			case 0:
+				if res < 0 {
+					res = 0
+				}
+			}
+		}
+		return res
+	}
+	dd.errorf(t.off, "unknown condition type %q (want %s, In, NotIn, Not or Or)", t.s, strings.Join(comparisons, ", "))
+	return 0
+}
+
+// compare applies a comparison to two known values: numbers (or numeric
+// strings) compare as numbers, other values as strings; an ordering of
+// non-numbers is undecided (0).
+func compare(op string, l, r jval) int8 {
+	truth := func(b bool) int8 {
+		if b {
+			return 1
+		}
+		return -1
+	}
+	lf, lerr := strconv.ParseFloat(l.s, 64)
+	rf, rerr := strconv.ParseFloat(r.s, 64)
+	numeric := lerr == nil && rerr == nil && l.kind != jBool && r.kind != jBool
+	switch op {
+	case "Equals", "NotEquals":
+		eq := l.s == r.s && l.kind == r.kind
+		if numeric {
+			eq = lf == rf
+		}
+		if op == "NotEquals" {
+			return truth(!eq)
+		}
+		return truth(eq)
+	}
+	if !numeric {
+		return 0
+	}
+	switch op {
+	case "GreaterThan":
+		return truth(lf > rf)
+	case "GreaterThanOrEqualTo":
+		return truth(lf >= rf)
+	case "LessThan":
+		return truth(lf < rf)
+	}
+	return truth(lf <= rf)
+}
+
+// resolveDeps checks the steps each step names and sets DependsOn.
+func (dd *defDecoder) resolveDeps() {
+	for i := range dd.def.steps {
+		st := &dd.def.steps[i]
+		seen := map[string]bool{}
+		for _, r := range st.deps {
+			if _, ok := dd.seen[r.name]; !ok {
+				if r.get {
+					dd.errorf(r.off, "step %s refers to unknown step %q (steps: %s)", st.spec.Name, r.name, dd.def.stepNames())
+				} else {
+					dd.errorf(r.off, "step %s depends on unknown step %q (steps: %s)", st.spec.Name, r.name, dd.def.stepNames())
+				}
+				continue
+			}
+			if r.name == st.spec.Name {
+				dd.errorf(r.off, "step %s depends on itself", r.name)
+				continue
+			}
+			if !seen[r.name] {
+				seen[r.name] = true
+				st.spec.DependsOn = append(st.spec.DependsOn, model.Ref{S: r.name, Pos: dd.src.modelPos(r.off)})
+			}
+		}
+	}
+}
+
+// DefinitionSteps decodes the pipeline definition JSON data (file names it
+// in positions) with the parameters' DefaultValues, for importers: its
+// steps with dependencies, instances, retry policies and condition
+// branches, but no durations. The list holds every error and warning.
+func DefinitionSteps(file string, data []byte) ([]sim.StepSpec, ErrorList) {
+	var errs ErrorList
+	def := decodeDefinition(newDefSource(file, data), nil, "", &errs)
+	errs.Sort()
+	if def == nil {
+		return nil, errs
+	}
+	steps := make([]sim.StepSpec, len(def.steps))
+	for i := range def.steps {
+		steps[i] = def.steps[i].spec
+	}
+	return steps, errs
+}
+
+// definition reads a pipeline's definition: a file relative to the file
+// that names it, or inline JSON (a string starting with '{'). It returns
+// nil after reporting when there is nothing to merge.
+func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *definition {
+	if pn := peek(n); pn != nil && (pn.Kind == yaml.MappingNode || pn.Kind == yaml.SequenceNode) {
+		d.errorf(n, "definition must be a file name or a JSON string, not %s (quote inline JSON: definition: '{\"Version\": ...}')", kindName(pn))
+		return nil
+	}
+	ref, ok := d.str(n, "definition")
+	if !ok {
+		return nil
+	}
+	at := d.pos(n)
+	var src *defSource
+	if strings.HasPrefix(strings.TrimSpace(ref), "{") {
+		src = newDefSource(at.File, []byte(ref))
+		src.inline, src.at = true, at
+	} else {
+		if ref == "" {
+			d.errorf(n, "definition must name a file or hold JSON")
+			return nil
+		}
+		if d.readFile == nil {
+			d.errorf(n, "definition: cannot read %s here (no file access); give the JSON inline", ref)
+			return nil
+		}
+		p := ref
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(at.File), ref)
+		}
+		data, err := d.readFile(p)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			d.errorf(n, "definition: %s: %v", p, err)
+			return nil
+		}
+		if len(data) > DefaultMaxInput {
+			d.errorf(n, "definition: %s is too large (limit %s)", p, formatSize(DefaultMaxInput))
+			return nil
+		}
+		src = newDefSource(p, data)
+	}
+	values := map[string]paramValue{}
+	for _, p := range ctx.params {
+		values[p.name] = paramValue{text: p.val.Value, tag: p.val.ShortTag()}
+	}
+	def := decodeDefinition(src, values, ctx.name, &d.errs)
+	if def == nil {
+		return nil
+	}
+	// The scenario's parameters override declared ones; the definition's
+	// defaults serve {Get: Parameters.X} in the scenario's steps too.
+	for _, p := range ctx.params {
+		if !slices.ContainsFunc(def.params, func(q defParam) bool { return q.name == p.name }) {
+			d.warnf(p.val, "parameter %s is not declared in the definition of pipeline %s (it declares %s)",
+				p.name, ctx.name, (&defDecoder{def: def}).paramNames())
+		}
+	}
+	for _, q := range def.params {
+		if _, given := ctx.param(q.name); given || q.def == nil {
+			continue
+		}
+		v, _ := typedValue(q.typ, literal(q.def))
+		tag := "!!str"
+		if v.kind == jNum {
+			tag = "!!float"
+			if q.typ == "Integer" {
+				tag = "!!int"
+			}
+		}
+		ctx.params = append(ctx.params, param{name: q.name,
+			val: &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v.s, Line: n.Line, Column: n.Column}})
+	}
+	return def
+}
+
+// mergeSteps puts def's steps into spec, merged with the scenario's steps:
+// entries (steps, nil when absent) by step name, field by field.
+func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *definition, steps *yaml.Node, ctx *pipelineCtx) {
+	given := map[string]bool{}
+	if steps != nil {
+		seen := map[string]*yaml.Node{}
+		d.eachMapping(steps, "steps", "step", stepSchema, func(so *object) {
+			name, nameNode := d.overrideStep(so, ctx, def)
+			if name == "" {
+				return
+			}
+			if prev, dup := seen[name]; dup {
+				d.errorf(nameNode, "duplicate step name %q in pipeline %s (first at %s)", name, ctx.name, d.pos(prev))
+				return
+			}
+			seen[name] = nameNode
+			given[name] = true
+		})
+	}
+	for i := range def.steps {
+		ds := &def.steps[i]
+		st := &ds.spec
+		if !given[st.Name] {
+			if ds.noInstanceType {
+				def.src.report(&d.errs, false, ds.off, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type))
+			}
+			def.src.report(&d.errs, true, ds.off, fmt.Sprintf("step %s of type %s has no duration; using the default %s",
+				st.Name, st.Type, formatDuration(model.Time(DefaultStepDuration(st.Type)))))
+			st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(DefaultStepDuration(st.Type))}
+		}
+		spec.Steps = append(spec.Steps, *st)
+	}
+}
+
+// overrideStep merges one scenario steps: entry into the definition's step
+// of the same name. It returns the name ("" when unusable) and its node.
+func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *definition) (string, *yaml.Node) {
+	d.required(o, "name")
+	nameNode := o.get("name")
+	if nameNode == nil {
+		return "", nil
+	}
+	name, ok := d.str(nameNode, "step name")
+	if !ok {
+		return "", nil
+	}
+	ds := def.step(name)
+	if ds == nil {
+		d.errorf(nameNode, "step %q is not in the definition of pipeline %s (its steps: %s)", name, ctx.name, def.stepNames())
+		return "", nil
+	}
+	st := &ds.spec
+	if v := o.get("type"); v != nil {
+		if s, ok := d.str(v, "step type"); ok && s != st.Type {
+			d.errorf(v, "step %s is a %s step in the definition, not %s", name, st.Type, s)
+		}
+	}
+	if v := o.get("depends_on"); v != nil {
+		st.DependsOn = d.refList(v, "depends_on", false)
+	}
+	if v := o.get("instance_type"); v != nil {
+		if it := d.instanceType(v, ctx); it != "" {
+			st.InstanceType, st.InstanceTypePos = it, d.pos(v)
+			st.InstanceCount = max(st.InstanceCount, 1)
+			ds.noInstanceType = false
+		}
+	}
+	if ds.noInstanceType {
+		d.errorf(o.n, "step %s of type %s has no instance type in the definition; give instance_type", name, st.Type)
+	}
+	if v := o.get("instance_count"); v != nil {
+		if c, ok := d.instanceCount(v, ctx); ok {
+			if st.InstanceType == "" && !ds.noInstanceType {
+				d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", name, st.Type)
+			}
+			st.InstanceCount = c
+		}
+	}
+	if v := o.get("duration"); v != nil {
+		st.Duration, _ = d.stepDuration(v)
+	} else {
+		def := DefaultStepDuration(st.Type)
+		st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(def)}
+		d.warnf(o.n, "step %s of type %s has no duration; using the default %s", name, st.Type, formatDuration(model.Time(def)))
+	}
+	if v := o.get("failure_rate"); v != nil {
+		if r, ok := d.number(v, "failure_rate"); ok {
+			if r < 0 || r > 1 {
+				d.errorf(v, "failure_rate must be between 0 and 1, not %s", srcText(v))
+			} else {
+				st.FailureRate = r
+			}
+		}
+	}
+	if v := o.get("failure_exception"); v != nil {
+		if s, ok := d.enum(v, "failure_exception", exceptionTypes...); ok {
+			st.FailureException = s
+		}
+	}
+	if v := o.get("retry"); v != nil {
+		st.Retry = nil
+		d.eachMapping(v, "retry", "retry policy", retrySchema, func(ro *object) {
+			if p, ok := d.retryPolicy(ro); ok {
+				st.Retry = append(st.Retry, p)
+			}
+		})
+	}
+	if v := o.get("if_probability"); v != nil {
+		switch r, ok := d.number(v, "if_probability"); {
+		case !ok:
+		case st.Type != "Condition":
+			d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps, not %s steps", name, st.Type)
+		case r < 0 || r > 1:
+			d.errorf(v, "if_probability must be between 0 and 1, not %s", srcText(v))
+		case st.Static != 0:
+			branch := "if"
+			if st.Static < 0 {
+				branch = "else"
+			}
+			d.warnf(v, "step %s: the condition is decided when the scenario loads (the %s branch); if_probability is ignored", name, branch)
+		default:
+			st.IfProbability = r
+		}
+	}
+	return name, nameNode
+}
