@@ -28,9 +28,10 @@ type Scenario struct {
 	Start    time.Time // UTC
 	Model    model.Config
 	Sim      sim.Config
-	SHA256   string    // hex of the input bytes
-	Warnings ErrorList // sorted by position
-	Rules    []Rule    // user compliance rules (rules.go)
+	SHA256   string     // hex of the input bytes
+	Warnings ErrorList  // sorted by position
+	Rules    []Rule     // user compliance rules (rules.go)
+	Traces   []TraceRef // workload: - trace: FILE (cloudtrail.go)
 }
 
 // LoadOptions tunes Parse and Load. The zero value uses the defaults.
@@ -70,7 +71,7 @@ func (o LoadOptions) maxInput() int64 {
 // warning, sorted by position. It never panics on any input, does not
 // retain data, and is safe to call concurrently.
 func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
-	d := &scenarioDecoder{decoder: decoder{file: file}}
+	d := &scenarioDecoder{decoder: decoder{file: file}, readFile: opts.ReadFile}
 	d.sc = &Scenario{File: file}
 	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
 		d.errs.Add(d.at(1, 1), fmt.Sprintf("file too large (limit %s, --max-input)", formatSize(limit)))

@@ -148,8 +148,8 @@ var badInputs = []struct {
 	}},
 
 	// Pipelines.
-	{"pipeline keys of later issues", hdr + "pipelines:\n  - name: p\n    account: \"111111111111\"\n    steps: []\n    definition: p.json\n    execution_timeout: none\n  - {account: \"111111111111\"}\n", []string{
-		"t.yaml:9:5: pipelines.definition is not supported yet (issue 5)",
+	{"definition without file access", hdr + "pipelines:\n  - name: p\n    account: \"111111111111\"\n    steps: []\n    definition: p.json\n    execution_timeout: none\n  - {account: \"111111111111\"}\n", []string{
+		"t.yaml:9:17: definition: cannot read p.json here (no file access); give the JSON inline",
 		`t.yaml:11:5: missing required key "name" in pipeline`,
 	}},
 
@@ -217,8 +217,8 @@ var badInputs = []struct {
 		"t.yaml:7:55: actions must list at least one action",
 		"t.yaml:7:68: between must be [from, to], not a list of 1",
 	}},
-	{"trace not yet", hdr + "workload:\n  - trace: traces/ct.jsonl.gz\n",
-		[]string{"t.yaml:6:5: workload.trace is not supported yet (issue 5)"}},
+	{"trace with other keys", hdr + "workload:\n  - {trace: traces/ct.jsonl.gz, rate: 1/h}\n",
+		[]string{"t.yaml:6:33: unknown key \"rate\" in workload entry, did you mean \"trace\"? (allowed: trace)"}},
 	{"at times", hdr + "workload:\n  - {callers: [a], targets: all, at: [1h, 2026-01-01T00:00:00Z], actions: {Search: 1}}\n", []string{
 		"t.yaml:6:43: at: time 2026-01-01T00:00:00Z is before start 2026-01-05T00:00:00Z",
 	}},
