@@ -27,6 +27,7 @@ type jsonRun struct {
 	Steps            jsonSteps        `json:"steps"`
 	Cost             jsonCost         `json:"cost"`
 	Findings         []jsonRunFinding `json:"findings"`
+	Replay           *jsonReplay      `json:"replay,omitempty"`
 }
 
 // jsonRunFinding is a finding in the run report (DESIGN.md "Outputs");
@@ -238,6 +239,10 @@ func WriteJSON(w io.Writer, s *Summary) error {
 	for _, f := range s.Findings {
 		out.Findings = append(out.Findings, jsonRunFinding{Rule: f.Rule, Severity: f.Severity.String(),
 			Subject: f.Subject, Message: f.Message, Waived: f.Waived})
+	}
+	if s.Replay != nil {
+		rp := replayJSON(s.Replay)
+		out.Replay = &rp
 	}
 	return writeIndentedJSON(w, out)
 }

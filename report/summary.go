@@ -147,6 +147,9 @@ type Summary struct {
 	// Findings are the compliance findings of the run (check's defaults),
 	// set by the caller from [Check]; nil when not evaluated.
 	Findings []Finding
+	// Replay is the recorded-vs-simulated comparison of a replayed trace,
+	// set by the caller from [SummarizeReplay]; nil without a trace.
+	Replay *Replay
 }
 
 // DurationSeconds returns the simulated horizon in seconds.
