@@ -32,7 +32,15 @@ func cmdRun(e *env, args []string) error {
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
 	progressMode := fs.String("progress", "auto", "progress line on stderr: auto (on a terminal, for runs over 1s), on or off")
 	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval (text or json)")
+	calls := registerCallsFlags(fs)
+	trace := registerTraceFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := calls.check(fs); err != nil {
+		return err
+	}
+	if err := trace.check(fs); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -60,6 +68,10 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("seed") {
 		sc.Sim.Seed = *seed
 	}
+	tr, err := trace.prepare(e, sc)
+	if err != nil {
+		return err
+	}
 	if fs.Changed("replicas") {
 		c, err := compile(e, sc)
 		if err != nil {
@@ -68,6 +80,11 @@ func cmdRun(e *env, args []string) error {
 		return runReplicas(e, c, sc, *replicas, *format, *out, *until)
 	}
 	c, err := compileUntil(e, sc, *until)
+	if err != nil {
+		return err
+	}
+	tr.attach(c)
+	callsOut, err := calls.open(c)
 	if err != nil {
 		return err
 	}
@@ -80,6 +97,13 @@ func cmdRun(e *env, args []string) error {
 	wall := time.Since(began)
 	if pr != nil {
 		pr.finish(c.Sim.CallsMade())
+	}
+	if err := callsOut.finish(); err != nil {
+		return err
+	}
+	replay, err := tr.finish(e, res)
+	if err != nil {
+		return err
 	}
 	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
 	rep, err := report.Check(runCheckInput(sc, res))
@@ -108,7 +132,7 @@ func cmdRun(e *env, args []string) error {
 	default:
 		render = func(w io.Writer) error { return report.WriteText(w, sum) }
 	}
-	return writeOutput(*out, e.stdout, render)
+	return writeOutput(*out, e.stdout, withReplay(render, *format, sum, replay))
 }
 
 // runCheckInput is what `check` evaluates with its defaults (every rule,

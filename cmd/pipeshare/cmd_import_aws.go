@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pipeshare/pipeshare/scenarios"
+)
+
+func init() {
+	registerImporter(importer{
+		name:    "aws",
+		usage:   "import aws DIR [--out FILE] [--name N] [--start T] [--duration D]",
+		summary: "an AWS CLI snapshot folder (docs/snapshot.sh) → organization, OUs, accounts, SCPs, pipelines and RAM shares",
+		run:     cmdImportAWS,
+	})
+}
+
+const importAWSAbout = `Reads a folder of AWS CLI JSON outputs, as docs/snapshot.sh writes them,
+and writes the scenario they describe. Files (all optional; a missing one is
+reported, and a folder with no organization, pipeline or share is an error):
+
+  describe-organization.json                      organizations describe-organization
+  list-roots.json, list-accounts.json             organizations list-roots, list-accounts
+  list-organizational-units-for-parent-ID.json    organizations list-organizational-units-for-parent
+  list-accounts-for-parent-ID.json                organizations list-accounts-for-parent
+  list-policies.json                              organizations list-policies --filter SERVICE_CONTROL_POLICY
+  describe-policy-ID.json, list-targets-for-policy-ID.json   per policy
+  get-resource-shares.json                        ram get-resource-shares --resource-owner SELF
+  get-resource-share-associations-principal.json  ram get-resource-share-associations --association-type PRINCIPAL
+  get-resource-share-associations-resource.json   ram get-resource-share-associations --association-type RESOURCE
+  get-resource-share-invitations.json             ram get-resource-share-invitations
+  list-resource-share-permissions-SHAREID.json    per share (SHAREID: the ARN's last segment)
+  list-pipelines.json, describe-pipeline-NAME.json  sagemaker list-pipelines, describe-pipeline
+
+OU paths are built from OU names (/Name/Child) with the OU's id; SCPs keep
+their names; FullAWSAccess is implicit (full_access: false where it is not
+attached). Share principals: account IDs, the organization (org), OUs
+(ou:/path), IAM roles (ACCT/role/X). Organization sharing is enabled when a
+share names the organization or an OU, disabled when an invitation went to a
+member account. PENDING invitations become ignore, ACCEPTED ones
+{accept_after: 0s}. The scenario has no workload. What could not be mapped is
+listed in the header comment and on stderr. A file that is not valid JSON is
+an error naming file:line:col (exit 2).`
+
+func cmdImportAWS(e *env, args []string) error {
+	fs := newFlagSet(e, "import aws", "import aws DIR [flags]", importAWSAbout)
+	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
+	name := fs.String("name", "", "the scenario's `NAME` (default: the folder's name)")
+	start := fs.String("start", scenarios.AWSDefaultStart, "the scenario's start `TIME` (RFC 3339)")
+	duration := fs.String("duration", scenarios.AWSDefaultDuration, "the scenario's `DURATION` (e.g. 30d)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("pipeshare import aws: name one snapshot folder (got %d; see pipeshare import aws --help)", fs.NArg())
+	}
+	if _, err := time.Parse(time.RFC3339, *start); err != nil {
+		return usageErrorf("--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not %q", *start)
+	}
+	if d, err := scenarios.ParseDuration(*duration); err != nil || d <= 0 {
+		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *duration)
+	}
+	dir := fs.Arg(0)
+	res, err := scenarios.ImportAWS(dir, scenarios.AWSOptions{Name: *name, Start: *start, Duration: *duration})
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("%s: no such folder", dir)
+		}
+		return inputError(err)
+	}
+	var buf bytes.Buffer
+	if err := scenarios.WriteFile(&buf, res.File); err != nil {
+		return err
+	}
+	// The promise is a scenario that passes validate: check before writing.
+	sc, err := scenarios.Parse(res.File.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
+	if err == nil {
+		_, err = scenarios.Compile(sc)
+	}
+	if err != nil {
+		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the snapshot):\n%v", dir, err))
+	}
+	for _, u := range res.Unmapped {
+		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
+	}
+	return writeOutput(*out, e.stdout, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}

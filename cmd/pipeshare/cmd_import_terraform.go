@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pipeshare/pipeshare/scenarios"
+)
+
+func init() {
+	registerImporter(importer{
+		name:    "terraform",
+		usage:   "import terraform PLAN.json [--out FILE] [--name N] [--start T] [--duration D] [--owner ACCT]",
+		summary: "a Terraform plan (terraform show -json) → organization, OUs, accounts, SCPs, pipelines and RAM shares",
+		run:     cmdImportTerraform,
+	})
+}
+
+const importTerraformAbout = `Reads a Terraform plan as JSON (terraform plan -out=tfplan, then
+terraform show -json tfplan > PLAN.json) and writes the scenario it
+describes: aws_organizations_organization (ID, management account, organization
+sharing when aws_service_access_principals holds ram.amazonaws.com or the plan
+has aws_ram_sharing_with_organization), _organizational_unit (paths from name
+and parent_id), _account, _policy (SERVICE_CONTROL_POLICY) and
+_policy_attachment, aws_ram_resource_share, _principal_association,
+_resource_association and _resource_share_accepter (an accepted invitation),
+and aws_sagemaker_pipeline with its pipeline_definition.
+
+Values known only after apply are resolved through the configuration's
+references, by resource address; a reference to a resource that is not in
+the plan is an error (exit 2). An account whose ID is known only after apply
+gets a placeholder ID 9xxxxxxxxxxx derived from its address. A pipeline's
+owner is its ARN's account when known, else --owner, else the account of the
+role its provider assumes (a constant assume_role role_arn), else the
+organization's management account. What could not be mapped is listed in the
+header comment and on stderr.`
+
+func cmdImportTerraform(e *env, args []string) error {
+	fs := newFlagSet(e, "import terraform", "import terraform PLAN.json [flags]", importTerraformAbout)
+	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
+	name := fs.String("name", "", "the scenario's `NAME` (default: the plan's file name)")
+	start := fs.String("start", scenarios.DefaultImportStart, "the scenario's start `TIME` (RFC 3339)")
+	duration := fs.String("duration", scenarios.DefaultImportDuration, "the scenario's `DURATION` (e.g. 30d)")
+	owner := fs.String("owner", "", "the `ACCOUNT` that owns the plan's pipelines and shares (default: see above)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("pipeshare import terraform: name one plan file (got %d; see pipeshare import terraform --help)", fs.NArg())
+	}
+	if _, err := time.Parse(time.RFC3339, *start); err != nil {
+		return usageErrorf("--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not %q", *start)
+	}
+	if d, err := scenarios.ParseDuration(*duration); err != nil || d <= 0 {
+		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *duration)
+	}
+	if *owner != "" && !isTerraformAccountID(*owner) {
+		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
+	}
+	path := fs.Arg(0)
+	data, err := readTerraformPlan(e, path)
+	if err != nil {
+		return inputError(err)
+	}
+	res, err := scenarios.ImportTerraform(path, data, scenarios.TerraformOptions{
+		Name: *name, Start: *start, Duration: *duration, Owner: *owner})
+	if err != nil {
+		return inputError(err)
+	}
+	var buf bytes.Buffer
+	if err := scenarios.WriteFile(&buf, res.File); err != nil {
+		return err
+	}
+	// The promise is a scenario that passes validate: check before writing.
+	sc, err := scenarios.Parse(res.File.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
+	if err == nil {
+		_, err = scenarios.Compile(sc)
+	}
+	if err != nil {
+		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the plan):\n%v", path, err))
+	}
+	for _, p := range res.Placeholders {
+		fmt.Fprintln(e.stderr, "import terraform: placeholder: "+p)
+	}
+	for _, u := range res.Unmapped {
+		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
+	}
+	return writeOutput(*out, e.stdout, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}
+
+// readTerraformPlan reads a plan file ("-" is stdin), refusing one over
+// 16 MiB without reading it whole.
+func readTerraformPlan(e *env, path string) ([]byte, error) {
+	const limit = 16 << 20
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%s: no such file", path)
+			}
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s:1:1: file too large (limit 16 MiB)", path)
+	}
+	return data, nil
+}
+
+// isTerraformAccountID reports whether s is a 12-digit account ID.
+func isTerraformAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
