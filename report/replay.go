@@ -251,4 +251,3 @@ func replayJSON(rp *Replay) jsonReplay {
 	}
 	return out
 }
-
