@@ -6,6 +6,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 const diffAbout = `Runs scenarios A and B with the same seed (A's unless --seed) and reports
@@ -25,6 +26,7 @@ func cmdDiff(e *env, args []string) error {
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
+	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,26 +53,35 @@ func cmdDiff(e *env, args []string) error {
 	if fs.Changed("seed") {
 		s = *seed
 	}
+	var trs [2]*traceRun
 	for i, sc := range scs {
 		sc.Sim.Seed = s
+		tr, err := tf.prepare(e, sc)
+		if err != nil {
+			return err
+		}
 		c, err := compileUntil(e, sc, *until)
 		if err != nil {
 			return err
 		}
-		cs[i] = c
+		tr.attach(c)
+		cs[i], trs[i] = c, tr
 	}
 
 	// The two runs are independent: run them side by side.
-	var sums [2]*report.Summary
+	var results [2]*sim.Result
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Go(func() {
-			sc := scs[i]
-			sums[i] = report.Summarize(c.Sim.Run(),
-				report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
-		})
+		wg.Go(func() { results[i] = c.Sim.Run() })
 	}
 	wg.Wait()
+	var sums [2]*report.Summary
+	for i, sc := range scs {
+		if _, err := trs[i].finish(e, results[i]); err != nil {
+			return err
+		}
+		sums[i] = report.Summarize(results[i], report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+	}
 
 	d := report.CompareSummaries(sums[0], sums[1])
 	render := report.WriteDiffText

@@ -45,3 +45,26 @@ func TestCallsRoundTripThroughTrace(t *testing.T) {
 	assert.Equal(t, 2*ga.Calls.Total, gb.Replay.Records, "every call and its owner copy")
 	assert.Equal(t, ga.Calls.Total, gb.Replay.Skipped["duplicate"], "owner copies count once")
 }
+
+// TestDiffOnRealTraffic replays one trace under two permissions: with the
+// share read-only every recorded Start is denied and none of the owner's
+// cost is spent.
+func TestDiffOnRealTraffic(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "calls.jsonl")
+	code, _, stderr := pipeshare(t, "", "run", "quickstart", "--calls", trace)
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := pipeshare(t, "", "diff", "quickstart", "quickstart", "--trace", trace,
+		"--set", "shares.churn-to-research.permission=read-only", "--format", "json")
+	require.Equal(t, 1, code, stderr)
+	var d struct {
+		Executions map[string]struct{ A, B, Delta float64 } `json:"executions"`
+		Cost       struct {
+			Total struct{ A, B, Delta float64 } `json:"total_usd"`
+		} `json:"cost"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &d), stdout)
+	assert.Positive(t, d.Executions["started"].A)
+	assert.Zero(t, d.Executions["started"].B)
+	assert.Positive(t, d.Cost.Total.A)
+	assert.Zero(t, d.Cost.Total.B)
+}
