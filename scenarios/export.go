@@ -68,7 +68,18 @@ type FilePipeline struct {
 	Account    string            `yaml:"account"`
 	Definition string            `yaml:"definition,omitempty"`
 	Parameters map[string]string `yaml:"parameters,omitempty"`
-	Steps      []map[string]any  `yaml:"steps,omitempty"`
+	Steps      []FileStep        `yaml:"steps,omitempty"`
+}
+
+// FileStep is a steps: entry; with a definition, entries override the
+// definition's steps of the same name.
+type FileStep struct {
+	Name          string   `yaml:"name"`
+	Type          string   `yaml:"type,omitempty"`
+	DependsOn     []string `yaml:"depends_on,omitempty"`
+	InstanceType  string   `yaml:"instance_type,omitempty"`
+	InstanceCount int      `yaml:"instance_count,omitempty"`
+	Duration      string   `yaml:"duration,omitempty"`
 }
 
 // FileShare is a RAM share.
