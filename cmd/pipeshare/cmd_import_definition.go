@@ -97,4 +97,3 @@ func cmdImportDefinition(e *env, args []string) error {
 		return err
 	})
 }
-
