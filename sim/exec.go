@@ -135,17 +135,18 @@ type ledgerKey struct {
 
 // execState is the part of Sim that runs executions.
 type execState struct {
-	execs     chunked[execution]
-	steps     chunked[stepRec]
-	pipes     []pipe
-	accts     []acctState
-	pools     []pool
-	holds     []hold
-	freeHolds []int32
-	ledger    []LedgerRow
-	ledgerIdx map[ledgerKey]int32
-	idsSeed   uint64              // execution IDs: see execIDBits
-	tokens    map[string]tokenUse // ClientRequestTokens of Starts
+	execs      chunked[execution]
+	steps      chunked[stepRec]
+	pipes      []pipe
+	accts      []acctState
+	pools      []pool
+	holds      []hold
+	freeHolds  []int32
+	ledger     []LedgerRow
+	ledgerIdx  map[ledgerKey]int32
+	idsSeed    uint64              // execution IDs: see execIDBits
+	tokens     map[string]tokenUse // ClientRequestTokens of Starts within the window
+	tokenOrder deque[mappedID]     // tokens in the order they were seen, to forget old ones
 }
 
 func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
@@ -265,6 +266,24 @@ type tokenUse struct {
 	at   Time
 }
 
+// rememberToken records that token started execution xi at now, and
+// forgets tokens older than the idempotency window, so memory holds a
+// window of Starts, not the whole trace.
+func (s *Sim) rememberToken(now Time, token string, xi int32) {
+	if s.ex.tokens == nil {
+		s.ex.tokens = map[string]tokenUse{}
+	}
+	s.ex.tokens[token] = tokenUse{exec: xi, at: now}
+	s.ex.tokenOrder.Push(mappedID{at: now, id: token, xi: xi})
+	for s.ex.tokenOrder.Front().at <= now-tokenWindow {
+		old := s.ex.tokenOrder.Front()
+		if u := s.ex.tokens[old.id]; u.exec == old.xi && u.at == old.at {
+			delete(s.ex.tokens, old.id)
+		}
+		s.ex.tokenOrder.PopFront()
+	}
+}
+
 // startExecution creates an execution of pipeline pl for caller: the
 // effect of an allowed StartPipelineExecution. A non-empty token seen on a
 // Start of the same pipeline within 24 hours returns that execution instead
@@ -295,10 +314,7 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	s.res.Executions.Started++
 	s.schedule(now, p.timeout, evTimeout, xi, 0, 0)
 	if token != "" {
-		if s.ex.tokens == nil {
-			s.ex.tokens = map[string]tokenUse{}
-		}
-		s.ex.tokens[token] = tokenUse{exec: xi, at: now}
+		s.rememberToken(now, token, xi)
 	}
 	s.advance(now, xi)
 	return 0, xi

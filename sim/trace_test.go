@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/pipeshare/pipeshare/model"
@@ -94,4 +95,19 @@ func TestSinkSeesGeneratedCalls(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-z]{12}$`, sink[0].Execution)
 	assert.Equal(t, sink[0].Execution, sink[1].Execution, "the read targets the latest execution")
 	assert.Equal(t, "s", w.ShareName(sink[0].Share))
+}
+
+func TestTokensAreForgottenAfterTheWindow(t *testing.T) {
+	s, errs := New(execWorld(t), &Config{Duration: 100 * hour})
+	require.NotNil(t, s, "%v", errs)
+	s.eng.SetHorizon(s.horizon)
+	caller, _ := s.w.LookupCallers("222222222222")
+	for i := range 10 {
+		s.startExecution(Time(i)*hour, caller[0], 0, 0, fmt.Sprintf("tok-%d", i))
+	}
+	assert.Len(t, s.ex.tokens, 10)
+	s.startExecution(40*hour, caller[0], 0, 0, "late")
+	assert.Len(t, s.ex.tokens, 1, "only tokens of the last 24 h are kept")
+	_, xi := s.startExecution(41*hour, caller[0], 0, 0, "tok-0")
+	assert.Equal(t, int32(11), xi, "an expired token starts a new execution")
 }
