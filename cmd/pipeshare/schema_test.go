@@ -74,6 +74,14 @@ func TestEmbeddedScenariosMatchSchema(t *testing.T) {
 		assert.Error(t, s.Validate(asJSONValue(t, []byte(bad), true)), bad)
 	}
 	assert.NoError(t, s.Validate(asJSONValue(t, []byte("extends: quickstart\nseed: 2\n"), true)))
+	// Definitions, condition steps and trace replay are valid shapes too.
+	assert.NoError(t, s.Validate(asJSONValue(t, []byte(`version: 1
+name: t
+start: 2026-01-05T00:00:00Z
+duration: 1d
+pipelines: [{name: p, account: "111111111111", definition: x.json, steps: [{name: A, if_probability: 0.3}]}]
+workload: [{trace: trail/}]
+`), true)))
 }
 
 // TestRunOutputMatchesSchema: run --format json of every embedded scenario
