@@ -332,6 +332,32 @@ func (c *jcur) key(first *bool) ([]byte, bool) {
 	return k, true
 }
 
+// fields reads the object at the cursor, calling fn with each key: fn
+// reads the value and returns true, or returns false to have it skipped. A
+// value that is not an object (null included) is skipped whole.
+func (c *jcur) fields(fn func(k []byte) bool) {
+	if c.object() {
+		c.keys(fn)
+	}
+}
+
+// keys reads the keys of an object whose '{' is consumed; see fields.
+func (c *jcur) keys(fn func(k []byte) bool) {
+	first := true
+	for {
+		k, ok := c.key(&first)
+		if !ok {
+			return
+		}
+		if !fn(k) {
+			c.skip()
+		}
+		if c.err != nil {
+			return
+		}
+	}
+}
+
 // record parses one record starting at c.i ('{') into f.
 func (c *jcur) record(f *ctFields) {
 	*f = ctFields{}
@@ -341,12 +367,7 @@ func (c *jcur) record(f *ctFields) {
 		}
 		return
 	}
-	first := true
-	for {
-		k, ok := c.key(&first)
-		if !ok {
-			return
-		}
+	c.keys(func(k []byte) bool {
 		switch string(k) {
 		case "eventSource":
 			f.eventSource = c.str()
@@ -367,39 +388,22 @@ func (c *jcur) record(f *ctFields) {
 		case "requestParameters":
 			c.params(f)
 		case "responseElements":
-			if c.object() {
-				first := true
-				for {
-					k, ok := c.key(&first)
-					if !ok {
-						break
-					}
-					if string(k) == "pipelineExecutionArn" {
-						f.respExecARN = c.str()
-					} else {
-						c.skip()
-					}
+			c.fields(func(k []byte) bool {
+				if string(k) != "pipelineExecutionArn" {
+					return false
 				}
-			}
+				f.respExecARN = c.str()
+				return true
+			})
 		default:
-			c.skip()
+			return false
 		}
-		if c.err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
 func (c *jcur) identity(f *ctFields) {
-	if !c.object() {
-		return
-	}
-	first := true
-	for {
-		k, ok := c.key(&first)
-		if !ok {
-			return
-		}
+	c.fields(func(k []byte) bool {
 		switch string(k) {
 		case "type":
 			f.uType = c.str()
@@ -408,51 +412,28 @@ func (c *jcur) identity(f *ctFields) {
 		case "accountId":
 			f.uAccount = c.str()
 		case "sessionContext":
-			if !c.object() {
-				break
-			}
-			first := true
-			for {
-				k, ok := c.key(&first)
-				if !ok {
-					break
+			c.fields(func(k []byte) bool {
+				if string(k) != "sessionIssuer" {
+					return false
 				}
-				if string(k) != "sessionIssuer" || !c.object() {
-					c.skip()
-					continue
-				}
-				first := true
-				for {
-					k, ok := c.key(&first)
-					if !ok {
-						break
+				c.fields(func(k []byte) bool {
+					if string(k) != "arn" {
+						return false
 					}
-					if string(k) == "arn" {
-						f.issuerARN = c.str()
-					} else {
-						c.skip()
-					}
-				}
-			}
+					f.issuerARN = c.str()
+					return true
+				})
+				return true
+			})
 		default:
-			c.skip()
+			return false
 		}
-		if c.err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
 func (c *jcur) params(f *ctFields) {
-	if !c.object() {
-		return
-	}
-	first := true
-	for {
-		k, ok := c.key(&first)
-		if !ok {
-			return
-		}
+	c.fields(func(k []byte) bool {
 		switch string(k) {
 		case "pipelineName":
 			f.pipelineName = c.str()
@@ -463,12 +444,10 @@ func (c *jcur) params(f *ctFields) {
 		case "clientRequestToken":
 			f.token = c.str()
 		default:
-			c.skip()
+			return false
 		}
-		if c.err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
 // ctScanner reads the records of one decompressed CloudTrail stream.
