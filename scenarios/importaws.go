@@ -46,8 +46,8 @@ import (
 // AWSOptions control [ImportAWS].
 type AWSOptions struct {
 	Name     string // scenario name; default: the folder's base name
-	Start    string // RFC 3339; default AWSDefaultStart
-	Duration string // default AWSDefaultDuration
+	Start    string // RFC 3339; default DefaultImportStart
+	Duration string // default DefaultImportDuration
 }
 
 // AWSImport is the result of [ImportAWS].
@@ -57,13 +57,6 @@ type AWSImport struct {
 	// in the file's header comment.
 	Unmapped []string
 }
-
-// Defaults of an AWS snapshot import: a fixed start, so an import is
-// reproducible, and a month.
-const (
-	AWSDefaultStart    = "2026-01-05T00:00:00Z"
-	AWSDefaultDuration = "30d"
-)
 
 // JSON shapes of the CLI outputs (only the fields pipeshare reads).
 type (
@@ -204,10 +197,10 @@ func ImportAWS(dir string, opts AWSOptions) (*AWSImport, error) {
 	f := &File{Version: 1, Name: name, Start: opts.Start, Duration: opts.Duration,
 		Organization: im.org, Policies: im.policies, Pipelines: im.pipelines, Shares: im.shares}
 	if f.Start == "" {
-		f.Start = AWSDefaultStart
+		f.Start = DefaultImportStart
 	}
 	if f.Duration == "" {
-		f.Duration = AWSDefaultDuration
+		f.Duration = DefaultImportDuration
 	}
 	if im.region != "" && im.region != "us-east-1" {
 		f.Region = im.region
@@ -660,7 +653,7 @@ func awsPolicyName(name, id string, used map[string]bool) string {
 // checkPolicyAlone compiles a one-policy scenario with doc attached to the
 // root as an SCP and returns why it is not valid, or "".
 func checkPolicyAlone(name string, doc any) string {
-	f := &File{Version: 1, Name: "policy-check", Start: AWSDefaultStart, Duration: "1d",
+	f := &File{Version: 1, Name: "policy-check", Start: DefaultImportStart, Duration: "1d",
 		Organization: &FileOrg{ID: "o-aaaaaaaaaa", ManagementAccount: "000000000001",
 			Units: []FileUnit{{Path: "/", SCPs: []string{name}}}},
 		Accounts: []FileAccount{{ID: "000000000001", OU: "/"}},

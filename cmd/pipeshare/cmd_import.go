@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/spf13/pflag"
 )
 
 // importer is one kind of "pipeshare import KIND": each importer file
@@ -94,4 +100,45 @@ func cmdImport(e *env, args []string) error {
 		return usageErrorf("pipeshare import: unknown kind %q (kinds: %s; see pipeshare import --help)", args[0], importerNames())
 	}
 	return im.run(e, args[1:])
+}
+
+// importSpan is the --start and --duration of an importer's scenario.
+type importSpan struct{ start, duration *string }
+
+func registerImportSpan(fs *pflag.FlagSet) importSpan {
+	return importSpan{
+		start:    fs.String("start", scenarios.DefaultImportStart, "the scenario's start `TIME` (RFC 3339)"),
+		duration: fs.String("duration", scenarios.DefaultImportDuration, "the scenario's `DURATION` (e.g. 30d)"),
+	}
+}
+
+func (sp importSpan) check() error {
+	if _, err := time.Parse(time.RFC3339, *sp.start); err != nil {
+		return usageErrorf("--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not %q", *sp.start)
+	}
+	if d, err := scenarios.ParseDuration(*sp.duration); err != nil || d <= 0 {
+		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *sp.duration)
+	}
+	return nil
+}
+
+// emitImported writes an imported scenario to out (or stdout) after checking
+// that it parses and compiles: every import promises a scenario that passes
+// validate. source names the input in the message when it does not.
+func emitImported(e *env, out string, f *scenarios.File, source string) error {
+	var buf bytes.Buffer
+	if err := scenarios.WriteFile(&buf, f); err != nil {
+		return err
+	}
+	sc, err := scenarios.Parse(f.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
+	if err == nil {
+		_, err = scenarios.Compile(sc)
+	}
+	if err != nil {
+		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the input):\n%v", source, err))
+	}
+	return writeOutput(out, e.stdout, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"time"
 
 	"github.com/pipeshare/pipeshare/scenarios"
 )
@@ -51,45 +48,26 @@ func cmdImportAWS(e *env, args []string) error {
 	fs := newFlagSet(e, "import aws", "import aws DIR [flags]", importAWSAbout)
 	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
 	name := fs.String("name", "", "the scenario's `NAME` (default: the folder's name)")
-	start := fs.String("start", scenarios.AWSDefaultStart, "the scenario's start `TIME` (RFC 3339)")
-	duration := fs.String("duration", scenarios.AWSDefaultDuration, "the scenario's `DURATION` (e.g. 30d)")
+	span := registerImportSpan(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("pipeshare import aws: name one snapshot folder (got %d; see pipeshare import aws --help)", fs.NArg())
 	}
-	if _, err := time.Parse(time.RFC3339, *start); err != nil {
-		return usageErrorf("--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not %q", *start)
-	}
-	if d, err := scenarios.ParseDuration(*duration); err != nil || d <= 0 {
-		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *duration)
+	if err := span.check(); err != nil {
+		return err
 	}
 	dir := fs.Arg(0)
-	res, err := scenarios.ImportAWS(dir, scenarios.AWSOptions{Name: *name, Start: *start, Duration: *duration})
+	res, err := scenarios.ImportAWS(dir, scenarios.AWSOptions{Name: *name, Start: *span.start, Duration: *span.duration})
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("%s: no such folder", dir)
 		}
 		return inputError(err)
 	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteFile(&buf, res.File); err != nil {
-		return err
-	}
-	// The promise is a scenario that passes validate: check before writing.
-	sc, err := scenarios.Parse(res.File.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
-	if err == nil {
-		_, err = scenarios.Compile(sc)
-	}
-	if err != nil {
-		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the snapshot):\n%v", dir, err))
-	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
 	}
-	return writeOutput(*out, e.stdout, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	return emitImported(e, *out, res.File, dir)
 }

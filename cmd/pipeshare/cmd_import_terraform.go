@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/pipeshare/pipeshare/scenarios"
 )
@@ -43,8 +41,7 @@ func cmdImportTerraform(e *env, args []string) error {
 	fs := newFlagSet(e, "import terraform", "import terraform PLAN.json [flags]", importTerraformAbout)
 	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
 	name := fs.String("name", "", "the scenario's `NAME` (default: the plan's file name)")
-	start := fs.String("start", scenarios.DefaultImportStart, "the scenario's start `TIME` (RFC 3339)")
-	duration := fs.String("duration", scenarios.DefaultImportDuration, "the scenario's `DURATION` (e.g. 30d)")
+	span := registerImportSpan(fs)
 	owner := fs.String("owner", "", "the `ACCOUNT` that owns the plan's pipelines and shares (default: see above)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -52,11 +49,8 @@ func cmdImportTerraform(e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return usageErrorf("pipeshare import terraform: name one plan file (got %d; see pipeshare import terraform --help)", fs.NArg())
 	}
-	if _, err := time.Parse(time.RFC3339, *start); err != nil {
-		return usageErrorf("--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not %q", *start)
-	}
-	if d, err := scenarios.ParseDuration(*duration); err != nil || d <= 0 {
-		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *duration)
+	if err := span.check(); err != nil {
+		return err
 	}
 	if *owner != "" && !isTerraformAccountID(*owner) {
 		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
@@ -67,21 +61,9 @@ func cmdImportTerraform(e *env, args []string) error {
 		return inputError(err)
 	}
 	res, err := scenarios.ImportTerraform(path, data, scenarios.TerraformOptions{
-		Name: *name, Start: *start, Duration: *duration, Owner: *owner})
+		Name: *name, Start: *span.start, Duration: *span.duration, Owner: *owner})
 	if err != nil {
 		return inputError(err)
-	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteFile(&buf, res.File); err != nil {
-		return err
-	}
-	// The promise is a scenario that passes validate: check before writing.
-	sc, err := scenarios.Parse(res.File.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
-	if err == nil {
-		_, err = scenarios.Compile(sc)
-	}
-	if err != nil {
-		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the plan):\n%v", path, err))
 	}
 	for _, p := range res.Placeholders {
 		fmt.Fprintln(e.stderr, "import terraform: placeholder: "+p)
@@ -89,10 +71,7 @@ func cmdImportTerraform(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
 	}
-	return writeOutput(*out, e.stdout, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	return emitImported(e, *out, res.File, path)
 }
 
 // readTerraformPlan reads a plan file ("-" is stdin), refusing one over
