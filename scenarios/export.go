@@ -1,7 +1,10 @@
 package scenarios
 
 import (
+	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -138,7 +141,7 @@ func WriteFile(w io.Writer, f *File) error {
 		f.Version = 1
 	}
 	for _, line := range splitLines(f.Header) {
-		if _, err := io.WriteString(w, "# "+line+"\n"); err != nil {
+		if _, err := io.WriteString(w, "# "+printableComment(line)+"\n"); err != nil {
 			return err
 		}
 	}
@@ -148,6 +151,22 @@ func WriteFile(w io.Writer, f *File) error {
 		return err
 	}
 	return enc.Close()
+}
+
+// printableComment escapes what YAML does not allow even in a comment
+// (control characters, DEL, C1 controls, invalid UTF-8) as \uXXXX, so text
+// taken from an imported file cannot break the scenario.
+func printableComment(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t' || r >= 0x20 && r < 0x7F || r == 0x85 || r >= 0xA0 && r != utf8.RuneError && r != 0xFEFF && r != 0xFFFE && r != 0xFFFF:
+			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		}
+	}
+	return b.String()
 }
 
 func splitLines(s string) []string {

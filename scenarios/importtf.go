@@ -600,11 +600,12 @@ func (im *tfImporter) buildOrg() error {
 		im.unmap(extra.Address, "a second organization; only %s is mapped", r.Address)
 	}
 	o := &tfOrg{res: r}
-	if id, ok := r.str("id"); ok {
+	if id, ok := r.str("id"); ok && strings.HasPrefix(id, "o-") && len(id) >= 4 {
 		o.id = id
 	} else {
+		// Known after apply, or not an organization ID at all.
 		o.id = "o-" + hashLower(r.Address, 10)
-		im.placeholders = append(im.placeholders, r.Address+": organization ID "+o.id+" (known after apply)")
+		im.placeholders = append(im.placeholders, r.Address+": organization ID "+o.id+" (known after apply, or not of the form o-…)")
 	}
 	if roots, ok := r.Values["roots"].([]any); ok && len(roots) > 0 {
 		if m, ok := roots[0].(map[string]any); ok {
@@ -1279,7 +1280,7 @@ func (im *tfImporter) principal(r *tfResource, v tfValue) (string, bool) {
 		}
 		im.unmap(r.Address, "principal %s is not an OU of the plan", s)
 		return "", false
-	case m[1] == "iam" && accountIDRE.MatchString(m[3]) && (strings.HasPrefix(m[4], "role/") || strings.HasPrefix(m[4], "user/")):
+	case m[1] == "iam" && accountIDRE.MatchString(m[3]) && model.ValidPrincipalName(m[4]) && m[4] != "root":
 		return m[3] + "/" + m[4], true
 	}
 	im.unmap(r.Address, "principal %s is not modelled (service principals and other ARNs)", s)
