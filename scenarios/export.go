@@ -154,7 +154,7 @@ func WriteFile(w io.Writer, f *File) error {
 }
 
 // printableComment escapes what YAML does not allow even in a comment
-// (control characters, DEL, C1 controls, invalid UTF-8) as \uXXXX, so text
+// (control characters, DEL, C1 controls, invalid UTF-8) as a \u escape (four hex digits), so text
 // taken from an imported file cannot break the scenario.
 func printableComment(s string) string {
 	var b strings.Builder
