@@ -1379,35 +1379,7 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *definit
 			st.InstanceCount = c
 		}
 	}
-	if v := o.get("duration"); v != nil {
-		st.Duration, _ = d.stepDuration(v)
-	} else {
-		def := DefaultStepDuration(st.Type)
-		st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(def)}
-		d.warnf(o.n, "step %s of type %s has no duration; using the default %s", name, st.Type, formatDuration(model.Time(def)))
-	}
-	if v := o.get("failure_rate"); v != nil {
-		if r, ok := d.number(v, "failure_rate"); ok {
-			if r < 0 || r > 1 {
-				d.errorf(v, "failure_rate must be between 0 and 1, not %s", srcText(v))
-			} else {
-				st.FailureRate = r
-			}
-		}
-	}
-	if v := o.get("failure_exception"); v != nil {
-		if s, ok := d.enum(v, "failure_exception", exceptionTypes...); ok {
-			st.FailureException = s
-		}
-	}
-	if v := o.get("retry"); v != nil {
-		st.Retry = nil
-		d.eachMapping(v, "retry", "retry policy", retrySchema, func(ro *object) {
-			if p, ok := d.retryPolicy(ro); ok {
-				st.Retry = append(st.Retry, p)
-			}
-		})
-	}
+	d.stepRun(o, st, name, true)
 	if v := o.get("if_probability"); v != nil {
 		switch r, ok := d.number(v, "if_probability"); {
 		case !ok:

@@ -278,9 +278,22 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 			d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", label, st.Type)
 		}
 	}
+	st.FailureException = defaultFailureException
+	d.stepRun(o, &st, label, typeOK)
+	if v := o.get("if_probability"); v != nil {
+		d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps of a pipeline definition", label)
+	}
+	return st, nameNode
+}
+
+// stepRun decodes the fields of a step's run shared by scenario steps and
+// overrides of a definition's steps: duration (the per-type default with a
+// warning when absent and defaultDuration), failure_rate,
+// failure_exception and retry (which replaces st's policies).
+func (d *scenarioDecoder) stepRun(o *object, st *sim.StepSpec, label string, defaultDuration bool) {
 	if v := o.get("duration"); v != nil {
 		st.Duration, _ = d.stepDuration(v)
-	} else if typeOK {
+	} else if defaultDuration {
 		def := DefaultStepDuration(st.Type)
 		st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(def)}
 		d.warnf(o.n, "step %s of type %s has no duration; using the default %s", label, st.Type, formatDuration(model.Time(def)))
@@ -294,23 +307,19 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 			}
 		}
 	}
-	st.FailureException = defaultFailureException
 	if v := o.get("failure_exception"); v != nil {
 		if s, ok := d.enum(v, "failure_exception", exceptionTypes...); ok {
 			st.FailureException = s
 		}
 	}
 	if v := o.get("retry"); v != nil {
+		st.Retry = nil
 		d.eachMapping(v, "retry", "retry policy", retrySchema, func(ro *object) {
 			if p, ok := d.retryPolicy(ro); ok {
 				st.Retry = append(st.Retry, p)
 			}
 		})
 	}
-	if v := o.get("if_probability"); v != nil {
-		d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps of a pipeline definition", label)
-	}
-	return st, nameNode
 }
 
 // getParameter resolves {Get: Parameters.X} against ctx's parameters; it
