@@ -24,6 +24,37 @@ type AccessRow struct {
 	ReasonByAction map[string]string
 }
 
+// accessRow is the row of principal p on pipeline pl with the given
+// reasons for the ten actions.
+func accessRow(world *model.World, p model.PrincipalID, pl model.PipelineID, at string, reasons *[model.NumActions]model.Reason) AccessRow {
+	row := AccessRow{
+		Principal:      world.CallerString(p),
+		Pipeline:       world.PipelineName(pl),
+		PipelineARN:    world.PipelineARN(pl),
+		At:             at,
+		Allowed:        []string{},
+		ReasonByAction: make(map[string]string, model.NumActions),
+	}
+	for a, r := range reasons {
+		row.ReasonByAction[model.Action(a).String()] = r.String()
+		if r.IsAllow() {
+			row.Allowed = append(row.Allowed, model.Action(a).String())
+		}
+	}
+	return row
+}
+
+// compareAccessRows orders rows by principal, pipeline name, then ARN.
+func compareAccessRows(a, b AccessRow) int {
+	if c := strings.Compare(a.Principal, b.Principal); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Pipeline, b.Pipeline); c != 0 {
+		return c
+	}
+	return strings.Compare(a.PipelineARN, b.PipelineARN)
+}
+
 // Access returns the access matrix at t: one row for every principal
 // (owner-account principals and roots included) and every pipeline, sorted
 // by principal then pipeline name (then ARN). It asks [model.World.Decide]
@@ -36,33 +67,14 @@ func Access(world *model.World, t model.Time) []AccessRow {
 	rows := make([]AccessRow, 0, world.NumPrincipals()*world.NumPipelines())
 	for p := range model.PrincipalID(world.NumPrincipals()) {
 		for pl := range model.PipelineID(world.NumPipelines()) {
-			row := AccessRow{
-				Principal:      world.CallerString(p),
-				Pipeline:       world.PipelineName(pl),
-				PipelineARN:    world.PipelineARN(pl),
-				At:             at,
-				Allowed:        []string{},
-				ReasonByAction: make(map[string]string, model.NumActions),
-			}
+			var reasons [model.NumActions]model.Reason
 			for a := range model.Action(model.NumActions) {
-				r := world.Decide(p, pl, a, t)
-				row.ReasonByAction[a.String()] = r.String()
-				if r.IsAllow() {
-					row.Allowed = append(row.Allowed, a.String())
-				}
+				reasons[a] = world.Decide(p, pl, a, t)
 			}
-			rows = append(rows, row)
+			rows = append(rows, accessRow(world, p, pl, at, &reasons))
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b AccessRow) int {
-		if c := strings.Compare(a.Principal, b.Principal); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Pipeline, b.Pipeline); c != 0 {
-			return c
-		}
-		return strings.Compare(a.PipelineARN, b.PipelineARN)
-	})
+	slices.SortStableFunc(rows, compareAccessRows)
 	return rows
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -77,32 +76,12 @@ func Changes(world *model.World, pairs []model.Pair, spans [][]model.Span) []Cha
 	var rows []ChangeRow
 	for i, pr := range pairs {
 		for _, s := range spans[i] {
-			row := ChangeRow{AccessRow: AccessRow{
-				Principal:      world.CallerString(pr.Principal),
-				Pipeline:       world.PipelineName(pr.Pipeline),
-				PipelineARN:    world.PipelineARN(pr.Pipeline),
-				At:             world.TimeToRFC3339(s.From),
-				Allowed:        []string{},
-				ReasonByAction: make(map[string]string, model.NumActions),
-			}, To: world.TimeToRFC3339(s.To), Cause: s.Cause}
-			for a := range model.Action(model.NumActions) {
-				row.ReasonByAction[a.String()] = s.Reasons[a].String()
-				if s.Reasons[a].IsAllow() {
-					row.Allowed = append(row.Allowed, a.String())
-				}
-			}
-			rows = append(rows, row)
+			rows = append(rows, ChangeRow{AccessRow: accessRow(world, pr.Principal, pr.Pipeline, world.TimeToRFC3339(s.From), &s.Reasons),
+				To: world.TimeToRFC3339(s.To), Cause: s.Cause})
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b ChangeRow) int {
-		if c := strings.Compare(a.Principal, b.Principal); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Pipeline, b.Pipeline); c != 0 {
-			return c
-		}
-		return strings.Compare(a.PipelineARN, b.PipelineARN) // then time: the sort is stable
-	})
+	// Then time: the sort is stable and each pair's spans are in order.
+	slices.SortStableFunc(rows, func(a, b ChangeRow) int { return compareAccessRows(a.AccessRow, b.AccessRow) })
 	return rows
 }
 
