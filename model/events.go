@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -169,12 +168,6 @@ func (w *World) NumEvents() int { return len(w.events) }
 // EventAt returns the time of event i; events are sorted by time, ties in
 // file order.
 func (w *World) EventAt(i int) Time { return w.events[i].at }
-
-// EventString describes event i for traces, e.g. "set_permission churn-to-research".
-func (w *World) EventString(i int) string {
-	e := &w.events[i]
-	return fmt.Sprintf("%s at %s (%s)", e.kind, e.at, e.pos)
-}
 
 // Applied returns how many events have been applied.
 func (w *World) Applied() int { return w.applied }

@@ -25,9 +25,3 @@ var embeddedPrices = map[string]float64{
 	"ml.p3.8xlarge":   14.688,
 	"ml.p4d.24xlarge": 37.688,
 }
-
-// EmbeddedPrice returns the embedded price of an instance type.
-func EmbeddedPrice(instanceType string) (float64, bool) {
-	p, ok := embeddedPrices[instanceType]
-	return p, ok
-}

@@ -439,16 +439,3 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	}
 	return model.ReasonNotFound, -1
 }
-
-// SortedCallers returns the result's caller slots sorted by account then
-// principal name.
-func (r *Result) SortedCallers() []int {
-	idx := make([]int, len(r.Callers))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool {
-		return r.World.CallerString(r.Callers[idx[a]]) < r.World.CallerString(r.Callers[idx[b]])
-	})
-	return idx
-}
