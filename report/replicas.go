@@ -117,52 +117,129 @@ type Replicas struct {
 // N returns the number of replicas.
 func (r *Replicas) N() int { return len(r.Seeds) }
 
-// SummarizeReplicas computes the report of the replicas whose summaries
-// are sums, run with seeds (indexed alike; at least one). The meta is
-// sums[0]'s. It keeps no reference to sums.
-func SummarizeReplicas(seeds []uint64, sums []*Summary) *Replicas {
-	if len(sums) == 0 || len(seeds) != len(sums) {
-		panic(fmt.Sprintf("report: SummarizeReplicas of %d seeds and %d summaries", len(seeds), len(sums)))
+// ReplicaSample is what one replica contributes to a [Replicas] report: its
+// index, seed and horizon, every scalar metric and its owner-cost rows. It
+// is a small extract of the replica's [Summary] (which need not be kept)
+// and goes through a shard's part file unchanged (see [WriteReplicaPart]),
+// so a merged report is the report of one process.
+type ReplicaSample struct {
+	Index    int
+	Seed     uint64
+	Duration model.Time
+	// Values holds the scalar metrics in [replicaMetrics] order.
+	Values []float64
+	// Pipelines and Initiators are the cost rows, keys and USD only.
+	Pipelines  []ReplicaPipelineUSD
+	Initiators []InitiatorCost // Amount holds USD only
+}
+
+// ReplicaPipelineUSD is one pipeline's owner cost in one replica.
+type ReplicaPipelineUSD struct {
+	Pipeline string
+	Owner    model.AccountID
+	USD      float64
+}
+
+// replicaGroup is where a scalar metric goes in a [Replicas].
+type replicaGroup uint8
+
+const (
+	groupCalls replicaGroup = iota
+	groupReason
+	groupExecutions
+	groupSteps
+	groupCost
+)
+
+var replicaGroupNames = [...]string{"calls", "by_reason", "executions", "steps", "cost"}
+
+// replicaMetricDef is one scalar a replica contributes.
+type replicaMetricDef struct {
+	group replicaGroup
+	name  string
+	unit  ReplicaUnit
+	get   func(s *Summary) float64
+}
+
+// key is the metric's name in a part file: "calls.total", "by_reason.scp", …
+func (d *replicaMetricDef) key() string { return replicaGroupNames[d.group] + "." + d.name }
+
+// replicaMetrics lists every scalar metric of a replica, in report order.
+var replicaMetrics = func() []replicaMetricDef {
+	var defs []replicaMetricDef
+	count := func(g replicaGroup, name string, f func(s *Summary) int64) {
+		defs = append(defs, replicaMetricDef{g, name, ReplicaCount, func(s *Summary) float64 { return float64(f(s)) }})
 	}
-	n := len(sums)
-	r := &Replicas{Meta: sums[0].Meta, Seeds: slices.Clone(seeds), Duration: sums[0].Duration}
-	metric := func(name string, unit ReplicaUnit, f func(s *Summary) float64) ReplicaMetric {
-		xs := make([]float64, n)
-		for i, s := range sums {
-			xs[i] = f(s)
-		}
-		return ReplicaMetric{Name: name, Unit: unit, ReplicaStat: NewReplicaStat(xs)}
-	}
-	count := func(name string, f func(s *Summary) int64) ReplicaMetric {
-		return metric(name, ReplicaCount, func(s *Summary) float64 { return float64(f(s)) })
-	}
-	r.Calls = []ReplicaMetric{
-		count("total", func(s *Summary) int64 { return s.Calls.Total }),
-		count("allowed", func(s *Summary) int64 { return s.Calls.Allowed }),
-		count("denied", func(s *Summary) int64 { return s.Calls.Denied }),
-		count("failed", func(s *Summary) int64 { return s.Calls.Failed }),
-	}
+	count(groupCalls, "total", func(s *Summary) int64 { return s.Calls.Total })
+	count(groupCalls, "allowed", func(s *Summary) int64 { return s.Calls.Allowed })
+	count(groupCalls, "denied", func(s *Summary) int64 { return s.Calls.Denied })
+	count(groupCalls, "failed", func(s *Summary) int64 { return s.Calls.Failed })
 	for code := model.ReasonNone + 1; code < model.NumReasons; code++ {
-		r.ByReason = append(r.ByReason, count(code.String(), func(s *Summary) int64 { return s.Calls.ByReason[code] }))
+		count(groupReason, code.String(), func(s *Summary) int64 { return s.Calls.ByReason[code] })
 	}
-	r.Executions = []ReplicaMetric{
-		count("started", func(s *Summary) int64 { return s.Executions.Started }),
-		count("succeeded", func(s *Summary) int64 { return s.Executions.Succeeded }),
-		count("failed", func(s *Summary) int64 { return s.Executions.Failed }),
-		count("stopped", func(s *Summary) int64 { return s.Executions.Stopped }),
-		count("retried", func(s *Summary) int64 { return s.Executions.Retried }),
-		count("timed_out", func(s *Summary) int64 { return s.Executions.TimedOut }),
-		count("failed_at_end", func(s *Summary) int64 { return s.Executions.FailedAtEnd }),
-		count("waiting_at_end", func(s *Summary) int64 { return s.Executions.WaitingAtEnd }),
-		count("running_at_end", func(s *Summary) int64 { return s.Executions.RunningAtEnd }),
+	count(groupExecutions, "started", func(s *Summary) int64 { return s.Executions.Started })
+	count(groupExecutions, "succeeded", func(s *Summary) int64 { return s.Executions.Succeeded })
+	count(groupExecutions, "failed", func(s *Summary) int64 { return s.Executions.Failed })
+	count(groupExecutions, "stopped", func(s *Summary) int64 { return s.Executions.Stopped })
+	count(groupExecutions, "retried", func(s *Summary) int64 { return s.Executions.Retried })
+	count(groupExecutions, "timed_out", func(s *Summary) int64 { return s.Executions.TimedOut })
+	count(groupExecutions, "failed_at_end", func(s *Summary) int64 { return s.Executions.FailedAtEnd })
+	count(groupExecutions, "waiting_at_end", func(s *Summary) int64 { return s.Executions.WaitingAtEnd })
+	count(groupExecutions, "running_at_end", func(s *Summary) int64 { return s.Executions.RunningAtEnd })
+	count(groupSteps, "granted", func(s *Summary) int64 { return s.Steps.Granted })
+	count(groupSteps, "completed", func(s *Summary) int64 { return s.Steps.Completed })
+	count(groupSteps, "resource_limit", func(s *Summary) int64 { return s.Steps.ResourceLimit })
+	defs = append(defs,
+		replicaMetricDef{groupSteps, "mean_wait_s", ReplicaSeconds, func(s *Summary) float64 { return s.Steps.MeanWait / 1e9 }},
+		replicaMetricDef{groupCost, "total_usd", ReplicaUSD, func(s *Summary) float64 { return s.Cost.USD }})
+	return defs
+}()
+
+// NewReplicaSample extracts replica index's sample from its summary s.
+func NewReplicaSample(index int, s *Summary) ReplicaSample {
+	r := ReplicaSample{Index: index, Seed: s.Seed, Duration: s.Duration, Values: make([]float64, len(replicaMetrics))}
+	for k := range replicaMetrics {
+		r.Values[k] = replicaMetrics[k].get(s)
 	}
-	r.Steps = []ReplicaMetric{
-		count("granted", func(s *Summary) int64 { return s.Steps.Granted }),
-		count("completed", func(s *Summary) int64 { return s.Steps.Completed }),
-		count("resource_limit", func(s *Summary) int64 { return s.Steps.ResourceLimit }),
-		metric("mean_wait_s", ReplicaSeconds, func(s *Summary) float64 { return s.Steps.MeanWait / 1e9 }),
+	for _, p := range s.Cost.ByPipeline {
+		r.Pipelines = append(r.Pipelines, ReplicaPipelineUSD{Pipeline: p.Pipeline, Owner: p.Owner, USD: p.USD})
 	}
-	r.CostTotal = metric("total_usd", ReplicaUSD, func(s *Summary) float64 { return s.Cost.USD })
+	for _, ic := range s.Cost.ByInitiator {
+		ic.Amount = Amount{USD: ic.USD}
+		r.Initiators = append(r.Initiators, ic)
+	}
+	return r
+}
+
+// SummarizeReplicas computes the report of replicas samples[0..N), sample
+// i being replica i's; meta names the run. It keeps no reference to
+// samples.
+func SummarizeReplicas(meta Meta, samples []ReplicaSample) *Replicas {
+	if len(samples) == 0 {
+		panic("report: SummarizeReplicas of no replicas")
+	}
+	n := len(samples)
+	r := &Replicas{Meta: meta, Seeds: make([]uint64, n), Duration: samples[0].Duration}
+	for i := range samples {
+		if samples[i].Index != i {
+			panic(fmt.Sprintf("report: SummarizeReplicas: sample %d has index %d", i, samples[i].Index))
+		}
+		r.Seeds[i] = samples[i].Seed
+	}
+	groups := [...]*[]ReplicaMetric{groupCalls: &r.Calls, groupReason: &r.ByReason, groupExecutions: &r.Executions,
+		groupSteps: &r.Steps}
+	for k, d := range replicaMetrics {
+		xs := make([]float64, n)
+		for i := range samples {
+			xs[i] = samples[i].Values[k]
+		}
+		m := ReplicaMetric{Name: d.name, Unit: d.unit, ReplicaStat: NewReplicaStat(xs)}
+		if d.group == groupCost {
+			r.CostTotal = m
+		} else {
+			*groups[d.group] = append(*groups[d.group], m)
+		}
+	}
 
 	// The union of the pipelines and initiator rows, a value per replica.
 	type pipeKey struct {
@@ -180,8 +257,8 @@ func SummarizeReplicas(seeds []uint64, sums []*Summary) *Replicas {
 	initIdx := map[initKey]int{}
 	var inits []InitiatorCost
 	var initVals [][]float64
-	for i, s := range sums {
-		for _, p := range s.Cost.ByPipeline {
+	for i := range samples {
+		for _, p := range samples[i].Pipelines {
 			k := pipeKey{p.Pipeline, p.Owner}
 			j, ok := pipeIdx[k]
 			if !ok {
@@ -192,7 +269,7 @@ func SummarizeReplicas(seeds []uint64, sums []*Summary) *Replicas {
 			}
 			pipeVals[j][i] += p.USD
 		}
-		for _, ic := range s.Cost.ByInitiator {
+		for _, ic := range samples[i].Initiators {
 			k := initKey{ic.Payer, ic.Account, ic.Principal, ic.Pipeline, ic.Share, ic.InstanceType, ic.Own}
 			j, ok := initIdx[k]
 			if !ok {

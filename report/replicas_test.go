@@ -69,8 +69,11 @@ func replicaSummary(k int64, withTeam bool) *Summary {
 }
 
 func TestSummarizeReplicas(t *testing.T) {
-	sums := []*Summary{replicaSummary(1, false), replicaSummary(2, true), replicaSummary(3, false)}
-	r := SummarizeReplicas([]uint64{9, 8, 7}, sums)
+	samples := replicaSamples(replicaSummary(1, false), replicaSummary(2, true), replicaSummary(3, false))
+	for i, seed := range []uint64{9, 8, 7} {
+		samples[i].Seed = seed
+	}
+	r := SummarizeReplicas(replicaSummary(1, false).Meta, samples)
 	assert.Equal(t, 3, r.N())
 	assert.Equal(t, "fixture", r.Scenario)
 	assert.Equal(t, 22.0, r.Calls[0].Mean) // total: 11, 22, 33
@@ -112,7 +115,7 @@ func TestSummarizeReplicas(t *testing.T) {
 	assert.Contains(t, text.String(), "reason scp")
 
 	// One replica: no interval, written n/a and null.
-	r = SummarizeReplicas([]uint64{1}, sums[:1])
+	r = SummarizeReplicas(r.Meta, samples[:1])
 	text.Reset()
 	js.Reset()
 	require.NoError(t, WriteReplicasText(&text, r))
@@ -121,6 +124,15 @@ func TestSummarizeReplicas(t *testing.T) {
 	assert.NotContains(t, text.String(), "NaN")
 	assert.Equal(t, strings.Count(js.String(), `"mean"`), strings.Count(js.String(), `"ci_low": null`))
 
-	assert.Panics(t, func() { SummarizeReplicas(nil, nil) })
-	assert.Panics(t, func() { SummarizeReplicas([]uint64{1, 2}, sums[:1]) })
+	assert.Panics(t, func() { SummarizeReplicas(r.Meta, nil) })
+	assert.Panics(t, func() { SummarizeReplicas(r.Meta, samples[1:]) }, "sample 0 must be replica 0")
+}
+
+// replicaSamples makes summary i replica i's sample.
+func replicaSamples(sums ...*Summary) []ReplicaSample {
+	out := make([]ReplicaSample, len(sums))
+	for i, s := range sums {
+		out[i] = NewReplicaSample(i, s)
+	}
+	return out
 }

@@ -1,0 +1,87 @@
+package jsonpos
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type doc struct {
+	Name  string         `json:"name"`
+	N     int            `json:"n"`
+	Items []item         `json:"items"`
+	Extra map[string]any `json:"extra"`
+}
+
+type item struct {
+	ID   string `json:"id"`
+	Flag bool   `json:"flag"`
+}
+
+func TestDecodePositions(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"ok", `{"name": "a", "n": 1}`, ""},
+		{"syntax", "{\n  \"name\": \"a\",\n  \"n\": 1,,\n}", `f.json:3:10: invalid JSON: invalid character ','`},
+		{"string for number", "{\n  \"n\": \"7\"\n}", `f.json:2:8: n must be a number, not a JSON string`},
+		{"escaped quote", "{\"items\": [{\"id\": \"x\"}, {\"flag\": \"a\\\"b\"}]}", `f.json:1:34: items.flag must be true or false, not a JSON string`},
+		{"number for string", "{\"items\": [{\"id\": 12.5}]}", `f.json:1:19: items.id must be a string, not a JSON number`},
+		{"object for array", "{\"items\": {}}", `f.json:1:11: items must be an array, not a JSON object`},
+		{"array for document", "[1]", `f.json:1:1: the document must be an object, not a JSON array`},
+		{"truncated", "{\"name\": \"a\"", `f.json:1:13: invalid JSON: unexpected end of input`},
+		{"empty", "", `f.json:1:1: invalid JSON: unexpected end of input`},
+		{"trailing", "{}\n\n  {}", `f.json:3:3: unexpected data after the JSON document`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			err := Decode("f.json", []byte(tc.in), &d)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), tc.want), "got %q, want prefix %q", err, tc.want)
+		})
+	}
+}
+
+func TestOffset(t *testing.T) {
+	in := []byte("{\n  \"name\": \"a\",\n  \"items\": [\n    {\"id\": \"x\"},\n    {\"id\": \"y\", \"flag\": true}\n  ],\n  \"n\": 3\n}")
+	for _, tc := range []struct {
+		path      []any
+		line, col int
+		ok        bool
+	}{
+		{nil, 1, 1, true},
+		{[]any{"name"}, 2, 11, true},
+		{[]any{"n"}, 7, 8, true},
+		{[]any{"items"}, 3, 12, true},
+		{[]any{"items", 0}, 4, 5, true},
+		{[]any{"items", 1, "flag"}, 5, 25, true},
+		{[]any{"items", 2}, 0, 0, false},
+		{[]any{"nope"}, 0, 0, false},
+		{[]any{"name", "x"}, 0, 0, false},
+		{[]any{"items", "x"}, 0, 0, false},
+		{[]any{1.5}, 0, 0, false},
+	} {
+		off, ok := Offset(in, tc.path...)
+		assert.Equal(t, tc.ok, ok, "%v", tc.path)
+		if ok {
+			line, col := LineCol(in, off)
+			assert.Equal(t, [2]int{tc.line, tc.col}, [2]int{line, col}, "%v", tc.path)
+		}
+	}
+}
+
+func TestLineCol(t *testing.T) {
+	data := []byte("ab\ncd\n")
+	for off, want := range [][2]int{{1, 1}, {1, 2}, {1, 3}, {2, 1}, {2, 2}, {2, 3}, {3, 1}} {
+		line, col := LineCol(data, off)
+		assert.Equal(t, want, [2]int{line, col}, "offset %d", off)
+	}
+	line, col := LineCol(data, 99)
+	assert.Equal(t, [2]int{3, 1}, [2]int{line, col}, "past the end clamps")
+	line, col = LineCol(data, -3)
+	assert.Equal(t, [2]int{1, 1}, [2]int{line, col}, "before the start clamps")
+}

@@ -1,0 +1,301 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/pipeshare/pipeshare/internal/jsonpos"
+	"github.com/pipeshare/pipeshare/model"
+)
+
+// A `run --replicas N --shard i/k` process runs one contiguous block of the
+// N replicas and writes their [ReplicaSample]s to a part file; `merge`
+// reads the k part files and reports them as one process would have. The
+// samples carry every number the report is computed from, written so that
+// they read back exactly (JSON numbers in Go's shortest round-trip form),
+// so the merged report is byte-identical to the unsharded one.
+
+// ReplicaPartFormat names a part file in its "format" key.
+const ReplicaPartFormat = "pipeshare-replicas-part"
+
+// ReplicaPartVersion is the part file's version; merge accepts only its own.
+const ReplicaPartVersion = 1
+
+// ReplicaSeed returns replica i's seed under master seed s: s itself for
+// i = 0, else the i-th output of a SplitMix64 generator seeded with s,
+// that is mix(s + i·0x9E3779B97F4A7C15) with SplitMix64's finalizer mix
+// (Steele, Lea and Flood 2014). Distinct i give distinct, well-spread
+// seeds, and any replica can be rerun alone with `run --seed`.
+func ReplicaSeed(s uint64, i int) uint64 {
+	if i == 0 {
+		return s
+	}
+	z := s + uint64(i)*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+// ShardRange returns the replicas [lo, hi) that shard i of k runs out of n:
+// contiguous blocks in index order whose sizes differ by at most one (a
+// shard may be empty when k > n).
+func ShardRange(n, i, k int) (lo, hi int) { return i * n / k, (i + 1) * n / k }
+
+// ReplicaPart is one shard's part of a replicated run.
+type ReplicaPart struct {
+	Meta
+	Seed          uint64 // the master seed, replica 0's
+	Replicas      int    // N, the whole run's replica count
+	Shard, Shards int    // i of k, 0 ≤ i < k
+	// Samples are replicas ShardRange(Replicas, Shard, Shards), in order.
+	Samples []ReplicaSample
+}
+
+// The part file's JSON. Struct fields fix the key order.
+type jsonPart struct {
+	Format           string       `json:"format"`
+	Version          int          `json:"version"`
+	PipeshareVersion string       `json:"pipeshare_version"`
+	Scenario         string       `json:"scenario"`
+	ScenarioSHA256   string       `json:"scenario_sha256"`
+	Seed             uint64       `json:"seed"`
+	Replicas         int          `json:"replicas"`
+	Shard            int          `json:"shard"`
+	Shards           int          `json:"shards"`
+	Samples          []jsonSample `json:"samples"`
+}
+
+type jsonSample struct {
+	Index       int                  `json:"index"`
+	Seed        uint64               `json:"seed"`
+	DurationNs  int64                `json:"duration_ns"`
+	Metrics     json.RawMessage      `json:"metrics"` // a sampleMetrics
+	ByPipeline  []jsonSamplePipeline `json:"by_pipeline"`
+	ByInitiator []jsonSampleInit     `json:"by_initiator"`
+}
+
+type jsonSamplePipeline struct {
+	Pipeline string  `json:"pipeline"`
+	Owner    string  `json:"owner"`
+	USD      float64 `json:"usd"`
+}
+
+type jsonSampleInit struct {
+	Payer        string  `json:"payer"`
+	Account      string  `json:"account"`
+	AccountName  string  `json:"account_name"`
+	Principal    string  `json:"principal"`
+	Pipeline     string  `json:"pipeline"`
+	Share        *string `json:"share"` // null for the owner's own calls
+	InstanceType string  `json:"instance_type"`
+	USD          float64 `json:"usd"`
+}
+
+// sampleMetrics is the metrics object, keyed by replicaMetricDef.key in
+// [replicaMetrics] order.
+type sampleMetrics []float64
+
+func (m sampleMetrics) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for k := range replicaMetrics {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(replicaMetrics[k].key()))
+		b.WriteByte(':')
+		v, err := json.Marshal(m[k])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// parseSampleMetrics reads a metrics object: every key of
+// [replicaMetrics], no other.
+func parseSampleMetrics(data []byte) (sampleMetrics, error) {
+	var byKey map[string]float64
+	if err := json.Unmarshal(data, &byKey); err != nil {
+		return nil, errors.New("metrics must be an object of numbers")
+	}
+	m := make(sampleMetrics, len(replicaMetrics))
+	for k := range replicaMetrics {
+		v, ok := byKey[replicaMetrics[k].key()]
+		if !ok {
+			return nil, fmt.Errorf("metrics has no %q", replicaMetrics[k].key())
+		}
+		m[k] = v
+	}
+	if len(byKey) != len(replicaMetrics) {
+		return nil, errors.New("metrics has keys this pipeshare does not know")
+	}
+	return m, nil
+}
+
+// WriteReplicaPart writes p as a part file (JSON, indented).
+func WriteReplicaPart(w io.Writer, p *ReplicaPart) error {
+	out := jsonPart{Format: ReplicaPartFormat, Version: ReplicaPartVersion, PipeshareVersion: p.Version,
+		Scenario: p.Scenario, ScenarioSHA256: p.ScenarioSHA256, Seed: p.Seed, Replicas: p.Replicas,
+		Shard: p.Shard, Shards: p.Shards, Samples: []jsonSample{}}
+	for _, s := range p.Samples {
+		metrics, err := sampleMetrics(s.Values).MarshalJSON()
+		if err != nil {
+			return err
+		}
+		js := jsonSample{Index: s.Index, Seed: s.Seed, DurationNs: int64(s.Duration), Metrics: metrics,
+			ByPipeline: []jsonSamplePipeline{}, ByInitiator: []jsonSampleInit{}}
+		for _, pc := range s.Pipelines {
+			js.ByPipeline = append(js.ByPipeline, jsonSamplePipeline{pc.Pipeline, string(pc.Owner), pc.USD})
+		}
+		for _, ic := range s.Initiators {
+			row := jsonSampleInit{Payer: string(ic.Payer), Account: string(ic.Account), AccountName: ic.AccountName,
+				Principal: ic.Principal, Pipeline: ic.Pipeline, InstanceType: ic.InstanceType, USD: ic.USD}
+			if !ic.Own {
+				share := ic.Share
+				row.Share = &share
+			}
+			js.ByInitiator = append(js.ByInitiator, row)
+		}
+		out.Samples = append(out.Samples, js)
+	}
+	return writeIndentedJSON(w, out)
+}
+
+// ReadReplicaPart parses part file file's data. Errors are
+// *model.PosError at file:line:col.
+func ReadReplicaPart(file string, data []byte) (*ReplicaPart, error) {
+	var jp jsonPart
+	if err := jsonpos.Decode(file, data, &jp); err != nil {
+		return nil, err
+	}
+	at := func(msg string, path ...any) error {
+		off, _ := jsonpos.Offset(data, path...)
+		return jsonpos.At(file, data, off, msg)
+	}
+	if jp.Format != ReplicaPartFormat {
+		return nil, at(fmt.Sprintf("not a pipeshare part file (format %q, want %q)", jp.Format, ReplicaPartFormat), "format")
+	}
+	if jp.Version != ReplicaPartVersion {
+		return nil, at(fmt.Sprintf("part file version %d, this pipeshare reads version %d", jp.Version, ReplicaPartVersion), "version")
+	}
+	if jp.Replicas < 1 {
+		return nil, at("replicas must be at least 1", "replicas")
+	}
+	if jp.Shards < 1 {
+		return nil, at("shards must be at least 1", "shards")
+	}
+	if jp.Shard < 0 || jp.Shard >= jp.Shards {
+		return nil, at(fmt.Sprintf("shard %d is not in 0..%d", jp.Shard, jp.Shards-1), "shard")
+	}
+	p := &ReplicaPart{Meta: Meta{Scenario: jp.Scenario, ScenarioSHA256: jp.ScenarioSHA256, Version: jp.PipeshareVersion},
+		Seed: jp.Seed, Replicas: jp.Replicas, Shard: jp.Shard, Shards: jp.Shards}
+	lo, hi := ShardRange(jp.Replicas, jp.Shard, jp.Shards)
+	if len(jp.Samples) != hi-lo {
+		return nil, at(fmt.Sprintf("shard %d of %d holds replicas %d..%d: want %d samples, have %d",
+			jp.Shard, jp.Shards, lo, hi-1, hi-lo, len(jp.Samples)), "samples")
+	}
+	for j, js := range jp.Samples {
+		i := lo + j
+		if js.Index != i {
+			return nil, at(fmt.Sprintf("sample %d of shard %d must be replica %d, not %d", j, jp.Shard, i, js.Index),
+				"samples", j, "index")
+		}
+		if want := ReplicaSeed(jp.Seed, i); js.Seed != want {
+			return nil, at(fmt.Sprintf("replica %d's seed under master seed %d is %d, not %d", i, jp.Seed, want, js.Seed),
+				"samples", j, "seed")
+		}
+		if js.Metrics == nil {
+			return nil, at("sample has no metrics", "samples", j)
+		}
+		values, err := parseSampleMetrics(js.Metrics)
+		if err != nil {
+			return nil, at(err.Error(), "samples", j, "metrics")
+		}
+		s := ReplicaSample{Index: i, Seed: js.Seed, Duration: model.Time(js.DurationNs), Values: values}
+		for _, pc := range js.ByPipeline {
+			s.Pipelines = append(s.Pipelines, ReplicaPipelineUSD{pc.Pipeline, model.AccountID(pc.Owner), pc.USD})
+		}
+		for _, ji := range js.ByInitiator {
+			ic := InitiatorCost{Payer: model.AccountID(ji.Payer), Account: model.AccountID(ji.Account),
+				AccountName: ji.AccountName, Principal: ji.Principal, Pipeline: ji.Pipeline, Own: ji.Share == nil,
+				InstanceType: ji.InstanceType, Amount: Amount{USD: ji.USD}}
+			if ji.Share != nil {
+				ic.Share = *ji.Share
+			}
+			s.Initiators = append(s.Initiators, ic)
+		}
+		p.Samples = append(p.Samples, s)
+	}
+	return p, nil
+}
+
+// MergeReplicaParts reports the parts of one replicated run as one
+// process would have: parts[j] was read from files[j]. Every shard 0..k-1
+// must be there once, and all parts must come from the same run (scenario,
+// its hash, pipeshare version, master seed, N, k, horizon); otherwise the
+// error names the file and key at fault.
+func MergeReplicaParts(files []string, data [][]byte, parts []*ReplicaPart) (*Replicas, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("merge: no part files")
+	}
+	first := parts[0]
+	byShard := make([]int, first.Shards)
+	for i := range byShard {
+		byShard[i] = -1
+	}
+	for j, p := range parts {
+		at := func(key, msg string) error {
+			off, _ := jsonpos.Offset(data[j], key)
+			return jsonpos.At(files[j], data[j], off, msg)
+		}
+		differs := func(key string, got, want any) error {
+			return at(key, fmt.Sprintf("%s %v differs from %v in %s: the parts are not of one run", key, got, want, files[0]))
+		}
+		switch {
+		case p.Scenario != first.Scenario:
+			return nil, differs("scenario", strconv.Quote(p.Scenario), strconv.Quote(first.Scenario))
+		case p.ScenarioSHA256 != first.ScenarioSHA256:
+			return nil, differs("scenario_sha256", p.ScenarioSHA256, first.ScenarioSHA256)
+		case p.Version != first.Version:
+			return nil, differs("pipeshare_version", p.Version, first.Version)
+		case p.Seed != first.Seed:
+			return nil, differs("seed", p.Seed, first.Seed)
+		case p.Replicas != first.Replicas:
+			return nil, differs("replicas", p.Replicas, first.Replicas)
+		case p.Shards != first.Shards:
+			return nil, differs("shards", p.Shards, first.Shards)
+		}
+		if prev := byShard[p.Shard]; prev >= 0 {
+			return nil, at("shard", fmt.Sprintf("shard %d of %d again (also in %s)", p.Shard, p.Shards, files[prev]))
+		}
+		byShard[p.Shard] = j
+	}
+	var samples []ReplicaSample
+	for shard, j := range byShard {
+		if j < 0 {
+			lo, hi := ShardRange(first.Replicas, shard, first.Shards)
+			held := fmt.Sprintf("replicas %d..%d", lo, hi-1)
+			if lo == hi {
+				held = "no replicas"
+			}
+			return nil, fmt.Errorf("merge: shard %d of %d (%s) is missing", shard, first.Shards, held)
+		}
+		for k, s := range parts[j].Samples {
+			if len(samples) > 0 && s.Duration != samples[0].Duration {
+				off, _ := jsonpos.Offset(data[j], "samples", k, "duration_ns")
+				return nil, jsonpos.At(files[j], data[j], off, fmt.Sprintf(
+					"replica %d simulated %s, replica 0 %s: the parts are not of one run (same --until?)",
+					s.Index, s.Duration, samples[0].Duration))
+			}
+			samples = append(samples, s)
+		}
+	}
+	return SummarizeReplicas(first.Meta, samples), nil
+}
