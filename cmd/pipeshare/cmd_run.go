@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/pipeshare/pipeshare/report"
@@ -32,6 +33,8 @@ func cmdRun(e *env, args []string) error {
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
 	progressMode := fs.String("progress", "auto", "progress line on stderr: auto (on a terminal, for runs over 1s), on or off")
 	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval (text or json)")
+	shard := fs.String("shard", "", "with --replicas: run only shard `i/k` (i from 0) of the replicas and write a part file for pipeshare merge; auto reads the array index of Kubernetes, AWS Batch or Slurm")
+	shards := fs.Int("shards", 0, "with --shard auto: the number of shards `K`, when the environment does not say")
 	calls := registerCallsFlags(fs)
 	trace := registerTraceFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -61,6 +64,21 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("replicas") && *replicas < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
+	var sh shardSpec
+	if fs.Changed("shard") {
+		if !fs.Changed("replicas") {
+			return usageErrorf("--shard splits the replicas of --replicas N: give --replicas")
+		}
+		if fs.Changed("format") && *format != "json" {
+			return usageErrorf("--shard writes a JSON part file for pipeshare merge (got --format %s)", *format)
+		}
+		var err error
+		if sh, err = parseShard(*shard, *shards, os.LookupEnv); err != nil {
+			return err
+		}
+	} else if fs.Changed("shards") {
+		return usageErrorf("--shards goes with --shard auto")
+	}
 	sc, err := readScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err
@@ -77,7 +95,7 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, *replicas, *format, *out, *until)
+		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, format: *format, out: *out, until: *until})
 	}
 	c, err := compileUntil(e, sc, *until)
 	if err != nil {

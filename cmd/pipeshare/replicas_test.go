@@ -37,7 +37,7 @@ func replicas(t *testing.T, scenario string, seed *uint64, n int, format, until 
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, n, format, "", until)
+		return runReplicas(e, c, sc, replicaRun{n: n, format: format, until: until})
 	}()
 	if err != nil {
 		var ee *exitError
@@ -124,24 +124,6 @@ func field(m map[string]any, path ...string) float64 {
 		v = v.(map[string]any)[p]
 	}
 	return v.(float64)
-}
-
-func TestReplicaSeed(t *testing.T) {
-	assert.Equal(t, uint64(42), replicaSeed(42, 0), "replica 0 runs with the master seed")
-	// The first output of SplitMix64 seeded with 0 (the reference
-	// implementation's well-known value).
-	assert.Equal(t, uint64(0xE220A8397B1DCDAF), replicaSeed(0, 1))
-	seen := map[uint64]int{}
-	for _, master := range []uint64{0, 1, 2, 1 << 63} {
-		for i := range 1000 {
-			s := replicaSeed(master, i)
-			if i > 0 {
-				_, dup := seen[s]
-				assert.False(t, dup, "seed %d of master %d repeats", i, master)
-			}
-			seen[s] = i
-		}
-	}
 }
 
 // TestReplicasAnyGOMAXPROCS: the output is byte-identical whether the
@@ -286,7 +268,7 @@ func TestReplicasCancelled(t *testing.T) {
 	e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	err = runReplicas(e, nil, sc, 4, "text", "", "")
+	err = runReplicas(e, nil, sc, replicaRun{n: 4, format: "text"})
 	var ee *exitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 2, ee.code)
@@ -301,12 +283,12 @@ func TestReplicasOut(t *testing.T) {
 	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	require.NoError(t, runReplicas(e, nil, sc, 2, "json", path, ""))
+	require.NoError(t, runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: path}))
 	assert.Empty(t, out.String())
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"n": 2`)
-	err = runReplicas(e, nil, sc, 2, "json", filepath.Join(dir, "missing", "r.json"), "")
+	err = runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: filepath.Join(dir, "missing", "r.json")})
 	require.Error(t, err)
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temporary file is left behind")

@@ -36,6 +36,7 @@ func commands() []command {
 		{"access", "print who may call which action on which pipeline at a time", cmdAccess},
 		{"check", "evaluate compliance rules over a run; exit 1 on findings", cmdCheck},
 		{"diff", "run two scenarios with the same random numbers and report what changed", cmdDiff},
+		{"merge", "merge the part files of run --replicas N --shard i/k into one report", cmdMerge},
 		{"scenarios", "list the embedded scenarios, or show one", cmdScenarios},
 		{"schema", "print the JSON Schema of scenario files or of run --format json", cmdSchema},
 		{"import", "turn real inputs (AWS CLI snapshots, CloudTrail, Terraform, ...) into a scenario", cmdImport},
