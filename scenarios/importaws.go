@@ -5,15 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -260,79 +259,10 @@ func (im *awsImporter) read(name, why string, v any) (bool, error) {
 	if len(data) > DefaultMaxInput {
 		return false, fmt.Errorf("%s:1:1: file too large (limit %s)", path, formatSize(DefaultMaxInput))
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return false, awsJSONError(path, data, err)
-	}
-	if dec.More() {
-		off := dec.InputOffset()
-		line, col := awsLineCol(data, off)
-		return false, fmt.Errorf("%s:%d:%d: unexpected data after the JSON value", path, line, col)
+	if err := jsonpos.Decode(path, data, v); err != nil {
+		return false, err
 	}
 	return true, nil
-}
-
-// awsJSONError formats a decoding error as file:line:col: message.
-func awsJSONError(path string, data []byte, err error) error {
-	var off int64 = -1
-	msg := err.Error()
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-		if off > 0 {
-			off-- // the offset is after the offending byte
-		}
-	case errors.As(err, &te):
-		off = te.Offset
-		if off > 0 {
-			off--
-		}
-		if te.Field != "" {
-			msg = fmt.Sprintf("%s: want %s, not %s", te.Field, awsJSONKind(te.Type), te.Value)
-		}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		off = int64(len(data))
-		msg = "unexpected end of JSON input"
-	}
-	if off < 0 {
-		off = 0
-	}
-	line, col := awsLineCol(data, off)
-	return fmt.Errorf("%s:%d:%d: invalid JSON: %s", path, line, col, strings.TrimPrefix(msg, "json: "))
-}
-
-// awsJSONKind names the JSON kind a Go type decodes from.
-func awsJSONKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Pointer:
-		return awsJSONKind(t.Elem())
-	}
-	return "a number"
-}
-
-func awsLineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line, col := 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 func (im *awsImporter) run() error {

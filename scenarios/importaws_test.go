@@ -101,11 +101,11 @@ func TestImportAWSMalformedJSON(t *testing.T) {
 
 	require.NoError(t, os.WriteFile(bad, []byte("{\"resourceShares\": [\n"), 0o644))
 	_, err = ImportAWS(dir, AWSOptions{})
-	require.EqualError(t, err, bad+":2:1: invalid JSON: unexpected end of JSON input")
+	require.EqualError(t, err, bad+":2:1: invalid JSON: unexpected end of input (truncated file?)")
 
 	require.NoError(t, os.WriteFile(bad, []byte("{\"resourceShares\": {}}"), 0o644))
 	_, err = ImportAWS(dir, AWSOptions{})
-	require.EqualError(t, err, bad+":1:20: invalid JSON: resourceShares: want an array, not object")
+	require.EqualError(t, err, bad+":1:20: resourceShares must be an array, not a JSON object")
 }
 
 func TestImportAWSOUNames(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -158,7 +158,7 @@ func ImportTerraform(file string, data []byte, opts TerraformOptions) (*Terrafor
 		return nil, fmt.Errorf("%s:1:1: file too large (limit %s, --max-input)", file, formatSize(limit))
 	}
 	var plan tfPlan
-	if err := decodeJSONAt(file, data, &plan); err != nil {
+	if err := jsonpos.Decode(file, data, &plan); err != nil {
 		return nil, err
 	}
 	if plan.FormatVersion == "" || plan.PlannedValues == nil {
@@ -175,61 +175,6 @@ func ImportTerraform(file string, data []byte, opts TerraformOptions) (*Terrafor
 		return nil, err
 	}
 	return &TerraformImport{File: im.out, Unmapped: im.unmapped, Placeholders: im.placeholders}, nil
-}
-
-// decodeJSONAt decodes data into v, reporting syntax and type errors at
-// file:line:col.
-func decodeJSONAt(file string, data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	err := dec.Decode(v)
-	if err == nil {
-		off := int(dec.InputOffset())
-		if _, terr := dec.Token(); terr != io.EOF {
-			for off < len(data) && strings.IndexByte(" \t\r\n", data[off]) >= 0 {
-				off++
-			}
-			line, col := lineCol(data, off)
-			return fmt.Errorf("%s:%d:%d: unexpected data after the JSON document", file, line, col)
-		}
-		return nil
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		line, col := lineCol(data, int(se.Offset)-1)
-		return fmt.Errorf("%s:%d:%d: invalid JSON: %s", file, line, col, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.As(err, &te):
-		line, col := lineCol(data, int(te.Offset)-1)
-		where := te.Field
-		if where == "" {
-			where = "the document"
-		}
-		return fmt.Errorf("%s:%d:%d: %s must be %s, not a JSON %s", file, line, col, where, jsonKind(te.Type.Kind().String()), te.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		line, col := lineCol(data, len(data))
-		return fmt.Errorf("%s:%d:%d: invalid JSON: unexpected end of input (truncated file?)", file, line, col)
-	}
-	return fmt.Errorf("%s:1:1: %v", file, err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "map", "struct":
-		return "an object"
-	case "slice", "array":
-		return "an array"
-	}
-	return "a " + k
-}
-
-// lineCol converts a 0-based byte offset to a 1-based line and column (in
-// bytes); an offset at the end is just past the last byte.
-func lineCol(data []byte, off int) (int, int) {
-	off = min(max(off, 0), len(data))
-	line := 1 + bytes.Count(data[:off], []byte{'\n'})
-	col := off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
 }
 
 type tfImporter struct {
@@ -488,7 +433,7 @@ func (im *tfImporter) refPos(ref string) model.Pos {
 	if off < 0 {
 		return model.Pos{File: im.file, Line: 1, Col: 1}
 	}
-	line, col := lineCol(im.data, off)
+	line, col := jsonpos.LineCol(im.data, off)
 	return model.Pos{File: im.file, Line: line, Col: col}
 }
 

@@ -104,7 +104,7 @@ func TestImportTerraformBadInput(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"truncated", "{\n  \"format_version\": \"1.2\",\n  \"planned_values\": {", "p.json:3:22: invalid JSON: unexpected end of input (truncated file?)"},
 		{"syntax", "{\n  \"format_version\": \"1.2\",\n  \"planned_values\": {]\n}", "p.json:3:22: invalid JSON: invalid character ']' looking for beginning of object key string"},
-		{"type", "{\"format_version\": 12}", "p.json:1:21: format_version must be a string, not a JSON number"},
+		{"type", "{\"format_version\": 12}", "p.json:1:20: format_version must be a string, not a JSON number"},
 		{"trailing", "{\"format_version\": \"1.2\", \"planned_values\": {}}\n{}", "p.json:2:1: unexpected data after the JSON document"},
 		{"empty", "", "p.json:1:1: invalid JSON: unexpected end of input (truncated file?)"},
 		{"not a plan", `{"format_version": "1.0", "values": {}}`, "p.json:1:1: not a Terraform plan: expected format_version and planned_values (the output of terraform show -json PLANFILE)"},
