@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipeshare/pipeshare/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,7 @@ func TestShardRange(t *testing.T) {
 }
 
 // partsOf splits samples (master seed 5) into k part files.
-func partsOf(t *testing.T, meta Meta, samples []ReplicaSample, k int) (files []string, data [][]byte) {
+func partsOf(t testing.TB, meta Meta, samples []ReplicaSample, k int) (files []string, data [][]byte) {
 	t.Helper()
 	for i := range k {
 		lo, hi := ShardRange(len(samples), i, k)
@@ -161,4 +162,29 @@ func TestReplicaSeed(t *testing.T) {
 			seen[s] = i
 		}
 	}
+}
+
+// FuzzReadReplicaPart: any input is a part or an error at a position, and
+// a part writes back to a file that reads as the same part.
+func FuzzReadReplicaPart(f *testing.F) {
+	meta, samples := seededSamples()
+	_, data := partsOf(f, meta, samples, 2)
+	for _, d := range data {
+		f.Add(d)
+	}
+	f.Add([]byte(`{"format": "pipeshare-replicas-part", "version": 1, "replicas": 1, "shards": 1, "samples": [{}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		p, err := ReadReplicaPart("f.json", in)
+		if err != nil {
+			var pe *model.PosError
+			require.ErrorAs(t, err, &pe)
+			require.True(t, pe.Pos.IsValid(), "%v", err)
+			return
+		}
+		var buf bytes.Buffer
+		require.NoError(t, WriteReplicaPart(&buf, p))
+		again, err := ReadReplicaPart("g.json", buf.Bytes())
+		require.NoError(t, err, "%s", buf.Bytes())
+		assert.Equal(t, p, again)
+	})
 }
