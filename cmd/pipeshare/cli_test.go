@@ -86,8 +86,8 @@ func TestEmbeddedScenarioGoldens(t *testing.T) {
 func TestRunJSONIsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, name := range scenarios.Names() {
-		if name == "w1-500" || testing.Short() && name == "w1" {
-			continue
+		if testing.Short() && (name == "w1" || name == "w1-500") {
+			continue // the largest, left to the full run
 		}
 		t.Run(name, func(t *testing.T) {
 			runtime.GOMAXPROCS(1)
