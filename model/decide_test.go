@@ -39,10 +39,13 @@ func randomConfig(r *rand.Rand) *Config {
 	// Policies: a pool of identity policies, boundaries and SCPs.
 	actionPats := []string{"sagemaker:*", "sagemaker:Describe*", "sagemaker:List*", "sagemaker:StartPipelineExecution",
 		"sagemaker:StopPipelineExecution", "sagemaker:*PipelineExecution", "sagemaker:Search", "s3:*", "*",
-		"sagemaker:retrypipelineexecution", "sagemaker:?escribePipeline"}
+		"sagemaker:retrypipelineexecution", "sagemaker:?escribePipeline", "SageMaker:DescribePipeline",
+		"sagemaker:*Pipeline*", "sagemaker:Describe*Execution", "sagemaker:Start*"}
 	resPats := []string{"*", "arn:aws:sagemaker:*:*:pipeline/*", "arn:aws:sagemaker:us-east-1:*:pipeline/p0",
 		"arn:aws:sagemaker:us-east-1:*:pipeline/p1*", "arn:aws:sagemaker:*:*:pipeline/*/execution/*",
-		"arn:aws:sagemaker:us-east-1:" + accts[0] + ":*"}
+		"arn:aws:sagemaker:us-east-1:" + accts[0] + ":*", "arn:aws:sagemaker:us-east-1:*:pipeline/p?",
+		"arn:aws:sagemaker:*:*:pipeline/P0", "arn:aws:sagemaker:us-east-1:*:pipeline/p0/*",
+		"arn:aws:sagemaker:*:*:*", "arn:aws:sagemaker:eu-west-1:*:pipeline/*", "arn:*:sagemaker:*:*:pipeline/*"}
 	conds := []ConditionDoc{
 		{Operator: "StringEquals", Key: "aws:PrincipalOrgID", Values: []string{"o-prop12345"}},
 		{Operator: "StringNotEquals", Key: "aws:PrincipalAccount", Values: []string{accts[1]}},
@@ -52,6 +55,24 @@ func randomConfig(r *rand.Rand) *Config {
 		{Operator: "ForAnyValue:StringLike", Key: "aws:PrincipalOrgPaths", Values: []string{"o-prop12345/*/ou-*"}},
 		{Operator: "StringEqualsIfExists", Key: "aws:PrincipalTag/env", Values: []string{"prod"}},
 		{Operator: "Null", Key: "aws:PrincipalOrgID", Values: []string{"false"}},
+		{Operator: "DateLessThanEquals", Key: "aws:CurrentTime", Values: []string{propStart.Add(40 * time.Hour).Format(time.RFC3339)}},
+		{Operator: "DateGreaterThanEquals", Key: "aws:CurrentTime", Values: []string{propStart.Add(20 * time.Hour).Format(time.RFC3339)}},
+		{Operator: "DateEquals", Key: "aws:CurrentTime", Values: []string{propStart.Add(40 * time.Hour).Format(time.RFC3339)}},
+		{Operator: "DateNotEquals", Key: "aws:CurrentTime", Values: []string{propStart.Add(40 * time.Hour).Format(time.RFC3339)}},
+		{Operator: "StringLike", Key: "aws:PrincipalArn", Values: []string{"arn:aws:iam::*:role/r0"}},
+		{Operator: "ArnLike", Key: "aws:PrincipalArn", Values: []string{"arn:aws:iam::*:role/*"}},
+		{Operator: "ArnNotEquals", Key: "aws:PrincipalArn", Values: []string{"arn:aws:iam::" + accts[2] + ":role/r1"}},
+		{Operator: "StringEquals", Key: "aws:PrincipalType", Values: []string{"AssumedRole"}},
+		{Operator: "StringEquals", Key: "aws:ResourceAccount", Values: []string{accts[0]}},
+		{Operator: "StringNotEqualsIgnoreCase", Key: "aws:RequestedRegion", Values: []string{"US-EAST-1"}},
+		{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"false"}},
+		{Operator: "ForAllValues:StringLike", Key: "aws:PrincipalOrgPaths", Values: []string{"o-prop12345/r-*/ou-*"}},
+		{Operator: "StringNotLikeIfExists", Key: "aws:PrincipalOrgPaths", Values: []string{"o-prop12345/*"}},
+		{Operator: "Null", Key: "aws:PrincipalTag/team", Values: []string{"true"}},
+		{Operator: "StringEqualsIgnoreCase", Key: "aws:PrincipalTag/Team", Values: []string{"ML"}},
+		{Operator: "ForAnyValue:StringEquals", Key: "aws:PrincipalAccount", Values: []string{accts[1], accts[2]}},
+		{Operator: "StringNotEquals", Key: "aws:PrincipalOrgID", Values: []string{"o-prop12345"}},
+		{Operator: "StringEqualsIfExists", Key: "aws:PrincipalOrgID", Values: []string{"o-other1234"}},
 	}
 	nPol := 6 + r.IntN(6)
 	for i := range nPol {
