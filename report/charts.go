@@ -63,8 +63,8 @@ func (w *InitiatorWait) MeanWait() float64 {
 	return float64(w.WaitNs) / float64(w.Grants)
 }
 
-// summarizeOverTime fills s.Series, s.Steps.WaitHist, s.Steps.ByInitiator
-// and s.Access from r.
+// summarizeOverTime fills s.Series, s.Steps.WaitHist and s.Steps.ByInitiator
+// from r, and lets s.AccessMatrix compute the access matrix from r.World.
 func (s *Summary) summarizeOverTime(r *sim.Result) {
 	w := r.World
 	n := sim.SeriesBuckets
@@ -162,7 +162,7 @@ func (s *Summary) summarizeOverTime(r *sim.Result) {
 		s.Steps.WaitHist = append(s.Steps.WaitHist, b)
 	}
 
-	s.Access = Access(w, r.Duration)
+	s.accessWorld = w
 }
 
 // The charts of the HTML report, drawn with gonum.org/v1/plot as inline SVG.
@@ -365,7 +365,8 @@ const heatMapRows = 200
 func (s *Summary) accessChart() (string, int, int, error) {
 	var principals, pipelines []string
 	pi, qi := map[string]int{}, map[string]int{}
-	for _, r := range s.Access {
+	access := s.AccessMatrix()
+	for _, r := range access {
 		if _, ok := pi[r.Principal]; !ok {
 			pi[r.Principal] = len(principals)
 			principals = append(principals, r.Principal)
@@ -389,7 +390,7 @@ func (s *Summary) accessChart() (string, int, int, error) {
 	for i := range hm.cells {
 		hm.cells[i] = -1
 	}
-	for _, r := range s.Access {
+	for _, r := range access {
 		y, ok := pi[r.Principal]
 		if !ok || y >= hm.ny {
 			continue

@@ -83,7 +83,8 @@ func TestSummarizeOverTime(t *testing.T) {
 	assert.EqualValues(t, 2, s.Steps.WaitHist[0].Count)
 
 	// The access matrix at the end, one row per principal and pipeline.
-	assert.Len(t, s.Access, s.Access[0].reasonCountRows(t, fixtureWorld(t)))
+	assert.Nil(t, s.Access) // computed on first use
+	assert.Len(t, s.AccessMatrix(), s.Access[0].reasonCountRows(t, fixtureWorld(t)))
 }
 
 func (AccessRow) reasonCountRows(t *testing.T, w *model.World) int {

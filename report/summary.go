@@ -141,15 +141,31 @@ type Summary struct {
 	Steps      Steps
 	Cost       Cost
 	// Series is the run over time (charts); Access the access matrix at
-	// the end of the run.
+	// the end of the run, computed on first use by [Summary.AccessMatrix]
+	// (only the HTML report and the access table need it, and it has a row
+	// per principal and pipeline: 40 million for 20,000 principals and
+	// 2,000 pipelines).
 	Series Series
 	Access []AccessRow
+	// accessWorld is the world AccessMatrix asks, nil once it has.
+	accessWorld *model.World
 	// Findings are the compliance findings of the run (check's defaults),
 	// set by the caller from [Check]; nil when not evaluated.
 	Findings []Finding
 	// Replay is the recorded-vs-simulated comparison of a replayed trace,
 	// set by the caller from [SummarizeReplay]; nil without a trace.
 	Replay *Replay
+}
+
+// AccessMatrix returns s.Access, computing it first (with [Access] at the
+// end of the run) when the summary came from [Summarize] and it has not yet
+// been computed.
+func (s *Summary) AccessMatrix() []AccessRow {
+	if s.accessWorld != nil {
+		s.Access = Access(s.accessWorld, s.Duration)
+		s.accessWorld = nil
+	}
+	return s.Access
 }
 
 // DurationSeconds returns the simulated horizon in seconds.
@@ -161,7 +177,8 @@ func (s *Summary) DurationSeconds() float64 { return float64(s.Duration) / 1e9 }
 // principal listed twice in r.Callers is counted once with both rows'
 // calls, and callers that made no call are left out. The ledger is
 // aggregated as [Cost] describes. Summarize does not modify r and keeps no
-// reference to it.
+// reference to it but to r.World, which [Summary.AccessMatrix] asks later
+// (its row cache fills; its answers at the end of the run do not change).
 func Summarize(r *sim.Result, m Meta) *Summary {
 	w := r.World
 	s := &Summary{Meta: m, Seed: r.Seed, Duration: r.Duration}
