@@ -53,7 +53,7 @@ type execution struct {
 	initiator model.PrincipalID // the Start or last Retry caller
 	share     model.ShareID     // the share that allowed that call, or NoShare
 	setPos    int32             // position in its pipeline's executing or failed set
-	steps     int32             // offset of its steps in Sim.steps
+	steps     int32             // offset of its steps in Sim.steps; -1 once Succeeded or Stopped
 	holds     int32             // first running hold, or -1
 	running   int16             // steps running
 	queued    int16             // steps waiting for instances or a retry interval
@@ -135,8 +135,13 @@ type ledgerKey struct {
 
 // execState is the part of Sim that runs executions.
 type execState struct {
-	execs      chunked[execution]
-	steps      chunked[stepRec]
+	execs chunked[execution]
+	steps chunked[stepRec]
+	// freeSteps[n] holds the offsets of step runs of length n that
+	// finished executions gave back: a Succeeded or Stopped execution's
+	// steps are never read again (only a Failed one can be retried), so
+	// step memory follows the executions not yet final, not the history.
+	freeSteps  [][]int32
 	pipes      []pipe
 	accts      []acctState
 	pools      []pool
@@ -303,10 +308,7 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	}
 	xi := int32(s.ex.execs.Len())
 	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
-		initiator: caller, share: share, steps: int32(s.ex.steps.Len()), holds: -1, status: execExecuting}
-	for range p.steps {
-		s.ex.steps.Append(stepRec{})
-	}
+		initiator: caller, share: share, steps: s.allocSteps(len(p.steps)), holds: -1, status: execExecuting}
 	s.ex.execs.Append(x)
 	s.setAdd(&p.executing, xi)
 	p.latest = xi
@@ -318,6 +320,39 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	}
 	s.advance(now, xi)
 	return 0, xi
+}
+
+// allocSteps returns the offset of n pending steps: a run a finished
+// execution gave back, reset, or new ones at the end.
+func (s *Sim) allocSteps(n int) int32 {
+	if n < len(s.ex.freeSteps) {
+		if free := s.ex.freeSteps[n]; len(free) > 0 {
+			off := free[len(free)-1]
+			s.ex.freeSteps[n] = free[:len(free)-1]
+			for i := range n {
+				*s.ex.steps.At(int(off) + i) = stepRec{}
+			}
+			return off
+		}
+	}
+	off := int32(s.ex.steps.Len())
+	for range n {
+		s.ex.steps.Append(stepRec{})
+	}
+	return off
+}
+
+// freeSteps gives back the steps of execution x, which just became final
+// (Succeeded or Stopped): nothing reads them again.
+func (s *Sim) freeSteps(x *execution) {
+	n := len(s.ex.pipes[x.pipeline].steps)
+	if n > 0 {
+		if n >= len(s.ex.freeSteps) {
+			s.ex.freeSteps = append(s.ex.freeSteps, make([][]int32, n+1-len(s.ex.freeSteps))...)
+		}
+		s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.steps)
+	}
+	x.steps = -1 // a read of a freed run would fail loudly, not read another execution's
 }
 
 // advance requests the steps of execution xi that are ready, up to the
@@ -575,8 +610,11 @@ func matchesException(list []string, exc string) bool {
 // stepRetry re-requests a step after its retry interval.
 func (s *Sim) stepRetry(now Time, xi int32, si int, epoch uint16) {
 	x := s.exec(xi)
+	if x.epoch != epoch || x.status != execExecuting {
+		return
+	}
 	st := s.step(x, si)
-	if x.epoch != epoch || x.status != execExecuting || st.state != stepRetryWait {
+	if st.state != stepRetryWait {
 		return
 	}
 	x.queued--
@@ -623,6 +661,7 @@ func (s *Sim) finish(xi int32, st execStatus) {
 		s.setRemove(&p.executing, xi)
 	}
 	x.status = st
+	s.freeSteps(x)
 	s.ex.accts[p.owner].active--
 	switch st {
 	case execSucceeded:
