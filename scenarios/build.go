@@ -31,6 +31,7 @@ func Compile(sc *Scenario) (*Compiled, error) {
 		errs.AddPosErrors(serrs)
 	}
 	errs.RemoveMultiples()
+	errs.CapPerPosition()
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

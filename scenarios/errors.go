@@ -93,6 +93,50 @@ func (l *ErrorList) RemoveMultiples() {
 	*l = out
 }
 
+// maxPerPosition bounds the errors reported at one position: the copies of
+// a count template share their fields' positions, and a mistake in a
+// template (count: 5000 shares of pipelines train-%d when there are 2000)
+// would otherwise print one line per copy.
+const maxPerPosition = 3
+
+// CapPerPosition keeps, in a sorted list, the first maxPerPosition errors at
+// each position and replaces the rest by one error counting them.
+func (l *ErrorList) CapPerPosition() {
+	out := (*l)[:0]
+	for i := 0; i < len(*l); {
+		pos := (*l)[i].Pos
+		j, errs := i, 0
+		for j < len(*l) && (*l)[j].Pos == pos {
+			j++
+		}
+		more := 0
+		for _, d := range (*l)[i:j] {
+			if d.Warning {
+				out = append(out, d)
+				continue
+			}
+			if errs++; errs <= maxPerPosition {
+				out = append(out, d)
+			} else {
+				more++
+			}
+		}
+		if more > 0 {
+			out = append(out, Diagnostic{Pos: pos,
+				Msg: fmt.Sprintf("and %d more %s here (one per copy of a count template)", more, plural(more, "error", "errors"))})
+		}
+		i = j
+	}
+	*l = out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // HasErrors reports whether l holds at least one error (not a warning).
 func (l ErrorList) HasErrors() bool {
 	for i := range l {

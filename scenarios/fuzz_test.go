@@ -27,6 +27,9 @@ func FuzzParse(f *testing.F) {
 			f.Add([]byte(tc.in))
 		}
 	}
+	for _, tc := range templateInputs {
+		f.Add([]byte(tc.in))
+	}
 	f.Add([]byte(fullPipelines))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("f.yaml", data, LoadOptions{MaxInput: 1 << 20})

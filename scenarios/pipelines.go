@@ -124,16 +124,36 @@ func (p *pipelineCtx) param(name string) (param, bool) {
 func (d *scenarioDecoder) pipelines(n *yaml.Node) {
 	d.eachMapping(n, "pipelines", "pipeline", pipelineSchema, func(o *object) {
 		d.required(o, "name", "account")
+		t, tok := d.template(o, "pipeline", o.get("name"))
 		p := model.PipelineConfig{Pos: d.pos(o.n)}
 		if v := o.get("name"); v != nil {
 			p.Name = d.ref(v, "pipeline name")
 		}
+		own, ownOK := owner{}, true
 		if v := o.get("account"); v != nil {
-			p.Account = d.accountRef(v, "pipeline account")
+			own, ownOK = d.owner(v, "pipeline account", t)
+			p.Account = own.ref
 		}
-		d.sc.Model.Pipelines = append(d.sc.Model.Pipelines, p)
-		if spec, ok := d.pipelineSpec(o, p); ok {
-			d.sc.Sim.Pipelines = append(d.sc.Sim.Pipelines, spec)
+		// The steps are decoded once, and their problems reported once,
+		// for every copy (sim does not modify a PipelineSpec).
+		spec, hasSteps := d.pipelineSpec(o, p)
+		if !tok || !ownOK {
+			return
+		}
+		if hasSteps && t.n > 1 && t.n*len(spec.Steps) > maxTotalGenerated {
+			d.errorf(o.get("count"), "count %d × %d steps is more than %d generated steps", t.n, len(spec.Steps), maxTotalGenerated)
+			return
+		}
+		for i := 1; i <= t.n; i++ {
+			c := p
+			c.Name.S = t.subst(p.Name.S, i)
+			c.Account = own.at(i)
+			d.sc.Model.Pipelines = append(d.sc.Model.Pipelines, c)
+			if hasSteps {
+				cs := spec
+				cs.Name, cs.Account = c.Name, c.Account
+				d.sc.Sim.Pipelines = append(d.sc.Sim.Pipelines, cs)
+			}
 		}
 	})
 }
