@@ -13,7 +13,7 @@ import (
 
 func TestNames(t *testing.T) {
 	assert.Equal(t, []string{"extended-vs-read-only", "external-partner", "org-restructure", "quickstart",
-		"w1", "w1-500", "w1-steady"}, Names())
+		"scale", "w1", "w1-500", "w1-steady"}, Names())
 	_, ok := Builtin("nope")
 	assert.False(t, ok)
 	_, ok = Builtin("../load.go")

@@ -47,6 +47,7 @@ func ExampleBuiltin() {
 	// external-partner: 6 accounts, 2 pipelines (0 steps), 2 shares, 0 events, 72h0m0s from 2026-03-02T07:00Z
 	// org-restructure: 8 accounts, 2 pipelines (0 steps), 2 shares, 6 events, 720h0m0s from 2026-02-01T00:00Z
 	// quickstart: 8 accounts, 1 pipelines (2 steps), 1 shares, 3 events, 720h0m0s from 2026-01-05T00:00Z
+	// scale: 10000 accounts, 2000 pipelines (8000 steps), 5000 shares, 0 events, 24h0m0s from 2026-01-05T00:00Z
 	// w1: 51 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z
 	// w1-500: 501 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z
 	// w1-steady: 6 accounts, 20 pipelines (80 steps), 1 shares, 0 events, 720h0m0s from 2026-01-05T00:00Z

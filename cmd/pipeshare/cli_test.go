@@ -68,7 +68,7 @@ func TestCLI(t *testing.T) {
 // TestW1AgreesWithBaseline) as a golden file.
 func TestEmbeddedScenarioGoldens(t *testing.T) {
 	for _, name := range scenarios.Names() {
-		if name == "w1" || name == "w1-500" {
+		if name == "w1" || name == "w1-500" || name == "scale" {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestEmbeddedScenarioGoldens(t *testing.T) {
 func TestRunJSONIsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, name := range scenarios.Names() {
-		if testing.Short() && (name == "w1" || name == "w1-500") {
+		if name == "scale" || testing.Short() && (name == "w1" || name == "w1-500") {
 			continue // the largest, left to the full run
 		}
 		t.Run(name, func(t *testing.T) {
