@@ -57,16 +57,17 @@ func checkShard(s shardSpec, from string) (shardSpec, error) {
 
 // shardFromEnv is --shard auto.
 func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, error) {
-	num := func(name string) (int, bool, error) {
+	var bad error // the first variable that is not an integer
+	num := func(name string) (int, bool) {
 		v, ok := lookup(name)
 		if !ok {
-			return 0, false, nil
+			return 0, false
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			return 0, true, usageErrorf("--shard auto: %s=%q is not an integer", name, v)
+		if err != nil && bad == nil {
+			bad = usageErrorf("--shard auto: %s=%q is not an integer", name, v)
 		}
-		return n, true, nil
+		return n, true
 	}
 	// count settles k from the engine's own variable or --shards; when
 	// both are there they must agree.
@@ -81,65 +82,53 @@ func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, er
 		}
 		return 0, usageErrorf("--shard auto: %s does not say how many shards; give --shards K", engine)
 	}
-
-	if i, ok, err := num("JOB_COMPLETION_INDEX"); err != nil || ok {
-		if err != nil {
-			return shardSpec{}, err
-		}
-		k, err := count("a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)", 0, false)
-		if err != nil {
-			return shardSpec{}, err
-		}
-		return checkShard(shardSpec{i, k}, fmt.Sprintf("--shard auto (JOB_COMPLETION_INDEX=%d)", i))
-	}
-	if i, ok, err := num("AWS_BATCH_JOB_ARRAY_INDEX"); err != nil || ok {
-		if err != nil {
-			return shardSpec{}, err
-		}
-		size, haveSize, err := num("AWS_BATCH_JOB_ARRAY_SIZE")
-		if err != nil {
-			return shardSpec{}, err
-		}
-		k, err := count("AWS Batch (AWS_BATCH_JOB_ARRAY_SIZE)", size, haveSize)
-		if err != nil {
-			return shardSpec{}, err
-		}
-		return checkShard(shardSpec{i, k}, fmt.Sprintf("--shard auto (AWS_BATCH_JOB_ARRAY_INDEX=%d)", i))
-	}
-	if id, ok, err := num("SLURM_ARRAY_TASK_ID"); err != nil || ok {
-		if err != nil {
-			return shardSpec{}, err
-		}
-		lo, haveMin, err := num("SLURM_ARRAY_TASK_MIN")
-		if err != nil {
-			return shardSpec{}, err
-		}
-		step, haveStep, err := num("SLURM_ARRAY_TASK_STEP")
-		if err != nil {
-			return shardSpec{}, err
-		}
-		n, haveCount, err := num("SLURM_ARRAY_TASK_COUNT")
-		if err != nil {
-			return shardSpec{}, err
-		}
-		if !haveMin {
-			return shardSpec{}, usageErrorf("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not")
+	var (
+		s        shardSpec
+		engine   string // what says how many
+		k        int
+		haveK    bool
+		from     string
+		offGrid  bool
+		noEngine = true
+	)
+	if i, ok := num("JOB_COMPLETION_INDEX"); ok {
+		s.index, engine, noEngine = i, "a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)", false
+		from = fmt.Sprintf("--shard auto (JOB_COMPLETION_INDEX=%d)", i)
+	} else if i, ok := num("AWS_BATCH_JOB_ARRAY_INDEX"); ok {
+		s.index, engine, noEngine = i, "AWS Batch (AWS_BATCH_JOB_ARRAY_SIZE)", false
+		k, haveK = num("AWS_BATCH_JOB_ARRAY_SIZE")
+		from = fmt.Sprintf("--shard auto (AWS_BATCH_JOB_ARRAY_INDEX=%d)", i)
+	} else if id, ok := num("SLURM_ARRAY_TASK_ID"); ok {
+		engine, noEngine = "Slurm (SLURM_ARRAY_TASK_COUNT)", false
+		lo, haveMin := num("SLURM_ARRAY_TASK_MIN")
+		step, haveStep := num("SLURM_ARRAY_TASK_STEP")
+		k, haveK = num("SLURM_ARRAY_TASK_COUNT")
+		if !haveMin && bad == nil {
+			bad = usageErrorf("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not")
 		}
 		if !haveStep {
 			step = 1
 		}
-		from := fmt.Sprintf("--shard auto (SLURM_ARRAY_TASK_ID=%d, _MIN=%d, _STEP=%d)", id, lo, step)
-		if step < 1 || id < lo || (id-lo)%step != 0 {
-			return shardSpec{}, usageErrorf("%s: the task is not on the array's grid", from)
+		from = fmt.Sprintf("--shard auto (SLURM_ARRAY_TASK_ID=%d, _MIN=%d, _STEP=%d)", id, lo, step)
+		offGrid = step < 1 || id < lo || (id-lo)%step != 0
+		if !offGrid {
+			s.index = (id - lo) / step
 		}
-		k, err := count("Slurm (SLURM_ARRAY_TASK_COUNT)", n, haveCount)
-		if err != nil {
-			return shardSpec{}, err
-		}
-		return checkShard(shardSpec{(id - lo) / step, k}, from)
 	}
-	return shardSpec{}, usageErrorf("--shard auto: none of JOB_COMPLETION_INDEX (Kubernetes), " +
-		"AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch) or SLURM_ARRAY_TASK_ID (Slurm) is set")
+	switch {
+	case bad != nil:
+		return shardSpec{}, bad
+	case noEngine:
+		return shardSpec{}, usageErrorf("--shard auto: none of JOB_COMPLETION_INDEX (Kubernetes), " +
+			"AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch) or SLURM_ARRAY_TASK_ID (Slurm) is set")
+	case offGrid:
+		return shardSpec{}, usageErrorf("%s: the task is not on the array's grid", from)
+	}
+	var err error
+	if s.count, err = count(engine, k, haveK); err != nil {
+		return shardSpec{}, err
+	}
+	return checkShard(s, from)
 }
 
 // shardBlock returns the replicas [lo, hi) of s out of n (all of them
