@@ -49,6 +49,7 @@ func TestCLI(t *testing.T) {
 			"--action", "sagemaker:startpipelineexecution", "--target", "churn-training", "--at", "12d"}, "", 0},
 		{"access-text", []string{"access", "quickstart", "--at", "1d"}, "", 0},
 		{"access-csv", []string{"access", "quickstart", "--at", "2026-01-26T00:00:00Z", "--format", "csv"}, "", 0},
+		{"merge-help", []string{"merge", "--help"}, "", 0},
 		{"scenarios", []string{"scenarios"}, "", 0},
 		{"scenarios-show-unknown", []string{"scenarios", "show", "nope"}, "", 2},
 	}

@@ -123,13 +123,12 @@ func newFlagSet(e *env, name, usage, about string) *pflag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; --help prints the usage and returns errHelp, any
+// parseFlags parses args; --help prints the usage (pflag calls fs.Usage) and returns errHelp, any
 // other flag error is a usage error (exit 2) with a hint.
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {
-		fs.Usage()
-		return errHelp
+		return errHelp // pflag has printed the usage
 	}
 	if err != nil {
 		return usageErrorf("%s: %v (see %s --help)", fs.Name(), err, fs.Name())
