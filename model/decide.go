@@ -78,6 +78,28 @@ func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 	return r.reasons[a], r.shares[a]
 }
 
+// DecideAll returns the reasons of principal p for the ten actions on
+// pipeline pl at t, as Decide would. A cached row still valid answers;
+// otherwise the row is computed and not cached, so a sweep over every
+// (principal, pipeline) pair, such as the access matrix of a large
+// organization, costs no memory per pair.
+func (w *World) DecideAll(p PrincipalID, pl PipelineID, t Time) [NumActions]Reason {
+	var i int32 = -1
+	if w.dense != nil {
+		i = w.dense[int(p)*w.npl+int(pl)]
+	} else if j, ok := w.index[uint64(p)<<32|uint64(uint32(pl))]; ok {
+		i = j
+	}
+	if i >= 0 {
+		if r := &w.rows[i]; r.gen == w.gen && t >= r.from && t < r.until {
+			return r.reasons
+		}
+	}
+	var r row
+	w.buildRow(&r, p, pl, t)
+	return r.reasons
+}
+
 // kindSets are per resource kind action sets: index 0 ResourceAny,
 // 1 ResourcePipeline, 2 ResourceExecution.
 type kindSets [3]ActionSet

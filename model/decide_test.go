@@ -269,10 +269,15 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 			w.AdvanceTo(at)
 			for p := range PrincipalID(w.NumPrincipals()) {
 				for pl := range PipelineID(w.NumPipelines()) {
+					all := w.DecideAll(p, pl, at) // before DecideShare: uncached rows too
 					for a := range Action(NumActions) {
 						fast, share := w.DecideShare(p, pl, a, at)
 						ex := w.Explain(p, pl, a, at)
 						compared++
+						if all[a] != ex.Reason {
+							t.Fatalf("seed %d: %s %s on %s at %s: DecideAll=%s Explain=%s",
+								seed, w.CallerString(p), a, w.PipelineName(pl), at, all[a], ex.Reason)
+						}
 						if fast != ex.Reason || share != ex.Share {
 							t.Fatalf("seed %d: %s %s on %s at %s: Decide=%s (share %d) Explain=%s (share %d)\nlayers: %+v",
 								seed, w.CallerString(p), a, w.PipelineName(pl), at, fast, share, ex.Reason, ex.Share, ex.Layers)
