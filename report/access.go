@@ -1,9 +1,14 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 
@@ -57,25 +62,60 @@ func compareAccessRows(a, b AccessRow) int {
 
 // Access returns the access matrix at t: one row for every principal
 // (owner-account principals and roots included) and every pipeline, sorted
-// by principal then pipeline name (then ARN). It asks [model.World.Decide]
-// for each of the ten actions. Access does not apply the timeline: the
-// caller advances world to t first (world.AdvanceTo(t)), and t must not
-// precede the last applied event. world must not be nil; its row cache
-// fills as a side effect.
+// by principal then pipeline name (then ARN). It asks
+// [model.World.DecideAll], which caches nothing. The matrix has a row per principal and pipeline; to
+// write a large one, range over [AccessRows] instead.
 func Access(world *model.World, t model.Time) []AccessRow {
+	return slices.Collect(AccessRows(world, t))
+}
+
+// AccessRows yields the rows of [Access] one at a time, in its order,
+// holding none of them.
+func AccessRows(world *model.World, t model.Time) iter.Seq[AccessRow] {
+	return accessOf(world, t, sortedPrincipals(world), sortedPipelines(world))
+}
+
+// sortedPrincipals returns world's principals in the access order: by
+// their caller string.
+func sortedPrincipals(world *model.World) []model.PrincipalID {
+	ps := make([]model.PrincipalID, world.NumPrincipals())
+	for i := range ps {
+		ps[i] = model.PrincipalID(i)
+	}
+	slices.SortStableFunc(ps, func(a, b model.PrincipalID) int {
+		return strings.Compare(world.CallerString(a), world.CallerString(b))
+	})
+	return ps
+}
+
+// sortedPipelines returns world's pipelines in the access order: by name,
+// then ARN.
+func sortedPipelines(world *model.World) []model.PipelineID {
+	pls := make([]model.PipelineID, world.NumPipelines())
+	for i := range pls {
+		pls[i] = model.PipelineID(i)
+	}
+	slices.SortStableFunc(pls, func(a, b model.PipelineID) int {
+		return cmp.Or(strings.Compare(world.PipelineName(a), world.PipelineName(b)),
+			strings.Compare(world.PipelineARN(a), world.PipelineARN(b)))
+	})
+	return pls
+}
+
+// accessOf yields the rows of principals ps × pipelines pls at t, in
+// that order.
+func accessOf(world *model.World, t model.Time, ps []model.PrincipalID, pls []model.PipelineID) iter.Seq[AccessRow] {
 	at := world.TimeToRFC3339(t)
-	rows := make([]AccessRow, 0, world.NumPrincipals()*world.NumPipelines())
-	for p := range model.PrincipalID(world.NumPrincipals()) {
-		for pl := range model.PipelineID(world.NumPipelines()) {
-			var reasons [model.NumActions]model.Reason
-			for a := range model.Action(model.NumActions) {
-				reasons[a] = world.Decide(p, pl, a, t)
+	return func(yield func(AccessRow) bool) {
+		for _, p := range ps {
+			for _, pl := range pls {
+				reasons := world.DecideAll(p, pl, t)
+				if !yield(accessRow(world, p, pl, at, &reasons)) {
+					return
+				}
 			}
-			rows = append(rows, accessRow(world, p, pl, at, &reasons))
 		}
 	}
-	slices.SortStableFunc(rows, compareAccessRows)
-	return rows
 }
 
 // reason returns row's reason for action a; ReasonNone when it is missing.
@@ -98,19 +138,45 @@ type jsonAccess struct {
 // reason_by_action}, in the rows' order, indented by two spaces. Lists and
 // maps are never null. It returns w's first error.
 func WriteAccessJSON(w io.Writer, rows []AccessRow) error {
-	out := make([]jsonAccess, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		out[i] = jsonAccess{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
+	return WriteAccessJSONSeq(w, slices.Values(rows))
+}
+
+// WriteAccessJSONSeq is [WriteAccessJSON] of rows as they come: one row in
+// memory at a time, the same bytes.
+func WriteAccessJSONSeq(w io.Writer, rows iter.Seq[AccessRow]) error {
+	bw := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	n := 0
+	for r := range rows {
+		row := jsonAccess{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
 			At: r.At, AllowedActions: r.Allowed, ReasonByAction: r.ReasonByAction}
-		if out[i].AllowedActions == nil {
-			out[i].AllowedActions = []string{}
+		if row.AllowedActions == nil {
+			row.AllowedActions = []string{}
 		}
-		if out[i].ReasonByAction == nil {
-			out[i].ReasonByAction = map[string]string{}
+		if row.ReasonByAction == nil {
+			row.ReasonByAction = map[string]string{}
 		}
+		buf.Reset()
+		if err := enc.Encode(row); err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		n++
+		bw.WriteString(sep)
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
-	return writeIndentedJSON(w, out)
+	if n == 0 {
+		bw.WriteString("[]\n")
+	} else {
+		bw.WriteString("\n]\n")
+	}
+	return bw.Flush()
 }
 
 // WriteAccessCSV writes rows as CSV: a header "principal,pipeline,at"
@@ -118,15 +184,20 @@ func WriteAccessJSON(w io.Writer, rows []AccessRow) error {
 // one line per row holding each action's reason code. It returns w's first
 // error.
 func WriteAccessCSV(w io.Writer, rows []AccessRow) error {
+	return WriteAccessCSVSeq(w, slices.Values(rows))
+}
+
+// WriteAccessCSVSeq is [WriteAccessCSV] of rows as they come.
+func WriteAccessCSVSeq(w io.Writer, rows iter.Seq[AccessRow]) error {
 	cw := csv.NewWriter(w)
 	header := []string{"principal", "pipeline", "at"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())
 	}
 	cw.Write(header)
-	for i := range rows {
-		r := &rows[i]
-		rec := []string{r.Principal, r.Pipeline, r.At}
+	rec := make([]string, 0, len(header))
+	for r := range rows {
+		rec = append(rec[:0], r.Principal, r.Pipeline, r.At)
 		for a := range model.Action(model.NumActions) {
 			rec = append(rec, r.ReasonByAction[a.String()])
 		}

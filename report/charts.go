@@ -64,7 +64,7 @@ func (w *InitiatorWait) MeanWait() float64 {
 }
 
 // summarizeOverTime fills s.Series, s.Steps.WaitHist and s.Steps.ByInitiator
-// from r, and lets s.AccessMatrix compute the access matrix from r.World.
+// from r, and keeps r.World for the access rows (see [Summary.AccessRows]).
 func (s *Summary) summarizeOverTime(r *sim.Result) {
 	w := r.World
 	n := sim.SeriesBuckets
@@ -356,16 +356,47 @@ func (s *Summary) drawWithLegend(p *plot.Plot, h vg.Length) (string, error) {
 	return svgOf(p, 760+legendW, h, legendW)
 }
 
-// heatMapRows caps the principals drawn in the access heat map.
-const heatMapRows = 200
+// heatMapRows and heatMapCols cap the principals and the pipelines drawn
+// in the access heat map (the first by name).
+const (
+	heatMapRows = 200
+	heatMapCols = 60
+)
+
+// heatMapAccess returns the access rows the heat map draws, and how many
+// principals and pipeline names the whole matrix has. When the matrix has
+// not been computed, only the rows drawn are: the whole of it has a row
+// per principal and pipeline, 40 million in the scale scenario.
+func (s *Summary) heatMapAccess() (rows []AccessRow, principals, pipelines int) {
+	if s.Access != nil || s.accessWorld == nil {
+		ps, pls := map[string]bool{}, map[string]bool{}
+		for _, r := range s.Access {
+			ps[r.Principal], pls[r.Pipeline] = true, true
+		}
+		return s.Access, len(ps), len(pls)
+	}
+	w := s.accessWorld
+	ps, pls := sortedPrincipals(w), sortedPipelines(w)
+	names, keep := 0, 0 // distinct pipeline names, and the pipelines of the first heatMapCols of them
+	for i, pl := range pls {
+		if i == 0 || w.PipelineName(pl) != w.PipelineName(pls[i-1]) {
+			names++
+		}
+		if names <= heatMapCols {
+			keep = i + 1
+		}
+	}
+	return slices.Collect(accessOf(w, s.Duration, ps[:min(len(ps), heatMapRows)], pls[:keep])), len(ps), names
+}
 
 // accessChart draws the access matrix at the end of the run as a heat
 // map: principals × pipelines, coloured by the number of allowed actions.
-// It returns "" when the matrix is empty, and the principals shown.
-func (s *Summary) accessChart() (string, int, int, error) {
+// It returns "" when the matrix is empty, and how many principals and
+// pipelines it shows of how many.
+func (s *Summary) accessChart() (svg string, shown, total [2]int, err error) {
+	access, nPrincipals, nPipelines := s.heatMapAccess()
 	var principals, pipelines []string
 	pi, qi := map[string]int{}, map[string]int{}
-	access := s.AccessMatrix()
 	for _, r := range access {
 		if _, ok := pi[r.Principal]; !ok {
 			pi[r.Principal] = len(principals)
@@ -377,11 +408,12 @@ func (s *Summary) accessChart() (string, int, int, error) {
 		}
 	}
 	if len(principals) == 0 || len(pipelines) == 0 {
-		return "", 0, 0, nil
+		return "", shown, total, nil
 	}
-	total := len(principals)
-	principals = principals[:min(total, heatMapRows)]
+	principals = principals[:min(len(principals), heatMapRows)]
 	slices.Sort(pipelines)
+	pipelines = pipelines[:min(len(pipelines), heatMapCols)]
+	clear(qi)
 	for i, name := range pipelines {
 		qi[name] = i
 	}
@@ -392,10 +424,11 @@ func (s *Summary) accessChart() (string, int, int, error) {
 	}
 	for _, r := range access {
 		y, ok := pi[r.Principal]
-		if !ok || y >= hm.ny {
+		x, ok2 := qi[r.Pipeline]
+		if !ok || !ok2 || y >= hm.ny {
 			continue
 		}
-		hm.cells[(hm.ny-1-y)*hm.nx+qi[r.Pipeline]] = max(hm.cells[(hm.ny-1-y)*hm.nx+qi[r.Pipeline]], len(r.Allowed))
+		hm.cells[(hm.ny-1-y)*hm.nx+x] = max(hm.cells[(hm.ny-1-y)*hm.nx+x], len(r.Allowed))
 	}
 	p := newPlot("Access at the end of the run (allowed actions of 10)", "", "")
 	p.NominalX(pipelines...)
@@ -418,8 +451,8 @@ func (s *Summary) accessChart() (string, int, int, error) {
 	}
 	w := vg.Length(max(420, 60+5*longestY+28*hm.nx)) + heatLegendW
 	h := vg.Length(max(120, 70+4*longestX+14*hm.ny))
-	svg, err := svgOf(p, w, h, heatLegendW)
-	return svg, len(principals), total, err
+	svg, err = svgOf(p, w, h, heatLegendW)
+	return svg, [2]int{len(principals), len(pipelines)}, [2]int{nPrincipals, nPipelines}, err
 }
 
 // heatColor is the colour of a cell with n allowed actions: white for

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,21 @@ func TestSummarizeOverTime(t *testing.T) {
 
 	// The access matrix at the end, one row per principal and pipeline.
 	assert.Nil(t, s.Access) // computed on first use
-	assert.Len(t, s.AccessMatrix(), s.Access[0].reasonCountRows(t, fixtureWorld(t)))
+	access := slices.Collect(s.AccessRows())
+	assert.Len(t, access, access[0].reasonCountRows(t, fixtureWorld(t)))
+
+	// The heat map asks the world for the rows it draws only; it draws
+	// what the whole matrix gives.
+	lazy, shown, total, err := s.accessChart()
+	require.NoError(t, err)
+	s.Access = access
+	full, shown2, total2, err := s.accessChart()
+	require.NoError(t, err)
+	assert.NotEmpty(t, lazy)
+	assert.Equal(t, full, lazy)
+	assert.Equal(t, shown2, shown)
+	assert.Equal(t, total2, total)
+	assert.Equal(t, shown, total, "the fixture fits the chart")
 }
 
 func (AccessRow) reasonCountRows(t *testing.T, w *model.World) int {

@@ -33,7 +33,7 @@ func WriteCSV(w io.Writer, s *Summary, table string) error {
 	case "cost":
 		return writeCostCSV(w, s)
 	case "access":
-		return WriteAccessCSV(w, s.AccessMatrix())
+		return WriteAccessCSVSeq(w, s.AccessRows())
 	case "findings":
 		return fmt.Errorf("report: the findings table is written by WriteFindingsCSV")
 	}

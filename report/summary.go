@@ -1,6 +1,7 @@
 package report
 
 import (
+	"iter"
 	"slices"
 	"strings"
 
@@ -140,14 +141,15 @@ type Summary struct {
 	Executions Executions
 	Steps      Steps
 	Cost       Cost
-	// Series is the run over time (charts); Access the access matrix at
-	// the end of the run, computed on first use by [Summary.AccessMatrix]
-	// (only the HTML report and the access table need it, and it has a row
-	// per principal and pipeline: 40 million for 20,000 principals and
-	// 2,000 pipelines).
+	// Series is the run over time (charts). Access is the access matrix
+	// at the end of the run when a caller set it; a summary from
+	// [Summarize] leaves it nil and computes rows when asked
+	// ([Summary.AccessRows], the HTML heat map): the matrix has a row per
+	// principal and pipeline, 40 million for 20,000 principals and 2,000
+	// pipelines.
 	Series Series
 	Access []AccessRow
-	// accessWorld is the world AccessMatrix asks, nil once it has.
+	// accessWorld is the world of the run, asked for access rows.
 	accessWorld *model.World
 	// Findings are the compliance findings of the run (check's defaults),
 	// set by the caller from [Check]; nil when not evaluated.
@@ -157,15 +159,13 @@ type Summary struct {
 	Replay *Replay
 }
 
-// AccessMatrix returns s.Access, computing it first (with [Access] at the
-// end of the run) when the summary came from [Summarize] and it has not yet
-// been computed.
-func (s *Summary) AccessMatrix() []AccessRow {
-	if s.accessWorld != nil {
-		s.Access = Access(s.accessWorld, s.Duration)
-		s.accessWorld = nil
+// AccessRows yields the access matrix at the end of the run: s.Access's
+// rows when it is there, else computed one at a time (see [AccessRows]).
+func (s *Summary) AccessRows() iter.Seq[AccessRow] {
+	if s.Access != nil || s.accessWorld == nil {
+		return slices.Values(s.Access)
 	}
-	return s.Access
+	return AccessRows(s.accessWorld, s.Duration)
 }
 
 // DurationSeconds returns the simulated horizon in seconds.
@@ -177,7 +177,7 @@ func (s *Summary) DurationSeconds() float64 { return float64(s.Duration) / 1e9 }
 // principal listed twice in r.Callers is counted once with both rows'
 // calls, and callers that made no call are left out. The ledger is
 // aggregated as [Cost] describes. Summarize does not modify r and keeps no
-// reference to it but to r.World, which [Summary.AccessMatrix] asks later
+// reference to it but to r.World, which [Summary.AccessRows] asks later
 // (its row cache fills; its answers at the end of the run do not change).
 func Summarize(r *sim.Result, m Meta) *Summary {
 	w := r.World

@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"iter"
+	"slices"
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
@@ -65,9 +67,14 @@ func cmdAccess(e *env, args []string) error {
 		return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, rows) })
 	}
 	c.World.AdvanceTo(t)
-	rows := report.Access(c.World, t)
-	render := map[string]func(io.Writer, []report.AccessRow) error{
-		"text": report.WriteAccessText, "json": report.WriteAccessJSON, "csv": report.WriteAccessCSV,
+	// JSON and CSV stream the matrix (a row per principal and pipeline);
+	// the text table needs every row for its column widths.
+	rows := report.AccessRows(c.World, t)
+	render := map[string]func(io.Writer, iter.Seq[report.AccessRow]) error{
+		"text": func(w io.Writer, rows iter.Seq[report.AccessRow]) error {
+			return report.WriteAccessText(w, slices.Collect(rows))
+		},
+		"json": report.WriteAccessJSONSeq, "csv": report.WriteAccessCSVSeq,
 	}[*format]
 	return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, rows) })
 }
