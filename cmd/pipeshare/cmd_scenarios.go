@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -37,7 +38,10 @@ func cmdScenarios(e *env, args []string) error {
 			_, err := e.stdout.Write(b)
 			return err
 		}
-		return writeFileAtomic(filepath.Join(*outDir, name+".yaml"), b)
+		return writeFileAtomic(filepath.Join(*outDir, name+".yaml"), func(w io.Writer) error {
+			_, err := w.Write(b)
+			return err
+		})
 	}
 	return usageErrorf("pipeshare scenarios: want no argument or \"show NAME\" (see pipeshare scenarios --help)")
 }
