@@ -141,8 +141,11 @@ func WriteHTML(w io.Writer, s *Summary) error {
 	}
 	if svg != "" {
 		caption := "Allowed actions of each principal on each pipeline at the end of the run (10 = extended or owner, 7 = read-only)."
-		if shown < total {
-			caption += fmt.Sprintf(" The first %d of %d principals are shown.", shown, total)
+		if shown[0] < total[0] {
+			caption += fmt.Sprintf(" The first %d of %d principals are shown.", shown[0], total[0])
+		}
+		if shown[1] < total[1] {
+			caption += fmt.Sprintf(" The first %d of %d pipelines are shown.", shown[1], total[1])
 		}
 		page.Charts = append(page.Charts, htmlChart{Title: "Access at the end", SVG: template.HTML(svg), Caption: caption})
 	}
