@@ -81,6 +81,9 @@ figure svg { max-width: 100%; height: auto; }
 {{- end}}
 </tbody>
 </table></div>
+{{- if .Note}}
+<p>{{.Note}}</p>
+{{- end}}
 {{- end}}
 {{- end}}
 </body>

@@ -16,6 +16,7 @@ type docTable struct {
 	Num    []bool // right-aligned columns
 	Rows   [][]string
 	Total  []string // an optional total row
+	Note   string   // an optional line under the table (rows left out)
 }
 
 // docSection is one section of the Markdown and HTML reports: a heading,
@@ -77,7 +78,11 @@ func documentOf(s *Summary) []docSection {
 	t = docTable{Title: "Calls by caller", Header: []string{"Account", "Name", "Principal", "Calls", "Allowed", "Denied", "Failed", "Top reason"},
 		Num: numCols(8, 3, 4, 5, 6)}
 	synthetic := false
-	for i := range s.Callers {
+	idx, more := humanRows(len(s.Callers), func(i int) float64 { return float64(s.Callers[i].Calls.Total) })
+	if more > 0 {
+		t.Note = moreRows(more, "callers", "calls")
+	}
+	for _, i := range idx {
 		cl := &s.Callers[i]
 		p := cl.Principal
 		if cl.Synthetic {
@@ -114,7 +119,11 @@ func documentOf(s *Summary) []docSection {
 	if len(st.ByInitiator) > 0 {
 		t = docTable{Title: "Wait for instances by initiator", Header: []string{"Account", "Name", "Principal", "Grants", "Mean wait"},
 			Num: numCols(5, 3, 4)}
-		for i := range st.ByInitiator {
+		idx, more := humanRows(len(st.ByInitiator), func(i int) float64 { return float64(st.ByInitiator[i].Grants) })
+		if more > 0 {
+			t.Note = moreRows(more, "initiators", "grants")
+		}
+		for _, i := range idx {
 			iw := &st.ByInitiator[i]
 			t.Rows = append(t.Rows, []string{string(iw.Account), orDash(iw.AccountName), iw.Principal,
 				itoa(iw.Grants), humanDuration(iw.MeanWait())})
@@ -130,14 +139,22 @@ func documentOf(s *Summary) []docSection {
 		cost.Lines = []string{fmt.Sprintf("Total $%s (in flight at the end $%s), %s instance-hours.",
 			money(co.USD), money(co.InFlightUSD), hours(&co.Amount))}
 		t = docTable{Title: "By payer", Header: []string{"Account", "Name", "Instance-hours", "USD"}, Num: numCols(4, 2, 3)}
-		for i := range co.ByPayer {
+		idx, more := humanRows(len(co.ByPayer), func(i int) float64 { return co.ByPayer[i].USD })
+		if more > 0 {
+			t.Note = moreRows(more, "payers", "USD")
+		}
+		for _, i := range idx {
 			p := &co.ByPayer[i]
 			t.Rows = append(t.Rows, []string{string(p.Account), orDash(p.AccountName), hours(&p.Amount), money(p.USD)})
 		}
 		t.Total = []string{"total", "", hours(&co.Amount), money(co.USD)}
 		cost.Tables = append(cost.Tables, t)
 		t = docTable{Title: "By pipeline", Header: []string{"Pipeline", "Owner", "Instance-hours", "USD"}, Num: numCols(4, 2, 3)}
-		for i := range co.ByPipeline {
+		idx, more = humanRows(len(co.ByPipeline), func(i int) float64 { return co.ByPipeline[i].USD })
+		if more > 0 {
+			t.Note = moreRows(more, "pipelines", "USD")
+		}
+		for _, i := range idx {
 			p := &co.ByPipeline[i]
 			t.Rows = append(t.Rows, []string{p.Pipeline, string(p.Owner), hours(&p.Amount), money(p.USD)})
 		}
@@ -145,7 +162,11 @@ func documentOf(s *Summary) []docSection {
 		cost.Tables = append(cost.Tables, t)
 		t = docTable{Title: "By initiator", Header: []string{"Payer", "Account", "Name", "Principal", "Pipeline", "Share",
 			"Instance type", "Instance-hours", "USD"}, Num: numCols(9, 7, 8)}
-		for i := range co.ByInitiator {
+		idx, more = humanRows(len(co.ByInitiator), func(i int) float64 { return co.ByInitiator[i].USD })
+		if more > 0 {
+			t.Note = moreRows(more, "rows", "USD")
+		}
+		for _, i := range idx {
 			ic := &co.ByInitiator[i]
 			share := ic.Share
 			if ic.Own {
@@ -233,5 +254,8 @@ func writeMDTable(ew *errWriter, t *docTable) {
 	}
 	if len(t.Rows) == 0 && t.Total == nil {
 		ew.printf("\n_(none)_\n")
+	}
+	if t.Note != "" {
+		ew.printf("\n%s\n", mdEscape(t.Note))
 	}
 }

@@ -120,7 +120,8 @@ func WriteText(w io.Writer, s *Summary) error {
 	} else {
 		synthetic := false
 		t = newTable("ACCOUNT", "NAME", "PRINCIPAL", "CALLS", "ALLOWED", "DENIED", "FAILED", "TOP REASON").num(3, 4, 5, 6)
-		for i := range s.Callers {
+		idx, more := humanRows(len(s.Callers), func(i int) float64 { return float64(s.Callers[i].Calls.Total) })
+		for _, i := range idx {
 			cl := &s.Callers[i]
 			p := cl.Principal
 			if cl.Synthetic {
@@ -135,6 +136,9 @@ func WriteText(w io.Writer, s *Summary) error {
 				itoa(cl.Calls.Allowed), itoa(cl.Calls.Denied), itoa(cl.Calls.Failed), top)
 		}
 		t.write(ew, "  ")
+		if more > 0 {
+			ew.printf("  %s\n", moreRows(more, "callers", "calls"))
+		}
 		if synthetic {
 			ew.printf("  * seen only in the trace; given an allow-all identity\n")
 		}
@@ -145,13 +149,16 @@ func WriteText(w io.Writer, s *Summary) error {
 	if s.Findings != nil {
 		ew.printf("\nFindings (warning and above; pipeshare check explains each and how to fix it)\n")
 		t := newTable("RULE", "SEVERITY", "SUBJECT")
-		for _, f := range s.Findings {
+		for _, f := range s.Findings[:min(len(s.Findings), maxHumanRows)] {
 			t.add(f.Rule, f.Severity.String(), f.Subject)
 		}
 		if len(s.Findings) == 0 {
 			ew.printf("  (none)\n")
 		} else {
 			t.write(ew, "  ")
+		}
+		if more := len(s.Findings) - maxHumanRows; more > 0 {
+			ew.printf("  the first %d findings are shown; %d more are in pipeshare check (or --format json)\n", maxHumanRows, more)
 		}
 	}
 	return ew.err
@@ -176,11 +183,15 @@ func writeExecutionsText(ew *errWriter, s *Summary) {
 	if len(st.ByInitiator) > 0 {
 		ew.printf("  wait for instances by initiator\n")
 		t := newTable("ACCOUNT", "NAME", "PRINCIPAL", "GRANTS", "MEAN WAIT").num(3, 4)
-		for i := range st.ByInitiator {
+		idx, more := humanRows(len(st.ByInitiator), func(i int) float64 { return float64(st.ByInitiator[i].Grants) })
+		for _, i := range idx {
 			iw := &st.ByInitiator[i]
 			t.add(string(iw.Account), orDash(iw.AccountName), iw.Principal, itoa(iw.Grants), humanDuration(iw.MeanWait()))
 		}
 		t.write(ew, "    ")
+		if more > 0 {
+			ew.printf("    %s\n", moreRows(more, "initiators", "grants"))
+		}
 	}
 }
 
@@ -197,26 +208,35 @@ func writeCostText(ew *errWriter, c *Cost) {
 
 	ew.printf("\n  By payer\n")
 	t := newTable("ACCOUNT", "NAME", "INSTANCE-HOURS", "USD").num(2, 3)
-	for i := range c.ByPayer {
+	idx, more := humanRows(len(c.ByPayer), func(i int) float64 { return c.ByPayer[i].USD })
+	for _, i := range idx {
 		p := &c.ByPayer[i]
 		t.add(string(p.Account), orDash(p.AccountName), hours(&p.Amount), money(p.USD))
 	}
 	t.add("total", "", hours(&c.Amount), money(c.USD))
 	t.write(ew, "    ")
+	if more > 0 {
+		ew.printf("    %s\n", moreRows(more, "payers", "USD"))
+	}
 
 	ew.printf("\n  By pipeline\n")
 	t = newTable("PIPELINE", "OWNER", "INSTANCE-HOURS", "USD").num(2, 3)
-	for i := range c.ByPipeline {
+	idx, more = humanRows(len(c.ByPipeline), func(i int) float64 { return c.ByPipeline[i].USD })
+	for _, i := range idx {
 		p := &c.ByPipeline[i]
 		t.add(p.Pipeline, string(p.Owner), hours(&p.Amount), money(p.USD))
 	}
 	t.add("total", "", hours(&c.Amount), money(c.USD))
 	t.write(ew, "    ")
+	if more > 0 {
+		ew.printf("    %s\n", moreRows(more, "pipelines", "USD"))
+	}
 
 	ew.printf("\n  By initiator\n")
 	t = newTable("PAYER", "ACCOUNT", "NAME", "PRINCIPAL", "PIPELINE", "SHARE", "INSTANCE TYPE",
 		"INSTANCE-HOURS", "USD").num(7, 8)
-	for i := range c.ByInitiator {
+	idx, more = humanRows(len(c.ByInitiator), func(i int) float64 { return c.ByInitiator[i].USD })
+	for _, i := range idx {
 		ic := &c.ByInitiator[i]
 		share := ic.Share
 		if ic.Own {
@@ -227,6 +247,9 @@ func writeCostText(ew *errWriter, c *Cost) {
 	}
 	t.add("total", "", "", "", "", "", "", hours(&c.Amount), money(c.USD))
 	t.write(ew, "    ")
+	if more > 0 {
+		ew.printf("    %s\n", moreRows(more, "rows", "USD"))
+	}
 }
 
 // money formats a USD amount with 4 decimals.
