@@ -38,6 +38,20 @@ func (d *decider) init(w *World) {
 	}
 }
 
+// rowIndex returns the index in w.rows of the cached row of (p, pl), if
+// there is one.
+func (w *World) rowIndex(p PrincipalID, pl PipelineID) (int32, bool) {
+	if w.dense != nil {
+		i := w.dense[int(p)*w.npl+int(pl)]
+		return i, i >= 0
+	}
+	i, ok := w.index[uint64(p)<<32|uint64(uint32(pl))]
+	return i, ok
+}
+
+// valid reports whether r answers for generation gen at time t.
+func (r *row) valid(gen uint32, t Time) bool { return r.gen == gen && t >= r.from && t < r.until }
+
 // Decide returns the reason for principal p calling action a on pipeline pl
 // at t: an allow reason (owner, shared) or a deny reason. It answers from a
 // row cache in O(1) and does not allocate once the row exists; a row is
@@ -51,17 +65,10 @@ func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
 // lowest-named share that granted the action (NoShare otherwise): the share
 // a run attributes the call's consumption to.
 func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Reason, ShareID) {
-	var i int32
-	var ok bool
-	if w.dense != nil {
-		i = w.dense[int(p)*w.npl+int(pl)]
-		ok = i >= 0
-	} else {
-		i, ok = w.index[uint64(p)<<32|uint64(uint32(pl))]
-	}
+	i, ok := w.rowIndex(p, pl)
 	if ok {
 		r := &w.rows[i]
-		if r.gen == w.gen && t >= r.from && t < r.until {
+		if r.valid(w.gen, t) {
 			return r.reasons[a], r.shares[a]
 		}
 	} else {
@@ -84,14 +91,8 @@ func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 // (principal, pipeline) pair, such as the access matrix of a large
 // organization, costs no memory per pair.
 func (w *World) DecideAll(p PrincipalID, pl PipelineID, t Time) [NumActions]Reason {
-	var i int32 = -1
-	if w.dense != nil {
-		i = w.dense[int(p)*w.npl+int(pl)]
-	} else if j, ok := w.index[uint64(p)<<32|uint64(uint32(pl))]; ok {
-		i = j
-	}
-	if i >= 0 {
-		if r := &w.rows[i]; r.gen == w.gen && t >= r.from && t < r.until {
+	if i, ok := w.rowIndex(p, pl); ok {
+		if r := &w.rows[i]; r.valid(w.gen, t) {
 			return r.reasons
 		}
 	}

@@ -63,14 +63,17 @@ func compareAccessRows(a, b AccessRow) int {
 // Access returns the access matrix at t: one row for every principal
 // (owner-account principals and roots included) and every pipeline, sorted
 // by principal then pipeline name (then ARN). It asks
-// [model.World.DecideAll], which caches nothing. The matrix has a row per principal and pipeline; to
-// write a large one, range over [AccessRows] instead.
+// [model.World.DecideAll] for each pair, which caches nothing. Access does
+// not apply the timeline: the caller advances world to t first
+// (world.AdvanceTo(t)), and t must not precede the last applied event.
+// world must not be nil. The matrix has a row per principal and pipeline;
+// to write a large one, range over [AccessRows] instead.
 func Access(world *model.World, t model.Time) []AccessRow {
 	return slices.Collect(AccessRows(world, t))
 }
 
 // AccessRows yields the rows of [Access] one at a time, in its order,
-// holding none of them.
+// holding none of them; the same conditions on world and t hold.
 func AccessRows(world *model.World, t model.Time) iter.Seq[AccessRow] {
 	return accessOf(world, t, sortedPrincipals(world), sortedPipelines(world))
 }

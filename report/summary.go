@@ -177,8 +177,8 @@ func (s *Summary) DurationSeconds() float64 { return float64(s.Duration) / 1e9 }
 // principal listed twice in r.Callers is counted once with both rows'
 // calls, and callers that made no call are left out. The ledger is
 // aggregated as [Cost] describes. Summarize does not modify r and keeps no
-// reference to it but to r.World, which [Summary.AccessRows] asks later
-// (its row cache fills; its answers at the end of the run do not change).
+// reference to it but to r.World, which [Summary.AccessRows] and the
+// HTML heat map ask later (at the end of the run; asking caches nothing).
 func Summarize(r *sim.Result, m Meta) *Summary {
 	w := r.World
 	s := &Summary{Meta: m, Seed: r.Seed, Duration: r.Duration}

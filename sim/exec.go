@@ -53,7 +53,7 @@ type execution struct {
 	initiator model.PrincipalID // the Start or last Retry caller
 	share     model.ShareID     // the share that allowed that call, or NoShare
 	setPos    int32             // position in its pipeline's executing or failed set
-	steps     int32             // offset of its steps in Sim.steps; -1 once Succeeded or Stopped
+	steps     int32             // offset of its steps in Sim.steps; freedSteps once Succeeded or Stopped
 	holds     int32             // first running hold, or -1
 	running   int16             // steps running
 	queued    int16             // steps waiting for instances or a retry interval
@@ -342,6 +342,11 @@ func (s *Sim) allocSteps(n int) int32 {
 	return off
 }
 
+// freedSteps marks an execution whose steps were given back: offset + i
+// stays negative for any step index i, so a read of a freed run panics in
+// chunked.At instead of reading another execution's steps.
+const freedSteps = math.MinInt32
+
 // freeSteps gives back the steps of execution x, which just became final
 // (Succeeded or Stopped): nothing reads them again.
 func (s *Sim) freeSteps(x *execution) {
@@ -352,7 +357,7 @@ func (s *Sim) freeSteps(x *execution) {
 		}
 		s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.steps)
 	}
-	x.steps = -1 // a read of a freed run would fail loudly, not read another execution's
+	x.steps = freedSteps
 }
 
 // advance requests the steps of execution xi that are ready, up to the
