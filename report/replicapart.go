@@ -10,6 +10,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // A `run --replicas N --shard i/k` process runs one contiguous block of the
@@ -24,21 +25,6 @@ const ReplicaPartFormat = "pipeshare-replicas-part"
 
 // ReplicaPartVersion is the part file's version; merge accepts only its own.
 const ReplicaPartVersion = 1
-
-// ReplicaSeed returns replica i's seed under master seed s: s itself for
-// i = 0, else the i-th output of a SplitMix64 generator seeded with s,
-// that is mix(s + i·0x9E3779B97F4A7C15) with SplitMix64's finalizer mix
-// (Steele, Lea and Flood 2014). Distinct i give distinct, well-spread
-// seeds, and any replica can be rerun alone with `run --seed`.
-func ReplicaSeed(s uint64, i int) uint64 {
-	if i == 0 {
-		return s
-	}
-	z := s + uint64(i)*0x9E3779B97F4A7C15
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-	return z ^ (z >> 31)
-}
 
 // ShardRange returns the replicas [lo, hi) that shard i of k runs out of n:
 // contiguous blocks in index order whose sizes differ by at most one (a
@@ -207,7 +193,7 @@ func ReadReplicaPart(file string, data []byte) (*ReplicaPart, error) {
 			return nil, at(fmt.Sprintf("sample %d of shard %d must be replica %d, not %d", j, jp.Shard, i, js.Index),
 				"samples", j, "index")
 		}
-		if want := ReplicaSeed(jp.Seed, i); js.Seed != want {
+		if want := sim.ReplicaSeed(jp.Seed, i); js.Seed != want {
 			return nil, at(fmt.Sprintf("replica %d's seed under master seed %d is %d, not %d", i, jp.Seed, want, js.Seed),
 				"samples", j, "seed")
 		}

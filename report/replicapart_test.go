@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -46,7 +47,7 @@ func seededSamples() (Meta, []ReplicaSample) {
 	sums := []*Summary{replicaSummary(1, false), replicaSummary(2, true), replicaSummary(3, false)}
 	samples := replicaSamples(sums...)
 	for i := range samples {
-		samples[i].Seed = ReplicaSeed(5, i)
+		samples[i].Seed = sim.ReplicaSeed(5, i)
 		samples[i].Values[len(samples[i].Values)-1] = math.Pi * float64(i+1) / 3
 		if len(samples[i].Initiators) > 1 {
 			samples[i].Initiators[1].USD = 0.1 + 0.2
@@ -144,24 +145,6 @@ func TestMergeReplicaPartsErrors(t *testing.T) {
 	files3, data3 := partsOf(t, meta, longer, 3)
 	_, err = mergeAll(t, []string{files[0], files[1], files3[2]}, [][]byte{data[0], data[1], data3[2]})
 	assert.ErrorContains(t, err, "part-2.json:15:22: replica 2 simulated")
-}
-
-func TestReplicaSeed(t *testing.T) {
-	assert.Equal(t, uint64(42), ReplicaSeed(42, 0), "replica 0 runs with the master seed")
-	// The first output of SplitMix64 seeded with 0 (the reference
-	// implementation's well-known value).
-	assert.Equal(t, uint64(0xE220A8397B1DCDAF), ReplicaSeed(0, 1))
-	seen := map[uint64]int{}
-	for _, master := range []uint64{0, 1, 2, 1 << 63} {
-		for i := range 1000 {
-			s := ReplicaSeed(master, i)
-			if i > 0 {
-				_, dup := seen[s]
-				assert.False(t, dup, "seed %d of master %d repeats", i, master)
-			}
-			seen[s] = i
-		}
-	}
 }
 
 // FuzzReadReplicaPart: any input is a part or an error at a position, and

@@ -46,7 +46,7 @@ type CallWriterOptions struct {
 // NewCallWriter returns a CallWriter writing to w for a run of world with
 // seed. Call Flush at the end.
 func NewCallWriter(w io.Writer, world *model.World, seed uint64, opts CallWriterOptions) *CallWriter {
-	return &CallWriter{w: bufio.NewWriterSize(w, 64<<10), world: world, salt: mix64(seed ^ 0x7069706573686172),
+	return &CallWriter{w: bufio.NewWriterSize(w, 64<<10), world: world, salt: sim.SplitMix64(seed ^ 0x7069706573686172),
 		ownerCopies: opts.OwnerCopies, buf: make([]byte, 0, 2048)}
 }
 
@@ -315,16 +315,12 @@ func (cw *CallWriter) identity(p model.PrincipalID) *ctIdentity {
 // prefix from the principal's ARN: synthetic, stable across runs.
 func principalSuffix(arn string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(arn); i++ {
-		h ^= uint64(arn[i])
-		h *= 1099511628211
-	}
+	h := sim.FNV64a(arn)
 	var out [17]byte
-	x := mix64(h)
+	x := sim.SplitMix64(h)
 	for i := range out {
 		if i == 12 {
-			x = mix64(x + h)
+			x = sim.SplitMix64(x + h)
 		}
 		out[i] = alphabet[x&31]
 		x >>= 5
@@ -334,15 +330,7 @@ func principalSuffix(arn string) string {
 
 // hash derives the k-th 64-bit value of call idx from the seed.
 func (cw *CallWriter) hash(idx, k uint64) uint64 {
-	return mix64(cw.salt ^ mix64(idx*8+k+1))
-}
-
-// mix64 is SplitMix64's finalizer.
-func mix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+	return sim.SplitMix64(cw.salt ^ sim.SplitMix64(idx*8+k+1))
 }
 
 // appendUUID appends hi and lo as a version 4 UUID string.

@@ -18,7 +18,7 @@ import (
 func TestAppendUUIDAndJSONString(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	for i := uint64(0); i < 100; i++ {
-		u := string(appendUUID(nil, mix64(i), mix64(^i)))
+		u := string(appendUUID(nil, sim.SplitMix64(i), sim.SplitMix64(^i)))
 		assert.Regexp(t, re, u)
 	}
 	for _, s := range []string{"", "plain", `q"uote\back`, "ctl\x00\x1f\n\t", "ünïcode ✓"} {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // This file imports a Terraform plan as JSON (`terraform show -json PLAN`)
@@ -707,9 +707,7 @@ func describe(v tfValue) string {
 // placeholder derives a 12-digit account ID starting with 9 from key,
 // unique among the IDs already known.
 func (im *tfImporter) placeholder(key string) string {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	v := h.Sum64()
+	v := sim.FNV64a(key)
 	for {
 		id := fmt.Sprintf("9%011d", v%100_000_000_000)
 		if !im.knownIDs[id] {
@@ -721,16 +719,15 @@ func (im *tfImporter) placeholder(key string) string {
 }
 
 func hashLower(s string, n int) string {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	v := h.Sum64()
+	sum := sim.FNV64a(s)
+	v := sum
 	const digits = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = digits[v%36]
 		v /= 36
 		if v == 0 {
-			v = h.Sum64() + uint64(i)*0x9e3779b97f4a7c15
+			v = sum + uint64(i)*0x9e3779b97f4a7c15
 		}
 	}
 	return string(b)

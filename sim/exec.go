@@ -171,8 +171,7 @@ func (s *Sim) schedule(now, d Time, kind EventKind, a, b int32, c int32) {
 // output of a SplitMix64 sequence seeded from the "ids" stream's seed, so
 // IDs are derived when needed instead of stored.
 func (s *Sim) execIDBits(i int32) uint64 {
-	const gamma = 0x9e3779b97f4a7c15
-	return splitmix64(s.ex.idsSeed + uint64(i)*gamma)
+	return SplitMix64(s.ex.idsSeed + uint64(i)*gamma)
 }
 
 // ExecutionID returns the 12-character ID of execution i.
@@ -185,8 +184,8 @@ func (s *Sim) execStream(id uint64) Stream {
 	copy(key[:], prefix)
 	putExecID(key[len(prefix):], id)
 	var st Stream
-	seed1 := splitmix64(s.seed)
-	st.pcg.Seed(seed1, splitmix64(fnv64aBytes(key[:])^seed1))
+	seed1 := SplitMix64(s.seed)
+	st.pcg.Seed(seed1, SplitMix64(FNV64a(key[:])^seed1))
 	return st
 }
 
@@ -204,15 +203,6 @@ func ExecutionID(id uint64) string {
 	var b [12]byte
 	putExecID(b[:], id)
 	return string(b[:])
-}
-
-func fnv64aBytes(key []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range key {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
 }
 
 // drawDuration draws a step duration from x's stream.

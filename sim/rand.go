@@ -25,9 +25,21 @@ import (
 // a stream only if their keys collide under FNV-1a. The mixing decorrelates
 // nearby masters (1, 2, 3) and nearby keys ("exec/1", "exec/2").
 func StreamSeed(master uint64, key string) (seed1, seed2 uint64) {
-	seed1 = splitmix64(master)
-	seed2 = splitmix64(fnv64a(key) ^ seed1)
+	seed1 = SplitMix64(master)
+	seed2 = SplitMix64(FNV64a(key) ^ seed1)
 	return seed1, seed2
+}
+
+// ReplicaSeed returns replica i's master seed under master seed s: s itself
+// for i = 0, else the i-th output of a SplitMix64 generator seeded with s,
+// that is SplitMix64(s + (i-1)·γ) in the notation of StreamSeed (Steele,
+// Lea and Flood 2014). Distinct i give distinct, well-spread seeds, and any
+// replica can be rerun alone with `run --seed`.
+func ReplicaSeed(s uint64, i int) uint64 {
+	if i == 0 {
+		return s
+	}
+	return SplitMix64(s + uint64(i-1)*gamma)
 }
 
 // NewStream returns a *rand.Rand over the PCG stream named key under the
@@ -96,17 +108,23 @@ func (s *Stream) ExpFloat64() float64 {
 	return -math.Log(1 - s.Float64())
 }
 
-// splitmix64 is SplitMix64's output function applied to x + γ; see
-// StreamSeed.
-func splitmix64(x uint64) uint64 {
-	z := x + 0x9e3779b97f4a7c15
+// gamma is SplitMix64's increment, the golden ratio scaled to 64 bits.
+const gamma = 0x9e3779b97f4a7c15
+
+// SplitMix64 is SplitMix64's output function applied to x + γ (see
+// StreamSeed): the first output of a SplitMix64 generator whose state is x.
+// It is a bijection on uint64. Every seed, ID and synthetic hash in
+// pipeshare derives through it.
+func SplitMix64(x uint64) uint64 {
+	z := x + gamma
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
 }
 
-// fnv64a is 64-bit FNV-1a of key, without hash/fnv's allocation.
-func fnv64a(key string) uint64 {
+// FNV64a is 64-bit FNV-1a of key (as hash/fnv's New64a), without its
+// allocation.
+func FNV64a[S ~string | ~[]byte](key S) uint64 {
 	const (
 		offset = 14695981039346656037
 		prime  = 1099511628211

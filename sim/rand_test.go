@@ -16,17 +16,17 @@ func TestFNV64aMatchesHashFNV(t *testing.T) {
 	for _, key := range []string{"", "a", "ids", "exec/1", "workload/research-daily/222222222222/role/DataScientist", "\xff\x00é"} {
 		h := fnv.New64a()
 		h.Write([]byte(key))
-		assert.Equal(t, h.Sum64(), fnv64a(key), "key %q", key)
+		assert.Equal(t, h.Sum64(), FNV64a(key), "key %q", key)
 	}
 }
 
 func TestSplitMix64Reference(t *testing.T) {
-	// splitmix64(1) is the first output of SplitMix64 seeded with 1.
-	assert.Equal(t, uint64(0x910a2dec89025cc1), splitmix64(1))
+	// SplitMix64(1) is the first output of SplitMix64 seeded with 1.
+	assert.Equal(t, uint64(0x910a2dec89025cc1), SplitMix64(1))
 	// The first outputs of the reference SplitMix64 generator seeded with 0
 	// (Vigna's splitmix64.c): state advances by γ before each output.
-	assert.Equal(t, uint64(0xe220a8397b1dcdaf), splitmix64(0))
-	assert.Equal(t, uint64(0x6e789e6aa1b965f4), splitmix64(0x9e3779b97f4a7c15))
+	assert.Equal(t, uint64(0xe220a8397b1dcdaf), SplitMix64(0))
+	assert.Equal(t, uint64(0x6e789e6aa1b965f4), SplitMix64(0x9e3779b97f4a7c15))
 }
 
 // TestStreamSeedPinned pins the documented derivation, so a change to it
@@ -44,8 +44,8 @@ func TestStreamSeedPinned(t *testing.T) {
 		{42, "ids", 0xbdd732262feb6e95, 0x8c5b5ca0cdfd60b9, 0xd57ce2b8bd0af978},
 	} {
 		s1, s2 := StreamSeed(tc.master, tc.key)
-		assert.Equal(t, splitmix64(tc.master), s1)
-		assert.Equal(t, splitmix64(fnv64a(tc.key)^s1), s2)
+		assert.Equal(t, SplitMix64(tc.master), s1)
+		assert.Equal(t, SplitMix64(FNV64a(tc.key)^s1), s2)
 		assert.Equal(t, tc.seed1, s1, "seed1 %d %q", tc.master, tc.key)
 		assert.Equal(t, tc.seed2, s2, "seed2 %d %q", tc.master, tc.key)
 		s := MakeStream(tc.master, tc.key)
@@ -325,3 +325,21 @@ func BenchmarkStream(b *testing.B) {
 }
 
 var benchSink uint64
+
+func TestReplicaSeed(t *testing.T) {
+	assert.Equal(t, uint64(42), ReplicaSeed(42, 0), "replica 0 runs with the master seed")
+	// The first output of SplitMix64 seeded with 0 (the reference
+	// implementation's well-known value).
+	assert.Equal(t, uint64(0xE220A8397B1DCDAF), ReplicaSeed(0, 1))
+	seen := map[uint64]int{}
+	for _, master := range []uint64{0, 1, 2, 1 << 63} {
+		for i := range 1000 {
+			s := ReplicaSeed(master, i)
+			if i > 0 {
+				_, dup := seen[s]
+				assert.False(t, dup, "seed %d of master %d repeats", i, master)
+			}
+			seen[s] = i
+		}
+	}
+}

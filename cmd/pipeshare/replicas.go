@@ -25,7 +25,7 @@ import (
 //     replica 0 is compiled like the others. The other replicas are
 //     compiled from shallow copies of sc with their own seed, warnings not
 //     printed again.
-//   - Replica i runs with seed report.ReplicaSeed(master, i): replica 0
+//   - Replica i runs with seed sim.ReplicaSeed(master, i): replica 0
 //     with the master seed itself, so its numbers are exactly those of a
 //     plain `run`; the seeds are printed in the JSON (`run --seed S`
 //     reproduces replica i alone).
@@ -62,7 +62,7 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	for range min(runtime.GOMAXPROCS(0), hi-lo) {
 		wg.Go(func() {
 			for i := range jobs {
-				samples[i-lo], errs[i-lo] = runReplica(e, c, sc, i, report.ReplicaSeed(master, i), rr.until != "", horizon, meta)
+				samples[i-lo], errs[i-lo] = runReplica(e, c, sc, i, sim.ReplicaSeed(master, i), rr.until != "", horizon, meta)
 			}
 		})
 	}
