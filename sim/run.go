@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -207,6 +208,18 @@ func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
+	res, _ := s.RunContext(context.Background()) // never cancelled
+	return res
+}
+
+// cancelEvery is how often RunContext looks at its context: every 65,536
+// events, a mask test per event and a context read per 65,536.
+const cancelEvery = 1 << 16
+
+// RunContext is [Sim.Run] that gives up when ctx is done (an interrupt):
+// it looks at ctx every 65,536 events and then returns ctx's error and no
+// result. A run that is not cancelled is exactly Run's.
+func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 	s.eng.SetHorizon(s.horizon)
 	s.res.Series.Bucket = max(s.horizon/SeriesBuckets+1, 1)
 	s.bucketEnd = s.res.Series.Bucket
@@ -226,6 +239,9 @@ func (s *Sim) Run() *Result {
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
 		if s.progress != nil && s.eng.Processed()%s.every == 0 {
 			s.progress(e.At, s.calls)
+		}
+		if s.eng.Processed()%cancelEvery == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		switch e.Kind {
 		case evTimeline:
@@ -253,7 +269,7 @@ func (s *Sim) Run() *Result {
 	s.res.Duration = s.horizon
 	s.res.Events = s.eng.Processed()
 	s.res.Ledger = s.sortedLedger()
-	return &s.res
+	return &s.res, nil
 }
 
 // sortedLedger returns the ledger sorted by payer, initiator, pipeline,
