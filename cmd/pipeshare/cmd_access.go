@@ -34,6 +34,9 @@ func cmdAccess(e *env, args []string) error {
 	if err := oneOf("format", *format, "text", "json", "csv"); err != nil {
 		return err
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	c, err := compileScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err
@@ -64,7 +67,7 @@ func cmdAccess(e *env, args []string) error {
 		render := map[string]func(io.Writer, []report.ChangeRow) error{
 			"text": report.WriteChangesText, "json": report.WriteChangesJSON, "csv": report.WriteChangesCSV,
 		}[*format]
-		return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, rows) })
+		return writeOutput(e, *out, func(w io.Writer) error { return render(w, rows) })
 	}
 	c.World.AdvanceTo(t)
 	// JSON and CSV stream the matrix (a row per principal and pipeline);
@@ -76,5 +79,5 @@ func cmdAccess(e *env, args []string) error {
 		},
 		"json": report.WriteAccessJSONSeq, "csv": report.WriteAccessCSVSeq,
 	}[*format]
-	return writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, rows) })
+	return writeOutput(e, *out, func(w io.Writer) error { return render(w, rows) })
 }

@@ -24,7 +24,12 @@ func cmdCheck(e *env, args []string) error {
 	minSev := fs.String("min-severity", "warning", "report and fail on findings at or above `LEVEL`: note, warning or error")
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -49,7 +54,13 @@ func cmdCheck(e *env, args []string) error {
 		}
 		in.RuleIDs = ids
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	if *waivers != "" {
+		if err := e.files.input("the --waivers file", *waivers); err != nil {
+			return err
+		}
 		data, err := os.ReadFile(*waivers)
 		if err != nil {
 			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
@@ -72,12 +83,17 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	addScenarioRules(in, sc)
-	in.Result = c.Sim.Run()
+	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
+		return err
+	}
+	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
+		return err
+	}
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)
 	}
-	if err := writeOutput(*out, e.stdout, func(w io.Writer) error { return writers[*format](w, rep) }); err != nil {
+	if err := writeOutput(e, *out, func(w io.Writer) error { return writers[*format](w, rep) }); err != nil {
 		return inputError(err)
 	}
 	if n := rep.Failing(); n > 0 {

@@ -27,13 +27,21 @@ func cmdDiff(e *env, args []string) error {
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usageErrorf("pipeshare diff: two scenarios needed, A and B (got %d; see pipeshare diff --help)", fs.NArg())
 	}
 	if err := oneOf("format", *format, "text", "json", "md"); err != nil {
+		return err
+	}
+	if err := e.files.output("--out", *out); err != nil {
 		return err
 	}
 	var scs [2]*scenarios.Scenario
@@ -69,12 +77,21 @@ func cmdDiff(e *env, args []string) error {
 	}
 
 	// The two runs are independent: run them side by side.
+	if err := lim.allow("diff", estimateRuns(cs[0].Sim, cs[1].Sim)); err != nil {
+		return err
+	}
 	var results [2]*sim.Result
+	var errs [2]error
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Go(func() { results[i] = c.Sim.Run() })
+		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	var sums [2]*report.Summary
 	for i, sc := range scs {
 		if _, err := trs[i].finish(e, results[i]); err != nil {
@@ -91,7 +108,7 @@ func cmdDiff(e *env, args []string) error {
 	case "md":
 		render = report.WriteDiffMarkdown
 	}
-	if err := writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, d) }); err != nil {
+	if err := writeOutput(e, *out, func(w io.Writer) error { return render(w, d) }); err != nil {
 		return err
 	}
 	if !d.Identical() {

@@ -76,7 +76,7 @@ func cmdExplain(e *env, args []string) error {
 			return err
 		}
 		entries := report.Timeline(w, w.Timeline(p, pl, a, 0, end))
-		return writeOutput("", e.stdout, func(out io.Writer) error {
+		return writeOutput(e, "", func(out io.Writer) error {
 			if *format == "json" {
 				return report.WriteTimelineJSON(out, entries)
 			}
@@ -89,7 +89,7 @@ func cmdExplain(e *env, args []string) error {
 	if *format == "json" {
 		render = report.WriteExplainJSON
 	}
-	return writeOutput("", e.stdout, func(out io.Writer) error { return render(out, w, &ex) })
+	return writeOutput(e, "", func(out io.Writer) error { return render(out, w, &ex) })
 }
 
 // timelineEnd returns the end of a timeline: --until, else start+duration.

@@ -69,7 +69,10 @@ func cmdImportCloudTrail(e *env, args []string) error {
 	for _, line := range sum.unmapped() {
 		fmt.Fprintln(e.stderr, "import cloudtrail: not mapped: "+line)
 	}
-	return writeOutput(*out, e.stdout, func(w io.Writer) error { return scenarios.WriteFile(w, f) })
+	if err := e.files.input("the input", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, func(w io.Writer) error { return scenarios.WriteFile(w, f) })
 }
 
 // traceName derives a scenario name from a trace path: its base name

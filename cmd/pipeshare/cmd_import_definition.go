@@ -92,7 +92,10 @@ func cmdImportDefinition(e *env, args []string) error {
 	for _, w := range errs.Warnings() {
 		fmt.Fprintln(e.stderr, w.String())
 	}
-	return writeOutput(*out, e.stdout, func(w io.Writer) error {
+	if err := e.files.input("the input", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
