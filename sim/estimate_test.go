@@ -62,3 +62,17 @@ func TestRunContextCancelled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want.Calls, got.Calls)
 }
+
+// TestRunProgressEvery: the progress callback runs after every `every`
+// events, alongside the context checks.
+func TestRunProgressEvery(t *testing.T) {
+	for _, n := range []uint64{1, 1000, cancelEvery, 3 * cancelEvery / 2} {
+		s := newSim(t, &Config{Seed: 1, Duration: 100 * hour,
+			Workload: []Workload{every([]string{"222222222222"}, Time(1e9), 0, 100*hour)}})
+		var calls int
+		s.OnProgress(n, func(Time, uint64) { calls++ })
+		res, err := s.RunContext(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, int(res.Events/n), calls, "every %d", n)
+	}
+}

@@ -236,12 +236,16 @@ func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 		s.res.Replay = make([]ReplayCounts, len(s.res.Callers))
 		s.nextTrace(0)
 	}
+	look := s.nextLook(0) // one comparison per event: when to call progress or read ctx next
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
-		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.calls)
-		}
-		if s.eng.Processed()%cancelEvery == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+		if n := s.eng.Processed(); n >= look {
+			if s.progress != nil && n%s.every == 0 {
+				s.progress(e.At, s.calls)
+			}
+			if n%cancelEvery == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			look = s.nextLook(n)
 		}
 		switch e.Kind {
 		case evTimeline:
@@ -270,6 +274,17 @@ func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 	s.res.Events = s.eng.Processed()
 	s.res.Ledger = s.sortedLedger()
 	return &s.res, nil
+}
+
+// nextLook is the event count after n at which Run next calls the
+// progress callback (every s.every events) or reads its context (every
+// cancelEvery events).
+func (s *Sim) nextLook(n uint64) uint64 {
+	next := (n/cancelEvery + 1) * cancelEvery
+	if s.progress != nil {
+		next = min(next, (n/s.every+1)*s.every)
+	}
+	return next
 }
 
 // sortedLedger returns the ledger sorted by payer, initiator, pipeline,
