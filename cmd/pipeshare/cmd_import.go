@@ -137,7 +137,7 @@ func emitImported(e *env, out string, f *scenarios.File, source string) error {
 	if err != nil {
 		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the input):\n%v", source, err))
 	}
-	if err := e.files.input("the input", source); err != nil {
+	if err := e.files.input("an input file", source); err != nil {
 		return err
 	}
 	return writeOutput(e, out, func(w io.Writer) error {

@@ -69,7 +69,7 @@ func cmdImportCloudTrail(e *env, args []string) error {
 	for _, line := range sum.unmapped() {
 		fmt.Fprintln(e.stderr, "import cloudtrail: not mapped: "+line)
 	}
-	if err := e.files.input("the input", path); err != nil {
+	if err := e.files.input("an input file", path); err != nil {
 		return err
 	}
 	return writeOutput(e, *out, func(w io.Writer) error { return scenarios.WriteFile(w, f) })

@@ -92,7 +92,7 @@ func cmdImportDefinition(e *env, args []string) error {
 	for _, w := range errs.Warnings() {
 		fmt.Fprintln(e.stderr, w.String())
 	}
-	if err := e.files.input("the input", path); err != nil {
+	if err := e.files.input("an input file", path); err != nil {
 		return err
 	}
 	return writeOutput(e, *out, func(w io.Writer) error {

@@ -69,8 +69,9 @@ func keep(t *testing.T, dir, name string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, ".kept"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".kept", name), data, 0o644))
+	kept := filepath.Join(dir, ".kept", name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(kept), 0o755))
+	require.NoError(t, os.WriteFile(kept, data, 0o644))
 }
 
 // pipeshareAt runs the binary in dir during a setup.
@@ -164,6 +165,20 @@ var hostileCases = []hostileCase{
 		keep(t, dir, "part.json")
 	}, args: []string{"merge", "part.json", "--out", "part.json"}, code: 2,
 		stderr: []string{"--out part.json is a part file (part.json)"}, after: unchanged("part.json")},
+	{name: "out is a file of the input folder", setup: func(t *testing.T, bin, dir string) {
+		src := filepath.Join("..", "..", "scenarios", "testdata", "real", "aws-cli")
+		entries, err := os.ReadDir(src)
+		require.NoError(t, err)
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "snap"), 0o755))
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(src, e.Name()))
+			require.NoError(t, err)
+			writeTestFile(t, dir, filepath.Join("snap", e.Name()), string(data))
+		}
+		keep(t, dir, "snap/describe-organization.json")
+	}, args: []string{"import", "aws", "snap", "--out", "snap/describe-organization.json"}, code: 2,
+		stderr: []string{"--out snap/describe-organization.json is an input file (snap/describe-organization.json)"},
+		after:  unchanged("snap/describe-organization.json")},
 	{name: "out is a folder", args: []string{"run", "quickstart", "--out", "."}, code: 2, stderr: []string{"--out .: is a folder"}},
 
 	// Targets that are not regular files are written through, never replaced.

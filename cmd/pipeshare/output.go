@@ -51,7 +51,9 @@ type fileRole struct {
 
 // input records that the command reads path as role ("the scenario",
 // "the --waivers file", …): an error if path is an output claimed so far.
-// A path that cannot be stat'ed is not recorded (reading it will fail).
+// A folder (import aws DIR) stands for every file under it, up to
+// maxFolderInputs of them. A path that cannot be stat'ed is not recorded
+// (reading it will fail).
 func (f *files) input(role, path string) error {
 	if path == "" || path == "-" {
 		return nil
@@ -60,7 +62,29 @@ func (f *files) input(role, path string) error {
 	if err != nil {
 		return nil
 	}
-	in := fileRole{role: role, path: path, info: info}
+	if !info.IsDir() {
+		return f.add(fileRole{role: role, path: path, info: info})
+	}
+	n := 0
+	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil // what cannot be listed cannot be read either
+		}
+		if n++; n > maxFolderInputs {
+			return filepath.SkipAll
+		}
+		if info, err := os.Stat(p); err == nil { // a link is read as what it points to
+			return f.add(fileRole{role: role, path: p, info: info})
+		}
+		return nil
+	})
+}
+
+// maxFolderInputs bounds the files recorded for one input folder.
+const maxFolderInputs = 100_000
+
+// add records input in, unless it is an output claimed so far.
+func (f *files) add(in fileRole) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, out := range f.outputs {
