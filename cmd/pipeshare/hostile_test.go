@@ -195,6 +195,8 @@ var hostileCases = []hostileCase{
 		stderr: []string{"--calls /dev/full: no space left on device"}},
 	{name: "out and calls to /dev/null", setup: needCharDevice("/dev/null"), args: []string{"run", "quickstart", "--calls", "/dev/null", "--out", "/dev/null"}, code: 0,
 		after: func(t *testing.T, dir string) { isMode(t, "/dev/null", os.ModeDevice|os.ModeCharDevice) }},
+	{name: "out is /dev/stdout", args: []string{"run", "quickstart", "--out", "/dev/stdout"}, code: 0,
+		after: func(t *testing.T, dir string) { isMode(t, "/dev/stdout", os.ModeSymlink) }},
 	{name: "out is a FIFO", setup: func(t *testing.T, bin, dir string) {
 		fifo := filepath.Join(dir, "fifo")
 		require.NoError(t, syscall.Mkfifo(fifo, 0o644))
