@@ -54,13 +54,8 @@ func cmdCheck(e *env, args []string) error {
 		if err != nil {
 			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
 		}
-		ws, err := scenarios.ParseWaivers(*waivers, data)
-		if err != nil {
+		if in.Waivers, err = scenarios.ParseWaivers(*waivers, data); err != nil {
 			return scenarioError(err)
-		}
-		for _, w := range ws {
-			in.Waivers = append(in.Waivers, report.Waiver{Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
-				Owner: w.Owner, Expires: w.Expires, Pos: w.Pos})
 		}
 	}
 	sc, err := readScenario(e, fs.Arg(0), lf)

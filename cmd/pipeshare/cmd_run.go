@@ -163,15 +163,5 @@ func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 
 // addScenarioRules fills in the scenario's identity and its user rules.
 func addScenarioRules(in *report.CheckInput, sc *scenarios.Scenario) {
-	in.Scenario, in.File, in.Start = sc.Name, sc.File, sc.Start
-	for _, r := range sc.Rules {
-		switch {
-		case r.Budget != nil:
-			in.Budgets = append(in.Budgets, report.Budget{ID: r.ID, Initiator: r.Budget.Initiator.S,
-				MaxUSD: r.Budget.MaxUSD, Period: r.Budget.Period, Pos: r.Pos})
-		case r.DeniedRate != nil:
-			in.DeniedRates = append(in.DeniedRates, report.DeniedRate{ID: r.ID, Caller: r.DeniedRate.Caller.S,
-				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
-		}
-	}
+	in.Scenario, in.File, in.Start, in.UserRules = sc.Name, sc.File, sc.Start, sc.Rules
 }
