@@ -48,7 +48,8 @@ type Finding struct {
 	Waiver   *sim.Waiver // the waiver that matched, when Waived
 }
 
-// CheckReport is the result of [Check].
+// CheckReport is the result of [Check]; it is a [View] in text, json, md,
+// junit and sarif.
 type CheckReport struct {
 	Scenario    string
 	File        string
@@ -787,9 +788,9 @@ func (r *CheckReport) counts() (bySev map[Severity]int, waived int) {
 	return bySev, waived
 }
 
-// WriteCheckText writes the report for a terminal: findings grouped by
+// writeText writes the report for a terminal: findings grouped by
 // severity (errors first), then how to fix each rule that fired.
-func WriteCheckText(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeText(w io.Writer) error {
 	var b strings.Builder
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
@@ -898,8 +899,8 @@ func location(p model.Pos) jsonLocation {
 	return jsonLocation{File: p.File, Line: p.Line, Column: p.Col}
 }
 
-// WriteCheckJSON writes the report as JSON (stable keys, schema_version 1).
-func WriteCheckJSON(w io.Writer, r *CheckReport) error {
+// writeJSON writes the report as JSON (stable keys, schema_version 1).
+func (r *CheckReport) writeJSON(w io.Writer) error {
 	bySev, waived := r.counts()
 	out := jsonCheck{SchemaVersion: 1, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
 		At: r.At, MinSeverity: r.MinSeverity.String(),
@@ -945,8 +946,8 @@ func checkMDEscape(s string) string {
 	return b.String()
 }
 
-// WriteCheckMarkdown writes the report as Markdown, for a pull request.
-func WriteCheckMarkdown(w io.Writer, r *CheckReport) error {
+// writeMarkdown writes the report as Markdown, for a pull request.
+func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "# pipeshare check: %s\n\n", checkMDEscape(r.Scenario))

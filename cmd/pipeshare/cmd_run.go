@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -25,7 +24,7 @@ func cmdRun(e *env, args []string) error {
 	fs := newFlagSet(e, "run", "run [SCENARIO] [flags]", runAbout)
 	var lf loadFlags
 	lf.register(fs)
-	format := fs.String("format", "text", "output `format`: text, json, csv, md or html")
+	format := registerFormat(fs, report.RunView{}, "")
 	table := fs.String("table", "calls", "the `TABLE` of --format csv: calls, cost, access or findings")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
@@ -49,7 +48,7 @@ func cmdRun(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare run: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json", "csv", "md", "html"); err != nil {
+	if err := checkFormat(report.RunView{}, *format); err != nil {
 		return err
 	}
 	if err := oneOf("table", *table, report.CSVTables...); err != nil {
@@ -133,23 +132,7 @@ func cmdRun(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
-	var render func(io.Writer) error
-	switch *format {
-	case "json":
-		render = func(w io.Writer) error { return report.WriteJSON(w, sum) }
-	case "md":
-		render = func(w io.Writer) error { return report.WriteMarkdown(w, sum) }
-	case "html":
-		render = func(w io.Writer) error { return report.WriteHTML(w, sum) }
-	case "csv":
-		if *table == "findings" {
-			render = func(w io.Writer) error { return report.WriteFindingsCSV(w, rep.Findings) }
-		} else {
-			render = func(w io.Writer) error { return report.WriteCSV(w, sum, *table) }
-		}
-	default:
-		render = func(w io.Writer) error { return report.WriteText(w, sum) }
-	}
+	render := renderAs(report.RunView{Summary: sum, Table: *table}, *format)
 	return writeOutput(*out, e.stdout, withReplay(render, *format, sum, replay))
 }
 
