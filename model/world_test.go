@@ -121,7 +121,7 @@ func TestNewWorldErrors(t *testing.T) {
 			w, errs := NewWorld(c)
 			var msgs []string
 			for _, e := range errs {
-				if !isWarning(e) {
+				if e.Severity == SeverityError {
 					msgs = append(msgs, e.Error())
 				}
 			}
@@ -135,4 +135,21 @@ func TestNewWorldErrors(t *testing.T) {
 			assert.True(t, strings.HasPrefix(msgs[0], tc.want), "got %q\nwant prefix %q", msgs[0], tc.want)
 		})
 	}
+}
+
+// An unused policy is a warning: typed, printed with "warning: ", and the
+// World is still built.
+func TestNewWorldWarningSeverity(t *testing.T) {
+	c := baseConfig()
+	spare := c.Policies[0]
+	spare.Name, spare.Pos = "spare", at(15, 1)
+	c.Policies = append(c.Policies, spare)
+	w, errs := NewWorld(c)
+	require.NotNil(t, w, "%v", errs)
+	require.Len(t, errs, 1)
+	assert.Equal(t, SeverityWarning, errs[0].Severity)
+	assert.Equal(t, `policy "spare" is not used`, errs[0].Msg)
+	assert.Equal(t, `s.yaml:15:1: warning: policy "spare" is not used`, errs[0].Error())
+	assert.False(t, HasErrors(errs))
+	assert.True(t, HasErrors(append(errs, &PosError{Pos: at(16, 1), Msg: "bad"})))
 }

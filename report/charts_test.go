@@ -129,10 +129,10 @@ func TestCostGroupsOther(t *testing.T) {
 	}
 }
 
-func TestWriteMarkdown(t *testing.T) {
+func TestRunMarkdown(t *testing.T) {
 	s := seriesFixture(t)
 	s.Callers[0].AccountName = "ml|platform <b>*x*</b> _y_ `z`"
-	got := render(t, func(b *bytes.Buffer) error { return WriteMarkdown(b, s) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "md") })
 	golden(t, "run.md", got)
 	md := string(got)
 	assert.Contains(t, md, "ml\\|platform &lt;b&gt;\\*x\\*&lt;/b&gt; \\_y\\_ \\`z\\`")
@@ -150,11 +150,11 @@ func TestWriteMarkdown(t *testing.T) {
 	}
 }
 
-func TestWriteHTML(t *testing.T) {
+func TestRunHTML(t *testing.T) {
 	s := seriesFixture(t)
 	s.Callers[0].AccountName = `<script>alert("x")</script>`
 	s.Scenario = "fix<ture>"
-	got := render(t, func(b *bytes.Buffer) error { return WriteHTML(b, s) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "html") })
 	golden(t, "run.html", got)
 	page := string(got)
 	assert.NotContains(t, strings.ToLower(page), "<script")
@@ -166,54 +166,52 @@ func TestWriteHTML(t *testing.T) {
 	assert.Equal(t, 4, strings.Count(page, "<svg"), "four charts")
 	assert.NotContains(t, page, "<?xml")
 
-	again := render(t, func(b *bytes.Buffer) error { return WriteHTML(b, s) })
+	again := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "html") })
 	assert.Equal(t, got, again, "deterministic")
 }
 
-func TestWriteHTMLEmpty(t *testing.T) {
+func TestRunHTMLEmpty(t *testing.T) {
 	w := fixtureWorld(t)
 	s := Summarize(&sim.Result{World: w, Seed: 1, Duration: hour}, Meta{Scenario: "empty"})
-	got := render(t, func(b *bytes.Buffer) error { return WriteHTML(b, s) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "html") })
 	assert.Contains(t, string(got), "<svg", "the calls chart, even empty")
 	assert.Contains(t, string(got), "No instance use.")
 }
 
-func TestWriteCSV(t *testing.T) {
+func TestRunCSV(t *testing.T) {
 	s := seriesFixture(t)
 	for _, table := range []string{"calls", "cost", "access"} {
-		got := render(t, func(b *bytes.Buffer) error { return WriteCSV(b, s, table) })
+		got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s, Table: table}.Render(b, "csv") })
 		recs, err := csv.NewReader(bytes.NewReader(got)).ReadAll()
 		require.NoError(t, err, table)
 		require.NotEmpty(t, recs)
 		golden(t, "run-"+table+".csv", got)
 	}
-	calls := render(t, func(b *bytes.Buffer) error { return WriteCSV(b, s, "calls") })
+	calls := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s, Table: "calls"}.Render(b, "csv") })
 	assert.Contains(t, string(calls), "222222222222,research,role/DataScientist,StartPipelineExecution,200,180,0,20,")
-	assert.Error(t, WriteCSV(&bytes.Buffer{}, s, "nope"))
-	assert.Error(t, WriteCSV(&bytes.Buffer{}, s, "findings"))
+	assert.Error(t, RunView{Summary: s, Table: "nope"}.Render(&bytes.Buffer{}, "csv"))
 
-	got := render(t, func(b *bytes.Buffer) error {
-		return WriteFindingsCSV(b, []Finding{{Rule: "PS001", Severity: SeverityWarning, Subject: `a,"b"`,
-			Message: "m", Pos: model.Pos{File: "f.yaml", Line: 3, Col: 5}}})
-	})
+	s.Findings = []Finding{{Rule: "PS001", Severity: SeverityWarning, Subject: `a,"b"`,
+		Message: "m", Pos: model.Pos{File: "f.yaml", Line: 3, Col: 5}}}
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s, Table: "findings"}.Render(b, "csv") })
 	assert.Equal(t, "rule,severity,subject,message,file,line,col,waived\nPS001,warning,\"a,\"\"b\"\"\",m,f.yaml,3,5,false\n", string(got))
 }
 
 func TestWaitsByInitiatorTextJSON(t *testing.T) {
 	s := seriesFixture(t)
-	txt := render(t, func(b *bytes.Buffer) error { return WriteText(b, s) })
+	txt := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "text") })
 	assert.Contains(t, string(txt), "wait for instances by initiator")
 	assert.Regexp(t, `222222222222\s+research\s+role/DataScientist\s+3\s+20s`, string(txt))
-	js := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	js := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "json") })
 	assert.Contains(t, string(js), `"waits_by_initiator": [`)
 	assert.Contains(t, string(js), "\"principal\": \"role/DataScientist\",\n        \"grants\": 3,\n        \"mean_wait_s\": 20.000")
 }
 
-func BenchmarkWriteHTML(b *testing.B) {
+func BenchmarkRunHTML(b *testing.B) {
 	t := &testing.T{}
 	s := seriesFixture(t)
 	for range b.N {
-		if err := WriteHTML(&bytes.Buffer{}, s); err != nil {
+		if err := (RunView{Summary: s}).Render(&bytes.Buffer{}, "html"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -21,32 +21,6 @@ const DefaultDeniedRatePercent = 20.0
 // daysPerMonth is the mean Gregorian month, for monthly forecasts.
 const daysPerMonth = 30.44
 
-// Budget is a user budget rule (the scenario's rules: budget).
-type Budget struct {
-	ID        string
-	Initiator string // "ACCT" or "ACCT/role/X"
-	MaxUSD    float64
-	Period    string // month, week, day or run
-	Pos       model.Pos
-}
-
-// DeniedRate is a user denied-call rate rule; Caller "" applies to all.
-type DeniedRate struct {
-	ID         string
-	Caller     string
-	MaxPercent float64
-	Pos        model.Pos
-}
-
-// Waiver accepts the findings of Rule whose subject matches Subject ('*'
-// matches any run of characters) until Expires, a date (inclusive; zero:
-// no expiry).
-type Waiver struct {
-	Rule, Subject, Reason, Owner string
-	Expires                      time.Time
-	Pos                          model.Pos
-}
-
 // CheckInput is what [Check] evaluates.
 type CheckInput struct {
 	Result   *sim.Result // a finished run; its World is at the end of the run
@@ -55,9 +29,8 @@ type CheckInput struct {
 	Start    time.Time   // the scenario's start (UTC)
 	Version  string      // pipeshare version
 
-	Budgets     []Budget
-	DeniedRates []DeniedRate
-	Waivers     []Waiver
+	UserRules []sim.Rule // the scenario's rules: (budgets and denied-call rates)
+	Waivers   []sim.Waiver
 	// RuleIDs selects rules (nil: all); MinSeverity drops findings below it
 	// (0: note).
 	RuleIDs     []string
@@ -72,10 +45,11 @@ type Finding struct {
 	Message  string
 	Pos      model.Pos
 	Waived   bool
-	Waiver   *Waiver // the waiver that matched, when Waived
+	Waiver   *sim.Waiver // the waiver that matched, when Waived
 }
 
-// CheckReport is the result of [Check].
+// CheckReport is the result of [Check]; it is a [View] in text, json, md,
+// junit and sarif.
 type CheckReport struct {
 	Scenario    string
 	File        string
@@ -166,14 +140,16 @@ type checker struct {
 	used        map[model.PrincipalID][model.NumActions]int64 // calls by principal and action, once computed
 }
 
+// resolvedBudget is a rule with a Budget, its initiator resolved.
 type resolvedBudget struct {
-	Budget
+	sim.Rule
 	account   model.AccountID
 	principal string // "" for the whole account
 }
 
+// resolvedRate is a rule with a DeniedRate, its caller resolved.
 type resolvedRate struct {
-	DeniedRate
+	sim.Rule
 	account   model.AccountID // "" for all callers
 	principal string          // "" for the whole account
 }
@@ -205,17 +181,24 @@ func (c *checker) resolveRef(s string, pos model.Pos, what string) (model.Accoun
 }
 
 func (c *checker) resolveRules() error {
-	for _, b := range c.in.Budgets {
-		a, p, err := c.resolveRef(b.Initiator, b.Pos, "budget initiator")
+	// Budgets first: the first error reported is a budget's, if any.
+	for _, r := range c.in.UserRules {
+		if r.Budget == nil {
+			continue
+		}
+		a, p, err := c.resolveRef(r.Budget.Initiator.S, r.Pos, "budget initiator")
 		if err != nil {
 			return err
 		}
-		c.budgetRules = append(c.budgetRules, resolvedBudget{Budget: b, account: a, principal: p})
+		c.budgetRules = append(c.budgetRules, resolvedBudget{Rule: r, account: a, principal: p})
 	}
-	for _, r := range c.in.DeniedRates {
-		rr := resolvedRate{DeniedRate: r}
-		if r.Caller != "" {
-			a, p, err := c.resolveRef(r.Caller, r.Pos, "denied_rate caller")
+	for _, r := range c.in.UserRules {
+		if r.DeniedRate == nil {
+			continue
+		}
+		rr := resolvedRate{Rule: r}
+		if r.DeniedRate.Caller.S != "" {
+			a, p, err := c.resolveRef(r.DeniedRate.Caller.S, r.Pos, "denied_rate caller")
 			if err != nil {
 				return err
 			}
@@ -551,7 +534,7 @@ func (c *checker) rateLimit(p model.PrincipalID) (float64, string) {
 	if best < 0 {
 		return DefaultDeniedRatePercent, ", the default"
 	}
-	return c.rateRules[best].MaxPercent, " from rule " + c.rateRules[best].ID
+	return c.rateRules[best].DeniedRate.MaxPercent, " from rule " + c.rateRules[best].ID
 }
 
 // covers reports whether budget b covers initiator p.
@@ -568,37 +551,38 @@ func (c *checker) budgets() {
 	days := float64(c.t) / float64(24*time.Hour)
 	for i := range c.budgetRules {
 		b := &c.budgetRules[i]
+		rule := b.Budget
 		total := 0.0
 		for j := range c.res.Ledger {
 			if r := &c.res.Ledger[j]; b.covers(w, r.Initiator) {
 				total += r.USD()
 			}
 		}
-		subject := "budget " + b.ID + ": " + b.Initiator
-		if b.Period == "run" {
-			if total > b.MaxUSD {
+		subject := "budget " + b.ID + ": " + rule.Initiator.S
+		if rule.Period == "run" {
+			if total > rule.MaxUSD {
 				c.add(RuleBudgetExceeded, subject, b.Pos,
 					"%s triggered %s of owner cost over the run, above the budget of %s",
-					b.Initiator, fmtUSD(total), fmtUSD(b.MaxUSD))
+					rule.Initiator.S, fmtUSD(total), fmtUSD(rule.MaxUSD))
 			}
 			continue
 		}
 		worst, worstUSD := "", 0.0
-		for _, p := range c.periods(b.Period) {
+		for _, p := range c.periods(rule.Period) {
 			if usd := c.spendIn(b, p); usd > worstUSD {
 				worst, worstUSD = p.label, usd
 			}
 		}
-		perDays := map[string]float64{"month": daysPerMonth, "week": 7, "day": 1}[b.Period]
+		perDays := map[string]float64{"month": daysPerMonth, "week": 7, "day": 1}[rule.Period]
 		forecast := 0.0
 		if days > 0 {
 			forecast = total / days * perDays
 		}
-		if worstUSD > b.MaxUSD || forecast > b.MaxUSD {
+		if worstUSD > rule.MaxUSD || forecast > rule.MaxUSD {
 			c.add(RuleBudgetExceeded, subject, b.Pos,
 				"%s triggered %s of owner cost in %.4g simulated days: %s in %s and a %s forecast of %s, against a budget of %s per %s",
-				b.Initiator, fmtUSD(total), days, fmtUSD(worstUSD), worst, periodly(b.Period), fmtUSD(forecast),
-				fmtUSD(b.MaxUSD), b.Period)
+				rule.Initiator.S, fmtUSD(total), days, fmtUSD(worstUSD), worst, periodly(rule.Period), fmtUSD(forecast),
+				fmtUSD(rule.MaxUSD), rule.Period)
 		}
 	}
 }
@@ -741,7 +725,7 @@ func (c *checker) noBudget() {
 // simulated period (no wall clock: the scenario's end is "now").
 func (c *checker) applyWaivers() {
 	end := c.in.Start.UTC().Add(time.Duration(c.t))
-	var active []*Waiver
+	var active []*sim.Waiver
 	for i := range c.in.Waivers {
 		wv := &c.in.Waivers[i]
 		if !wv.Expires.IsZero() && !wv.Expires.AddDate(0, 0, 1).After(end) {
@@ -804,9 +788,9 @@ func (r *CheckReport) counts() (bySev map[Severity]int, waived int) {
 	return bySev, waived
 }
 
-// WriteCheckText writes the report for a terminal: findings grouped by
+// writeText writes the report for a terminal: findings grouped by
 // severity (errors first), then how to fix each rule that fired.
-func WriteCheckText(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeText(w io.Writer) error {
 	var b strings.Builder
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
@@ -852,7 +836,7 @@ func WriteCheckText(w io.Writer, r *CheckReport) error {
 	return err
 }
 
-func expiry(wv *Waiver) string {
+func expiry(wv *sim.Waiver) string {
 	if wv.Expires.IsZero() {
 		return "no expiry"
 	}
@@ -915,8 +899,8 @@ func location(p model.Pos) jsonLocation {
 	return jsonLocation{File: p.File, Line: p.Line, Column: p.Col}
 }
 
-// WriteCheckJSON writes the report as JSON (stable keys, schema_version 1).
-func WriteCheckJSON(w io.Writer, r *CheckReport) error {
+// writeJSON writes the report as JSON (stable keys, schema_version 1).
+func (r *CheckReport) writeJSON(w io.Writer) error {
 	bySev, waived := r.counts()
 	out := jsonCheck{SchemaVersion: 1, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
 		At: r.At, MinSeverity: r.MinSeverity.String(),
@@ -962,8 +946,8 @@ func checkMDEscape(s string) string {
 	return b.String()
 }
 
-// WriteCheckMarkdown writes the report as Markdown, for a pull request.
-func WriteCheckMarkdown(w io.Writer, r *CheckReport) error {
+// writeMarkdown writes the report as Markdown, for a pull request.
+func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "# pipeshare check: %s\n\n", checkMDEscape(r.Scenario))

@@ -9,10 +9,10 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// CSVTables are the tables [WriteCSV] writes, the first the default.
+// CSVTables are the tables of a [RunView] in csv, the first the default.
 var CSVTables = []string{"calls", "cost", "access", "findings"}
 
-// WriteCSV writes one table of s as CSV (RFC 4180, a header line first):
+// writeCSV writes the table v.Table as CSV (RFC 4180, a header line first):
 //
 //   - calls: one row per (caller, action) with calls, sorted by account,
 //     principal and action name: account, account_name, principal,
@@ -21,23 +21,25 @@ var CSVTables = []string{"calls", "cost", "access", "findings"}
 //   - cost: the owner cost by initiator, in [Cost] order: payer, account,
 //     account_name, principal, pipeline, share ("" for the owner's own),
 //     instance_type, instance_seconds (3 decimals), usd (4 decimals);
-//   - access: the access matrix at the end of the run, as
-//     [WriteAccessCSV] writes it.
+//   - access: the access matrix at the end of the run, as an [AccessView]
+//     writes it in csv;
+//   - findings: the compliance findings (Summary.Findings), in their order:
+//     rule, severity, subject, message, file, line, col, waived (true or
+//     false).
 //
-// "findings" needs the compliance rules' report: see [WriteFindingsCSV].
 // Any other name is an error. It returns w's first error.
-func WriteCSV(w io.Writer, s *Summary, table string) error {
-	switch table {
+func (v RunView) writeCSV(w io.Writer) error {
+	switch v.Table {
 	case "", "calls":
-		return writeCallsCSV(w, s)
+		return writeCallsCSV(w, v.Summary)
 	case "cost":
-		return writeCostCSV(w, s)
+		return writeCostCSV(w, v.Summary)
 	case "access":
-		return WriteAccessCSVSeq(w, s.AccessRows())
+		return AccessView{Rows: v.AccessRows()}.writeCSV(w)
 	case "findings":
-		return fmt.Errorf("report: the findings table is written by WriteFindingsCSV")
+		return writeFindingsCSV(w, v.Findings)
 	}
-	return fmt.Errorf("unknown table %q (want %s)", table, strings.Join(CSVTables, ", "))
+	return fmt.Errorf("unknown table %q (want %s)", v.Table, strings.Join(CSVTables, ", "))
 }
 
 func writeCallsCSV(w io.Writer, s *Summary) error {
@@ -79,10 +81,7 @@ func writeCostCSV(w io.Writer, s *Summary) error {
 	return cw.Error()
 }
 
-// WriteFindingsCSV writes compliance findings as CSV, in their order:
-// rule, severity, subject, message, file, line, col, waived (true or
-// false). It returns w's first error.
-func WriteFindingsCSV(w io.Writer, findings []Finding) error {
+func writeFindingsCSV(w io.Writer, findings []Finding) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"rule", "severity", "subject", "message", "file", "line", "col", "waived"})
 	for i := range findings {

@@ -9,14 +9,14 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// DiffSchemaVersion is the version of the diff JSON (see [WriteDiffJSON]).
+// DiffSchemaVersion is the version of the diff JSON (a Diff in json).
 const DiffSchemaVersion = 1
 
 // Diff compares two runs of what-if scenarios A and B made with the same
 // seed (common random numbers: the workload streams are keyed by workload
 // entry and caller, so matching entries draw the same arrivals, targets and
-// actions). It is computed once by [CompareSummaries] and rendered by
-// [WriteDiffText], [WriteDiffJSON] and [WriteDiffMarkdown].
+// actions). It is computed once by [CompareSummaries]; it is a [View] in
+// text, json and md.
 type Diff struct {
 	A, B    Meta
 	Version string // the pipeshare version
@@ -236,13 +236,13 @@ func (d *Diff) verdict() string {
 	return fmt.Sprintf("different: %d decision rows, %d cost rows", len(d.Decisions), len(d.Cost))
 }
 
-// WriteDiffText writes d for a terminal: a header (the two scenarios, the
+// writeText writes d for a terminal: a header (the two scenarios, the
 // seed, the simulated horizons and the verdict), the changed decisions
 // (every (caller, action, reason) whose calls differ, with A, B and the
 // difference B − A), the calls by outcome and reason, the executions and
 // steps, and the owner cost by initiator (the rows that differ) with the
 // totals. Sections with nothing to show say "(no differences)".
-func WriteDiffText(w io.Writer, d *Diff) error {
+func (d *Diff) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("a          %s\n", diffScenario(d.A))
 	ew.printf("b          %s\n", diffScenario(d.B))
@@ -358,7 +358,7 @@ type jsonInitiatorDelta struct {
 	USD          jsonUSDDelta `json:"usd"`
 }
 
-// WriteDiffJSON writes d as JSON: schema_version ([DiffSchemaVersion]),
+// writeJSON writes d as JSON: schema_version ([DiffSchemaVersion]),
 // pipeshare_version, a and b {scenario, scenario_sha256, duration_s},
 // seed, identical, decisions [{account, principal, action, reason, a, b,
 // delta}] (only the rows that differ, sorted as [Diff] says), calls
@@ -370,7 +370,7 @@ type jsonInitiatorDelta struct {
 // instance_type, usd {a, b, delta}}]} (only rows that differ; share null
 // for the owner's own calls). delta is always b − a; USD has 4 decimals.
 // Lists are [] when empty.
-func WriteDiffJSON(w io.Writer, d *Diff) error {
+func (d *Diff) writeJSON(w io.Writer) error {
 	out := jsonDiff{
 		SchemaVersion:    DiffSchemaVersion,
 		PipeshareVersion: d.Version,
@@ -411,10 +411,10 @@ func WriteDiffJSON(w io.Writer, d *Diff) error {
 
 func usdDelta(a, b float64) jsonUSDDelta { return jsonUSDDelta{usd(a), usd(b), usd(b - a)} }
 
-// WriteDiffMarkdown writes d as GitHub-flavoured Markdown (for a pull
-// request): the same sections as [WriteDiffText], as tables, with every
+// writeMarkdown writes d as GitHub-flavoured Markdown (for a pull
+// request): the same sections as the text, as tables, with every
 // user-supplied string escaped.
-func WriteDiffMarkdown(w io.Writer, d *Diff) error {
+func (d *Diff) writeMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("## pipeshare diff: %s vs %s\n\n", diffMD(d.A.Scenario), diffMD(d.B.Scenario))
 	ew.printf("Seed %d. Result: **%s**.\n", d.Seed, d.verdict())

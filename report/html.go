@@ -90,7 +90,7 @@ figure svg { max-width: 100%; height: auto; }
 </html>
 `))
 
-// WriteHTML writes s as one self-contained HTML page: no scripts, no
+// writeHTML writes s as one self-contained HTML page: no scripts, no
 // external fonts or stylesheets (the CSS is inline). It holds the run's
 // facts, four inline SVG charts drawn with gonum.org/v1/plot (calls over
 // time stacked by decision, the owner's cost over time by initiator —
@@ -100,7 +100,7 @@ figure svg { max-width: 100%; height: auto; }
 // the tables of the text report. Every user-supplied string is escaped
 // (html/template). The output is deterministic. It returns w's first
 // error.
-func WriteHTML(w io.Writer, s *Summary) error {
+func (s *Summary) writeHTML(w io.Writer) error {
 	page := htmlPage{Scenario: orDash(s.Scenario), Header: headerLines(s), Sections: documentOf(s)}
 	_, unit := s.timeAxis()
 	bucket := fmt.Sprintf("%d buckets of %s", len(s.Series.Starts), humanDuration(float64(s.Series.Bucket)))

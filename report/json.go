@@ -163,7 +163,7 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 	return m
 }
 
-// WriteJSON writes s as the versioned run JSON of DESIGN.md "Outputs":
+// writeJSON writes s as the versioned run JSON of DESIGN.md "Outputs":
 // schema_version, pipeshare_version, scenario, scenario_sha256, seed,
 // duration_s, calls {total, allowed, denied, failed, by_reason, by_action,
 // by_action_reason}, calls_by_caller, executions {started, succeeded,
@@ -190,7 +190,7 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 // share is the share's name, or null for the owner's own calls.
 //
 // Identical summaries give identical bytes. It returns w's first error.
-func WriteJSON(w io.Writer, s *Summary) error {
+func (s *Summary) writeJSON(w io.Writer) error {
 	out := jsonRun{
 		SchemaVersion:    SchemaVersion,
 		PipeshareVersion: s.Version,

@@ -36,11 +36,11 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteCheckJUnit writes the report as JUnit XML for CI: one test case per
+// writeJUnit writes the report as JUnit XML for CI: one test case per
 // evaluated rule, failed when the rule has findings that are not waived
 // (the failure lists them, one per line); waived findings go to the case's
 // system-out.
-func WriteCheckJUnit(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeJUnit(w io.Writer) error {
 	suite := junitSuite{Name: "pipeshare check " + r.Scenario}
 	for _, rule := range r.Rules {
 		c := junitCase{Name: rule.ID + " " + rule.Name, Classname: "pipeshare.check"}

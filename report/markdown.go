@@ -196,13 +196,13 @@ var mdEscaper = func() *strings.Replacer {
 // mdEscape escapes s for Markdown text and table cells.
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
-// WriteMarkdown writes s as GitHub-flavoured Markdown, for a pull request
+// writeMarkdown writes s as GitHub-flavoured Markdown, for a pull request
 // or a wiki: a title, the run's facts, then the sections of the text
 // report (calls, executions, steps, owner cost) as headings and tables.
 // Numbers are formatted as in the text report; every other cell is
 // escaped (| * _ ` < > and the rest), so user-supplied names print as
 // written. It returns w's first error.
-func WriteMarkdown(w io.Writer, s *Summary) error {
+func (s *Summary) writeMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("# pipeshare report: %s\n\n", mdEscape(orDash(s.Scenario)))
 	for _, kv := range headerLines(s) {

@@ -89,11 +89,11 @@ func sarifURI(file string) string {
 	return strings.TrimPrefix(u, "./")
 }
 
-// WriteCheckSARIF writes the report as SARIF 2.1.0: one run whose driver
+// writeSARIF writes the report as SARIF 2.1.0: one run whose driver
 // lists the evaluated rules and whose results are the findings, located at
 // the scenario (or waivers) file's line and column. Waived findings carry an
 // external suppression with the waiver's reason.
-func WriteCheckSARIF(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeSARIF(w io.Writer) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "pipeshare", Version: r.Version,
 		InformationURI: "https://github.com/pipeshare/pipeshare", Rules: []sarifRule{}}},
 		Results: []sarifResult{}}

@@ -129,7 +129,7 @@ type Steps struct {
 }
 
 // Summary is a run's report model: everything the renderers print,
-// computed once by [Summarize].
+// computed once by [Summarize]; a [RunView] prints it.
 type Summary struct {
 	Meta
 	Seed     uint64

@@ -66,7 +66,7 @@ func shortHash(h string) string {
 	return h
 }
 
-// WriteText writes s as a terminal report: a header (scenario, seed,
+// writeText writes s as a terminal report: a header (scenario, seed,
 // simulated duration), the totals, calls by action with the top deny
 // reasons, calls by reason with their share of the total, calls by caller
 // with each caller's most frequent reason, the executions (transitions and
@@ -75,7 +75,7 @@ func shortHash(h string) string {
 // then by payer, by pipeline and by initiator, each with a total line.
 // Columns are aligned with text/tabwriter, percentages have one decimal,
 // USD 4 and instance-hours 3. It returns w's first error.
-func WriteText(w io.Writer, s *Summary) error {
+func (s *Summary) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	c := &s.Calls
 

@@ -30,7 +30,7 @@ type Scenario struct {
 	Sim      sim.Config
 	SHA256   string     // hex of the input bytes
 	Warnings ErrorList  // sorted by position
-	Rules    []Rule     // user compliance rules (rules.go)
+	Rules    []sim.Rule // user compliance rules (rules.go)
 	Traces   []TraceRef // workload: - trace: FILE (cloudtrail.go)
 }
 

@@ -547,10 +547,10 @@ func TestErrorList(t *testing.T) {
 	assert.NoError(t, l.Err())
 	l.Add(p("b.yaml", 3, 2), "second")
 	l.Add(p("a.yaml", 9, 9), "first")
-	l.AddPosError(&model.PosError{Pos: p("b.yaml", 3, 1), Msg: "warning: from the model"}, true)
+	l.AddPosError(&model.PosError{Pos: p("b.yaml", 3, 1), Msg: "from the model", Severity: model.SeverityWarning})
 	l.AddPosErrors([]*model.PosError{{Pos: p("b.yaml", 2, 0), Msg: "model error"}, nil,
-		{Pos: p("b.yaml", 2, 5), Msg: "warning: unused"}})
-	l.AddPosError(nil, false)
+		{Pos: p("b.yaml", 2, 5), Msg: "unused", Severity: model.SeverityWarning}})
+	l.AddPosError(nil)
 	l.Sort()
 	assert.Equal(t, "a.yaml:9:9: first\n"+
 		"b.yaml:1:1: warning: w\n"+

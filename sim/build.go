@@ -30,7 +30,7 @@ func (b *builder) errorf(pos model.Pos, format string, args ...any) {
 }
 
 func (b *builder) warnf(pos model.Pos, format string, args ...any) {
-	b.errorf(pos, "warning: "+format, args...)
+	b.errs = append(b.errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...), Severity: model.SeverityWarning})
 }
 
 // account resolves an account reference.

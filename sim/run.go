@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -168,10 +167,8 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		s.workloads = append(s.workloads, wl)
 	}
 	errs = append(errs, s.buildExec(cfg)...)
-	for _, e := range errs {
-		if !strings.HasPrefix(e.Msg, "warning: ") {
-			return nil, errs
-		}
+	if model.HasErrors(errs) {
+		return nil, errs
 	}
 	acct := map[model.AccountID]int32{}
 	for i, id := range w.AccountIDs() {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/pipeshare/pipeshare/report"
@@ -19,7 +18,7 @@ func cmdCheck(e *env, args []string) error {
 	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkAbout)
 	var lf loadFlags
 	lf.register(fs)
-	format := fs.String("format", "text", "output `format`: text, json, md, junit or sarif")
+	format := registerFormat(fs, new(report.CheckReport), "")
 	rules := fs.String("rules", "", "evaluate only these comma-separated rule `IDS` (e.g. PS001,PS002)")
 	minSev := fs.String("min-severity", "warning", "report and fail on findings at or above `LEVEL`: note, warning or error")
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
@@ -30,11 +29,7 @@ func cmdCheck(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare check: one scenario at a time (got %d)", fs.NArg())
 	}
-	writers := map[string]func(io.Writer, *report.CheckReport) error{
-		"text": report.WriteCheckText, "json": report.WriteCheckJSON, "md": report.WriteCheckMarkdown,
-		"junit": report.WriteCheckJUnit, "sarif": report.WriteCheckSARIF,
-	}
-	if err := oneOf("format", *format, "text", "json", "md", "junit", "sarif"); err != nil {
+	if err := checkFormat(new(report.CheckReport), *format); err != nil {
 		return err
 	}
 	sev, ok := report.ParseSeverity(*minSev)
@@ -54,13 +49,8 @@ func cmdCheck(e *env, args []string) error {
 		if err != nil {
 			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
 		}
-		ws, err := scenarios.ParseWaivers(*waivers, data)
-		if err != nil {
+		if in.Waivers, err = scenarios.ParseWaivers(*waivers, data); err != nil {
 			return scenarioError(err)
-		}
-		for _, w := range ws {
-			in.Waivers = append(in.Waivers, report.Waiver{Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
-				Owner: w.Owner, Expires: w.Expires, Pos: w.Pos})
 		}
 	}
 	sc, err := readScenario(e, fs.Arg(0), lf)
@@ -77,7 +67,7 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	if err := writeOutput(*out, e.stdout, func(w io.Writer) error { return writers[*format](w, rep) }); err != nil {
+	if err := writeOutput(*out, e.stdout, renderAs(rep, *format)); err != nil {
 		return inputError(err)
 	}
 	if n := rep.Failing(); n > 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"sync"
 
 	"github.com/pipeshare/pipeshare/report"
@@ -22,7 +21,7 @@ func cmdDiff(e *env, args []string) error {
 	fs := newFlagSet(e, "diff", "diff A B [flags]", diffAbout)
 	var lf loadFlags
 	lf.register(fs)
-	format := fs.String("format", "text", "output `format`: text, json or md")
+	format := registerFormat(fs, new(report.Diff), "")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
@@ -33,7 +32,7 @@ func cmdDiff(e *env, args []string) error {
 	if fs.NArg() != 2 {
 		return usageErrorf("pipeshare diff: two scenarios needed, A and B (got %d; see pipeshare diff --help)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json", "md"); err != nil {
+	if err := checkFormat(new(report.Diff), *format); err != nil {
 		return err
 	}
 	var scs [2]*scenarios.Scenario
@@ -84,14 +83,7 @@ func cmdDiff(e *env, args []string) error {
 	}
 
 	d := report.CompareSummaries(sums[0], sums[1])
-	render := report.WriteDiffText
-	switch *format {
-	case "json":
-		render = report.WriteDiffJSON
-	case "md":
-		render = report.WriteDiffMarkdown
-	}
-	if err := writeOutput(*out, e.stdout, func(w io.Writer) error { return render(w, d) }); err != nil {
+	if err := writeOutput(*out, e.stdout, renderAs(d, *format)); err != nil {
 		return err
 	}
 	if !d.Identical() {

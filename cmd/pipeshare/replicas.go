@@ -40,7 +40,7 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	if rr.n < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
-	if err := oneOf("format", rr.format, "text", "json"); err != nil {
+	if err := checkFormat(new(report.Replicas), rr.format); err != nil {
 		return err
 	}
 	var horizon sim.Time
@@ -87,7 +87,7 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 			Shards: rr.shard.count, Samples: samples}
 		return writeOutput(rr.out, e.stdout, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
 	}
-	return writeReplicas(e, report.SummarizeReplicas(meta, samples), rr.format, rr.out)
+	return writeOutput(rr.out, e.stdout, renderAs(report.SummarizeReplicas(meta, samples), rr.format))
 }
 
 // replicaRun is what `run --replicas` asks for.
@@ -97,15 +97,6 @@ type replicaRun struct {
 	format string    // text or json (ignored for a shard's part file)
 	out    string    // --out: "" or "-" is stdout, else written atomically
 	until  string    // the raw --until value ("" = the scenario's horizon)
-}
-
-// writeReplicas renders a replicas report in format (text or json) to out.
-func writeReplicas(e *env, rep *report.Replicas, format, out string) error {
-	render := report.WriteReplicasText
-	if format == "json" {
-		render = report.WriteReplicasJSON
-	}
-	return writeOutput(out, e.stdout, func(w io.Writer) error { return render(w, rep) })
 }
 
 // runReplica compiles (or, for replica 0, reuses c), runs and summarizes

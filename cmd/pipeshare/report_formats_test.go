@@ -185,7 +185,7 @@ func TestProgressRefresh(t *testing.T) {
 func BenchmarkRenderHTMLW1(b *testing.B) {
 	sum := summarizeScenario(b, "w1")
 	for b.Loop() {
-		if err := report.WriteHTML(io.Discard, sum); err != nil {
+		if err := (report.RunView{Summary: sum}).Render(io.Discard, "html"); err != nil {
 			b.Fatal(err)
 		}
 	}
