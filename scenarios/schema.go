@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
@@ -455,7 +456,7 @@ func (d *scenarioDecoder) quotaFields(o *object, q *sim.AccountQuota) {
 			q.Instances = make(map[string]int, len(io.pairs))
 			for _, kv := range io.pairs {
 				t := kv.name
-				if !instanceTypeRE.MatchString(t) {
+				if !pipelinedef.ValidInstanceType(t) {
 					d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", t)
 					continue
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 )
 
 func init() {
@@ -48,7 +49,10 @@ func cmdImportDefinition(e *env, args []string) error {
 	if err != nil {
 		return inputError(fmt.Errorf("%s:1:1: %v", path, unwrapPathError(err)))
 	}
-	steps, errs := scenarios.DefinitionSteps(path, data)
+	def, problems := pipelinedef.Decode(pipelinedef.FileSource(path, data), nil, "")
+	var errs scenarios.ErrorList
+	errs.AddPosErrors(problems)
+	errs.Sort()
 	if errs.HasErrors() {
 		return scenarioError(errs)
 	}
@@ -74,7 +78,8 @@ func cmdImportDefinition(e *env, args []string) error {
 		Accounts:  []scenarios.FileAccount{{ID: *account}},
 		Pipelines: []scenarios.FilePipeline{{Name: *pipeline, Account: *account, Definition: filepath.ToSlash(rel)}},
 	}
-	for _, st := range steps {
+	for _, ds := range def.Steps {
+		st := ds.Spec
 		f.Pipelines[0].Steps = append(f.Pipelines[0].Steps, scenarios.FileStep{
 			Name: st.Name, Duration: shortDuration(scenarios.DefaultStepDuration(st.Type))})
 	}
