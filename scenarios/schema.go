@@ -99,6 +99,10 @@ const (
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
+// ValidRegion reports whether s looks like an AWS region (us-east-1), as
+// a scenario's region must.
+func ValidRegion(s string) bool { return regionRE.MatchString(s) }
+
 // scenarioDecoder holds what the sections share: the start and the end.
 type scenarioDecoder struct {
 	decoder
@@ -137,7 +141,7 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	sc.Model.Region = defaultRegion
 	if n := o.get("region"); n != nil {
 		if r, ok := d.str(n, "region"); ok {
-			if !regionRE.MatchString(r) {
+			if !ValidRegion(r) {
 				d.errorf(n, "region %q does not look like an AWS region (e.g. us-east-1)", r)
 			}
 			sc.Model.Region = r
