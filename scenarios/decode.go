@@ -16,8 +16,11 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// This file decodes scenario format v1 (DESIGN.md "Scenario format v1")
-// from a yaml.Node tree into model.Config and sim.Config.
+// This file is the decoder of scenario format v1: it walks the yaml.Node
+// tree of a scenario (after extends: and --set, overlay.go) section by
+// section into model.Config and sim.Config, with the schemas of allowed
+// keys (node.go has the generic node helpers, pipelines.go the pipelines
+// and their steps, templates.go the count templates).
 
 const topWhat = "the top level"
 
