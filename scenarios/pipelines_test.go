@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
@@ -397,7 +398,7 @@ func TestDefaultStepDuration(t *testing.T) {
 		assert.Equal(t, want, DefaultStepDuration(typ), typ)
 	}
 	// Every known type has an entry in the table above.
-	for _, typ := range stepTypes {
+	for _, typ := range pipelinedef.StepTypes {
 		assert.Positive(t, DefaultStepDuration(typ), typ)
 	}
 }

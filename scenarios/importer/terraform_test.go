@@ -1,7 +1,8 @@
-package scenarios
+package importer
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,22 +10,21 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/scenarios"
 )
 
-const tfDir = "testdata/real/terraform"
+// The test plans are shared with the CLI's golden tests.
+const tfDir = "../testdata/real/terraform"
 
-// importTF imports a plan and checks that the scenario written from it
-// parses and compiles; it returns the YAML.
-func importTF(t *testing.T, file string, data []byte, opts TerraformOptions) (*TerraformImport, string) {
+// importTF imports a plan and checks that the result writes (Write
+// validates it); it returns the YAML.
+func importTF(t *testing.T, file string, data []byte, opts TerraformOptions) (*Result, string) {
 	t.Helper()
-	res, err := ImportTerraform(file, data, opts)
+	res, err := Terraform(file, data, opts)
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, WriteFile(&b, res.File))
-	sc, err := Parse("imported.yaml", b.Bytes(), LoadOptions{})
-	require.NoError(t, err, b.String())
-	_, err = Compile(sc)
-	require.NoError(t, err, b.String())
+	require.NoError(t, res.Write(&b))
 	return res, b.String()
 }
 
@@ -42,7 +42,7 @@ func TestImportTerraformRealistic(t *testing.T) {
 	assert.Equal(t, "o-a1b2c3d4e5", f.Organization.ID)
 	assert.Equal(t, "111111111111", f.Organization.ManagementAccount)
 	assert.Equal(t, "enabled", f.Organization.RAMSharing)
-	assert.Equal(t, []FileUnit{{Path: "/Prod"}, {Path: "/Research", SCPs: []string{"deny-stop-pipelines"}}}, f.Organization.Units)
+	assert.Equal(t, []scenarios.FileUnit{{Path: "/Prod"}, {Path: "/Research", SCPs: []string{"deny-stop-pipelines"}}}, f.Organization.Units)
 
 	require.Len(t, res.Placeholders, 1)
 	research := ""
@@ -61,9 +61,7 @@ func TestImportTerraformRealistic(t *testing.T) {
 	require.Len(t, f.Pipelines, 2)
 	for _, p := range f.Pipelines {
 		assert.Equal(t, "222222222222", p.Account, "owner from the provider's assume_role")
-		if definitionSupported() {
-			assert.Contains(t, p.Definition, `"Version":"2020-12-01"`)
-		}
+		assert.Contains(t, p.Definition, `"Version":"2020-12-01"`)
 	}
 	require.Len(t, f.Shares, 2)
 	ou, partner := f.Shares[0], f.Shares[1]
@@ -80,14 +78,14 @@ func TestImportTerraformRealistic(t *testing.T) {
 	assert.Contains(t, strings.Join(res.Unmapped, "\n"), `DenyLargeInstances of SCP deny-stop-pipelines left out: unsupported condition key "sagemaker:InstanceTypes"`)
 	assert.Contains(t, strings.Join(res.Unmapped, "\n"), "aws_iam_role.sagemaker: not modelled")
 	assert.Contains(t, out, "# could not map:\n")
-	assert.Contains(t, out, "# placeholders (replace with the real IDs after apply):\n")
+	assert.Contains(t, out, "# placeholders (replace with the real IDs):\n#   - aws_organizations_account.research: account "+research)
 
 	// Deterministic: the same plan gives the same bytes.
 	_, again := importTF(t, "org-ram-pipelines.json", data, TerraformOptions{})
 	assert.Equal(t, out, again)
 
 	// --owner wins over the provider's assume_role.
-	res, _ = importTF(t, "org-ram-pipelines.json", data, TerraformOptions{Owner: "111111111111", Name: "x"})
+	res, _ = importTF(t, "org-ram-pipelines.json", data, TerraformOptions{Owner: "111111111111", Options: Options{Name: "x"}})
 	assert.Equal(t, "111111111111", res.File.Pipelines[0].Account)
 	assert.Equal(t, "x", res.File.Name)
 }
@@ -95,7 +93,7 @@ func TestImportTerraformRealistic(t *testing.T) {
 func TestImportTerraformUnknownReference(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(tfDir, "unknown-reference.json"))
 	require.NoError(t, err)
-	_, err = ImportTerraform("unknown-reference.json", data, TerraformOptions{})
+	_, err = Terraform("unknown-reference.json", data, TerraformOptions{})
 	require.Error(t, err)
 	assert.Regexp(t, `^unknown-reference\.json:[0-9]+:[0-9]+: aws_ram_principal_association\.partner: resource_share_arn refers to aws_ram_resource_share\.report, which is not in the plan$`, err.Error())
 }
@@ -112,13 +110,11 @@ func TestImportTerraformBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ImportTerraform("p.json", []byte(tc.in), TerraformOptions{})
+			_, err := Terraform("p.json", []byte(tc.in), TerraformOptions{})
 			require.Error(t, err)
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
-	_, err := ImportTerraform("p.json", make([]byte, 100), TerraformOptions{MaxInput: 10})
-	assert.EqualError(t, err, "p.json:1:1: file too large (limit 10 bytes, --max-input)")
 }
 
 // moduleFixture is a plan whose share lives in a module and gets the
@@ -169,7 +165,7 @@ func TestImportTerraformModules(t *testing.T) {
 	assert.Nil(t, f.Organization)
 	assert.Equal(t, "eu-west-1", f.Region)
 	require.Len(t, f.Pipelines, 1)
-	assert.Equal(t, FilePipeline{Name: "train", Account: "333333333333"}, f.Pipelines[0])
+	assert.Equal(t, scenarios.FilePipeline{Name: "train", Account: "333333333333"}, f.Pipelines[0])
 	require.Len(t, f.Shares, 1)
 	s := f.Shares[0]
 	assert.Equal(t, "333333333333", s.Owner, "the owner is the pipeline's, from its known ARN")
@@ -221,7 +217,7 @@ func TestImportTerraformDropsWhatWouldNotValidate(t *testing.T) {
 	assert.Contains(t, u, "aws_organizations_policy.tag: policy type TAG_POLICY is not modelled")
 }
 
-// FuzzTerraformPlan checks that ImportTerraform never panics, that errors
+// FuzzTerraformPlan checks that Terraform never panics, that errors
 // carry a file:line:col position, and that a successful import writes a
 // scenario that parses and compiles. Seeds: the small committed corpus in
 // testdata/fuzz/FuzzTerraformPlan and the unknown-reference plan; the 50 KB
@@ -234,23 +230,65 @@ func FuzzTerraformPlan(f *testing.F) {
 	}
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := ImportTerraform("f.json", data, TerraformOptions{MaxInput: 1 << 20})
+		res, err := Terraform("f.json", data, TerraformOptions{})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.json:") {
 				t.Fatalf("error without position: %v", err)
 			}
 			return
 		}
-		var b bytes.Buffer
-		if err := WriteFile(&b, res.File); err != nil {
-			t.Fatal(err)
-		}
-		sc, err := Parse("f.yaml", b.Bytes(), LoadOptions{})
-		if err == nil {
-			_, err = Compile(sc)
-		}
-		if err != nil {
-			t.Fatalf("imported scenario does not validate: %v\n%s", err, b.String())
+		if err := res.Write(io.Discard); err != nil {
+			t.Fatalf("imported scenario does not validate: %v", err)
 		}
 	})
+}
+
+// TestImportTerraformSCPAttachments covers each kind of attachment target:
+// an account by reference and by ID, the root and an OU by ID (adding no
+// OU twice), FullAWSAccess (implicit), an SCP the importer left out, and a
+// target that is nothing of the plan.
+func TestImportTerraformSCPAttachments(t *testing.T) {
+	res := func(addr, typ string, values string) string {
+		name := addr[strings.IndexByte(addr, '.')+1:]
+		return `{"address": "` + addr + `", "mode": "managed", "type": "` + typ + `", "name": "` + name + `", "values": ` + values + `}`
+	}
+	deny := `{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"sagemaker:DeletePipeline\", \"Resource\": \"*\"}}`
+	resources := []string{
+		res("aws_organizations_organization.o", "aws_organizations_organization", `{"id": "o-exampleorg1", "master_account_id": "111111111111", "roots": [{"id": "r-ab12"}]}`),
+		res("aws_organizations_organizational_unit.a", "aws_organizations_organizational_unit", `{"name": "Apps", "parent_id": "r-ab12", "id": "ou-ab12-11111111"}`),
+		res("aws_organizations_account.x", "aws_organizations_account", `{"name": "x", "parent_id": "ou-ab12-11111111"}`),
+		res("aws_organizations_account.y", "aws_organizations_account", `{"name": "y", "id": "333333333333"}`),
+		res("aws_organizations_policy.deny", "aws_organizations_policy", `{"name": "deny", "id": "p-deny1", "content": "`+deny+`"}`),
+		res("aws_organizations_policy.tag", "aws_organizations_policy", `{"name": "tag", "id": "p-tag1", "type": "TAG_POLICY", "content": "{}"}`),
+		res("aws_organizations_policy_attachment.to_x", "aws_organizations_policy_attachment", `{"policy_id": "p-deny1"}`),
+		res("aws_organizations_policy_attachment.to_y", "aws_organizations_policy_attachment", `{"policy_id": "p-deny1", "target_id": "333333333333"}`),
+		res("aws_organizations_policy_attachment.to_root", "aws_organizations_policy_attachment", `{"policy_id": "p-deny1", "target_id": "r-ab12"}`),
+		res("aws_organizations_policy_attachment.to_apps", "aws_organizations_policy_attachment", `{"policy_id": "p-deny1", "target_id": "ou-ab12-11111111"}`),
+		res("aws_organizations_policy_attachment.full", "aws_organizations_policy_attachment", `{"policy_id": "p-FullAWSAccess", "target_id": "r-ab12"}`),
+		res("aws_organizations_policy_attachment.tag", "aws_organizations_policy_attachment", `{"policy_id": "p-tag1", "target_id": "r-ab12"}`),
+		res("aws_organizations_policy_attachment.lost", "aws_organizations_policy_attachment", `{"policy_id": "p-deny1", "target_id": "ou-zz99-99999999"}`),
+	}
+	plan := `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [` + strings.Join(resources, ",\n") + `]}},
+	  "configuration": {"root_module": {"resources": [
+	    {"address": "aws_organizations_policy_attachment.to_x", "mode": "managed", "type": "aws_organizations_policy_attachment", "name": "to_x",
+	     "expressions": {"target_id": {"references": ["aws_organizations_account.x.id", "aws_organizations_account.x"]}}}]}}}`
+	r, _ := importTF(t, "p.json", []byte(plan), TerraformOptions{})
+	f := r.File
+	assert.Equal(t, []scenarios.FileUnit{{Path: "/", SCPs: []string{"deny"}}, {Path: "/Apps", ID: "ou-ab12-11111111", SCPs: []string{"deny"}}}, f.Organization.Units)
+	scps := map[string][]string{}
+	for _, a := range f.Accounts {
+		scps[a.Name] = a.SCPs
+	}
+	assert.Equal(t, map[string][]string{"management": nil, "x": {"deny"}, "y": {"deny"}}, scps)
+	u := strings.Join(r.Unmapped, "\n")
+	assert.Contains(t, u, `aws_organizations_policy_attachment.tag: policy_id "p-tag1" is not an SCP mapped from the plan`)
+	assert.Contains(t, u, `aws_organizations_policy_attachment.lost: target_id "ou-zz99-99999999" is not the root, an OU or an account of the plan`)
+	assert.NotContains(t, u, "attachment.full")
+}
+
+// TestImportTerraformColumnsCountCharacters: JSON errors follow the one
+// position convention, a character is one column (the byte would be 73).
+func TestImportTerraformColumnsCountCharacters(t *testing.T) {
+	_, err := Terraform("p.json", []byte(`{"format_version": "1.2", "variables": {"r": {"value": "Zürich ✓"}}, x}`), TerraformOptions{})
+	assert.EqualError(t, err, "p.json:1:70: invalid JSON: invalid character 'x' looking for beginning of object key string")
 }

@@ -1,10 +1,10 @@
-package scenarios
+package importer
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,43 +14,24 @@ import (
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
 // This file imports a Terraform plan as JSON (`terraform show -json PLAN`)
-// into a scenario (DESIGN.md "Real inputs"). It reads the planned state
+// into a scenario. It reads the planned state
 // (planned_values, with data sources from prior_state) and, for values only
 // known after apply, the references in the configuration's expressions,
 // resolved by resource address.
 
-// TerraformOptions control [ImportTerraform].
+// TerraformOptions control [Terraform].
 type TerraformOptions struct {
-	Name     string // scenario name; default: the plan file's base name
-	Start    string // RFC 3339; default 2026-01-05T00:00:00Z
-	Duration string // default 30d
+	Options // Name defaults to the plan file's base name
 	// Owner is the account that owns the plan's pipelines (the account of
 	// the provider that creates them); default: the organization's
 	// management account. A pipeline whose ARN is known uses its ARN's.
 	Owner string
-	// MaxInput caps the plan's size; 0 means 16 MiB.
-	MaxInput int64
 }
-
-// TerraformImport is the result of [ImportTerraform].
-type TerraformImport struct {
-	File *File
-	// Unmapped lists what could not be mapped, each "ADDRESS: reason".
-	Unmapped []string
-	// Placeholders lists the account IDs made up for accounts whose ID is
-	// known only after apply, each "ADDRESS: ID".
-	Placeholders []string
-}
-
-// Default scenario start and duration of an import.
-const (
-	DefaultImportStart    = "2026-01-05T00:00:00Z"
-	DefaultImportDuration = "30d"
-)
 
 // Permission ARNs of the two AWS managed permissions for sagemaker:Pipeline
 // (AWS.md §1.7).
@@ -145,18 +126,12 @@ func (e *tfUnknownRefError) Error() string {
 	return fmt.Sprintf("%s: %s: %s refers to %s, which is not in the plan", e.Pos, e.Address, e.Attribute, e.Ref)
 }
 
-// ImportTerraform reads `terraform show -json` output and returns a scenario
-// that passes validate, with what could not be mapped. Malformed JSON is an
-// error at file:line:col; a reference to a resource that is not in the plan
-// is an error naming the referring resource's address.
-func ImportTerraform(file string, data []byte, opts TerraformOptions) (*TerraformImport, error) {
-	limit := opts.MaxInput
-	if limit <= 0 {
-		limit = 16 << 20
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s:1:1: file too large (limit %s, --max-input)", file, formatSize(limit))
-	}
+// Terraform imports `terraform show -json` output read from file ("-":
+// stdin) and returns a scenario that passes validate, with what could not
+// be mapped and the placeholder IDs it made up. Malformed JSON is an error
+// at file:line:col; a reference to a resource that is not in the plan is
+// an error at the reference, naming the referring resource's address.
+func Terraform(file string, data []byte, opts TerraformOptions) (*Result, error) {
 	var plan tfPlan
 	if err := jsonpos.Decode(file, data, &plan); err != nil {
 		return nil, err
@@ -174,7 +149,9 @@ func ImportTerraform(file string, data []byte, opts TerraformOptions) (*Terrafor
 	if err := im.build(); err != nil {
 		return nil, err
 	}
-	return &TerraformImport{File: im.out, Unmapped: im.unmapped, Placeholders: im.placeholders}, nil
+	return &Result{File: im.out, Command: "pipeshare import terraform " + file, From: "a Terraform plan",
+		About:    []string{"Pricing: the embedded us-east-1 prices apply; add pricing: for other types or discounts."},
+		Unmapped: im.unmapped, Placeholders: im.placeholders}, nil
 }
 
 type tfImporter struct {
@@ -190,7 +167,7 @@ type tfImporter struct {
 
 	unmapped     []string
 	placeholders []string
-	out          *File
+	out          *scenarios.File
 
 	// built entities
 	org        *tfOrg
@@ -198,9 +175,9 @@ type tfImporter struct {
 	accounts   map[*tfResource]string // aws_organizations_account → ID
 	knownIDs   map[string]bool
 	policies   map[*tfResource]string // aws_organizations_policy → scenario policy name
-	pipelines  map[*tfResource]*FilePipeline
+	pipelines  map[*tfResource]*scenarios.FilePipeline
 	shares     map[*tfResource]*tfShare
-	extraPipes []*FilePipeline // shared by ARN, not in the plan
+	extraPipes []*scenarios.FilePipeline // shared by ARN, not in the plan
 }
 
 type tfOrg struct {
@@ -221,7 +198,7 @@ type tfOU struct {
 
 type tfShare struct {
 	res        *tfResource
-	fs         FileShare
+	fs         scenarios.FileShare
 	arn        string
 	accepted   []string // accounts that accept (from accepters); "*" = every external one
 	hasAccept  bool
@@ -451,12 +428,13 @@ func (im *tfImporter) ofType(types ...string) []*tfResource {
 	return out
 }
 
-var (
-	accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
-	// AWS's pattern for pipeline names.
-	pipelineNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`)
-	arnRE          = regexp.MustCompile(`^arn:aws[a-z-]*:([a-z0-9-]*):([a-z0-9-]*):([0-9]{12}|aws)?:(.*)$`)
-)
+var arnRE = regexp.MustCompile(`^arn:aws[a-z-]*:([a-z0-9-]*):([a-z0-9-]*):([0-9]{12}|aws)?:(.*)$`)
+
+// isAccountID reports whether s is a 12-digit account ID.
+func isAccountID(s string) bool {
+	_, err := model.ParseAccountID(s)
+	return err == nil
+}
 
 // build maps the indexed plan to a File.
 func (im *tfImporter) build() error {
@@ -464,29 +442,18 @@ func (im *tfImporter) build() error {
 	im.accounts = map[*tfResource]string{}
 	im.knownIDs = map[string]bool{}
 	im.policies = map[*tfResource]string{}
-	im.pipelines = map[*tfResource]*FilePipeline{}
+	im.pipelines = map[*tfResource]*scenarios.FilePipeline{}
 	im.shares = map[*tfResource]*tfShare{}
 
-	name := im.opts.Name
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(im.file), filepath.Ext(im.file))
-	}
-	im.out = &File{Name: name, Start: im.opts.Start, Duration: im.opts.Duration, Region: im.region()}
-	if im.out.Start == "" {
-		im.out.Start = DefaultImportStart
-	}
-	if im.out.Duration == "" {
-		im.out.Duration = DefaultImportDuration
-	}
+	im.out = im.opts.newFile(strings.TrimSuffix(filepath.Base(im.file), filepath.Ext(im.file)))
+	im.out.Region = im.region()
 	for _, r := range im.resources {
 		if r.Mode != "managed" {
 			continue
 		}
 		for _, v := range r.Values {
-			if _, ok := v.(string); ok {
-				if s := v.(string); accountIDRE.MatchString(s) {
-					im.knownIDs[s] = true
-				}
+			if s, ok := v.(string); ok && isAccountID(s) {
+				im.knownIDs[s] = true
 			}
 		}
 	}
@@ -508,12 +475,12 @@ func (im *tfImporter) region() string {
 		if p, ok := c.ProviderConfig["aws"]; ok {
 			var e tfExpr
 			if raw, ok := p.Expressions["region"]; ok && json.Unmarshal(raw, &e) == nil {
-				if s, ok := e.ConstantValue.(string); ok && regionRE.MatchString(s) {
+				if s, ok := e.ConstantValue.(string); ok && scenarios.ValidRegion(s) {
 					return s
 				}
 				for _, ref := range e.References {
 					if v, ok := im.plan.Variables[strings.TrimPrefix(ref, "var.")]; ok && strings.HasPrefix(ref, "var.") {
-						if s, ok := v.Value.(string); ok && regionRE.MatchString(s) {
+						if s, ok := v.Value.(string); ok && scenarios.ValidRegion(s) {
 							return s
 						}
 					}
@@ -523,7 +490,7 @@ func (im *tfImporter) region() string {
 	}
 	for _, r := range im.resources {
 		if s, ok := r.str("arn"); ok {
-			if m := arnRE.FindStringSubmatch(s); m != nil && regionRE.MatchString(m[2]) {
+			if m := arnRE.FindStringSubmatch(s); m != nil && scenarios.ValidRegion(m[2]) {
 				return m[2]
 			}
 		}
@@ -557,9 +524,9 @@ func (im *tfImporter) buildOrg() error {
 			o.rootID, _ = m["id"].(string)
 		}
 	}
-	if id, ok := r.str("master_account_id"); ok && accountIDRE.MatchString(id) {
+	if id, ok := r.str("master_account_id"); ok && isAccountID(id) {
 		o.management = id
-	} else if accountIDRE.MatchString(im.opts.Owner) {
+	} else if isAccountID(im.opts.Owner) {
 		o.management = im.opts.Owner
 	} else if id := im.callerAccount(); id != "" {
 		o.management = id
@@ -593,7 +560,7 @@ func (im *tfImporter) callerAccount() string {
 			if r.conf != nil && r.conf.ProviderConfigKey != "" && r.conf.ProviderConfigKey != "aws" {
 				continue
 			}
-			if id, ok := r.str("account_id"); ok && accountIDRE.MatchString(id) {
+			if id, ok := r.str("account_id"); ok && isAccountID(id) {
 				return id
 			}
 		}
@@ -736,7 +703,7 @@ func hashLower(s string, n int) string {
 func (im *tfImporter) buildAccounts() error {
 	for _, r := range im.ofType("aws_organizations_account") {
 		id, ok := r.str("id")
-		if !ok || !accountIDRE.MatchString(id) {
+		if !ok || !isAccountID(id) {
 			id = im.placeholder(r.Address)
 			im.placeholders = append(im.placeholders, r.Address+": account "+id+" (ID known after apply)")
 		}
@@ -821,7 +788,7 @@ func (im *tfImporter) policyDoc(addr, name, content string) (map[string]any, boo
 	}
 	var kept []any
 	for i, st := range stmts {
-		if msg := checkPolicy(map[string]any{"Statement": []any{st}}); msg != "" {
+		if msg := scpProblem(name, map[string]any{"Statement": []any{st}}); msg != "" {
 			sid := fmt.Sprintf("#%d", i+1)
 			if m, ok := st.(map[string]any); ok {
 				if s, ok := m["Sid"].(string); ok && s != "" {
@@ -844,42 +811,8 @@ func (im *tfImporter) policyDoc(addr, name, content string) (map[string]any, boo
 	return out, true
 }
 
-// checkPolicy validates a policy document alone, returning the first error
-// message without its position, or "".
-func checkPolicy(doc map[string]any) string {
-	f := &File{Name: "check", Start: DefaultImportStart, Duration: "1d", Policies: map[string]any{"p": doc}}
-	var b bytes.Buffer
-	if err := WriteFile(&b, f); err != nil {
-		return err.Error()
-	}
-	sc, err := Parse("policy", b.Bytes(), LoadOptions{})
-	if err == nil {
-		_, err = Compile(sc)
-	}
-	if err == nil {
-		return ""
-	}
-	var l ErrorList
-	if errors.As(err, &l) {
-		for _, d := range l {
-			if !d.Warning {
-				return d.Msg
-			}
-		}
-	}
-	var d Diagnostic
-	if errors.As(err, &d) {
-		return d.Msg
-	}
-	var pe *model.PosError
-	if errors.As(err, &pe) {
-		return pe.Msg
-	}
-	return err.Error()
-}
-
 func (im *tfImporter) defaultOwner() string {
-	if accountIDRE.MatchString(im.opts.Owner) {
+	if isAccountID(im.opts.Owner) {
 		return im.opts.Owner
 	}
 	if im.org != nil {
@@ -898,17 +831,17 @@ func (im *tfImporter) buildPipelines() error {
 			im.unmap(r.Address, "pipeline_name is known only after apply; pipeline left out")
 			continue
 		}
-		if !pipelineNameRE.MatchString(name) {
+		if !model.ValidPipelineName(name) {
 			im.unmap(r.Address, "pipeline_name %q is not a valid SageMaker pipeline name; pipeline left out", name)
 			continue
 		}
 		acct := ""
 		if arn, ok := r.str("arn"); ok {
-			if m := arnRE.FindStringSubmatch(arn); m != nil && accountIDRE.MatchString(m[3]) {
+			if m := arnRE.FindStringSubmatch(arn); m != nil && isAccountID(m[3]) {
 				acct = m[3]
 			}
 		}
-		if acct == "" && accountIDRE.MatchString(im.opts.Owner) {
+		if acct == "" && isAccountID(im.opts.Owner) {
 			acct = im.opts.Owner
 		}
 		if acct == "" {
@@ -922,13 +855,9 @@ func (im *tfImporter) buildPipelines() error {
 			im.placeholders = append(im.placeholders, r.Address+": owner account "+acct+" (no organization and no --owner)")
 		}
 		im.knownIDs[acct] = true
-		p := &FilePipeline{Name: name, Account: acct}
+		p := &scenarios.FilePipeline{Name: name, Account: acct}
 		if def, ok := r.str("pipeline_definition"); ok {
-			if definitionSupported() {
-				p.Definition = def
-			} else {
-				im.unmap(r.Address, "pipeline_definition not imported: this build does not read pipeline definitions yet (the pipeline has no steps)")
-			}
+			p.Definition = def
 		} else if loc, ok := r.Values["pipeline_definition_s3_location"].([]any); ok && len(loc) > 0 {
 			im.unmap(r.Address, "pipeline_definition_s3_location: the definition is in S3; download it and set definition: FILE")
 		} else {
@@ -972,16 +901,10 @@ func (im *tfImporter) providerAccount(r *tfResource) string {
 		return ""
 	}
 	s, _ := e.ConstantValue.(string)
-	if m := arnRE.FindStringSubmatch(s); m != nil && m[1] == "iam" && accountIDRE.MatchString(m[3]) {
+	if m := arnRE.FindStringSubmatch(s); m != nil && m[1] == "iam" && isAccountID(m[3]) {
 		return m[3]
 	}
 	return ""
-}
-
-// definitionSupported reports whether pipelines may carry a definition.
-func definitionSupported() bool {
-	_, notYet := pipelineSchema.notYet["definition"]
-	return !notYet && slices.Contains(pipelineSchema.keys, "definition")
 }
 
 // ouByARN finds a planned OU by its ARN or ID.
@@ -1008,7 +931,7 @@ func (im *tfImporter) buildShares() error {
 			name = fmt.Sprintf("%s-%d", base, i)
 		}
 		shareNames[name] = true
-		s := &tfShare{res: r, fs: FileShare{Name: name}}
+		s := &tfShare{res: r, fs: scenarios.FileShare{Name: name}}
 		s.arn, _ = r.str("arn")
 		allow := false // the provider's default
 		if b, ok := r.Values["allow_external_principals"].(bool); ok {
@@ -1030,10 +953,6 @@ func (im *tfImporter) buildShares() error {
 		}
 		im.shares[r] = s
 	}
-	var shareOrder []*tfResource
-	for _, r := range im.ofType("aws_ram_resource_share") {
-		shareOrder = append(shareOrder, r)
-	}
 	// Resource associations decide each share's pipelines and owner.
 	for _, r := range im.ofType("aws_ram_resource_association") {
 		s, err := im.shareOf(r, "resource_share_arn")
@@ -1047,7 +966,7 @@ func (im *tfImporter) buildShares() error {
 		if err != nil {
 			return err
 		}
-		var p *FilePipeline
+		var p *scenarios.FilePipeline
 		switch {
 		case v.target != nil && v.target.Type == "aws_sagemaker_pipeline":
 			p = im.pipelines[v.target]
@@ -1102,7 +1021,7 @@ func (im *tfImporter) buildShares() error {
 			continue
 		}
 		s.hasAccept = true
-		if id, ok := r.str("receiver_account_id"); ok && accountIDRE.MatchString(id) {
+		if id, ok := r.str("receiver_account_id"); ok && isAccountID(id) {
 			s.accepted = append(s.accepted, id)
 		} else {
 			s.accepted = append(s.accepted, "*")
@@ -1113,14 +1032,14 @@ func (im *tfImporter) buildShares() error {
 
 // pipelineByARN finds the pipeline a known resource ARN names, adding a
 // pipeline without steps when it is not in the plan.
-func (im *tfImporter) pipelineByARN(addr, arn string) *FilePipeline {
+func (im *tfImporter) pipelineByARN(addr, arn string) *scenarios.FilePipeline {
 	m := arnRE.FindStringSubmatch(arn)
-	if m == nil || m[1] != "sagemaker" || !strings.HasPrefix(m[4], "pipeline/") || !accountIDRE.MatchString(m[3]) {
+	if m == nil || m[1] != "sagemaker" || !strings.HasPrefix(m[4], "pipeline/") || !isAccountID(m[3]) {
 		im.unmap(addr, "resource %s is not a SageMaker pipeline; not modelled", arn)
 		return nil
 	}
 	name := strings.TrimPrefix(m[4], "pipeline/")
-	if !pipelineNameRE.MatchString(name) {
+	if !model.ValidPipelineName(name) {
 		im.unmap(addr, "resource %s does not name a valid pipeline; not modelled", arn)
 		return nil
 	}
@@ -1134,7 +1053,7 @@ func (im *tfImporter) pipelineByARN(addr, arn string) *FilePipeline {
 			return p
 		}
 	}
-	p := &FilePipeline{Name: name, Account: m[3]}
+	p := &scenarios.FilePipeline{Name: name, Account: m[3]}
 	im.knownIDs[m[3]] = true
 	im.extraPipes = append(im.extraPipes, p)
 	im.unmap(addr, "pipeline %s is not created by the plan; added without steps", arn)
@@ -1201,7 +1120,7 @@ func (im *tfImporter) principal(r *tfResource, v tfValue) (string, bool) {
 		return "", false
 	}
 	s := v.s
-	if accountIDRE.MatchString(s) {
+	if isAccountID(s) {
 		return s, true
 	}
 	m := arnRE.FindStringSubmatch(s)
@@ -1222,7 +1141,7 @@ func (im *tfImporter) principal(r *tfResource, v tfValue) (string, bool) {
 		}
 		im.unmap(r.Address, "principal %s is not an OU of the plan", s)
 		return "", false
-	case m[1] == "iam" && accountIDRE.MatchString(m[3]) && model.ValidPrincipalName(m[4]) && m[4] != "root":
+	case m[1] == "iam" && isAccountID(m[3]) && model.ValidPrincipalName(m[4]) && m[4] != "root":
 		return m[3] + "/" + m[4], true
 	}
 	im.unmap(r.Address, "principal %s is not modelled (service principals and other ARNs)", s)
@@ -1258,224 +1177,265 @@ func (im *tfImporter) ignored() {
 	}
 }
 
-// assemble writes the entities into im.out, dropping what would not
-// validate.
+// assembly is the scenario being assembled from the entities that build
+// made, with indexes of the accounts and OUs it holds.
+type assembly struct {
+	im         *tfImporter
+	f          *scenarios.File
+	accountIdx map[string]int  // account ID → index in f.Accounts
+	unitIdx    map[string]int  // OU path → index in f.Organization.Units
+	inOrg      map[string]bool // the accounts in the organization
+}
+
+// assemble writes the entities into im.out in the scenario's order,
+// leaving out (and listing) what would not validate.
 func (im *tfImporter) assemble() error {
-	f := im.out
-	inOrg := map[string]bool{}
-	accountIdx := map[string]int{}
-	addAccount := func(a FileAccount) int {
-		if i, ok := accountIdx[a.ID]; ok {
-			return i
-		}
-		f.Accounts = append(f.Accounts, a)
-		accountIdx[a.ID] = len(f.Accounts) - 1
-		return len(f.Accounts) - 1
+	a := &assembly{im: im, f: im.out, accountIdx: map[string]int{}, unitIdx: map[string]int{}, inOrg: map[string]bool{}}
+	a.organization()
+	if err := a.orgAccounts(); err != nil {
+		return err
 	}
-	unitIdx := map[string]int{}
-	if o := im.org; o != nil {
-		f.Organization = &FileOrg{ID: o.id, ManagementAccount: o.management, RAMSharing: "disabled"}
-		if o.ramSharing {
-			f.Organization.RAMSharing = "enabled"
-		}
-		var ous []*tfOU
-		for _, ou := range im.ous {
-			ous = append(ous, ou)
-		}
-		sort.Slice(ous, func(i, j int) bool { return ous[i].path < ous[j].path })
-		for _, ou := range ous {
-			u := FileUnit{Path: ou.path}
-			if strings.HasPrefix(ou.id, "ou-") {
-				u.ID = ou.id
-			}
-			f.Organization.Units = append(f.Organization.Units, u)
-			unitIdx[ou.path] = len(f.Organization.Units) - 1
-		}
-		mgmtName := "management"
-		if n, ok := o.res.str("master_account_name"); ok {
-			mgmtName = n
-		}
-		addAccount(FileAccount{ID: o.management, Name: mgmtName, OU: "/"})
-		inOrg[o.management] = true
+	if err := a.scpAttachments(); err != nil {
+		return err
 	}
-	for _, r := range im.ofType("aws_organizations_account") {
-		id := im.accounts[r]
-		name, _ := r.str("name")
-		if im.org == nil {
-			addAccount(FileAccount{ID: id, Name: name})
-			im.unmap(r.Address, "an organization account, but the plan has no aws_organizations_organization; placed outside any organization")
-			continue
-		}
-		ou, err := im.accountOU(r)
-		if err != nil {
-			return err
-		}
-		if i, ok := accountIdx[id]; ok {
-			f.Accounts[i].Name, f.Accounts[i].OU = name, ou
-			continue
-		}
-		addAccount(FileAccount{ID: id, Name: name, OU: ou})
-		inOrg[id] = true
-	}
-	// SCP attachments.
-	for _, r := range im.ofType("aws_organizations_policy_attachment") {
-		pv, err := im.value(r, "policy_id")
-		if err != nil {
-			return err
-		}
-		tv, err := im.value(r, "target_id")
-		if err != nil {
-			return err
-		}
-		policy := ""
-		if pv.target != nil {
-			policy = im.policies[pv.target]
-		} else if pv.known {
-			if pv.s == "p-FullAWSAccess" {
-				continue // attached everywhere by default
-			}
-			for pr, n := range im.policies {
-				if id, _ := pr.str("id"); id == pv.s {
-					policy = n
-				}
-			}
-		}
-		if policy == "" {
-			im.unmap(r.Address, "policy_id %s is not an SCP mapped from the plan", describe(pv))
-			continue
-		}
-		if f.Organization == nil {
-			im.unmap(r.Address, "the plan has no organization")
-			continue
-		}
-		if t := tv.target; t != nil && t.Type == "aws_organizations_account" {
-			i := accountIdx[im.accounts[t]]
-			f.Accounts[i].SCPs = append(f.Accounts[i].SCPs, policy)
-			continue
-		}
-		if tv.known && accountIDRE.MatchString(tv.s) {
-			if i, ok := accountIdx[tv.s]; ok {
-				f.Accounts[i].SCPs = append(f.Accounts[i].SCPs, policy)
-				continue
-			}
-		}
-		path, ok := im.parentPath(tv)
-		if !ok {
-			im.unmap(r.Address, "target_id %s is not the root, an OU or an account of the plan", describe(tv))
-			continue
-		}
-		i, ok := unitIdx[path]
-		if !ok {
-			f.Organization.Units = append(f.Organization.Units, FileUnit{Path: path})
-			i = len(f.Organization.Units) - 1
-			unitIdx[path] = i
-		}
-		f.Organization.Units[i].SCPs = append(f.Organization.Units[i].SCPs, policy)
-	}
-	if f.Organization != nil {
-		sort.SliceStable(f.Organization.Units, func(i, j int) bool {
-			return f.Organization.Units[i].Path < f.Organization.Units[j].Path
-		})
-	}
-	// Pipelines, in plan order, then those shared by ARN only.
-	pipeNames := map[string]bool{}
-	addPipe := func(p *FilePipeline) {
-		key := p.Account + "/" + strings.ToLower(p.Name)
-		if pipeNames[key] {
-			return
-		}
-		pipeNames[key] = true
-		f.Pipelines = append(f.Pipelines, *p)
-		if _, ok := accountIdx[p.Account]; !ok {
-			addAccount(FileAccount{ID: p.Account})
-		}
-	}
-	for _, r := range im.ofType("aws_sagemaker_pipeline") {
-		if p := im.pipelines[r]; p != nil {
-			addPipe(p)
-		}
-	}
-	for _, p := range im.extraPipes {
-		addPipe(p)
-	}
-	// Shares.
-	sharing := f.Organization != nil && f.Organization.RAMSharing == "enabled"
-	for _, r := range im.ofType("aws_ram_resource_share") {
-		s := im.shares[r]
-		if len(s.fs.Pipelines) == 0 {
-			im.unmap(r.Address, "share %s has no SageMaker pipeline associated; left out", s.fs.Name)
-			continue
-		}
-		for _, pr := range s.principals {
-			acct, _, _ := strings.Cut(pr, "/")
-			switch {
-			case pr == "org" || strings.HasPrefix(pr, "ou:"):
-				if !sharing || !inOrg[s.fs.Owner] {
-					im.unmap(r.Address, "principal %s needs organization sharing (aws_ram_sharing_with_organization) and an owner in the organization; left out", pr)
-					continue
-				}
-			case acct == s.fs.Owner:
-				im.unmap(r.Address, "principal %s is the share's own owner account; left out", pr)
-				continue
-			}
-			if accountIDRE.MatchString(acct) {
-				if _, ok := accountIdx[acct]; !ok {
-					addAccount(FileAccount{ID: acct})
-				}
-				if name, ok := strings.CutPrefix(pr, acct+"/"); ok {
-					a := &f.Accounts[accountIdx[acct]]
-					if !slices.ContainsFunc(a.Principals, func(p FilePrincipal) bool { return p.Name == name }) {
-						a.Principals = append(a.Principals, FilePrincipal{Name: name})
-					}
-				}
-			}
-			s.fs.Principals = append(s.fs.Principals, pr)
-		}
-		if len(s.fs.Principals) == 0 {
-			im.unmap(r.Address, "share %s has no principal that could be mapped; left out", s.fs.Name)
-			continue
-		}
-		// Invitations: every account principal that needs one.
-		for _, pr := range s.fs.Principals {
-			acct, _, _ := strings.Cut(pr, "/")
-			if !accountIDRE.MatchString(acct) || (sharing && inOrg[acct] && inOrg[s.fs.Owner]) {
-				continue
-			}
-			if _, dup := s.fs.Invitations[acct]; dup {
-				continue
-			}
-			if s.hasAccept && (slices.Contains(s.accepted, "*") || slices.Contains(s.accepted, acct)) {
-				if s.fs.Invitations == nil {
-					s.fs.Invitations = map[string]any{}
-				}
-				s.fs.Invitations[acct] = map[string]any{"accept_after": "0s"}
-				continue
-			}
-			im.unmap(r.Address, "no aws_ram_resource_share_accepter for %s in the plan: its invitation is taken as accepted at once (pipeshare's default); set invitations: {%q: ignore} to model one left pending", acct, acct)
-		}
-		f.Shares = append(f.Shares, s.fs)
-	}
-	f.Header = im.header()
+	a.pipelines()
+	a.shares()
 	return nil
 }
 
-func (im *tfImporter) header() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "imported by pipeshare import terraform from %s", filepath.Base(im.file))
-	b.WriteString("\npricing: the embedded us-east-1 prices apply; add pricing: for other types or discounts")
-	if len(im.placeholders) > 0 {
-		b.WriteString("\nplaceholders (replace with the real IDs after apply):")
-		for _, p := range im.placeholders {
-			b.WriteString("\n  - " + p)
+// account returns the index of the account with acc's ID, adding acc when
+// the scenario does not have it yet.
+func (a *assembly) account(acc scenarios.FileAccount) int {
+	if i, ok := a.accountIdx[acc.ID]; ok {
+		return i
+	}
+	a.f.Accounts = append(a.f.Accounts, acc)
+	a.accountIdx[acc.ID] = len(a.f.Accounts) - 1
+	return len(a.f.Accounts) - 1
+}
+
+// unit returns the index of the OU at path, adding it when the
+// organization does not have it yet.
+func (a *assembly) unit(path string) int {
+	if i, ok := a.unitIdx[path]; ok {
+		return i
+	}
+	org := a.f.Organization
+	org.Units = append(org.Units, scenarios.FileUnit{Path: path})
+	a.unitIdx[path] = len(org.Units) - 1
+	return len(org.Units) - 1
+}
+
+// organization writes the organization, its OUs (sorted by path) and its
+// management account.
+func (a *assembly) organization() {
+	o := a.im.org
+	if o == nil {
+		return
+	}
+	a.f.Organization = &scenarios.FileOrg{ID: o.id, ManagementAccount: o.management, RAMSharing: "disabled"}
+	if o.ramSharing {
+		a.f.Organization.RAMSharing = "enabled"
+	}
+	ous := slices.SortedFunc(maps.Values(a.im.ous), func(x, y *tfOU) int { return strings.Compare(x.path, y.path) })
+	for _, ou := range ous {
+		i := a.unit(ou.path)
+		if strings.HasPrefix(ou.id, "ou-") {
+			a.f.Organization.Units[i].ID = ou.id
 		}
 	}
-	if len(im.unmapped) > 0 {
-		b.WriteString("\ncould not map:")
-		for _, u := range im.unmapped {
-			b.WriteString("\n  - " + u)
-		}
-	} else {
-		b.WriteString("\ncould not map: nothing")
+	mgmtName := "management"
+	if n, ok := o.res.str("master_account_name"); ok {
+		mgmtName = n
 	}
-	return b.String()
+	a.account(scenarios.FileAccount{ID: o.management, Name: mgmtName, OU: "/"})
+	a.inOrg[o.management] = true
+}
+
+// orgAccounts writes the aws_organizations_account resources, in their
+// OUs, or outside any organization when the plan has none.
+func (a *assembly) orgAccounts() error {
+	for _, r := range a.im.ofType("aws_organizations_account") {
+		id := a.im.accounts[r]
+		name, _ := r.str("name")
+		if a.im.org == nil {
+			a.account(scenarios.FileAccount{ID: id, Name: name})
+			a.im.unmap(r.Address, "an organization account, but the plan has no aws_organizations_organization; placed outside any organization")
+			continue
+		}
+		ou, err := a.im.accountOU(r)
+		if err != nil {
+			return err
+		}
+		if i, ok := a.accountIdx[id]; ok {
+			a.f.Accounts[i].Name, a.f.Accounts[i].OU = name, ou
+			continue
+		}
+		a.account(scenarios.FileAccount{ID: id, Name: name, OU: ou})
+		a.inOrg[id] = true
+	}
+	return nil
+}
+
+// scpAttachments attaches the SCPs of the aws_organizations_policy_attachment
+// resources to their accounts and OUs.
+func (a *assembly) scpAttachments() error {
+	for _, r := range a.im.ofType("aws_organizations_policy_attachment") {
+		if err := a.scpAttachment(r); err != nil {
+			return err
+		}
+	}
+	if org := a.f.Organization; org != nil {
+		sort.SliceStable(org.Units, func(i, j int) bool { return org.Units[i].Path < org.Units[j].Path })
+	}
+	return nil
+}
+
+func (a *assembly) scpAttachment(r *tfResource) error {
+	pv, err := a.im.value(r, "policy_id")
+	if err != nil {
+		return err
+	}
+	tv, err := a.im.value(r, "target_id")
+	if err != nil {
+		return err
+	}
+	if pv.target == nil && pv.known && pv.s == "p-FullAWSAccess" {
+		return nil // attached everywhere by default
+	}
+	policy := a.im.policyNamed(pv)
+	switch {
+	case policy == "":
+		a.im.unmap(r.Address, "policy_id %s is not an SCP mapped from the plan", describe(pv))
+		return nil
+	case a.f.Organization == nil:
+		a.im.unmap(r.Address, "the plan has no organization")
+		return nil
+	}
+	if t := tv.target; t != nil && t.Type == "aws_organizations_account" {
+		i := a.accountIdx[a.im.accounts[t]]
+		a.f.Accounts[i].SCPs = append(a.f.Accounts[i].SCPs, policy)
+		return nil
+	}
+	if i, ok := a.accountIdx[tv.s]; tv.known && isAccountID(tv.s) && ok {
+		a.f.Accounts[i].SCPs = append(a.f.Accounts[i].SCPs, policy)
+		return nil
+	}
+	path, ok := a.im.parentPath(tv)
+	if !ok {
+		a.im.unmap(r.Address, "target_id %s is not the root, an OU or an account of the plan", describe(tv))
+		return nil
+	}
+	u := &a.f.Organization.Units[a.unit(path)]
+	u.SCPs = append(u.SCPs, policy)
+	return nil
+}
+
+// policyNamed returns the scenario name of the SCP a policy_id refers to
+// or holds the ID of, or "".
+func (im *tfImporter) policyNamed(pv tfValue) string {
+	if pv.target != nil {
+		return im.policies[pv.target]
+	}
+	name := ""
+	if pv.known {
+		for _, r := range im.ofType("aws_organizations_policy") {
+			if id, _ := r.str("id"); id == pv.s && im.policies[r] != "" {
+				name = im.policies[r]
+			}
+		}
+	}
+	return name
+}
+
+// pipelines writes the plan's pipelines in plan order, then those shared by
+// ARN only, with their owners' accounts.
+func (a *assembly) pipelines() {
+	seen := map[string]bool{}
+	add := func(p *scenarios.FilePipeline) {
+		key := p.Account + "/" + strings.ToLower(p.Name)
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		a.f.Pipelines = append(a.f.Pipelines, *p)
+		a.account(scenarios.FileAccount{ID: p.Account})
+	}
+	for _, r := range a.im.ofType("aws_sagemaker_pipeline") {
+		if p := a.im.pipelines[r]; p != nil {
+			add(p)
+		}
+	}
+	for _, p := range a.im.extraPipes {
+		add(p)
+	}
+}
+
+// shares writes the shares that have a pipeline and a principal that can
+// be mapped.
+func (a *assembly) shares() {
+	sharing := a.f.Organization != nil && a.f.Organization.RAMSharing == "enabled"
+	for _, r := range a.im.ofType("aws_ram_resource_share") {
+		s := a.im.shares[r]
+		if len(s.fs.Pipelines) == 0 {
+			a.im.unmap(r.Address, "share %s has no SageMaker pipeline associated; left out", s.fs.Name)
+			continue
+		}
+		a.sharePrincipals(r, s, sharing)
+		if len(s.fs.Principals) == 0 {
+			a.im.unmap(r.Address, "share %s has no principal that could be mapped; left out", s.fs.Name)
+			continue
+		}
+		a.invitations(r, s, sharing)
+		a.f.Shares = append(a.f.Shares, s.fs)
+	}
+}
+
+// sharePrincipals keeps the principals of share s that validate, adding
+// their accounts and roles to the scenario.
+func (a *assembly) sharePrincipals(r *tfResource, s *tfShare, sharing bool) {
+	for _, pr := range s.principals {
+		acct, _, _ := strings.Cut(pr, "/")
+		switch {
+		case pr == "org" || strings.HasPrefix(pr, "ou:"):
+			if !sharing || !a.inOrg[s.fs.Owner] {
+				a.im.unmap(r.Address, "principal %s needs organization sharing (aws_ram_sharing_with_organization) and an owner in the organization; left out", pr)
+				continue
+			}
+		case acct == s.fs.Owner:
+			a.im.unmap(r.Address, "principal %s is the share's own owner account; left out", pr)
+			continue
+		}
+		if isAccountID(acct) {
+			acc := &a.f.Accounts[a.account(scenarios.FileAccount{ID: acct})]
+			if name, ok := strings.CutPrefix(pr, acct+"/"); ok &&
+				!slices.ContainsFunc(acc.Principals, func(p scenarios.FilePrincipal) bool { return p.Name == name }) {
+				acc.Principals = append(acc.Principals, scenarios.FilePrincipal{Name: name})
+			}
+		}
+		s.fs.Principals = append(s.fs.Principals, pr)
+	}
+}
+
+// invitations accepts at once the invitation of each account principal of
+// share s that needs one and that an aws_ram_resource_share_accepter
+// accepts; the others are listed (pipeshare's default accepts them too).
+func (a *assembly) invitations(r *tfResource, s *tfShare, sharing bool) {
+	for _, pr := range s.fs.Principals {
+		acct, _, _ := strings.Cut(pr, "/")
+		if !isAccountID(acct) || (sharing && a.inOrg[acct] && a.inOrg[s.fs.Owner]) {
+			continue
+		}
+		if _, dup := s.fs.Invitations[acct]; dup {
+			continue
+		}
+		if s.hasAccept && (slices.Contains(s.accepted, "*") || slices.Contains(s.accepted, acct)) {
+			if s.fs.Invitations == nil {
+				s.fs.Invitations = map[string]any{}
+			}
+			s.fs.Invitations[acct] = map[string]any{"accept_after": "0s"}
+			continue
+		}
+		a.im.unmap(r.Address, "no aws_ram_resource_share_accepter for %s in the plan: its invitation is taken as accepted at once (pipeshare's default); set invitations: {%q: ignore} to model one left pending", acct, acct)
+	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package importer
 
 import (
 	"bytes"
@@ -10,19 +10,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const awsSnapshot = "testdata/real/aws-cli"
+// The test snapshot is shared with the CLI's golden tests.
+const awsSnapshot = "../testdata/real/aws-cli"
 
-// importAWSCompiles imports dir and checks that the YAML parses and compiles.
-func importAWSCompiles(t *testing.T, dir string) (*AWSImport, string) {
+// importAWS imports the snapshot in folder dir.
+func importAWS(dir string) (*Result, error) {
+	return AWS(os.DirFS(dir), dir, Options{})
+}
+
+// importAWSCompiles imports dir and checks that the result writes (Write
+// validates it); it returns the YAML.
+func importAWSCompiles(t *testing.T, dir string) (*Result, string) {
 	t.Helper()
-	im, err := ImportAWS(dir, AWSOptions{})
+	im, err := importAWS(dir)
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, WriteFile(&b, im.File))
-	sc, err := Parse("imported.yaml", b.Bytes(), LoadOptions{})
-	require.NoError(t, err, b.String())
-	_, err = Compile(sc)
-	require.NoError(t, err, b.String())
+	require.NoError(t, im.Write(&b))
 	return im, b.String()
 }
 
@@ -88,7 +91,7 @@ func TestImportAWSMissingFiles(t *testing.T) {
 }
 
 func TestImportAWSNothing(t *testing.T) {
-	_, err := ImportAWS(t.TempDir(), AWSOptions{})
+	_, err := importAWS(t.TempDir())
 	require.ErrorContains(t, err, "nothing to import")
 }
 
@@ -96,15 +99,20 @@ func TestImportAWSMalformedJSON(t *testing.T) {
 	dir := copySnapshot(t, func(string) bool { return true })
 	bad := filepath.Join(dir, "get-resource-shares.json")
 	require.NoError(t, os.WriteFile(bad, []byte("{\n  \"resourceShares\": [\n    {\"name\": \"x\",}\n  ]\n}\n"), 0o644))
-	_, err := ImportAWS(dir, AWSOptions{})
+	_, err := importAWS(dir)
 	require.EqualError(t, err, bad+":3:18: invalid JSON: invalid character '}' looking for beginning of object key string")
 
 	require.NoError(t, os.WriteFile(bad, []byte("{\"resourceShares\": [\n"), 0o644))
-	_, err = ImportAWS(dir, AWSOptions{})
+	_, err = importAWS(dir)
 	require.EqualError(t, err, bad+":2:1: invalid JSON: unexpected end of input (truncated file?)")
 
+	// Columns count characters, not bytes (the byte would be 44).
+	require.NoError(t, os.WriteFile(bad, []byte("{\"resourceShares\": [{\"name\": \"Zürich ✓\",}]}"), 0o644))
+	_, err = importAWS(dir)
+	require.EqualError(t, err, bad+":1:41: invalid JSON: invalid character '}' looking for beginning of object key string")
+
 	require.NoError(t, os.WriteFile(bad, []byte("{\"resourceShares\": {}}"), 0o644))
-	_, err = ImportAWS(dir, AWSOptions{})
+	_, err = importAWS(dir)
 	require.EqualError(t, err, bad+":1:20: resourceShares must be an array, not a JSON object")
 }
 

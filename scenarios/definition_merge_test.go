@@ -163,21 +163,6 @@ func TestDefinitionTuningStaticCondition(t *testing.T) {
 	}
 }
 
-func TestDefinitionTransformJoinAndUnknownType(t *testing.T) {
-	sc, diags := loadDef(t, defScenario("    parameters: {TransformInstanceFamily: m5}\n"), realDefinition(t, "batch-transform.json"))
-	require.NotNil(t, sc, diags)
-	assert.Contains(t, diags, `dir/d.json:38:15: warning: unknown step type "NotebookJob": step PublishReport runs without instances`)
-	steps := sc.Sim.Pipelines[0].Steps
-	bs := stepByName(t, steps, "BatchScore")
-	assert.Equal(t, "ml.m5.xlarge", bs.InstanceType, "Std:Join of literals and a parameter")
-	assert.Equal(t, 2, bs.InstanceCount)
-	assert.Equal(t, []string{"CreateScoringModel"}, refNames(bs.DependsOn))
-	assert.Equal(t, []string{"SageMaker.CAPACITY_ERROR"}, bs.Retry[0].Exceptions, "the older name maps to the current one")
-	pr := stepByName(t, steps, "PublishReport")
-	assert.Equal(t, "", pr.InstanceType)
-	assert.Equal(t, []string{"BatchScore"}, refNames(pr.DependsOn))
-}
-
 func TestDefinitionMerge(t *testing.T) {
 	def := []byte(`{"Version": "2020-12-01", "Steps": [
   {"Name": "A", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 2}}}},
@@ -215,7 +200,9 @@ func TestDefinitionInline(t *testing.T) {
 	assert.EqualError(t, err, `t.yaml:8:17: definition: unknown parameter "M" (the definition declares N) (JSON line 1, column 210)`)
 }
 
-// definitionErrors are definitions (as d.json) with every diagnostic.
+// definitionErrors are definitions (as d.json) with every diagnostic of
+// the scenario that names them: the definition's own problems (package
+// pipelinedef has the rest) and those of merging its steps.
 var definitionErrors = []struct {
 	name string
 	def  string
@@ -224,20 +211,6 @@ var definitionErrors = []struct {
 }{
 	{"malformed JSON", "{\"Version\": \"2020-12-01\",\n \"Steps\": [\n  {\"Name\": \"A\" \"Type\": \"Lambda\"}]}", "", []string{
 		`dir/d.json:3:16: invalid JSON: unexpected '"', want ',' or '}'`}},
-	{"truncated", "{\"Version\": \"2020-12-01\", \"Steps\": [", "", []string{
-		`dir/d.json:1:37: invalid JSON: unexpected end of input, want a value`}},
-	{"not an object", "[1]", "", []string{`dir/d.json:1:1: a pipeline definition must be a JSON object, not an array`}},
-	{"version", "{\"Version\": \"2022-01-01\", \"Steps\": []}", "", []string{
-		`dir/d.json:1:13: unsupported definition Version "2022-01-01" (want "2020-12-01")`}},
-	{"no version, no steps", "{}", "", []string{
-		`dir/d.json:1:1: pipeline definition has no Version (want "2020-12-01")`,
-		`dir/d.json:1:1: pipeline definition has no Steps`}},
-	{"missing dependency", "{\"Version\": \"2020-12-01\", \"Steps\": [\n" +
-		"  {\"Name\": \"A\", \"Type\": \"Lambda\", \"DependsOn\": [\"Nope\"]},\n" +
-		"  {\"Name\": \"B\", \"Type\": \"Lambda\", \"Arguments\": {\"x\": {\"Get\": \"Steps.Gone.Properties.X\"}}}]}",
-		"    steps: [{name: A, duration: 1s}, {name: B, duration: 1s}]\n", []string{
-			`dir/d.json:2:49: step A depends on unknown step "Nope" (steps: A, B)`,
-			`dir/d.json:3:62: step B refers to unknown step "Gone" (steps: A, B)`}},
 	{"unknown parameter and no default", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"T\"}],\n\"Steps\": [\n" +
 		"  {\"Name\": \"A\", \"Type\": \"Transform\", \"Arguments\": {\"TransformResources\": {\"InstanceType\": {\"Get\": \"Parameters.T\"}, \"InstanceCount\": {\"Get\": \"Parameters.X\"}}}}]}",
 		"", []string{
@@ -255,18 +228,11 @@ var definitionErrors = []struct {
 			`dir/t.yaml:10:38: warning: step A of type Condition has no duration; using the default 1s`,
 			`dir/t.yaml:10:54: step A is a Condition step in the definition, not Lambda`,
 			`dir/t.yaml:10:78: if_probability must be between 0 and 1, not 2`}},
-	{"retry and condition problems", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"A\", \"Type\": \"Condition\",\n" +
-		"\"Arguments\": {\"Conditions\": [{\"Type\": \"Maybe\"}, {\"Type\": \"Equals\", \"LeftValue\": 1}]}},\n" +
-		"{\"Name\": \"B\", \"Type\": \"Lambda\", \"RetryPolicies\": [{\"ExceptionType\": [\"Oops\"], \"MaxAttempts\": 30, \"ExpireAfterMin\": 5}]}]}",
-		"    steps: [{name: A, duration: 1s}, {name: B, duration: 1s}]\n", []string{
-			`dir/d.json:2:39: unknown condition type "Maybe" (want Equals, NotEquals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, NotIn, Not or Or)`,
-			`dir/d.json:2:49: condition Equals needs LeftValue and RightValue`,
-			`dir/d.json:3:70: unknown exception "Oops" (want ` + exceptionList + `)`,
-			`dir/d.json:3:94: MaxAttempts must be a number from 0 to 20, not 30`}},
-	{"retry with both limits", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"B\", \"Type\": \"Lambda\",\n" +
-		"\"RetryPolicies\": [{\"ExceptionType\": [\"Step.THROTTLING\"], \"MaxAttempts\": 3, \"ExpireAfterMin\": 5}]}]}",
-		"    steps: [{name: B, duration: 1s}]\n", []string{
-			`dir/d.json:2:19: a retry policy cannot set both MaxAttempts and ExpireAfterMin`}},
+	{"no instance type", "{\"Version\": \"2020-12-01\", \"Steps\": [\n {\"Name\": \"T\", \"Type\": \"Training\"},\n {\"Name\": \"P\", \"Type\": \"Processing\"}]}",
+		"    steps: [{name: P, duration: 1m}]\n", []string{
+			`dir/d.json:2:2: step T of type Training has no instance type in the definition; give instance_type under the pipeline's steps`,
+			`dir/d.json:2:2: warning: step T of type Training has no duration; using the default 30m`,
+			`dir/t.yaml:10:13: step P of type Processing has no instance type in the definition; give instance_type`}},
 	{"missing file", "", "", nil},
 }
 
@@ -288,49 +254,4 @@ func TestDefinitionErrors(t *testing.T) {
 			assert.Equal(t, want, list.String())
 		})
 	}
-}
-
-func TestDefinitionSteps(t *testing.T) {
-	steps, errs := DefinitionSteps("abalone.json", realDefinition(t, "abalone.json"))
-	assert.False(t, errs.HasErrors(), "%v", errs)
-	assert.Len(t, steps, 8)
-	_, errs = DefinitionSteps("x.json", []byte(`{"Version": 1}`))
-	assert.Equal(t, "x.json:1:1: pipeline definition has no Steps\nx.json:1:13: unsupported definition Version 1 (want \"2020-12-01\")\n", errs.String())
-}
-
-// FuzzDefinition checks that the definition decoder never panics and
-// reports every problem inside the file, on a valid line and column.
-func FuzzDefinition(f *testing.F) {
-	for _, name := range []string{"abalone.json", "tuning.json", "batch-transform.json"} {
-		data, err := os.ReadFile("testdata/real/definitions/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	for _, tc := range definitionErrors {
-		f.Add([]byte(tc.def))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var errs ErrorList
-		src := newDefSource("f.json", data)
-		def := decodeDefinition(src, map[string]paramValue{"N": {text: "2", tag: "!!int"}}, "p", &errs)
-		lines := strings.Count(string(data), "\n") + 1
-		for _, e := range errs {
-			if e.Pos.File != "f.json" || e.Pos.Line < 1 || e.Pos.Line > lines || e.Pos.Col < 1 {
-				t.Fatalf("diagnostic outside the file: %v", e)
-			}
-		}
-		if def == nil {
-			if !errs.HasErrors() {
-				t.Fatalf("no definition and no error")
-			}
-			return
-		}
-		for _, st := range def.steps {
-			if !nameRE.MatchString(st.spec.Name) || st.spec.InstanceType != "" && st.spec.InstanceCount < 1 {
-				t.Fatalf("bad step %+v", st.spec)
-			}
-		}
-	})
 }

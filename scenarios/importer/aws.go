@@ -1,4 +1,4 @@
-package scenarios
+package importer
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -14,10 +13,11 @@ import (
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios"
 )
 
 // This file imports a folder of AWS CLI JSON outputs (an "AWS snapshot",
-// written by docs/snapshot.sh) into a scenario (DESIGN.md "Real inputs").
+// written by docs/snapshot.sh) into a scenario.
 // Each file holds the output of one CLI call, named after the call; files
 // for one parent, policy, share or pipeline carry its ID or name:
 //
@@ -41,21 +41,6 @@ import (
 // Every file is optional; what is missing is listed among what could not
 // be mapped. A folder with neither an organization nor pipelines nor
 // shares is an error.
-
-// AWSOptions control [ImportAWS].
-type AWSOptions struct {
-	Name     string // scenario name; default: the folder's base name
-	Start    string // RFC 3339; default DefaultImportStart
-	Duration string // default DefaultImportDuration
-}
-
-// AWSImport is the result of [ImportAWS].
-type AWSImport struct {
-	File *File
-	// Unmapped lists what could not be mapped, one line each; it is also
-	// in the file's header comment.
-	Unmapped []string
-}
 
 // JSON shapes of the CLI outputs (only the fields pipeshare reads).
 type (
@@ -160,52 +145,38 @@ type awsImporter struct {
 	unmapped []string
 	region   string
 
-	org        *FileOrg
+	org        *scenarios.FileOrg
 	orgARN     string
-	accounts   map[string]*FileAccount // by ID
-	order      []string                // account IDs in output order
+	accounts   map[string]*scenarios.FileAccount // by ID
+	order      []string                          // account IDs in output order
 	inOrg      map[string]bool
 	ouPath     map[string]string // OU or root ID → path
-	unitByPath map[string]*FileUnit
-	units      []*FileUnit
+	unitByPath map[string]*scenarios.FileUnit
+	units      []*scenarios.FileUnit
 	policies   map[string]any
-	pipelines  []FilePipeline
+	pipelines  []scenarios.FilePipeline
 	pipeByARN  map[string]int // lower-cased pipeline ARN → index
-	shares     []FileShare
+	shares     []scenarios.FileShare
 }
 
-// ImportAWS reads the AWS CLI snapshot in folder dir and returns the
-// scenario. A file that is not valid JSON is an error naming
+// AWS imports the AWS CLI snapshot in fsys, the folder dir (its name in
+// messages, positions and the header; the scenario's default name is its
+// base name). A file that is not valid JSON is an error naming
 // file:line:col; missing files are listed in Unmapped.
-func ImportAWS(dir string, opts AWSOptions) (*AWSImport, error) {
-	if st, err := os.Stat(dir); err != nil {
-		return nil, err
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("%s: not a folder (import aws reads a folder of AWS CLI JSON outputs)", dir)
-	}
-	im := &awsImporter{dir: dir, fsys: os.DirFS(dir), accounts: map[string]*FileAccount{},
-		inOrg: map[string]bool{}, ouPath: map[string]string{}, unitByPath: map[string]*FileUnit{},
+func AWS(fsys fs.FS, dir string, opts Options) (*Result, error) {
+	im := &awsImporter{dir: dir, fsys: fsys, accounts: map[string]*scenarios.FileAccount{},
+		inOrg: map[string]bool{}, ouPath: map[string]string{}, unitByPath: map[string]*scenarios.FileUnit{},
 		policies: map[string]any{}, pipeByARN: map[string]int{}}
 	if err := im.run(); err != nil {
 		return nil, err
 	}
-	name := opts.Name
-	if name == "" {
-		name = filepath.Base(filepath.Clean(dir))
-	}
-	f := &File{Version: 1, Name: name, Start: opts.Start, Duration: opts.Duration,
-		Organization: im.org, Policies: im.policies, Pipelines: im.pipelines, Shares: im.shares}
-	if f.Start == "" {
-		f.Start = DefaultImportStart
-	}
-	if f.Duration == "" {
-		f.Duration = DefaultImportDuration
+	f := opts.newFile(filepath.Base(filepath.Clean(dir)))
+	f.Organization, f.Pipelines, f.Shares = im.org, im.pipelines, im.shares
+	if len(im.policies) > 0 {
+		f.Policies = im.policies
 	}
 	if im.region != "" && im.region != "us-east-1" {
 		f.Region = im.region
-	}
-	if len(f.Policies) == 0 {
-		f.Policies = nil
 	}
 	if im.org != nil {
 		for _, u := range im.units {
@@ -215,27 +186,17 @@ func ImportAWS(dir string, opts AWSOptions) (*AWSImport, error) {
 	for _, id := range im.order {
 		f.Accounts = append(f.Accounts, *im.accounts[id])
 	}
-	f.Header = awsHeader(dir, im.unmapped)
-	return &AWSImport{File: f, Unmapped: im.unmapped}, nil
+	return &Result{File: f, Command: "pipeshare import aws " + filepath.ToSlash(dir),
+		From: "an AWS CLI snapshot (docs/snapshot.sh)", About: awsAbout, Unmapped: im.unmapped}, nil
 }
 
-func awsHeader(dir string, unmapped []string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Imported by `pipeshare import aws %s` from an AWS CLI snapshot (docs/snapshot.sh).\n", filepath.ToSlash(dir))
-	b.WriteString("Workload: none. Add a `workload:` section (see `pipeshare scenarios show quickstart`),\n")
-	b.WriteString("or replay recorded calls with `pipeshare run --trace` / `pipeshare import cloudtrail`.\n")
-	b.WriteString("Invitations PENDING at snapshot time are `ignore` (they expire); edit to {accept_after: D}.\n")
-	b.WriteString("IAM identity policies are not in the snapshot: imported roles have none.\n")
-	b.WriteString("Step durations are not in a definition: defaults apply until `steps:` set them.\n")
-	if len(unmapped) == 0 {
-		b.WriteString("could not map: nothing\n")
-		return b.String()
-	}
-	b.WriteString("could not map:\n")
-	for _, u := range unmapped {
-		b.WriteString("  - " + u + "\n")
-	}
-	return b.String()
+// awsAbout is what the header says of every AWS import.
+var awsAbout = []string{
+	"Workload: none. Add a `workload:` section (see `pipeshare scenarios show quickstart`),",
+	"or replay recorded calls with `pipeshare run --trace` / `pipeshare import cloudtrail`.",
+	"Invitations PENDING at snapshot time are `ignore` (they expire); edit to {accept_after: D}.",
+	"IAM identity policies are not in the snapshot: imported roles have none.",
+	"Step durations are not in a definition: defaults apply until `steps:` set them.",
 }
 
 func (im *awsImporter) notef(format string, args ...any) {
@@ -256,8 +217,8 @@ func (im *awsImporter) read(name, why string, v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if len(data) > DefaultMaxInput {
-		return false, fmt.Errorf("%s:1:1: file too large (limit %s)", path, formatSize(DefaultMaxInput))
+	if len(data) > scenarios.DefaultMaxInput {
+		return false, fmt.Errorf("%s:1:1: file too large (limit %d MiB)", path, scenarios.DefaultMaxInput>>20)
 	}
 	if err := jsonpos.Decode(path, data, v); err != nil {
 		return false, err
@@ -293,14 +254,14 @@ func (im *awsImporter) run() error {
 
 // account returns the account with ID id, adding it (outside the
 // organization) when it is new.
-func (im *awsImporter) account(id, name string) *FileAccount {
+func (im *awsImporter) account(id, name string) *scenarios.FileAccount {
 	if a, ok := im.accounts[id]; ok {
 		if a.Name == "" {
 			a.Name = name
 		}
 		return a
 	}
-	a := &FileAccount{ID: id, Name: name}
+	a := &scenarios.FileAccount{ID: id, Name: name}
 	im.accounts[id] = a
 	im.order = append(im.order, id)
 	return a
@@ -322,15 +283,14 @@ func (im *awsImporter) readOrganization() error {
 		im.notef("describe-organization.json: no organization Id or MasterAccountId: imported without an organization")
 		return nil
 	}
-	im.org = &FileOrg{ID: o.ID, ManagementAccount: o.MasterAccountID}
+	im.org = &scenarios.FileOrg{ID: o.ID, ManagementAccount: o.MasterAccountID}
 	im.orgARN = o.Arn
 	if o.FeatureSet != "" && o.FeatureSet != "ALL" {
 		im.notef("describe-organization.json: FeatureSet %s: SCPs need ALL features; SCPs imported anyway", o.FeatureSet)
 	}
 
 	var accts awsAccountsOut
-	ok, err = im.read("list-accounts.json", "account names and the full account list", &accts)
-	if err != nil {
+	if _, err := im.read("list-accounts.json", "account names and the full account list", &accts); err != nil {
 		return err
 	}
 	for _, a := range accts.Accounts {
@@ -440,11 +400,11 @@ func awsOUSegment(name string) string {
 	return strings.TrimSpace(strings.ReplaceAll(name, "/", "-"))
 }
 
-func (im *awsImporter) unit(path, id string) *FileUnit {
+func (im *awsImporter) unit(path, id string) *scenarios.FileUnit {
 	if u := im.unitByPath[path]; u != nil {
 		return u
 	}
-	u := &FileUnit{Path: path, ID: id}
+	u := &scenarios.FileUnit{Path: path, ID: id}
 	im.unitByPath[path] = u
 	im.units = append(im.units, u)
 	return u
@@ -507,7 +467,7 @@ func (im *awsImporter) readPolicies() error {
 			continue
 		}
 		name := awsPolicyName(p.Name, p.ID, names)
-		if why := checkPolicyAlone(name, doc); why != "" {
+		if why := scpProblem(name, doc); why != "" {
 			im.notef("policy %s (%s): %s: not imported", p.Name, p.ID, why)
 			continue
 		}
@@ -580,41 +540,6 @@ func awsPolicyName(name, id string, used map[string]bool) string {
 	return n
 }
 
-// checkPolicyAlone compiles a one-policy scenario with doc attached to the
-// root as an SCP and returns why it is not valid, or "".
-func checkPolicyAlone(name string, doc any) string {
-	f := &File{Version: 1, Name: "policy-check", Start: DefaultImportStart, Duration: "1d",
-		Organization: &FileOrg{ID: "o-aaaaaaaaaa", ManagementAccount: "000000000001",
-			Units: []FileUnit{{Path: "/", SCPs: []string{name}}}},
-		Accounts: []FileAccount{{ID: "000000000001", OU: "/"}},
-		Policies: map[string]any{name: doc}}
-	return checkFile(f)
-}
-
-// checkFile writes, parses and compiles f; it returns the first error's
-// message without its position, or "".
-func checkFile(f *File) string {
-	var b bytes.Buffer
-	if err := WriteFile(&b, f); err != nil {
-		return err.Error()
-	}
-	sc, err := Parse("import", b.Bytes(), LoadOptions{MaxInput: -1})
-	if err == nil {
-		_, err = Compile(sc)
-	}
-	if err == nil {
-		return ""
-	}
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "import:") {
-		msg = rest
-	}
-	return msg
-}
-
 // --- SageMaker pipelines ---
 
 func (im *awsImporter) readPipelines() error {
@@ -637,8 +562,6 @@ func (im *awsImporter) readPipelines() error {
 		}
 	}
 	sort.SliceStable(summaries, func(i, j int) bool { return summaries[i].PipelineName < summaries[j].PipelineName })
-	withDefinition := pipelineDefinitionSupported()
-	var noDef []string
 	for _, s := range summaries {
 		var d awsDescribePipeline
 		file := "describe-pipeline-" + s.PipelineName + ".json"
@@ -669,12 +592,12 @@ func (im *awsImporter) readPipelines() error {
 		}
 		im.useRegion(ref.Region)
 		im.account(string(ref.Account), "")
-		p := FilePipeline{Name: name, Account: string(ref.Account)}
+		p := scenarios.FilePipeline{Name: name, Account: string(ref.Account)}
 		if ok {
 			switch {
 			case d.PipelineDefinition == "":
 				im.notef("%s: no PipelineDefinition", file)
-			case withDefinition:
+			default:
 				// Indented, so the YAML holds it as a readable block.
 				var ind bytes.Buffer
 				if json.Indent(&ind, []byte(d.PipelineDefinition), "", "  ") == nil {
@@ -682,8 +605,6 @@ func (im *awsImporter) readPipelines() error {
 				} else {
 					p.Definition = d.PipelineDefinition
 				}
-			default:
-				noDef = append(noDef, name)
 			}
 			if d.PipelineStatus != "" && d.PipelineStatus != "Active" {
 				im.notef("pipeline %s: status %s imported as active", name, d.PipelineStatus)
@@ -695,17 +616,7 @@ func (im *awsImporter) readPipelines() error {
 		im.pipeByARN[key] = len(im.pipelines)
 		im.pipelines = append(im.pipelines, p)
 	}
-	if len(noDef) > 0 {
-		im.notef("pipelines %s: PipelineDefinition not imported (this build does not read `definition:` yet): no steps", strings.Join(noDef, ", "))
-	}
 	return nil
-}
-
-// pipelineDefinitionSupported reports whether the scenario format accepts
-// a pipeline's `definition:` key in this build.
-func pipelineDefinitionSupported() bool {
-	_, notYet := pipelineSchema.notYet["definition"]
-	return !notYet
 }
 
 func (im *awsImporter) useRegion(r string) {
@@ -807,7 +718,7 @@ func (im *awsImporter) readShares() error {
 			im.notef("%s: no principal could be mapped: not imported", label)
 			continue
 		}
-		sh := FileShare{Name: awsShareName(s.Name, names), Owner: owner, Pipelines: pipes, Principals: prins}
+		sh := scenarios.FileShare{Name: awsShareName(s.Name, names), Owner: owner, Pipelines: pipes, Principals: prins}
 		names[sh.Name] = true
 		if sh.Name != s.Name {
 			im.notef("%s: imported as %s (share names must be unique)", label, sh.Name)
@@ -895,7 +806,7 @@ func (im *awsImporter) pipelineFor(ref model.PipelineRef) string {
 	im.account(string(ref.Account), "")
 	im.notef("pipeline %s: shared but not in list-pipelines.json: imported with its ARN's lower-case name and no definition", key)
 	im.pipeByARN[key] = len(im.pipelines)
-	im.pipelines = append(im.pipelines, FilePipeline{Name: ref.Pipeline, Account: string(ref.Account)})
+	im.pipelines = append(im.pipelines, scenarios.FilePipeline{Name: ref.Pipeline, Account: string(ref.Account)})
 	return ref.Pipeline
 }
 
@@ -950,7 +861,7 @@ func (im *awsImporter) sharePrincipal(ent, owner string) (string, string) {
 			found = found || p.Name == name
 		}
 		if !found {
-			ac.Principals = append(ac.Principals, FilePrincipal{Name: name})
+			ac.Principals = append(ac.Principals, scenarios.FilePrincipal{Name: name})
 		}
 		return string(acct) + "/" + name, ""
 	}

@@ -12,11 +12,15 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// This file decodes scenario format v1 (DESIGN.md "Scenario format v1")
-// from a yaml.Node tree into model.Config and sim.Config.
+// This file is the decoder of scenario format v1: it walks the yaml.Node
+// tree of a scenario (after extends: and --set, overlay.go) section by
+// section into model.Config and sim.Config, with the schemas of allowed
+// keys (node.go has the generic node helpers, pipelines.go the pipelines
+// and their steps, templates.go the count templates).
 
 const topWhat = "the top level"
 
@@ -98,6 +102,10 @@ const (
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
+// ValidRegion reports whether s looks like an AWS region (us-east-1), as
+// a scenario's region must.
+func ValidRegion(s string) bool { return regionRE.MatchString(s) }
+
 // scenarioDecoder holds what the sections share: the start and the end.
 type scenarioDecoder struct {
 	decoder
@@ -136,7 +144,7 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	sc.Model.Region = defaultRegion
 	if n := o.get("region"); n != nil {
 		if r, ok := d.str(n, "region"); ok {
-			if !regionRE.MatchString(r) {
+			if !ValidRegion(r) {
 				d.errorf(n, "region %q does not look like an AWS region (e.g. us-east-1)", r)
 			}
 			sc.Model.Region = r
@@ -455,7 +463,7 @@ func (d *scenarioDecoder) quotaFields(o *object, q *sim.AccountQuota) {
 			q.Instances = make(map[string]int, len(io.pairs))
 			for _, kv := range io.pairs {
 				t := kv.name
-				if !instanceTypeRE.MatchString(t) {
+				if !pipelinedef.ValidInstanceType(t) {
 					d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", t)
 					continue
 				}

@@ -1,38 +1,25 @@
-package scenarios
+package pipelinedef
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// This file reads SageMaker pipeline definitions (AWS.md §2.9, DESIGN.md
-// "Real inputs"): the JSON of CreatePipeline's PipelineDefinition, as a
-// file or as the string DescribePipeline returns. It keeps what the
-// simulator needs: steps, their dependencies (DependsOn and Get Steps.X
-// references), instance types and counts, retry policies, condition
-// branches (decided at load time when they use only parameters and
-// literals) and Fail steps. Definitions carry no durations: the scenario's
-// steps: entries add them (pipelines.go merges by step name).
-//
-// The JSON is parsed by a small parser that keeps each value's byte
-// offset, so every problem is reported at file:line:col of the offending
-// value.
+// This file parses a definition's JSON with a small parser that keeps each
+// value's byte offset, and decodes the tree into steps, so that every
+// problem is reported at file:line:col of the offending value.
 
-// definitionVersion is the only Version of the definition schema.
-const definitionVersion = "2020-12-01"
+// Version is the only Version of the definition schema.
+const Version = "2020-12-01"
 
 // maxJSONDepth bounds the nesting of a definition's JSON.
 const maxJSONDepth = 200
@@ -364,81 +351,88 @@ func (p *jparser) number() *jnode {
 	return &jnode{kind: jNum, off: start, s: string(p.data[start:p.i])}
 }
 
-// defSource is where a definition's JSON comes from, for positions: a
-// file (positions are file:line:col of the JSON) or an inline string in
-// the scenario (positions are the YAML value's, and messages give the
-// line and column inside the JSON).
-type defSource struct {
+// Source is a definition's JSON and where it comes from, for positions: a
+// file (positions are file:line:col of the JSON) or a string inside a
+// scenario (positions are the scenario value's, and messages give the line
+// and column inside the JSON).
+type Source struct {
 	file   string
 	data   []byte
+	lines  *jsonpos.Lines
 	inline bool
-	at     model.Pos // the YAML value of an inline definition
-	lines  []int     // offsets where lines start
+	at     model.Pos // the scenario value holding inline JSON
 }
 
-func newDefSource(file string, data []byte) *defSource {
-	s := &defSource{file: file, data: data, lines: []int{0}}
-	for i, c := range data {
-		if c == '\n' {
-			s.lines = append(s.lines, i+1)
-		}
-	}
-	return s
+// FileSource is the definition data read from file, the name used in
+// positions.
+func FileSource(file string, data []byte) *Source {
+	return &Source{file: file, data: data, lines: jsonpos.NewLines(data)}
 }
 
-// lineCol returns the 1-based line and column (in characters) of offset off.
-func (s *defSource) lineCol(off int) (int, int) {
-	off = max(0, min(off, len(s.data)))
-	l, _ := slices.BinarySearch(s.lines, off+1)
-	start := s.lines[l-1]
-	return l, utf8.RuneCount(s.data[start:off]) + 1
+// InlineSource is the definition data written as a string at position at
+// of a scenario.
+func InlineSource(at model.Pos, data []byte) *Source {
+	return &Source{file: at.File, data: data, lines: jsonpos.NewLines(data), inline: true, at: at}
 }
 
-// report adds an error (or a warning) at offset off.
-func (s *defSource) report(errs *ErrorList, warn bool, off int, msg string) {
-	line, col := s.lineCol(off)
+// problem is an error (or a warning, with the model's "warning: " prefix)
+// at offset off.
+func (s *Source) problem(off int, warn bool, msg string) *model.PosError {
+	line, col := s.lines.LineCol(off)
 	pos := model.Pos{File: s.file, Line: line, Col: col}
 	if s.inline {
 		pos = s.at
 		msg = fmt.Sprintf("definition: %s (JSON line %d, column %d)", msg, line, col)
 	}
 	if warn {
-		errs.Warn(pos, msg)
-	} else {
-		errs.Add(pos, msg)
+		msg = "warning: " + msg
 	}
+	return &model.PosError{Pos: pos, Msg: msg}
 }
 
-// modelPos is offset off as a position for sim's messages.
-func (s *defSource) modelPos(off int) model.Pos {
+// pos is offset off as a position for sim's messages.
+func (s *Source) pos(off int) model.Pos {
 	if s.inline {
 		return s.at
 	}
-	line, col := s.lineCol(off)
+	line, col := s.lines.LineCol(off)
 	return model.Pos{File: s.file, Line: line, Col: col}
 }
 
-// paramValue is a scenario's value for a pipeline parameter.
-type paramValue struct {
-	text string
-	tag  string // the YAML tag: !!str, !!int, !!float, !!bool
+// Value is a scenario's value for a pipeline parameter, or a parameter's
+// DefaultValue.
+type Value struct {
+	Text   string
+	Number bool // written as a number; else a string or a boolean
 }
 
-// defParam is one parameter a definition declares.
-type defParam struct {
-	name string
-	typ  string // String, Integer, Float, Boolean
+// Param is one parameter a definition declares.
+type Param struct {
+	Name string
+	Type string // String, Integer, Float or Boolean
 	def  *jnode // DefaultValue, or nil
 }
 
-// defStep is one step of a definition with what merging needs.
-type defStep struct {
-	spec sim.StepSpec
-	off  int // the step object's offset
-	// noInstanceType is set for an instance step whose Arguments give no
-	// instance type: the scenario must.
-	noInstanceType bool
-	deps           []defRef
+// Default returns the parameter's DefaultValue converted to its Type, and
+// whether it has one.
+func (p Param) Default() (Value, bool) {
+	if p.def == nil {
+		return Value{}, false
+	}
+	v, _ := typedValue(p.Type, literal(p.def))
+	return Value{Text: v.s, Number: v.kind == jNum}, true
+}
+
+// Step is one step of a definition.
+type Step struct {
+	// Spec is the step as the simulator runs it, without a Duration
+	// (definitions carry none).
+	Spec sim.StepSpec
+	// NeedsInstanceType is set for an instance step whose Arguments give
+	// no instance type: the scenario must give one.
+	NeedsInstanceType bool
+	off               int // the step object's offset
+	deps              []defRef
 }
 
 // defRef is a step named by a DependsOn entry or a Get Steps.X reference.
@@ -448,71 +442,97 @@ type defRef struct {
 	get  bool // a Get reference (an implicit dependency)
 }
 
-// definition is a decoded pipeline definition.
-type definition struct {
-	src    *defSource
-	params []defParam
-	steps  []defStep
+// Definition is a decoded pipeline definition.
+type Definition struct {
+	Params []Param
+	Steps  []Step // in the order the definition writes them, branches after their Condition step
+	src    *Source
 }
 
-// step returns the step called name, or nil.
-func (def *definition) step(name string) *defStep {
-	for i := range def.steps {
-		if def.steps[i].spec.Name == name {
-			return &def.steps[i]
+// Step returns the step called name, or nil.
+func (def *Definition) Step(name string) *Step {
+	for i := range def.Steps {
+		if def.Steps[i].Spec.Name == name {
+			return &def.Steps[i]
 		}
 	}
 	return nil
 }
 
-// stepNames lists the definition's steps for messages.
-func (def *definition) stepNames() string {
-	names := make([]string, len(def.steps))
-	for i := range def.steps {
-		names[i] = def.steps[i].spec.Name
+// StepNames lists the definition's steps for messages: "A, B, C".
+func (def *Definition) StepNames() string {
+	names := make([]string, len(def.Steps))
+	for i := range def.Steps {
+		names[i] = def.Steps[i].Spec.Name
 	}
 	return strings.Join(names, ", ")
 }
 
+// ParamNames lists the declared parameters for messages: "A, B", or "no
+// parameters".
+func (def *Definition) ParamNames() string {
+	if len(def.Params) == 0 {
+		return "no parameters"
+	}
+	names := make([]string, len(def.Params))
+	for i, p := range def.Params {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Problem returns an error, or a warning, about step st at the step's
+// position in the definition.
+func (def *Definition) Problem(st *Step, warning bool, msg string) *model.PosError {
+	return def.src.problem(st.off, warning, msg)
+}
+
 // defDecoder decodes a definition's JSON tree.
 type defDecoder struct {
-	src      *defSource
-	errs     *ErrorList
+	src      *Source
+	problems []*model.PosError
 	pipeline string
-	values   map[string]paramValue // the scenario's parameters
-	def      *definition
+	values   map[string]Value // the scenario's parameters
+	def      *Definition
 	seen     map[string]int // step name → offset of its first step
 }
 
 func (dd *defDecoder) errorf(off int, format string, args ...any) {
-	dd.src.report(dd.errs, false, off, fmt.Sprintf(format, args...))
+	dd.problems = append(dd.problems, dd.src.problem(off, false, fmt.Sprintf(format, args...)))
 }
 
 func (dd *defDecoder) warnf(off int, format string, args ...any) {
-	dd.src.report(dd.errs, true, off, fmt.Sprintf(format, args...))
+	dd.problems = append(dd.problems, dd.src.problem(off, true, fmt.Sprintf(format, args...)))
 }
 
-// decodeDefinition parses and decodes a definition. values are the
-// scenario's parameter values; pipeline names the pipeline in messages.
-// It returns nil when the JSON or its top level is unusable; other
-// problems are reported and the steps kept as far as possible.
-func decodeDefinition(src *defSource, values map[string]paramValue, pipeline string, errs *ErrorList) *definition {
+// Decode decodes the definition in src: its parameters, and its steps with
+// dependencies (DependsOn and Get Steps.X references), instance types and
+// counts, retry policies and condition branches. values are the scenario's
+// parameter values by name (nil: none; a parameter without one takes its
+// DefaultValue); pipeline names the pipeline in messages.
+//
+// It returns every problem found, in the order found, as *model.PosError
+// values whose warnings start with "warning: " (the model's convention).
+// The definition is nil when the JSON or its top level is unusable; after
+// other problems the steps are kept as far as possible. Decode never
+// panics and does not retain src's data beyond the returned definition.
+func Decode(src *Source, values map[string]Value, pipeline string) (*Definition, []*model.PosError) {
+	dd := &defDecoder{src: src, pipeline: pipeline, values: values,
+		def: &Definition{src: src}, seen: map[string]int{}}
 	root, jerr := parseJSON(src.data)
 	if jerr != nil {
-		src.report(errs, false, jerr.off, "invalid JSON: "+jerr.msg)
-		return nil
+		dd.errorf(jerr.off, "invalid JSON: %s", jerr.msg)
+		return nil, dd.problems
 	}
-	dd := &defDecoder{src: src, errs: errs, pipeline: pipeline, values: values,
-		def: &definition{src: src}, seen: map[string]int{}}
 	if root.kind != jObj {
 		dd.errorf(root.off, "a pipeline definition must be a JSON object, not %s", root.kind)
-		return nil
+		return nil, dd.problems
 	}
 	switch v := root.get("Version"); {
 	case v == nil:
-		dd.errorf(root.off, "pipeline definition has no Version (want %q)", definitionVersion)
-	case v.kind != jStr || v.s != definitionVersion:
-		dd.errorf(v.off, "unsupported definition Version %s (want %q)", dd.text(v), definitionVersion)
+		dd.errorf(root.off, "pipeline definition has no Version (want %q)", Version)
+	case v.kind != jStr || v.s != Version:
+		dd.errorf(v.off, "unsupported definition Version %s (want %q)", dd.text(v), Version)
 	}
 	if v := root.get("Parameters"); v != nil {
 		dd.parameters(v)
@@ -521,14 +541,14 @@ func decodeDefinition(src *defSource, values map[string]paramValue, pipeline str
 	switch {
 	case steps == nil:
 		dd.errorf(root.off, "pipeline definition has no Steps")
-		return dd.def
+		return dd.def, dd.problems
 	case steps.kind != jArr:
 		dd.errorf(steps.off, "Steps must be an array, not %s", steps.kind)
-		return dd.def
+		return dd.def, dd.problems
 	}
 	dd.stepList(steps, "Steps")
 	dd.resolveDeps()
-	return dd.def
+	return dd.def, dd.problems
 }
 
 // text shows a value in messages.
@@ -557,29 +577,29 @@ func (dd *defDecoder) parameters(n *jnode) {
 			continue
 		}
 		name := pn.get("Name")
-		if name == nil || name.kind != jStr || !nameRE.MatchString(name.s) {
+		if name == nil || name.kind != jStr || !ValidName(name.s) {
 			dd.errorf(pn.off, "a parameter needs a Name of 1 to 64 letters, digits, '-' or '_'")
 			continue
 		}
-		p := defParam{name: name.s, typ: "String", def: pn.get("DefaultValue")}
+		p := Param{Name: name.s, Type: "String", def: pn.get("DefaultValue")}
 		if t := pn.get("Type"); t != nil {
 			if t.kind != jStr || !slices.Contains(paramTypes, t.s) {
-				dd.errorf(t.off, "parameter %s: Type must be %s, not %s", p.name, orList(paramTypes), dd.text(t))
+				dd.errorf(t.off, "parameter %s: Type must be %s, not %s", p.Name, orList(paramTypes), dd.text(t))
 				continue
 			}
-			p.typ = t.s
+			p.Type = t.s
 		}
 		if p.def != nil {
-			if _, ok := typedValue(p.typ, literal(p.def)); !ok {
-				dd.errorf(p.def.off, "parameter %s: DefaultValue %s is not a %s", p.name, dd.text(p.def), p.typ)
+			if _, ok := typedValue(p.Type, literal(p.def)); !ok {
+				dd.errorf(p.def.off, "parameter %s: DefaultValue %s is not a %s", p.Name, dd.text(p.def), p.Type)
 				p.def = nil
 			}
 		}
-		if slices.ContainsFunc(dd.def.params, func(q defParam) bool { return q.name == p.name }) {
-			dd.errorf(name.off, "duplicate parameter %q", p.name)
+		if slices.ContainsFunc(dd.def.Params, func(q Param) bool { return q.Name == p.Name }) {
+			dd.errorf(name.off, "duplicate parameter %q", p.Name)
 			continue
 		}
-		dd.def.params = append(dd.def.params, p)
+		dd.def.Params = append(dd.def.Params, p)
 	}
 }
 
@@ -637,19 +657,19 @@ func typedValue(typ string, v jval) (jval, bool) {
 // definition's DefaultValue. ok is false after an error (an unknown
 // parameter is reported by refs, not here).
 func (dd *defDecoder) param(name string, off int) (jval, bool) {
-	i := slices.IndexFunc(dd.def.params, func(p defParam) bool { return p.name == name })
+	i := slices.IndexFunc(dd.def.Params, func(p Param) bool { return p.Name == name })
 	if i < 0 {
 		return jval{}, false
 	}
-	p := dd.def.params[i]
+	p := dd.def.Params[i]
 	if v, given := dd.values[name]; given {
-		lv := jval{kind: jStr, s: v.text}
-		if v.tag == "!!int" || v.tag == "!!float" {
+		lv := jval{kind: jStr, s: v.Text}
+		if v.Number {
 			lv.kind = jNum
 		}
-		tv, ok := typedValue(p.typ, lv)
+		tv, ok := typedValue(p.Type, lv)
 		if !ok {
-			dd.errorf(off, "parameter %s is a %s but the scenario's parameters give %q", name, p.typ, v.text)
+			dd.errorf(off, "parameter %s is a %s but the scenario's parameters give %q", name, p.Type, v.Text)
 		}
 		return tv, ok
 	}
@@ -657,7 +677,7 @@ func (dd *defDecoder) param(name string, off int) (jval, bool) {
 		dd.errorf(off, "parameter %s has no DefaultValue and the scenario's parameters do not set it", name)
 		return jval{}, false
 	}
-	v, _ := typedValue(p.typ, literal(p.def))
+	v, _ := typedValue(p.Type, literal(p.def))
 	return v, true
 }
 
@@ -714,7 +734,7 @@ func (dd *defDecoder) join(j *jnode) (jval, bool) {
 
 // refs walks n for Get references: Parameters.X must be declared, and
 // Steps.S adds S to the step's dependencies.
-func (dd *defDecoder) refs(n *jnode, st *defStep) {
+func (dd *defDecoder) refs(n *jnode, st *Step) {
 	switch n.kind {
 	case jArr:
 		for _, c := range n.arr {
@@ -723,15 +743,15 @@ func (dd *defDecoder) refs(n *jnode, st *defStep) {
 	case jObj:
 		if g := n.get("Get"); g != nil && g.kind == jStr && len(n.obj) == 1 {
 			if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
-				if !slices.ContainsFunc(dd.def.params, func(p defParam) bool { return p.name == name }) {
-					dd.errorf(g.off, "unknown parameter %q (the definition declares %s)", name, dd.paramNames())
+				if !slices.ContainsFunc(dd.def.Params, func(p Param) bool { return p.Name == name }) {
+					dd.errorf(g.off, "unknown parameter %q (the definition declares %s)", name, dd.def.ParamNames())
 				}
 			} else if rest, ok := strings.CutPrefix(g.s, "Steps."); ok {
 				name := rest
 				if i := strings.IndexAny(rest, ".["); i >= 0 {
 					name = rest[:i]
 				}
-				if name != st.spec.Name {
+				if name != st.Spec.Name {
 					st.deps = append(st.deps, defRef{name: name, off: g.off, get: true})
 				}
 			}
@@ -741,17 +761,6 @@ func (dd *defDecoder) refs(n *jnode, st *defStep) {
 			dd.refs(f.val, st)
 		}
 	}
-}
-
-func (dd *defDecoder) paramNames() string {
-	if len(dd.def.params) == 0 {
-		return "no parameters"
-	}
-	names := make([]string, len(dd.def.params))
-	for i, p := range dd.def.params {
-		names[i] = p.name
-	}
-	return strings.Join(names, ", ")
 }
 
 // stepList decodes an array of steps (Steps, IfSteps, ElseSteps) and
@@ -764,7 +773,7 @@ func (dd *defDecoder) stepList(n *jnode, what string) []model.Ref {
 	var names []model.Ref
 	for _, sn := range n.arr {
 		if name, ok := dd.step(sn); ok {
-			names = append(names, model.Ref{S: name, Pos: dd.src.modelPos(sn.off)})
+			names = append(names, model.Ref{S: name, Pos: dd.src.pos(sn.off)})
 		}
 	}
 	return names
@@ -777,12 +786,12 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 		dd.errorf(n.off, "a step must be an object, not %s", n.kind)
 		return "", false
 	}
-	if len(dd.def.steps) >= maxStepsPerPipeline {
-		dd.errorf(n.off, "pipeline %s has more than %d steps", dd.pipeline, maxStepsPerPipeline)
+	if len(dd.def.Steps) >= MaxSteps {
+		dd.errorf(n.off, "pipeline %s has more than %d steps", dd.pipeline, MaxSteps)
 		return "", false
 	}
 	name, typ := n.get("Name"), n.get("Type")
-	if name == nil || name.kind != jStr || !nameRE.MatchString(name.s) {
+	if name == nil || name.kind != jStr || !ValidName(name.s) {
 		at := n.off
 		if name != nil {
 			at = name.off
@@ -791,7 +800,7 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 		return "", false
 	}
 	if first, dup := dd.seen[name.s]; dup {
-		line, col := dd.src.lineCol(first)
+		line, col := dd.src.lines.LineCol(first)
 		dd.errorf(name.off, "duplicate step name %q (first at line %d, column %d)", name.s, line, col)
 		return "", false
 	}
@@ -800,11 +809,11 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 		dd.errorf(n.off, "step %s needs a Type (a string)", name.s)
 		return "", false
 	}
-	st := defStep{off: n.off, spec: sim.StepSpec{Name: name.s, Type: typ.s, Pos: dd.src.modelPos(n.off),
-		FailureException: defaultFailureException}}
-	if !slices.Contains(stepTypes, typ.s) {
+	st := Step{off: n.off, Spec: sim.StepSpec{Name: name.s, Type: typ.s, Pos: dd.src.pos(n.off),
+		FailureException: DefaultFailureException}}
+	if !slices.Contains(StepTypes, typ.s) {
 		dd.warnf(typ.off, "unknown step type %q: step %s runs without instances (known types: %s)",
-			typ.s, name.s, strings.Join(stepTypes, ", "))
+			typ.s, name.s, strings.Join(StepTypes, ", "))
 	}
 	if d := n.get("DependsOn"); d != nil {
 		if d.kind != jArr {
@@ -824,7 +833,7 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 		args = nil
 	}
 	if r := n.get("RetryPolicies"); r != nil {
-		st.spec.Retry = dd.retryPolicies(r)
+		st.Spec.Retry = dd.retryPolicies(r)
 	}
 	var branches [2]*jnode
 	if typ.s == "Condition" {
@@ -834,32 +843,32 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 			}
 			branches = [2]*jnode{args.get("IfSteps"), args.get("ElseSteps")}
 		}
-		st.spec.Static = dd.conditions(args.get("Conditions"))
-		st.spec.IfProbability = 0.5
+		st.Spec.Static = dd.conditions(args.get("Conditions"))
+		st.Spec.IfProbability = 0.5
 	} else if args != nil {
 		dd.refs(args, &st)
 		dd.resources(&st, args, typ)
-	} else if slices.Contains(instanceStepTypes, typ.s) {
-		st.noInstanceType = true
+	} else if slices.Contains(InstanceStepTypes, typ.s) {
+		st.NeedsInstanceType = true
 	}
-	idx := len(dd.def.steps)
-	dd.def.steps = append(dd.def.steps, st)
+	idx := len(dd.def.Steps)
+	dd.def.Steps = append(dd.def.Steps, st)
 	for side, b := range branches {
 		if b == nil {
 			continue
 		}
 		names := dd.stepList(b, [2]string{"IfSteps", "ElseSteps"}[side])
 		if side == 0 {
-			dd.def.steps[idx].spec.IfSteps = names
+			dd.def.Steps[idx].Spec.IfSteps = names
 		} else {
-			dd.def.steps[idx].spec.ElseSteps = names
+			dd.def.Steps[idx].Spec.ElseSteps = names
 		}
 	}
 	return name.s, true
 }
 
 // resources reads an instance step's instance type and count.
-func (dd *defDecoder) resources(st *defStep, args, typ *jnode) {
+func (dd *defDecoder) resources(st *Step, args, typ *jnode) {
 	var rc *jnode
 	var parallel *jnode
 	switch typ.s {
@@ -880,35 +889,35 @@ func (dd *defDecoder) resources(st *defStep, args, typ *jnode) {
 	}
 	it := rc.get("InstanceType")
 	if it == nil {
-		st.noInstanceType = true
+		st.NeedsInstanceType = true
 		return
 	}
-	st.spec.InstanceTypePos = dd.src.modelPos(it.off)
+	st.Spec.InstanceTypePos = dd.src.pos(it.off)
 	v, ok := dd.eval(it)
 	switch {
 	case !ok:
 		return
 	case v.kind == 0:
-		dd.errorf(it.off, "step %s: the instance type is known only at run time; give instance_type in the scenario's steps", st.spec.Name)
-		st.noInstanceType = true
+		dd.errorf(it.off, "step %s: the instance type is known only at run time; give instance_type in the scenario's steps", st.Spec.Name)
+		st.NeedsInstanceType = true
 		return
-	case v.kind != jStr || !instanceTypeRE.MatchString(v.s):
-		dd.errorf(it.off, "step %s: instance type %q must look like ml.m5.xlarge", st.spec.Name, v.s)
+	case v.kind != jStr || !ValidInstanceType(v.s):
+		dd.errorf(it.off, "step %s: instance type %q must look like ml.m5.xlarge", st.Spec.Name, v.s)
 		return
 	}
-	st.spec.InstanceType = v.s
-	st.spec.InstanceCount = 1
+	st.Spec.InstanceType = v.s
+	st.Spec.InstanceCount = 1
 	if c := rc.get("InstanceCount"); c != nil {
-		if n, ok := dd.count(c, st.spec.Name, "InstanceCount"); ok {
-			st.spec.InstanceCount = n
+		if n, ok := dd.count(c, st.Spec.Name, "InstanceCount"); ok {
+			st.Spec.InstanceCount = n
 		}
 	}
 	if parallel != nil {
-		if n, ok := dd.count(parallel, st.spec.Name, "MaxParallelTrainingJobs"); ok {
-			if int64(st.spec.InstanceCount)*int64(n) > math.MaxInt32 {
-				dd.errorf(parallel.off, "step %s: %d instances × %d parallel jobs is too many", st.spec.Name, st.spec.InstanceCount, n)
+		if n, ok := dd.count(parallel, st.Spec.Name, "MaxParallelTrainingJobs"); ok {
+			if int64(st.Spec.InstanceCount)*int64(n) > math.MaxInt32 {
+				dd.errorf(parallel.off, "step %s: %d instances × %d parallel jobs is too many", st.Spec.Name, st.Spec.InstanceCount, n)
 			} else {
-				st.spec.InstanceCount *= n
+				st.Spec.InstanceCount *= n
 			}
 		}
 	}
@@ -946,8 +955,8 @@ func (dd *defDecoder) retryPolicies(n *jnode) []sim.RetryPolicy {
 			dd.errorf(rn.off, "a retry policy must be an object, not %s", rn.kind)
 			continue
 		}
-		p := sim.RetryPolicy{Interval: defaultRetryInterval, Backoff: defaultRetryBackoff,
-			MaxAttempts: defaultRetryAttempts, Pos: dd.src.modelPos(rn.off)}
+		p := sim.RetryPolicy{Interval: DefaultRetryInterval, Backoff: DefaultRetryBackoff,
+			MaxAttempts: DefaultRetryAttempts, Pos: dd.src.pos(rn.off)}
 		ok := true
 		ex := rn.get("ExceptionType")
 		if ex == nil || ex.kind != jArr || len(ex.arr) == 0 {
@@ -959,8 +968,8 @@ func (dd *defDecoder) retryPolicies(n *jnode) []sim.RetryPolicy {
 				if a, alias := exceptionAliases[name]; alias {
 					name = a
 				}
-				if e.kind != jStr || !slices.Contains(exceptionTypes, name) {
-					dd.errorf(e.off, "unknown exception %s (want %s)", dd.text(e), orList(exceptionTypes))
+				if e.kind != jStr || !slices.Contains(ExceptionTypes, name) {
+					dd.errorf(e.off, "unknown exception %s (want %s)", dd.text(e), orList(ExceptionTypes))
 					ok = false
 					continue
 				}
@@ -986,7 +995,7 @@ func (dd *defDecoder) retryPolicies(n *jnode) []sim.RetryPolicy {
 		if f, given := num("BackoffRate", 1, 1e6); given {
 			p.Backoff = f
 		}
-		attempts, hasAttempts := num("MaxAttempts", 0, maxRetryAttempts)
+		attempts, hasAttempts := num("MaxAttempts", 0, MaxRetryAttempts)
 		expire, hasExpire := num("ExpireAfterMin", 0, 14400)
 		switch {
 		case hasAttempts && hasExpire:
@@ -1009,20 +1018,20 @@ func (dd *defDecoder) retryPolicies(n *jnode) []sim.RetryPolicy {
 }
 
 // retriesWithin is how many retries of policy p start within d (an
-// ExpireAfterMin), at most maxRetryAttempts.
+// ExpireAfterMin), at most MaxRetryAttempts.
 func retriesWithin(p sim.RetryPolicy, d sim.Time) int {
 	t, wait := 0.0, float64(p.Interval)
-	for n := range maxRetryAttempts {
+	for n := range MaxRetryAttempts {
 		t += wait
 		if t > float64(d) {
 			return n
 		}
 		wait *= p.Backoff
 	}
-	return maxRetryAttempts
+	return MaxRetryAttempts
 }
 
-// Condition types (AWS.md §2.9; the SDK's ConditionTypeEnum).
+// Condition types (the SageMaker SDK's ConditionTypeEnum).
 var comparisons = []string{"Equals", "NotEquals", "GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"}
 
 // conditions evaluates a condition step's Conditions (all must hold):
@@ -1180,222 +1189,26 @@ func compare(op string, l, r jval) int8 {
 
 // resolveDeps checks the steps each step names and sets DependsOn.
 func (dd *defDecoder) resolveDeps() {
-	for i := range dd.def.steps {
-		st := &dd.def.steps[i]
+	for i := range dd.def.Steps {
+		st := &dd.def.Steps[i]
 		seen := map[string]bool{}
 		for _, r := range st.deps {
 			if _, ok := dd.seen[r.name]; !ok {
 				if r.get {
-					dd.errorf(r.off, "step %s refers to unknown step %q (steps: %s)", st.spec.Name, r.name, dd.def.stepNames())
+					dd.errorf(r.off, "step %s refers to unknown step %q (steps: %s)", st.Spec.Name, r.name, dd.def.StepNames())
 				} else {
-					dd.errorf(r.off, "step %s depends on unknown step %q (steps: %s)", st.spec.Name, r.name, dd.def.stepNames())
+					dd.errorf(r.off, "step %s depends on unknown step %q (steps: %s)", st.Spec.Name, r.name, dd.def.StepNames())
 				}
 				continue
 			}
-			if r.name == st.spec.Name {
+			if r.name == st.Spec.Name {
 				dd.errorf(r.off, "step %s depends on itself", r.name)
 				continue
 			}
 			if !seen[r.name] {
 				seen[r.name] = true
-				st.spec.DependsOn = append(st.spec.DependsOn, model.Ref{S: r.name, Pos: dd.src.modelPos(r.off)})
+				st.Spec.DependsOn = append(st.Spec.DependsOn, model.Ref{S: r.name, Pos: dd.src.pos(r.off)})
 			}
 		}
 	}
-}
-
-// DefinitionSteps decodes the pipeline definition JSON data (file names it
-// in positions) with the parameters' DefaultValues, for importers: its
-// steps with dependencies, instances, retry policies and condition
-// branches, but no durations. The list holds every error and warning.
-func DefinitionSteps(file string, data []byte) ([]sim.StepSpec, ErrorList) {
-	var errs ErrorList
-	def := decodeDefinition(newDefSource(file, data), nil, "", &errs)
-	errs.Sort()
-	if def == nil {
-		return nil, errs
-	}
-	steps := make([]sim.StepSpec, len(def.steps))
-	for i := range def.steps {
-		steps[i] = def.steps[i].spec
-	}
-	return steps, errs
-}
-
-// definition reads a pipeline's definition: a file relative to the file
-// that names it, or inline JSON (a string starting with '{'). It returns
-// nil after reporting when there is nothing to merge.
-func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *definition {
-	if pn := peek(n); pn != nil && (pn.Kind == yaml.MappingNode || pn.Kind == yaml.SequenceNode) {
-		d.errorf(n, "definition must be a file name or a JSON string, not %s (quote inline JSON: definition: '{\"Version\": ...}')", kindName(pn))
-		return nil
-	}
-	ref, ok := d.str(n, "definition")
-	if !ok {
-		return nil
-	}
-	at := d.pos(n)
-	var src *defSource
-	if strings.HasPrefix(strings.TrimSpace(ref), "{") {
-		src = newDefSource(at.File, []byte(ref))
-		src.inline, src.at = true, at
-	} else {
-		if ref == "" {
-			d.errorf(n, "definition must name a file or hold JSON")
-			return nil
-		}
-		if d.readFile == nil {
-			d.errorf(n, "definition: cannot read %s here (no file access); give the JSON inline", ref)
-			return nil
-		}
-		p := ref
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(at.File), ref)
-		}
-		data, err := d.readFile(p)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			d.errorf(n, "definition: %s: %v", p, err)
-			return nil
-		}
-		if len(data) > DefaultMaxInput {
-			d.errorf(n, "definition: %s is too large (limit %s)", p, formatSize(DefaultMaxInput))
-			return nil
-		}
-		src = newDefSource(p, data)
-	}
-	values := map[string]paramValue{}
-	for _, p := range ctx.params {
-		values[p.name] = paramValue{text: p.val.Value, tag: p.val.ShortTag()}
-	}
-	def := decodeDefinition(src, values, ctx.name, &d.errs)
-	if def == nil {
-		return nil
-	}
-	// The scenario's parameters override declared ones; the definition's
-	// defaults serve {Get: Parameters.X} in the scenario's steps too.
-	for _, p := range ctx.params {
-		if !slices.ContainsFunc(def.params, func(q defParam) bool { return q.name == p.name }) {
-			d.warnf(p.val, "parameter %s is not declared in the definition of pipeline %s (it declares %s)",
-				p.name, ctx.name, (&defDecoder{def: def}).paramNames())
-		}
-	}
-	for _, q := range def.params {
-		if _, given := ctx.param(q.name); given || q.def == nil {
-			continue
-		}
-		v, _ := typedValue(q.typ, literal(q.def))
-		tag := "!!str"
-		if v.kind == jNum {
-			tag = "!!float"
-			if q.typ == "Integer" {
-				tag = "!!int"
-			}
-		}
-		ctx.params = append(ctx.params, param{name: q.name,
-			val: &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v.s, Line: n.Line, Column: n.Column}})
-	}
-	return def
-}
-
-// mergeSteps puts def's steps into spec, merged with the scenario's steps:
-// entries (steps, nil when absent) by step name, field by field.
-func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *definition, steps *yaml.Node, ctx *pipelineCtx) {
-	given := map[string]bool{}
-	if steps != nil {
-		seen := map[string]*yaml.Node{}
-		d.eachMapping(steps, "steps", "step", stepSchema, func(so *object) {
-			name, nameNode := d.overrideStep(so, ctx, def)
-			if name == "" {
-				return
-			}
-			if prev, dup := seen[name]; dup {
-				d.errorf(nameNode, "duplicate step name %q in pipeline %s (first at %s)", name, ctx.name, d.pos(prev))
-				return
-			}
-			seen[name] = nameNode
-			given[name] = true
-		})
-	}
-	for i := range def.steps {
-		ds := &def.steps[i]
-		st := &ds.spec
-		if !given[st.Name] {
-			if ds.noInstanceType {
-				def.src.report(&d.errs, false, ds.off, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type))
-			}
-			def.src.report(&d.errs, true, ds.off, fmt.Sprintf("step %s of type %s has no duration; using the default %s",
-				st.Name, st.Type, formatDuration(model.Time(DefaultStepDuration(st.Type)))))
-			st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(DefaultStepDuration(st.Type))}
-		}
-		spec.Steps = append(spec.Steps, *st)
-	}
-}
-
-// overrideStep merges one scenario steps: entry into the definition's step
-// of the same name. It returns the name ("" when unusable) and its node.
-func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *definition) (string, *yaml.Node) {
-	d.required(o, "name")
-	nameNode := o.get("name")
-	if nameNode == nil {
-		return "", nil
-	}
-	name, ok := d.str(nameNode, "step name")
-	if !ok {
-		return "", nil
-	}
-	ds := def.step(name)
-	if ds == nil {
-		d.errorf(nameNode, "step %q is not in the definition of pipeline %s (its steps: %s)", name, ctx.name, def.stepNames())
-		return "", nil
-	}
-	st := &ds.spec
-	if v := o.get("type"); v != nil {
-		if s, ok := d.str(v, "step type"); ok && s != st.Type {
-			d.errorf(v, "step %s is a %s step in the definition, not %s", name, st.Type, s)
-		}
-	}
-	if v := o.get("depends_on"); v != nil {
-		st.DependsOn = d.refList(v, "depends_on", false)
-	}
-	if v := o.get("instance_type"); v != nil {
-		if it := d.instanceType(v, ctx); it != "" {
-			st.InstanceType, st.InstanceTypePos = it, d.pos(v)
-			st.InstanceCount = max(st.InstanceCount, 1)
-			ds.noInstanceType = false
-		}
-	}
-	if ds.noInstanceType {
-		d.errorf(o.n, "step %s of type %s has no instance type in the definition; give instance_type", name, st.Type)
-	}
-	if v := o.get("instance_count"); v != nil {
-		if c, ok := d.instanceCount(v, ctx); ok {
-			if st.InstanceType == "" && !ds.noInstanceType {
-				d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", name, st.Type)
-			}
-			st.InstanceCount = c
-		}
-	}
-	d.stepRun(o, st, name, true)
-	if v := o.get("if_probability"); v != nil {
-		switch r, ok := d.number(v, "if_probability"); {
-		case !ok:
-		case st.Type != "Condition":
-			d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps, not %s steps", name, st.Type)
-		case r < 0 || r > 1:
-			d.errorf(v, "if_probability must be between 0 and 1, not %s", srcText(v))
-		case st.Static != 0:
-			branch := "if"
-			if st.Static < 0 {
-				branch = "else"
-			}
-			d.warnf(v, "step %s: the condition is decided when the scenario loads (the %s branch); if_probability is ignored", name, branch)
-		default:
-			st.IfProbability = r
-		}
-	}
-	return name, nameNode
 }
