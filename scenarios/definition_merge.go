@@ -124,10 +124,10 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 		st := &ds.Spec
 		if !given[st.Name] {
 			if ds.NeedsInstanceType {
-				d.errs.AddPosError(def.Problem(ds, false, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type)), false)
+				d.errs.AddPosError(def.Problem(ds, false, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type)))
 			}
 			d.errs.AddPosError(def.Problem(ds, true, fmt.Sprintf("step %s of type %s has no duration; using the default %s",
-				st.Name, st.Type, formatDuration(model.Time(DefaultStepDuration(st.Type))))), true)
+				st.Name, st.Type, formatDuration(model.Time(DefaultStepDuration(st.Type))))))
 			st.Duration = sim.Dist{Kind: sim.DistFixed, A: float64(DefaultStepDuration(st.Type))}
 		}
 		spec.Steps = append(spec.Steps, *st)

@@ -50,7 +50,7 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		// at the step in the definition.
 		for i := range def.Steps {
 			if st := &def.Steps[i]; st.NeedsInstanceType {
-				errs.AddPosError(def.Problem(st, false, fmt.Sprintf("step %s of type %s has no instance type in the definition", st.Spec.Name, st.Spec.Type)), false)
+				errs.AddPosError(def.Problem(st, false, fmt.Sprintf("step %s of type %s has no instance type in the definition", st.Spec.Name, st.Spec.Type)))
 			}
 		}
 	}

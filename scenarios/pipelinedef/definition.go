@@ -375,8 +375,7 @@ func InlineSource(at model.Pos, data []byte) *Source {
 	return &Source{file: at.File, data: data, lines: jsonpos.NewLines(data), inline: true, at: at}
 }
 
-// problem is an error (or a warning, with the model's "warning: " prefix)
-// at offset off.
+// problem is an error (or a warning) at offset off.
 func (s *Source) problem(off int, warn bool, msg string) *model.PosError {
 	line, col := s.lines.LineCol(off)
 	pos := model.Pos{File: s.file, Line: line, Col: col}
@@ -384,10 +383,11 @@ func (s *Source) problem(off int, warn bool, msg string) *model.PosError {
 		pos = s.at
 		msg = fmt.Sprintf("definition: %s (JSON line %d, column %d)", msg, line, col)
 	}
+	e := &model.PosError{Pos: pos, Msg: msg}
 	if warn {
-		msg = "warning: " + msg
+		e.Severity = model.SeverityWarning
 	}
-	return &model.PosError{Pos: pos, Msg: msg}
+	return e
 }
 
 // pos is offset off as a position for sim's messages.
@@ -512,7 +512,7 @@ func (dd *defDecoder) warnf(off int, format string, args ...any) {
 // DefaultValue); pipeline names the pipeline in messages.
 //
 // It returns every problem found, in the order found, as *model.PosError
-// values whose warnings start with "warning: " (the model's convention).
+// values, each with its severity.
 // The definition is nil when the JSON or its top level is unusable; after
 // other problems the steps are kept as far as possible. Decode never
 // panics and does not retain src's data beyond the returned definition.

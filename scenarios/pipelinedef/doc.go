@@ -17,7 +17,7 @@
 // them: a character is one column), or, for a definition written inline in
 // a scenario, at the scenario value with the line and column inside the
 // JSON in the message. Problems come back as *model.PosError values,
-// warnings with the model's "warning: " prefix, never as a panic.
+// each an error or a warning by its Severity, never as a panic.
 //
 // The package also holds what SageMaker allows of steps, shared with the
 // scenario format: [StepTypes], [InstanceStepTypes], [ExceptionTypes],
