@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bytes"
@@ -89,10 +89,10 @@ func BenchmarkCloudTrailReplay(b *testing.B) {
 	raw := writeBenchTrace(b, path, n, time.Date(2025, 10, 27, 0, 0, 1, 0, time.UTC))
 	st, _ := os.Stat(path)
 	b.Logf("%d records, %.0f B/record, gzip %.1f:1", n, float64(raw)/n, float64(raw)/float64(st.Size()))
-	c, tr := loadReplay(b, TraceOptions{}, path)
+	c, tr := loadReplay(b, Options{}, path)
 	b.ResetTimer()
 	for range b.N {
-		src := tr.Source(c)
+		src := tr.Source(c.World)
 		var call sim.TraceCall
 		got := 0
 		for src.Next(&call) {

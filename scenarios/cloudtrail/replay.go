@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bufio"
@@ -35,23 +35,23 @@ import (
 // whose name carries CloudTrail's delivery stamp, YYYYMMDDTHHMMZ, is opened
 // one hour of event time before that stamp; other files at once), each
 // file's records are reordered within a 15-minute window (and at most
-// [TraceWindowRecords] records), the files are merged by eventTime, and
+// [WindowRecords] records), the files are merged by eventTime, and
 // copies of one call (the same sharedEventID, else requestID, within the
 // window) count once. Memory holds the open files' windows only.
 
-// TraceWindow is how far out of order records may be inside one file and
+// Window is how far out of order records may be inside one file and
 // still be replayed in order; it is also the duplicate-copy window.
-const TraceWindow = 15 * time.Minute
+const Window = 15 * time.Minute
 
-// TraceWindowRecords caps each file's reordering window, and the
+// WindowRecords caps each file's reordering window, and the
 // duplicate-copy window, in records.
-const TraceWindowRecords = 1 << 15
+const WindowRecords = 1 << 15
 
 // traceOpenLead is how long before its delivery stamp a file is opened.
 const traceOpenLead = int64(time.Hour)
 
-// TraceOptions tune a replay.
-type TraceOptions struct {
+// Options tune a replay.
+type Options struct {
 	// Align shifts the trace so that its first SageMaker pipeline record is
 	// at the scenario start; otherwise a record is replayed at its
 	// eventTime minus the start and earlier records are skipped.
@@ -66,7 +66,7 @@ type TraceOptions struct {
 	Warn io.Writer
 }
 
-// Skip reasons: the keys of TraceStats.Skipped.
+// Skip reasons: the keys of Stats.Skipped.
 const (
 	SkipOtherEvent     = "other_event"          // not a SageMaker pipeline event
 	SkipMalformed      = "malformed"            // not valid JSON, or no valid eventTime
@@ -82,7 +82,7 @@ const (
 // Trace is a CloudTrail trace: a list of files.
 type Trace struct {
 	files []traceFile
-	opts  TraceOptions
+	opts  Options
 	// Added lists the principals Prepare added ("ACCT/role/X"), and
 	// AddedAccounts the accounts.
 	Added         []string
@@ -94,9 +94,9 @@ type traceFile struct {
 	stamp int64 // delivery stamp from the name, or math.MinInt64
 }
 
-// OpenTrace lists the files of paths: each a file, or a folder walked for
+// Open lists the files of paths: each a file, or a folder walked for
 // *.json, *.jsonl and *.gz files (CloudTrail-Digest folders are skipped).
-func OpenTrace(paths []string, opts TraceOptions) (*Trace, error) {
+func Open(paths []string, opts Options) (*Trace, error) {
 	t := &Trace{opts: opts}
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -395,8 +395,8 @@ func callerOf(f *ctFields) (model.AccountID, string, string) {
 // Prepare reads the trace once and adds to sc every principal it calls
 // with that sc lacks, with an allow-all identity (flagged as seen only in
 // the trace) and, with AddUnknownAccounts, every unknown account, outside
-// the organization. Call it before [Compile].
-func (t *Trace) Prepare(sc *Scenario) error {
+// the organization. Call it before the world is built.
+func (t *Trace) Prepare(cfg *model.Config) error {
 	type key struct {
 		acct model.AccountID
 		name string
@@ -440,8 +440,8 @@ func (t *Trace) Prepare(sc *Scenario) error {
 	})
 	callers = slices.Compact(callers)
 	accts := map[string]int{}
-	for i := range sc.Model.Accounts {
-		accts[sc.Model.Accounts[i].ID.S] = i
+	for i := range cfg.Accounts {
+		accts[cfg.Accounts[i].ID.S] = i
 	}
 	for _, c := range callers {
 		ai, ok := accts[string(c.acct)]
@@ -449,16 +449,16 @@ func (t *Trace) Prepare(sc *Scenario) error {
 			if !t.opts.AddUnknownAccounts {
 				continue
 			}
-			sc.Model.Accounts = append(sc.Model.Accounts, model.AccountConfig{
+			cfg.Accounts = append(cfg.Accounts, model.AccountConfig{
 				ID: model.Ref{S: string(c.acct)}, Name: "trace-" + string(c.acct), FullAccess: true})
-			ai = len(sc.Model.Accounts) - 1
+			ai = len(cfg.Accounts) - 1
 			accts[string(c.acct)] = ai
 			t.AddedAccounts = append(t.AddedAccounts, string(c.acct))
 		}
 		if c.name == "root" {
 			continue
 		}
-		a := &sc.Model.Accounts[ai]
+		a := &cfg.Accounts[ai]
 		if slices.ContainsFunc(a.Principals, func(p model.PrincipalConfig) bool { return p.Name.S == c.name }) {
 			continue
 		}
@@ -468,8 +468,8 @@ func (t *Trace) Prepare(sc *Scenario) error {
 	return nil
 }
 
-// TraceStats counts what a replay read and skipped.
-type TraceStats struct {
+// Stats counts what a replay read and skipped.
+type Stats struct {
 	Files   int
 	Records int64            // records read (every event)
 	Calls   int64            // records handed to the simulation
@@ -478,14 +478,14 @@ type TraceStats struct {
 	UnknownAccounts map[string]int64
 }
 
-// TraceReplay streams a trace's calls: a [sim.TraceSource].
-type TraceReplay struct {
+// Replay streams a trace's calls: a [sim.TraceSource].
+type Replay struct {
 	t       *Trace
 	w       *model.World
 	start   int64 // the scenario start, Unix ns
 	shift   int64 // added to eventTime with Align
 	aligned bool
-	stats   TraceStats
+	stats   Stats
 	err     error
 	warned  int
 
@@ -536,11 +536,11 @@ type ctFile struct {
 	eof     bool
 }
 
-// Source returns the replay of t in c's world. Close it after the run.
-func (t *Trace) Source(c *Compiled) *TraceReplay {
-	w := c.World
-	r := &TraceReplay{t: t, w: w, start: c.Start.UnixNano(), aligned: !t.opts.Align,
-		stats:   TraceStats{Files: len(t.files), Skipped: map[string]int64{}, UnknownAccounts: map[string]int64{}},
+// Source returns the replay of t in world w, from the world's start. Close
+// it after the run.
+func (t *Trace) Source(w *model.World) *Replay {
+	r := &Replay{t: t, w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
+		stats:   Stats{Files: len(t.files), Skipped: map[string]int64{}, UnknownAccounts: map[string]int64{}},
 		callers: map[string]callerRes{}, acctIdx: map[model.AccountID]bool{},
 		byName: map[string]model.PipelineID{}, byARN: map[string]model.PipelineID{},
 		firstPl: map[model.AccountID]model.PipelineID{}, seed: maphash.MakeSeed(), dedup: map[uint64]struct{}{}}
@@ -559,13 +559,13 @@ func (t *Trace) Source(c *Compiled) *TraceReplay {
 }
 
 // Stats returns the counts so far.
-func (r *TraceReplay) Stats() *TraceStats { return &r.stats }
+func (r *Replay) Stats() *Stats { return &r.stats }
 
 // Err reports why the trace ended early (sim.TraceSource).
-func (r *TraceReplay) Err() error { return r.err }
+func (r *Replay) Err() error { return r.err }
 
 // Close closes the open files.
-func (r *TraceReplay) Close() {
+func (r *Replay) Close() {
 	for _, f := range r.active {
 		f.fr.Close()
 	}
@@ -579,7 +579,7 @@ func (r *TraceReplay) Close() {
 
 const maxTraceWarnings = 20
 
-func (r *TraceReplay) warn(file string, rec int, msg string) {
+func (r *Replay) warn(file string, rec int, msg string) {
 	r.warned++
 	if r.t.opts.Warn != nil && r.warned <= maxTraceWarnings {
 		fmt.Fprintf(r.t.opts.Warn, "trace: %s:record %d: %s\n", file, rec, msg)
@@ -587,7 +587,7 @@ func (r *TraceReplay) warn(file string, rec int, msg string) {
 }
 
 // fail records a fatal error (Strict).
-func (r *TraceReplay) fail(file string, rec int, msg string) {
+func (r *Replay) fail(file string, rec int, msg string) {
 	if r.err == nil {
 		if rec > 0 {
 			r.err = fmt.Errorf("%s:record %d: %s", file, rec, msg)
@@ -598,7 +598,7 @@ func (r *TraceReplay) fail(file string, rec int, msg string) {
 }
 
 // Next fills c with the next call (sim.TraceSource).
-func (r *TraceReplay) Next(c *sim.TraceCall) bool {
+func (r *Replay) Next(c *sim.TraceCall) bool {
 	for r.err == nil {
 		it, ok := r.pop()
 		if !ok {
@@ -626,8 +626,8 @@ func (r *TraceReplay) Next(c *sim.TraceCall) bool {
 }
 
 // seen reports whether key was seen within the window, adding it.
-func (r *TraceReplay) seen(at int64, key uint64) bool {
-	for r.dedupOff < len(r.dedupQ) && (r.dedupQ[r.dedupOff].at < at-int64(TraceWindow) || len(r.dedupQ)-r.dedupOff > TraceWindowRecords) {
+func (r *Replay) seen(at int64, key uint64) bool {
+	for r.dedupOff < len(r.dedupQ) && (r.dedupQ[r.dedupOff].at < at-int64(Window) || len(r.dedupQ)-r.dedupOff > WindowRecords) {
 		delete(r.dedup, r.dedupQ[r.dedupOff].key)
 		r.dedupOff++
 	}
@@ -644,7 +644,7 @@ func (r *TraceReplay) seen(at int64, key uint64) bool {
 }
 
 // pop returns the earliest ready record across the files.
-func (r *TraceReplay) pop() (ctItem, bool) {
+func (r *Replay) pop() (ctItem, bool) {
 	for {
 		// The earliest head among the open files.
 		best := -1
@@ -682,7 +682,7 @@ func (r *TraceReplay) pop() (ctItem, bool) {
 	}
 }
 
-func (r *TraceReplay) open(path string) {
+func (r *Replay) open(path string) {
 	f := &ctFile{path: path, fr: openFile(path), maxSeen: math.MinInt64}
 	f.sc = newCTScanner(f.fr)
 	r.fill(f)
@@ -695,8 +695,8 @@ func (r *TraceReplay) open(path string) {
 
 // fill reads f until its earliest record is ready: older than the newest
 // by the window, or the window is full, or the file has ended.
-func (r *TraceReplay) fill(f *ctFile) {
-	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(TraceWindow) && len(f.win) < TraceWindowRecords)) {
+func (r *Replay) fill(f *ctFile) {
+	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(Window) && len(f.win) < WindowRecords)) {
 		res, err := f.sc.next(&r.f)
 		switch res {
 		case scanEnd:
@@ -730,7 +730,7 @@ func (r *TraceReplay) fill(f *ctFile) {
 	}
 }
 
-func (r *TraceReplay) warnFile(file string, after int, msg string) {
+func (r *Replay) warnFile(file string, after int, msg string) {
 	r.warned++
 	if r.t.opts.Warn != nil && r.warned <= maxTraceWarnings {
 		fmt.Fprintf(r.t.opts.Warn, "trace: %s: after record %d: %s\n", file, after, msg)
@@ -738,7 +738,7 @@ func (r *TraceReplay) warnFile(file string, after int, msg string) {
 }
 
 // malformed reports a record that parsed but is not usable.
-func (r *TraceReplay) malformed(f *ctFile, msg string) {
+func (r *Replay) malformed(f *ctFile, msg string) {
 	r.stats.Skipped[SkipMalformed]++
 	if r.t.opts.Strict {
 		r.fail(f.path, f.rec, msg)
@@ -748,7 +748,7 @@ func (r *TraceReplay) malformed(f *ctFile, msg string) {
 }
 
 // mapRecord maps the record in r.f and adds it to f's window.
-func (r *TraceReplay) mapRecord(f *ctFile) {
+func (r *Replay) mapRecord(f *ctFile) {
 	rf := &r.f
 	action, ok := pipelineAction(rf)
 	if !ok {
@@ -868,7 +868,7 @@ func (r *TraceReplay) mapRecord(f *ctFile) {
 	f.pushItem(it)
 }
 
-func (r *TraceReplay) skipTarget(f *ctFile, why string, what []byte) {
+func (r *Replay) skipTarget(f *ctFile, why string, what []byte) {
 	if why == SkipMalformed {
 		r.malformed(f, fmt.Sprintf("malformed pipeline or execution ARN %q", what))
 		return
@@ -876,7 +876,7 @@ func (r *TraceReplay) skipTarget(f *ctFile, why string, what []byte) {
 	r.stats.Skipped[why]++
 }
 
-func (r *TraceReplay) resolveCaller(rf *ctFields) callerRes {
+func (r *Replay) resolveCaller(rf *ctFields) callerRes {
 	acct, name, why := callerOf(rf)
 	if why != "" {
 		return callerRes{why: why}
@@ -892,7 +892,7 @@ func (r *TraceReplay) resolveCaller(rf *ctFields) callerRes {
 }
 
 // pipelineByARN resolves a pipeline ARN (in any case).
-func (r *TraceReplay) pipelineByARN(b []byte) (model.PipelineID, bool) {
+func (r *Replay) pipelineByARN(b []byte) (model.PipelineID, bool) {
 	if pl, ok := r.byARN[string(b)]; ok {
 		return pl, true
 	}
@@ -903,7 +903,7 @@ func (r *TraceReplay) pipelineByARN(b []byte) (model.PipelineID, bool) {
 }
 
 // execTarget resolves an execution ARN to its pipeline and execution ID.
-func (r *TraceReplay) execTarget(b []byte) (model.PipelineID, string, string) {
+func (r *Replay) execTarget(b []byte) (model.PipelineID, string, string) {
 	k := lastIndex(b, "/execution/")
 	if k < 0 {
 		return 0, "", SkipMalformed
@@ -997,7 +997,7 @@ func SkippedKeys(skipped map[string]int64) []string {
 
 // UnknownAccountsLine describes the unknown accounts of st in one line,
 // or "" when there were none.
-func (st *TraceStats) UnknownAccountsLine() string {
+func (st *Stats) UnknownAccountsLine() string {
 	if len(st.UnknownAccounts) == 0 {
 		return ""
 	}
@@ -1018,25 +1018,4 @@ func (st *TraceStats) UnknownAccountsLine() string {
 	}
 	b.WriteString("); --add-unknown-accounts adds them outside the organization")
 	return b.String()
-}
-
-// TraceRef is a `workload: - trace: FILE` entry: a CloudTrail file or
-// folder, relative to the scenario file.
-type TraceRef struct {
-	Path string
-	Pos  model.Pos
-}
-
-// TracePaths returns sc's trace paths, each relative to the scenario
-// file's folder unless absolute.
-func (sc *Scenario) TracePaths() []string {
-	var out []string
-	for _, t := range sc.Traces {
-		p := t.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(sc.File), p)
-		}
-		out = append(out, p)
-	}
-	return out
 }
