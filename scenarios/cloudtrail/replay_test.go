@@ -32,7 +32,7 @@ func loadReplay(t testing.TB, opts Options, paths ...string) (*scenarios.Compile
 	}
 	tr, err := Open(paths, opts)
 	require.NoError(t, err)
-	require.NoError(t, tr.Prepare(&sc.Model))
+	tr.Prepare(&sc.Model)
 	c, err := scenarios.Compile(sc)
 	require.NoError(t, err)
 	return c, tr
