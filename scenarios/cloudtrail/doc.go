@@ -17,7 +17,7 @@
 // The files are streamed, never loaded whole: a file whose name carries the
 // delivery stamp (YYYYMMDDTHHMMZ) is opened one hour of event time before
 // it, other files at once; each file's records are put back in order
-// within [Window] (and at most [WindowRecords] records), and the files are
+// within 15 minutes (and at most 32768 records), and the files are
 // merged by eventTime. A scanner picks the fields below out of each record
 // without decoding the rest.
 //
@@ -55,11 +55,12 @@
 // goes to the caller's account and to the pipeline owner's with one
 // sharedEventID, and a trace may hold one file twice (a folder and a copy,
 // a file and its .gz). Records with the same sharedEventID, else the same
-// requestID, are copies of one call: the first in eventTime order is the
-// call, the others are counted as duplicate. Copies are looked for within
-// [Window] of each other (and among the last [WindowRecords] calls), so
-// that memory stays bounded on any trace; copies further apart count
-// twice. Records with neither ID are never copies.
+// requestID, are copies of one call: the first in eventTime order (then
+// in reading order) is the call, the others are counted as duplicate.
+// Copies are looked for within 15 minutes after the call (and among the
+// last 32768 calls), so that memory stays bounded on any trace; a copy
+// later than that counts as a call again. Records with neither ID are
+// never copies.
 //
 // # Replay
 //

@@ -168,27 +168,13 @@ func newTables() tables {
 		regions: map[string]string{}}
 }
 
-// isAccountID reports whether b is 12 digits.
-func isAccountID(b []byte) bool {
-	if len(b) != 12 {
-		return false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // callerOf maps the record's userIdentity: Root to the account's root
 // user (accountId, else the ARN's account), IAMUser to its ARN, and
 // AssumedRole to the role that issued the session
 // (sessionContext.sessionIssuer.arn, which keeps the role's path; else the
 // assumed-role ARN). Any other type is unsupported.
 func (t *tables) callerOf(f *ctFields) *caller {
-	var id []byte
-	root := false
+	var id, account []byte // account: a Root's accountId
 	switch string(f.uType) {
 	case "AssumedRole":
 		id = f.issuerARN
@@ -198,27 +184,23 @@ func (t *tables) callerOf(f *ctFields) *caller {
 	case "IAMUser":
 		id = f.uARN
 	case "Root":
-		root = true
-		id = f.uAccount
-		if !isAccountID(id) {
-			id = f.uARN
-		}
+		id, account = f.uARN, f.uAccount
 	default:
 		return unsupported
 	}
-	t.scratch = append(append(append(t.scratch[:0], f.uType...), 0), id...)
+	t.scratch = append(append(append(append(append(t.scratch[:0], f.uType...), 0), account...), 0), id...)
 	if c, ok := t.callers[string(t.scratch)]; ok {
 		return c
 	}
 	c := &caller{id: -1}
-	switch acct, name, err := model.ParsePrincipalARN(string(id)); {
-	case root && isAccountID(id):
-		c.p = Principal{Account: model.AccountID(id), Name: "root"}
-	case err != nil:
-		c.why, c.msg = SkipMalformed, fmt.Sprintf("userIdentity %q of type %q names no IAM principal", id, f.uType)
-	case root:
+	if acct, err := model.ParseAccountID(string(account)); err == nil {
 		c.p = Principal{Account: acct, Name: "root"}
-	default:
+	} else if acct, name, err := model.ParsePrincipalARN(string(id)); err != nil {
+		c.why, c.msg = SkipMalformed, fmt.Sprintf("userIdentity %q of type %q names no IAM principal", id, f.uType)
+	} else {
+		if string(f.uType) == "Root" {
+			name = "root"
+		}
 		c.p = Principal{Account: acct, Name: name}
 	}
 	if t.ncallers < maxInterned {
@@ -256,10 +238,10 @@ func (t *tables) nameTarget(acct, name []byte) *target {
 	}
 	tg := &target{id: -1}
 	lower := string(t.scratch[len(acct)+1:])
-	if !isAccountID(acct) || !model.ValidPipelineName(lower) {
+	if owner, err := model.ParseAccountID(string(acct)); err != nil || !model.ValidPipelineName(lower) {
 		tg.bad = true
 	} else {
-		tg.pl = Pipeline{Account: model.AccountID(acct), Name: lower}
+		tg.pl = Pipeline{Account: owner, Name: lower}
 	}
 	t.keep(tg, t.names, t.scratch)
 	return tg

@@ -159,7 +159,7 @@ func TestCopies(t *testing.T) {
 	assert.Len(t, calls, 2, "sharedEventID decides before requestID")
 
 	calls, st = readCalls(t, ctRecord(t, nil), ctRecord(t, at("2025-10-27T01:14:00Z")), ctRecord(t, at("2025-10-27T01:40:00Z")))
-	assert.Len(t, calls, 2, "a copy more than the window after the last one counts again")
+	assert.Len(t, calls, 2, "a copy more than the window after the call counts again")
 	assert.Equal(t, int64(1), st.Skipped[SkipDuplicate])
 
 	calls, _ = readCalls(t, ctRecord(t, func(r map[string]any) { delete(r, "requestID") }), ctRecord(t, func(r map[string]any) { delete(r, "requestID") }))

@@ -11,13 +11,13 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// Window is how far out of order records may be inside one file and
+// window is how far out of order records may be inside one file and
 // still be read in order; it is also the duplicate-copy window.
-const Window = 15 * time.Minute
+const window = 15 * time.Minute
 
-// WindowRecords caps each file's reordering window, and the
+// windowRecords caps each file's reordering window, and the
 // duplicate-copy window, in records.
-const WindowRecords = 1 << 15
+const windowRecords = 1 << 15
 
 // openLead is how long before its delivery stamp a file is opened.
 const openLead = int64(time.Hour)
@@ -161,7 +161,7 @@ func (s *stream) close() {
 
 // seen reports whether key was seen within the window, adding it.
 func (s *stream) seen(at int64, key uint64) bool {
-	for s.dedupOff < len(s.dedupQ) && (s.dedupQ[s.dedupOff].at < at-int64(Window) || len(s.dedupQ)-s.dedupOff > WindowRecords) {
+	for s.dedupOff < len(s.dedupQ) && (s.dedupQ[s.dedupOff].at < at-int64(window) || len(s.dedupQ)-s.dedupOff > windowRecords) {
 		delete(s.dedup, s.dedupQ[s.dedupOff].key)
 		s.dedupOff++
 	}
@@ -228,7 +228,7 @@ func (s *stream) open(path string) {
 // fill reads f until its earliest call is ready: older than the newest
 // by the window, or the window is full, or the file has ended.
 func (s *stream) fill(f *ctFile) {
-	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(Window) && len(f.win) < WindowRecords)) {
+	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(window) && len(f.win) < windowRecords)) {
 		res, err := f.sc.next(&s.f)
 		switch res {
 		case scanEnd:

@@ -15,9 +15,9 @@ import (
 	"github.com/pipeshare/pipeshare/scenarios/cloudtrail"
 )
 
-// ObservedPolicy is the identity policy every principal a CloudTrail
+// observedPolicy is the identity policy every principal a CloudTrail
 // import finds gets: the pipeline actions on "*".
-const ObservedPolicy = "cloudtrail-observed"
+const observedPolicy = "cloudtrail-observed"
 
 // CloudTrail summarizes the CloudTrail trace at path (a file or a folder,
 // as [cloudtrail.Open] reads them) as a scenario: the accounts and
@@ -29,7 +29,8 @@ const ObservedPolicy = "cloudtrail-observed"
 // has its own span: opts.Start and opts.Duration do not apply).
 //
 // CloudTrail records neither RAM shares nor identity policies: the
-// scenario has no shares and gives every principal [ObservedPolicy].
+// scenario has no shares and gives every principal the policy
+// cloudtrail-observed (the pipeline actions on "*").
 func CloudTrail(path string, opts Options) (*Result, error) {
 	t, err := cloudtrail.Open([]string{path}, cloudtrail.Options{})
 	if err != nil {
@@ -183,7 +184,7 @@ func (s *traceSummary) file(name string, st *cloudtrail.Stats) (*scenarios.File,
 		"TODO: shares are not recorded in CloudTrail. Add them under shares: (or use",
 		"pipeshare import aws); until then cross-account calls are not_shared.",
 		"Identity policies are not recorded either: every principal seen gets the",
-		"policy "+ObservedPolicy+` (the pipeline actions on "*"); replace it with the real ones.`,
+		"policy "+observedPolicy+` (the pipeline actions on "*"); replace it with the real ones.`,
 		"Pipelines have no steps: add steps or a definition for executions and cost.",
 		"Rates are each caller's calls over the trace's span; the action weights are call counts.")
 	if len(s.regions) > 1 {
@@ -194,7 +195,7 @@ func (s *traceSummary) file(name string, st *cloudtrail.Stats) (*scenarios.File,
 	for _, a := range slices.Sorted(maps.Keys(s.accounts)) {
 		fa := scenarios.FileAccount{ID: string(a)}
 		for _, p := range slices.Sorted(maps.Keys(s.accounts[a])) {
-			fa.Principals = append(fa.Principals, scenarios.FilePrincipal{Name: p, Policies: []string{ObservedPolicy}})
+			fa.Principals = append(fa.Principals, scenarios.FilePrincipal{Name: p, Policies: []string{observedPolicy}})
 		}
 		f.Accounts = append(f.Accounts, fa)
 	}
@@ -202,7 +203,7 @@ func (s *traceSummary) file(name string, st *cloudtrail.Stats) (*scenarios.File,
 	for a := range actions {
 		actions[a] = model.Action(a).String()
 	}
-	f.Policies = map[string]any{ObservedPolicy: map[string]any{"Statement": []any{map[string]any{
+	f.Policies = map[string]any{observedPolicy: map[string]any{"Statement": []any{map[string]any{
 		"Effect": "Allow", "Action": actions, "Resource": "*"}}}}
 
 	pls := slices.SortedFunc(maps.Keys(s.pipelines), func(a, b cloudtrail.Pipeline) int {
