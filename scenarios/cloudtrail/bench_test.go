@@ -29,16 +29,21 @@ func FuzzCloudTrail(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newCTScanner(bytes.NewReader(data))
 		s.buf = make([]byte, 64) // exercise refills
-		st := (&Trace{}).newStream(false, nil, true)
-		f := &ctFile{path: "fuzz", maxSeen: math.MinInt64}
+		// The rule as a replay and as Trace.Calls apply it.
+		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
+		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
+		var fl ctFields
 		for i := 0; i < len(data)+2; i++ {
-			res, _ := s.next(&st.f)
+			res, _ := s.next(&fl)
 			if res == scanEnd {
 				return
 			}
 			if res == scanRecord {
-				f.rec++
-				st.mapRecord(f)
+				for k, st := range streams {
+					files[k].rec++
+					st.f = fl
+					st.mapRecord(files[k])
+				}
 			}
 		}
 		t.Fatalf("no progress on %q", data)

@@ -18,7 +18,7 @@ import (
 // malformed record is skipped here whatever Options.Strict says; the
 // replay reports it.
 func (t *Trace) Prepare(cfg *model.Config) {
-	s := t.newStream(false, nil, false)
+	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
 	for {
@@ -98,7 +98,7 @@ type targetRes struct {
 // Source returns the replay of t in world w, from the world's start. Close
 // it after the run.
 func (t *Trace) Source(w *model.World) *Replay {
-	r := &Replay{s: t.newStream(t.opts.Strict, t.opts.Warn, false), w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
+	r := &Replay{s: t.newStream(forReplay), w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
 		acctIdx: map[model.AccountID]bool{}, byName: map[string]model.PipelineID{}, byARN: map[string]model.PipelineID{},
 		firstPl: map[model.AccountID]model.PipelineID{}}
 	for _, id := range w.AccountIDs() {

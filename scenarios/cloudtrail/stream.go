@@ -68,16 +68,17 @@ type Stats struct {
 
 // item is a call waiting in a file's window.
 type item struct {
-	at       int64 // eventTime, Unix ns
-	seq      uint64
-	dedup    uint64  // 0 for none
-	caller   *caller // a mapped caller (why == "")
-	target   *target // nil for a Search that names no pipeline
-	region   string  // kept for Trace.Calls only
-	action   model.Action
-	recorded sim.Recorded
-	// execution is the execution ID an execution-level call names,
-	// startsExecution the one a recorded Start returned.
+	at     int64 // eventTime, Unix ns
+	seq    uint64
+	dedup  uint64  // 0 for none
+	caller *caller // a mapped caller (why == "")
+	target *target // nil for a Search that names no pipeline
+	region string  // for Trace.Calls only
+	action model.Action
+	// For a replay only: the recorded outcome, the execution ID an
+	// execution-level call names, the one a recorded Start returned, the
+	// ClientRequestToken.
+	recorded                          sim.Recorded
 	execution, startsExecution, token string
 }
 
@@ -97,17 +98,26 @@ type dedupEntry struct {
 	key uint64
 }
 
+// use is what a stream is read for; it decides what the stream keeps.
+type use int8
+
+const (
+	forPrepare use = iota // the callers
+	forReplay             // all a sim.TraceCall holds; Options.Strict and Warn apply
+	forCalls              // a Call, and what is skipped by name; Options.Warn applies
+)
+
 // stream reads the calls of a trace: it applies the record rule to each
 // record, reorders each file's records within the window, merges the
 // files by eventTime and drops the later copies of a call.
 type stream struct {
-	t       *Trace
-	strict  bool
-	warn    io.Writer
-	details bool // fill Stats.OtherEvents and Identities, keep regions
-	stats   Stats
-	err     error
-	warned  int
+	t      *Trace
+	use    use
+	strict bool
+	warn   io.Writer
+	stats  Stats
+	err    error
+	warned int
 
 	nextFile int // the next file of t.files to open
 	active   []*ctFile
@@ -120,11 +130,15 @@ type stream struct {
 	f        ctFields
 }
 
-func (t *Trace) newStream(strict bool, warn io.Writer, details bool) *stream {
-	s := &stream{t: t, strict: strict, warn: warn, details: details, tab: newTables(),
+func (t *Trace) newStream(u use) *stream {
+	s := &stream{t: t, use: u, tab: newTables(),
 		stats: Stats{Files: len(t.files), Skipped: map[string]int64{}, UnknownAccounts: map[string]int64{}},
 		dedup: map[uint64]struct{}{}}
-	if details {
+	switch u {
+	case forReplay:
+		s.strict, s.warn = t.opts.Strict, t.opts.Warn
+	case forCalls:
+		s.warn = t.opts.Warn
 		s.stats.OtherEvents, s.stats.Identities = map[string]int64{}, map[string]int64{}
 	}
 	return s
@@ -295,7 +309,7 @@ func (s *stream) mapRecord(f *ctFile) {
 	action, ok := pipelineAction(rf)
 	if !ok {
 		s.stats.Skipped[SkipOtherEvent]++
-		if s.details {
+		if s.use == forCalls {
 			src := string(rf.eventSource)
 			if src == "" {
 				src = "(no eventSource)"
@@ -316,15 +330,15 @@ func (s *stream) mapRecord(f *ctFile) {
 		return
 	case SkipIdentity:
 		s.stats.Skipped[SkipIdentity]++
-		if s.details {
+		if s.use == forCalls {
 			count(s.stats.Identities, fmt.Sprintf("%q", rf.uType))
 		}
 		return
 	}
 	it := item{at: at, caller: c, action: action}
 	// The target.
-	const execSep = "/execution/"
 	ref := rf.execARN
+	var execID []byte
 	switch {
 	case len(rf.execARN) > 0:
 		k := lastIndex(ref, execSep)
@@ -333,7 +347,7 @@ func (s *stream) mapRecord(f *ctFile) {
 			return
 		}
 		it.target = s.tab.arnTarget(ref[:k])
-		it.execution = string(ref[k+len(execSep):])
+		execID = ref[k+len(execSep):]
 	case len(rf.pipelineARN) > 0:
 		ref = rf.pipelineARN
 		it.target = s.tab.arnTarget(ref)
@@ -362,7 +376,33 @@ func (s *stream) mapRecord(f *ctFile) {
 		s.badTarget(f, ref)
 		return
 	}
-	if action == model.StartPipelineExecution && len(rf.respExecARN) > 0 {
+	switch {
+	case len(rf.shared) > 0:
+		it.dedup = sim.FNV64a(rf.shared) | 1
+	case len(rf.reqID) > 0:
+		it.dedup = sim.FNV64a(rf.reqID) | 1
+	}
+	switch s.use {
+	case forReplay:
+		s.replayFields(&it, execID)
+	case forCalls:
+		it.region = s.tab.region(rf.region)
+	}
+	s.seq++
+	it.seq = s.seq
+	f.maxSeen = max(f.maxSeen, at)
+	f.pushItem(it)
+}
+
+const execSep = "/execution/"
+
+// replayFields fills what only a replay reads: the execution the call
+// names (execID), the one a recorded Start returned, its token and its
+// recorded outcome.
+func (s *stream) replayFields(it *item, execID []byte) {
+	rf := &s.f
+	it.execution = string(execID)
+	if it.action == model.StartPipelineExecution && len(rf.respExecARN) > 0 {
 		if k := lastIndex(rf.respExecARN, execSep); k >= 0 {
 			it.startsExecution = string(rf.respExecARN[k+len(execSep):])
 		}
@@ -377,19 +417,6 @@ func (s *stream) mapRecord(f *ctFile) {
 	default:
 		it.recorded = sim.RecordedError
 	}
-	switch {
-	case len(rf.shared) > 0:
-		it.dedup = sim.FNV64a(rf.shared) | 1
-	case len(rf.reqID) > 0:
-		it.dedup = sim.FNV64a(rf.reqID) | 1
-	}
-	if s.details {
-		it.region = s.tab.region(rf.region)
-	}
-	s.seq++
-	it.seq = s.seq
-	f.maxSeen = max(f.maxSeen, at)
-	f.pushItem(it)
 }
 
 func (s *stream) badTarget(f *ctFile, ref []byte) {
@@ -460,7 +487,7 @@ type Call struct {
 
 // Calls starts a read of t's calls.
 func (t *Trace) Calls() *Calls {
-	return &Calls{s: t.newStream(false, t.opts.Warn, true)}
+	return &Calls{s: t.newStream(forCalls)}
 }
 
 // Next fills c with the next call; false at the end.
