@@ -31,7 +31,7 @@ type Scenario struct {
 	SHA256   string     // hex of the input bytes
 	Warnings ErrorList  // sorted by position
 	Rules    []sim.Rule // user compliance rules (rules.go)
-	Traces   []TraceRef // workload: - trace: FILE (cloudtrail.go)
+	Traces   []TraceRef // workload: - trace: FILE
 }
 
 // LoadOptions tunes Parse and Load. The zero value uses the defaults.
@@ -352,4 +352,25 @@ func nextLine(data []byte) (line, rest []byte) {
 		}
 	}
 	return data, nil
+}
+
+// TraceRef is a `workload: - trace: FILE` entry: a CloudTrail file or
+// folder, relative to the scenario file.
+type TraceRef struct {
+	Path string
+	Pos  model.Pos
+}
+
+// TracePaths returns sc's trace paths, each relative to the scenario
+// file's folder unless absolute.
+func (sc *Scenario) TracePaths() []string {
+	var out []string
+	for _, t := range sc.Traces {
+		p := t.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(sc.File), p)
+		}
+		out = append(out, p)
+	}
+	return out
 }

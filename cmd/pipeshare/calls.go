@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/scenarios/cloudtrail"
 	"github.com/spf13/pflag"
 )
 
@@ -19,7 +20,7 @@ type callsFile struct {
 	path, tmp string
 	f         *os.File
 	gz        *gzip.Writer
-	cw        *scenarios.CallWriter
+	cw        *cloudtrail.CallWriter
 }
 
 // openCalls creates the temp file of run --calls and attaches its writer
@@ -45,7 +46,7 @@ func openCalls(path string, ownerCopies bool, c *scenarios.Compiled) (*callsFile
 		cf.gz = gzip.NewWriter(f)
 		w = cf.gz
 	}
-	cf.cw = scenarios.NewCallWriter(w, c.World, c.Scenario.Sim.Seed, scenarios.CallWriterOptions{OwnerCopies: ownerCopies})
+	cf.cw = cloudtrail.NewCallWriter(w, c.World, c.Scenario.Sim.Seed, cloudtrail.CallWriterOptions{OwnerCopies: ownerCopies})
 	c.Sim.SetSink(cf.cw)
 	return cf, nil
 }

@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bytes"
@@ -9,19 +9,20 @@ import (
 
 // The CloudTrail scanner: a streaming reader that finds one record at a
 // time in a CloudTrail file (a single event, {"Records": [...]}, a bare
-// array or JSON Lines) and extracts only the fields the replay needs,
+// array or JSON Lines) and extracts only the fields the record rule reads,
 // skipping everything else without allocating. encoding/json into structs
-// is about 2.5× slower on ≈1.4 KB records (DESIGN.md "Real inputs").
+// is about 2.5× slower on ≈1.4 KB records.
 
-// ctFields are the fields of one record the replay reads. The slices point
-// into the scanner's buffer (or its unescape arena) and are valid until the
-// next record.
+// ctFields are the fields of one record the record rule reads. The slices
+// point into the scanner's buffer (or its unescape arena) and are valid
+// until the next record.
 type ctFields struct {
-	eventSource, eventName, eventTime   []byte
-	uType, uARN, uAccount, issuerARN    []byte
-	pipelineName, pipelineARN, execARN  []byte
-	token, respExecARN                  []byte
-	errorCode, recipient, shared, reqID []byte
+	eventSource, eventName, eventTime, region []byte
+	uType, uARN, uAccount, issuerARN          []byte
+	pipelineName, pipelineARN, execARN        []byte
+	searchARN                                 []byte // a Search's PipelineArn filter
+	token, respExecARN                        []byte
+	errorCode, recipient, shared, reqID       []byte
 }
 
 // errIncomplete means the record continues past the buffered bytes.
@@ -341,6 +342,36 @@ func (c *jcur) fields(fn func(k []byte) bool) {
 	}
 }
 
+// elements reads the array at the cursor, calling fn to read each element.
+// A value that is not an array (null included) is skipped whole.
+func (c *jcur) elements(fn func()) {
+	if c.peek() != '[' {
+		c.skip()
+		return
+	}
+	c.i++
+	if c.peek() == ']' {
+		c.i++
+		return
+	}
+	for c.err == nil {
+		fn()
+		if c.err != nil {
+			return
+		}
+		switch ch := c.peek(); ch {
+		case ',':
+			c.i++
+		case ']':
+			c.i++
+			return
+		case 0:
+		default:
+			c.fail("expected ',' or ']' after a value, found " + quoteByte(ch))
+		}
+	}
+}
+
 // keys reads the keys of an object whose '{' is consumed; see fields.
 func (c *jcur) keys(fn func(k []byte) bool) {
 	first := true
@@ -375,6 +406,8 @@ func (c *jcur) record(f *ctFields) {
 			f.eventName = c.str()
 		case "eventTime":
 			f.eventTime = c.str()
+		case "awsRegion":
+			f.region = c.str()
 		case "errorCode":
 			f.errorCode = c.str()
 		case "recipientAccountId":
@@ -443,11 +476,39 @@ func (c *jcur) params(f *ctFields) {
 			f.execARN = c.str()
 		case "clientRequestToken":
 			f.token = c.str()
+		case "searchExpression":
+			c.fields(func(k []byte) bool {
+				if string(k) != "filters" {
+					return false
+				}
+				c.elements(func() { c.searchFilter(f) })
+				return true
+			})
 		default:
 			return false
 		}
 		return true
 	})
+}
+
+// searchFilter reads one filter of a Search's searchExpression and keeps
+// the value of the first {"name": "PipelineArn", "value": ARN}.
+func (c *jcur) searchFilter(f *ctFields) {
+	var name, value []byte
+	c.fields(func(k []byte) bool {
+		switch string(k) {
+		case "name":
+			name = c.str()
+		case "value":
+			value = c.str()
+		default:
+			return false
+		}
+		return true
+	})
+	if f.searchARN == nil && value != nil && bytes.EqualFold(name, []byte("PipelineArn")) {
+		f.searchARN = value
+	}
 }
 
 // ctScanner reads the records of one decompressed CloudTrail stream.

@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bufio"
@@ -13,11 +13,12 @@ import (
 // CallWriter is a [sim.CallSink] that writes every simulated call as one
 // CloudTrail-shaped JSON record per line (run --calls), as the run goes:
 // the caller's copy, and with OwnerCopies also the pipeline owner's copy of
-// a cross-account call, both carrying one sharedEventID (AWS.md §4.1). The
-// output depends only on the world, the seed and the calls: IDs, tokens
-// and principal IDs are derived from the seed and the call's index, never
-// from the clock, so a run's bytes are reproducible. Replaying the output
-// with --trace reproduces the calls and their decisions.
+// a cross-account call, both carrying one sharedEventID, as CloudTrail
+// delivers a cross-account call to both accounts. The output depends only
+// on the world, the seed and the calls: IDs, tokens and principal IDs are
+// derived from the seed and the call's index, never from the clock, so a
+// run's bytes are reproducible. Replaying the output with --trace
+// reproduces the calls and their decisions.
 type CallWriter struct {
 	w           *bufio.Writer
 	world       *model.World
@@ -219,7 +220,8 @@ func (cw *CallWriter) failure(r *sim.CallRecord, who, plARN, execARN string) (st
 	return "AccessDeniedException", cw.denyMessage(r, who, plARN, execARN)
 }
 
-// denyMessage builds AWS's denial text (AWS.md §3.2). The policy type that
+// denyMessage builds AWS's denial text ("User: ARN is not authorized to
+// perform: ACTION on resource: R because ..."). The policy type that
 // the reason alone leaves open (an SCP's explicit deny or missing allow, a
 // permissions boundary) comes from the model's explanation.
 func (cw *CallWriter) denyMessage(r *sim.CallRecord, who, plARN, execARN string) string {
@@ -251,8 +253,9 @@ func (cw *CallWriter) denyMessage(r *sim.CallRecord, who, plARN, execARN string)
 	return head + " because no resource-based policy allows the " + a + " action"
 }
 
-// identity returns p's userIdentity (AWS.md §4.1): Root, IAMUser, or an
-// AssumedRole session "pipeshare" of a role.
+// identity returns p's userIdentity as CloudTrail writes it: Root,
+// IAMUser, or an AssumedRole session "pipeshare" of a role with its
+// sessionContext.sessionIssuer.
 func (cw *CallWriter) identity(p model.PrincipalID) *ctIdentity {
 	for int(p) >= len(cw.idents) {
 		cw.idents = append(cw.idents, ctIdentity{})

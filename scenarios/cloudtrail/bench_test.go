@@ -1,9 +1,10 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,8 +15,8 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// FuzzCloudTrail checks that the scanner never panics or loops on any
-// input, and that every record it accepts is one encoding/json accepts.
+// FuzzCloudTrail checks that the scanner and the record rule never panic
+// or loop on any input.
 func FuzzCloudTrail(f *testing.F) {
 	for _, name := range []string{"single-event.json", "records.json", "calls.jsonl"} {
 		data, err := os.ReadFile(filepath.Join(ctDir, name))
@@ -28,14 +29,22 @@ func FuzzCloudTrail(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newCTScanner(bytes.NewReader(data))
 		s.buf = make([]byte, 64) // exercise refills
+		// The rule as a replay and as Trace.Calls apply it.
+		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
+		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
 		var fl ctFields
 		for i := 0; i < len(data)+2; i++ {
 			res, _ := s.next(&fl)
 			if res == scanEnd {
 				return
 			}
-			_, _ = parseEventTime(fl.eventTime)
-			_, _ = pipelineAction(&fl)
+			if res == scanRecord {
+				for k, st := range streams {
+					files[k].rec++
+					st.f = fl
+					st.mapRecord(files[k])
+				}
+			}
 		}
 		t.Fatalf("no progress on %q", data)
 	})
@@ -89,10 +98,10 @@ func BenchmarkCloudTrailReplay(b *testing.B) {
 	raw := writeBenchTrace(b, path, n, time.Date(2025, 10, 27, 0, 0, 1, 0, time.UTC))
 	st, _ := os.Stat(path)
 	b.Logf("%d records, %.0f B/record, gzip %.1f:1", n, float64(raw)/n, float64(raw)/float64(st.Size()))
-	c, tr := loadReplay(b, TraceOptions{}, path)
+	c, tr := loadReplay(b, Options{}, path)
 	b.ResetTimer()
 	for range b.N {
-		src := tr.Source(c)
+		src := tr.Source(c.World)
 		var call sim.TraceCall
 		got := 0
 		for src.Next(&call) {

@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bytes"
@@ -11,37 +11,38 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-const ctDir = "testdata/real/cloudtrail"
+const ctDir = "../testdata/real/cloudtrail"
 
 // loadReplay parses the replay scenario, prepares trace paths into it and
 // compiles it.
-func loadReplay(t testing.TB, opts TraceOptions, paths ...string) (*Compiled, *Trace) {
+func loadReplay(t testing.TB, opts Options, paths ...string) (*scenarios.Compiled, *Trace) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(ctDir, "replay.yaml"))
 	require.NoError(t, err)
-	sc, err := Parse(filepath.Join(ctDir, "replay.yaml"), data, LoadOptions{})
+	sc, err := scenarios.Parse(filepath.Join(ctDir, "replay.yaml"), data, scenarios.LoadOptions{})
 	require.NoError(t, err)
 	if paths == nil {
 		paths = sc.TracePaths()
 	}
-	tr, err := OpenTrace(paths, opts)
+	tr, err := Open(paths, opts)
 	require.NoError(t, err)
-	require.NoError(t, tr.Prepare(sc))
-	c, err := Compile(sc)
+	tr.Prepare(&sc.Model)
+	c, err := scenarios.Compile(sc)
 	require.NoError(t, err)
 	return c, tr
 }
 
 // collect reads every call of the replay.
-func ctCollect(t *testing.T, opts TraceOptions, paths ...string) ([]sim.TraceCall, *TraceReplay, *Compiled) {
+func ctCollect(t *testing.T, opts Options, paths ...string) ([]sim.TraceCall, *Replay, *scenarios.Compiled) {
 	t.Helper()
 	c, tr := loadReplay(t, opts, paths...)
-	src := tr.Source(c)
+	src := tr.Source(c.World)
 	defer src.Close()
 	var out []sim.TraceCall
 	var call sim.TraceCall
@@ -52,7 +53,7 @@ func ctCollect(t *testing.T, opts TraceOptions, paths ...string) ([]sim.TraceCal
 }
 
 // ctDescribe formats calls as "offset caller action pipeline exec starts recorded".
-func ctDescribe(c *Compiled, calls []sim.TraceCall) []string {
+func ctDescribe(c *scenarios.Compiled, calls []sim.TraceCall) []string {
 	var out []string
 	for _, k := range calls {
 		out = append(out, fmt.Sprintf("%s %s %s %s exec=%s starts=%s %s", model.Time(k.At), c.World.CallerString(k.Caller),
@@ -65,7 +66,7 @@ func TestCloudTrailFormats(t *testing.T) {
 	var want []string
 	for _, f := range []string{"records.json", "calls.jsonl", "calls.jsonl.gz"} {
 		t.Run(f, func(t *testing.T) {
-			calls, src, c := ctCollect(t, TraceOptions{}, filepath.Join(ctDir, f))
+			calls, src, c := ctCollect(t, Options{}, filepath.Join(ctDir, f))
 			got := ctDescribe(c, calls)
 			if want == nil {
 				want = got
@@ -93,27 +94,27 @@ func TestCloudTrailFormats(t *testing.T) {
 }
 
 func TestCloudTrailRecordsSkipsOtherEvents(t *testing.T) {
-	_, src, _ := ctCollect(t, TraceOptions{}, filepath.Join(ctDir, "records.json"))
+	_, src, _ := ctCollect(t, Options{}, filepath.Join(ctDir, "records.json"))
 	st := src.Stats()
 	assert.Equal(t, int64(13), st.Records)
 	assert.Equal(t, int64(2), st.Skipped[SkipOtherEvent], "ListNotebookInstances and a RAM event")
 }
 
 func TestCloudTrailSingleEvent(t *testing.T) {
-	calls, _, c := ctCollect(t, TraceOptions{}, filepath.Join(ctDir, "single-event.json"))
+	calls, _, c := ctCollect(t, Options{}, filepath.Join(ctDir, "single-event.json"))
 	assert.Equal(t, []string{"1h0m0s 111111111111/user/mlops-ci StartPipelineExecution churn-training exec= starts=a1b2c3d4e5f6 ok"},
 		ctDescribe(c, calls))
 }
 
 func TestCloudTrailTraceOnlyPrincipals(t *testing.T) {
-	c, tr := loadReplay(t, TraceOptions{}, filepath.Join(ctDir, "records.json"))
+	c, tr := loadReplay(t, Options{}, filepath.Join(ctDir, "records.json"))
 	assert.Equal(t, []string{"222222222222/role/Analyst"}, tr.Added)
 	assert.Empty(t, tr.AddedAccounts)
 	ps, err := c.World.LookupCallers("222222222222/role/Analyst")
 	require.NoError(t, err)
 	assert.True(t, c.World.PrincipalSynthetic(ps[0]))
 
-	calls, src, c := ctCollect(t, TraceOptions{AddUnknownAccounts: true}, filepath.Join(ctDir, "records.json"))
+	calls, src, c := ctCollect(t, Options{AddUnknownAccounts: true}, filepath.Join(ctDir, "records.json"))
 	assert.Len(t, calls, 11)
 	assert.Zero(t, src.Stats().Skipped[SkipUnknownAccount])
 	_, err = c.World.LookupCallers("444444444444/role/Auditor")
@@ -121,7 +122,7 @@ func TestCloudTrailTraceOnlyPrincipals(t *testing.T) {
 }
 
 func TestCloudTrailS3FolderMergeAndDedup(t *testing.T) {
-	calls, src, c := ctCollect(t, TraceOptions{}) // the scenario's own `trace: s3`
+	calls, src, c := ctCollect(t, Options{}) // the scenario's own `trace: s3`
 	assert.Equal(t, []string{
 		"2h0m0s 222222222222/role/DataScientist StartPipelineExecution churn-training exec= starts=exec000000e5 ok",
 		"2h2m0s 111111111111/user/mlops-ci StartPipelineExecution churn-training exec= starts=exec000000f6 ok",
@@ -137,7 +138,7 @@ func TestCloudTrailS3FolderMergeAndDedup(t *testing.T) {
 }
 
 func TestCloudTrailAlignAndBeforeStart(t *testing.T) {
-	calls, _, _ := ctCollect(t, TraceOptions{Align: true}, filepath.Join(ctDir, "calls.jsonl"))
+	calls, _, _ := ctCollect(t, Options{Align: true}, filepath.Join(ctDir, "calls.jsonl"))
 	require.NotEmpty(t, calls)
 	assert.Equal(t, sim.Time(0), calls[0].At)
 	assert.Equal(t, sim.Time(5*60e9), calls[1].At)
@@ -146,7 +147,7 @@ func TestCloudTrailAlignAndBeforeStart(t *testing.T) {
 	early := strings.Replace(readString(t, filepath.Join(ctDir, "calls.jsonl")), "2025-10-27T02:00:00Z", "2025-10-26T23:00:00Z", 1)
 	p := filepath.Join(dir, "early.jsonl")
 	require.NoError(t, os.WriteFile(p, []byte(early), 0o644))
-	calls, src, _ := ctCollect(t, TraceOptions{}, p)
+	calls, src, _ := ctCollect(t, Options{}, p)
 	assert.Equal(t, int64(1), src.Stats().Skipped[SkipBeforeStart])
 	assert.Len(t, calls, 9)
 }
@@ -169,7 +170,7 @@ func TestCloudTrailMalformed(t *testing.T) {
 		strings.Replace(lines[2], "2025-10-27T02:06:00Z", "yesterday", 1) + strings.Join(lines[3:], "")
 	p := writeTemp(t, "bad.jsonl", []byte(bad))
 	var warn bytes.Buffer
-	calls, src, _ := ctCollect(t, TraceOptions{Warn: &warn}, p)
+	calls, src, _ := ctCollect(t, Options{Warn: &warn}, p)
 	assert.Len(t, calls, 8, "the malformed records are skipped, the rest replayed")
 	assert.Equal(t, int64(3), src.Stats().Skipped[SkipMalformed])
 	assert.Contains(t, warn.String(), p+":record 2: unexpected character 'o'")
@@ -177,8 +178,8 @@ func TestCloudTrailMalformed(t *testing.T) {
 	assert.Contains(t, warn.String(), p+":record 4: eventTime \"yesterday\" is not an RFC 3339 time")
 
 	// --strict: the first malformed record is fatal.
-	c, tr := loadReplay(t, TraceOptions{Strict: true}, p)
-	strict := tr.Source(c)
+	c, tr := loadReplay(t, Options{Strict: true}, p)
+	strict := tr.Source(c.World)
 	var call sim.TraceCall
 	n := 0
 	for strict.Next(&call) {
@@ -194,7 +195,7 @@ func TestCloudTrailTruncatedGzip(t *testing.T) {
 	require.NoError(t, err)
 	p := writeTemp(t, "cut.jsonl.gz", data[:len(data)*2/3])
 	var warn bytes.Buffer
-	calls, src, _ := ctCollect(t, TraceOptions{Warn: &warn}, p)
+	calls, src, _ := ctCollect(t, Options{Warn: &warn}, p)
 	assert.NotEmpty(t, calls)
 	assert.Less(t, len(calls), 10)
 	assert.Contains(t, warn.String(), "truncated gzip stream")
@@ -207,7 +208,7 @@ func TestCloudTrailArrayCut(t *testing.T) {
 	cut := data[:len(data)/2]
 	p := writeTemp(t, "cut.json", []byte(cut))
 	var warn bytes.Buffer
-	calls, _, _ := ctCollect(t, TraceOptions{Warn: &warn}, p)
+	calls, _, _ := ctCollect(t, Options{Warn: &warn}, p)
 	assert.NotEmpty(t, calls)
 	assert.Contains(t, warn.String(), "unexpected end of input inside a record")
 
@@ -217,7 +218,7 @@ func TestCloudTrailArrayCut(t *testing.T) {
 	zw.Close()
 	p = writeTemp(t, "cut2.json.gz", buf.Bytes())
 	warn.Reset()
-	_, _, _ = ctCollect(t, TraceOptions{Warn: &warn}, p)
+	_, _, _ = ctCollect(t, Options{Warn: &warn}, p)
 	assert.Contains(t, warn.String(), "unexpected end of input inside a Records array")
 }
 
@@ -225,14 +226,14 @@ func TestCloudTrailWindowReorder(t *testing.T) {
 	lines := strings.SplitAfter(readString(t, filepath.Join(ctDir, "calls.jsonl")), "\n")
 	// Swap two records 5 minutes apart: within the window, replayed in order.
 	swapped := lines[1] + lines[0] + strings.Join(lines[2:], "")
-	calls, _, _ := ctCollect(t, TraceOptions{}, writeTemp(t, "swap.jsonl", []byte(swapped)))
+	calls, _, _ := ctCollect(t, Options{}, writeTemp(t, "swap.jsonl", []byte(swapped)))
 	for i := 1; i < len(calls); i++ {
 		assert.LessOrEqual(t, calls[i-1].At, calls[i].At)
 	}
 	// A record an hour late is beyond the window: handed over out of order
 	// (the simulation replays it at the previous call's time).
 	late := strings.Join(lines[1:6], "") + lines[0] + strings.Join(lines[6:], "")
-	calls, _, _ = ctCollect(t, TraceOptions{}, writeTemp(t, "late.jsonl", []byte(late)))
+	calls, _, _ = ctCollect(t, Options{}, writeTemp(t, "late.jsonl", []byte(late)))
 	out := 0
 	for i := 1; i < len(calls); i++ {
 		if calls[i].At < calls[i-1].At {
@@ -240,12 +241,6 @@ func TestCloudTrailWindowReorder(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, out)
-}
-
-func TestCloudTrailScenarioTrace(t *testing.T) {
-	_, err := Parse("x.yaml", []byte("version: 1\nname: x\nstart: 2025-10-27T00:00:00Z\nduration: 1d\nworkload:\n  - trace: t.jsonl\n  - {trace: t.jsonl, rate: 1/h}\n"), LoadOptions{})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "rate")
 }
 
 func TestParseEventTime(t *testing.T) {

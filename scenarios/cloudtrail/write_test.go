@@ -1,4 +1,4 @@
-package scenarios
+package cloudtrail
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,11 +39,11 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 // TestCallWriter writes calls of the builtin quickstart directly: each line
 // is one JSON record; a write error is kept and returned by Flush.
 func TestCallWriter(t *testing.T) {
-	b, ok := Builtin("quickstart")
+	b, ok := scenarios.Builtin("quickstart")
 	require.True(t, ok)
-	sc, err := Parse("quickstart.yaml", b, LoadOptions{})
+	sc, err := scenarios.Parse("quickstart.yaml", b, scenarios.LoadOptions{})
 	require.NoError(t, err)
-	c, err := Compile(sc)
+	c, err := scenarios.Compile(sc)
 	require.NoError(t, err)
 	w := c.World
 	var buf bytes.Buffer
@@ -151,12 +152,12 @@ func (j *jsonTrace) Err() error { return j.err }
 // caller makes the same calls with the same final reasons, so execution
 // ARNs of Starts map to the replay's executions.
 func TestCallWriterReplays(t *testing.T) {
-	b, ok := Builtin("quickstart")
+	b, ok := scenarios.Builtin("quickstart")
 	require.True(t, ok)
-	compile := func() *Compiled {
-		sc, err := Parse("quickstart.yaml", b, LoadOptions{})
+	compile := func() *scenarios.Compiled {
+		sc, err := scenarios.Parse("quickstart.yaml", b, scenarios.LoadOptions{})
 		require.NoError(t, err)
-		c, err := Compile(sc)
+		c, err := scenarios.Compile(sc)
 		require.NoError(t, err)
 		return c
 	}
