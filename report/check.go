@@ -58,6 +58,8 @@ type CheckReport struct {
 	At          string    // the end of the run, RFC 3339 UTC
 	Rules       []Rule    // the rules evaluated, by ID
 	Findings    []Finding // at or above MinSeverity, sorted by rule, subject, position
+	// SARIFRoot places the files of positions for SARIF; the caller sets it.
+	SARIFRoot SARIFRoot
 }
 
 // Failing returns the number of findings that are not waived.
