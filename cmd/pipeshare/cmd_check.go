@@ -106,8 +106,8 @@ func findSARIFRoot(scenario, dir string) (report.SARIFRoot, error) {
 		}
 		return report.SARIFRoot{Dir: absFrom(wd, dir), WorkDir: wd}, nil
 	}
-	if scenario == "" || scenario == "-" || !fileExists(scenario) {
-		return report.SARIFRoot{}, nil
+	if st, err := os.Stat(scenario); scenario == "-" || err != nil || st.IsDir() {
+		return report.SARIFRoot{}, nil // stdin or an embedded name: no folder
 	}
 	for d := filepath.Dir(absFrom(wd, scenario)); ; d = filepath.Dir(d) {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
