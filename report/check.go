@@ -58,6 +58,8 @@ type CheckReport struct {
 	At          string    // the end of the run, RFC 3339 UTC
 	Rules       []Rule    // the rules evaluated, by ID
 	Findings    []Finding // at or above MinSeverity, sorted by rule, subject, position
+	// SARIFRoot places the files of positions for SARIF; the caller sets it.
+	SARIFRoot SARIFRoot
 }
 
 // Failing returns the number of findings that are not waived.
@@ -843,6 +845,9 @@ func expiry(wv *sim.Waiver) string {
 	return wv.Expires.Format("2006-01-02")
 }
 
+// CheckSchemaVersion is the schema_version of the check report's JSON.
+const CheckSchemaVersion = 1
+
 // The check report's JSON. Struct fields fix the key order.
 type jsonCheck struct {
 	SchemaVersion    int              `json:"schema_version"`
@@ -902,7 +907,7 @@ func location(p model.Pos) jsonLocation {
 // writeJSON writes the report as JSON (stable keys, schema_version 1).
 func (r *CheckReport) writeJSON(w io.Writer) error {
 	bySev, waived := r.counts()
-	out := jsonCheck{SchemaVersion: 1, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
+	out := jsonCheck{SchemaVersion: CheckSchemaVersion, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
 		At: r.At, MinSeverity: r.MinSeverity.String(),
 		Summary: jsonCheckSummary{Errors: bySev[SeverityError], Warnings: bySev[SeverityWarning],
 			Notes: bySev[SeverityNote], Waived: waived, Failing: r.Failing()},

@@ -11,7 +11,8 @@
 // layer) and [TimelineView] ([Timeline]). A view lists its formats
 // (View.Formats) and renders one (View.Render); the model knows nothing of
 // formats, and a command checks --format against the view before it
-// computes anything.
+// computes anything. Every JSON a view writes has a closed JSON Schema,
+// generated from the structs that write it ([JSONSchema]).
 //
 // Output is deterministic: every list that comes from a map is sorted, JSON
 // maps are written with sorted keys, floats are printed at a fixed precision,

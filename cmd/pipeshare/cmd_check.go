@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -23,6 +24,7 @@ func cmdCheck(e *env, args []string) error {
 	minSev := fs.String("min-severity", "warning", "report and fail on findings at or above `LEVEL`: note, warning or error")
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +33,16 @@ func cmdCheck(e *env, args []string) error {
 	}
 	if err := checkFormat(new(report.CheckReport), *format); err != nil {
 		return err
+	}
+	var root report.SARIFRoot
+	if *format == "sarif" {
+		r, err := findSARIFRoot(fs.Arg(0), *sarifRoot)
+		if err != nil {
+			return err
+		}
+		root = r
+	} else if fs.Changed("sarif-root") {
+		return usageErrorf("--sarif-root needs --format sarif")
 	}
 	sev, ok := report.ParseSeverity(*minSev)
 	if !ok {
@@ -67,6 +79,7 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
+	rep.SARIFRoot = root
 	if err := writeOutput(*out, e.stdout, renderAs(rep, *format)); err != nil {
 		return inputError(err)
 	}
@@ -75,4 +88,42 @@ func cmdCheck(e *env, args []string) error {
 			n, map[bool]string{true: "finding", false: "findings"}[n == 1], sev)}
 	}
 	return nil
+}
+
+// findSARIFRoot returns where SARIF locates files: under dir when set (it
+// must be a directory), else under the repository that holds the scenario
+// file, the nearest folder up from the file's with a .git (a directory, or
+// a file in a worktree). An embedded or stdin scenario, or a file outside
+// any repository, gives the zero root: files as the positions name them.
+func findSARIFRoot(scenario, dir string) (report.SARIFRoot, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return report.SARIFRoot{}, inputError(fmt.Errorf("--sarif-root: %v", err))
+	}
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return report.SARIFRoot{}, usageErrorf("--sarif-root: %s is not a directory", dir)
+		}
+		return report.SARIFRoot{Dir: absFrom(wd, dir), WorkDir: wd}, nil
+	}
+	if st, err := os.Stat(scenario); scenario == "-" || err != nil || st.IsDir() {
+		return report.SARIFRoot{}, nil // stdin or an embedded name: no folder
+	}
+	for d := filepath.Dir(absFrom(wd, scenario)); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return report.SARIFRoot{Dir: d, WorkDir: wd}, nil
+		}
+		if filepath.Dir(d) == d {
+			return report.SARIFRoot{}, nil
+		}
+	}
+}
+
+// absFrom returns path as an absolute, clean path, relative paths starting
+// from wd.
+func absFrom(wd, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(wd, path)
 }
