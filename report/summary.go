@@ -9,7 +9,7 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// SchemaVersion is the version of the run report's JSON (DESIGN.md
+// SchemaVersion is the version of the run report's JSON (docs/reports.md#json-output
 // "Outputs"). It changes only when a promised key changes meaning or goes.
 const SchemaVersion = 1
 

@@ -393,7 +393,7 @@ func (s *Sim) do(r *callReq) {
 	}
 }
 
-// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
+// effect carries out an allowed call (step 6 of docs/aws-semantics.md#how-a-call-is-decided): it returns 0 when
 // the service accepts it, else the failure reason, and the execution the
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {

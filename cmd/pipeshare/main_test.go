@@ -37,7 +37,7 @@ func golden(t *testing.T, name, got string) {
 	assert.Equal(t, string(want), got, "golden %s differs; review and run with -update", path)
 }
 
-// TestExplainSteps explains one decision per situation of DESIGN.md's
+// TestExplainSteps explains one decision per situation of docs/aws-semantics.md#how-a-call-is-decided's
 // permission steps, asserting the decision and reason and the full text
 // and JSON output against golden files.
 func TestExplainSteps(t *testing.T) {
