@@ -47,7 +47,7 @@ type Series struct {
 // SeriesEvent is one timeline event.
 type SeriesEvent struct {
 	At   model.Time
-	What string // e.g. "set_permission churn-to-research read-only"
+	What string // for people, e.g. "share churn-to-research becomes read-only"
 }
 
 // WaitBucket is one bucket of the wait histogram, [Lo, Hi) ns; the zero
@@ -238,12 +238,12 @@ func (s *Summary) summarizeOverTime(r *sim.Result) {
 
 	for i := range w.NumEvents() {
 		if at := w.EventAt(i); at < r.Duration {
-			se.Events = append(se.Events, SeriesEvent{At: at, What: w.EventDescription(i)})
+			se.Events = append(se.Events, SeriesEvent{At: at, What: eventText(w, w.EventDescription(i))})
 		}
 	}
 	for _, q := range r.QuotaEvents {
 		if q.At < r.Duration {
-			se.Events = append(se.Events, SeriesEvent{At: q.At, What: quotaEventText(&q.Quota)})
+			se.Events = append(se.Events, SeriesEvent{At: q.At, What: quotaEventText(w, &q.Quota)})
 		}
 	}
 	slices.SortStableFunc(se.Events, func(a, b SeriesEvent) int { return cmp.Compare(a.At, b.At) })
@@ -270,10 +270,55 @@ func (s *Summary) summarizeOverTime(r *sim.Result) {
 	s.accessWorld = w
 }
 
-// quotaEventText describes a set_quota event as the scenario writes it,
-// e.g. "set_quota 100000000010 concurrent_executions 10".
-func quotaEventText(q *sim.AccountQuota) string {
-	parts := []string{"set_quota", q.Account.S}
+// accountText names account id for people: its name, else its ID.
+func accountText(w *model.World, id string) string {
+	return cmp.Or(w.AccountName(model.AccountID(id)), id)
+}
+
+// targetText names a policy target for people: "OU /research",
+// "research", "research/role/X".
+func targetText(w *model.World, target string) string {
+	if ou, ok := strings.CutPrefix(target, "ou:"); ok {
+		return "OU " + ou
+	}
+	acct, rest, ok := strings.Cut(target, "/")
+	if ok {
+		return accountText(w, acct) + "/" + rest
+	}
+	return accountText(w, target)
+}
+
+// eventText rewrites a timeline event as [model.World.EventDescription]
+// gives it ("set_permission churn-to-research read-only") for people
+// ("share churn-to-research becomes read-only"), accounts by name; an
+// event it does not know stays as it is.
+func eventText(w *model.World, desc string) string {
+	f := strings.Fields(desc)
+	switch {
+	case len(f) == 3 && f[0] == model.EventSetPermission.String():
+		return "share " + f[1] + " becomes " + f[2]
+	case len(f) == 2 && f[0] == model.EventAssociate.String():
+		return "share " + f[1] + " adds associations"
+	case len(f) == 2 && f[0] == model.EventDisassociate.String():
+		return "share " + f[1] + " drops associations"
+	case len(f) == 2 && f[0] == model.EventDeleteShare.String():
+		return "share " + f[1] + " is deleted"
+	case len(f) == 3 && f[0] == model.EventMoveAccount.String():
+		return accountText(w, f[1]) + " moves to OU " + f[2]
+	case len(f) == 2 && f[0] == model.EventLeaveOrganization.String():
+		return accountText(w, f[1]) + " leaves the organization"
+	case len(f) == 3 && f[0] == model.EventAttachPolicy.String():
+		return "policy " + f[1] + " attached to " + targetText(w, f[2])
+	case len(f) == 3 && f[0] == model.EventDetachPolicy.String():
+		return "policy " + f[1] + " detached from " + targetText(w, f[2])
+	}
+	return desc
+}
+
+// quotaEventText describes a set_quota event for people, e.g. "quota of
+// ml-platform: concurrent_executions 10".
+func quotaEventText(w *model.World, q *sim.AccountQuota) string {
+	var parts []string
 	if q.HasConcurrent {
 		parts = append(parts, "concurrent_executions "+quotaNumber(q.ConcurrentExecutions))
 	}
@@ -288,7 +333,7 @@ func quotaEventText(q *sim.AccountQuota) string {
 	} else if q.HasOnCapacity {
 		parts = append(parts, "on_capacity fail")
 	}
-	return strings.Join(parts, " ")
+	return "quota of " + accountText(w, q.Account.S) + ": " + strings.Join(parts, ", ")
 }
 
 func quotaNumber(n int) string {

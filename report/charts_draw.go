@@ -330,18 +330,27 @@ func drawChart(p *plot.Plot, sz chartSize, markers []marker, labels []directLabe
 	da = p.DataCanvas(area)
 	trX, trY := p.Transforms(&da)
 
+	// The lines, then the labels on white, so that a line that has to
+	// cross a label passes behind it.
+	rowY := func(m placedMarker) vg.Length { return da.Max.Y + 4 + (vg.Length(m.row)+0.5)*sz.lineH }
 	for _, m := range placed {
 		x := trX(m.x)
-		y := da.Max.Y + 4 + (vg.Length(m.row)+0.5)*sz.lineH
 		dc.StrokeLine2(draw.LineStyle{Color: colInk, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
-			x, da.Min.Y, x, y-sz.lineH/2+2)
+			x, da.Min.Y, x, rowY(m)-sz.lineH/2+2)
+	}
+	for _, m := range placed {
+		x, y := trX(m.x), rowY(m)
 		sty := sz.text(colInk)
 		sty.YAlign = draw.YCenter
-		at := x + 4
+		at, w := x+4, sty.Width(m.text)
+		box := vg.Rectangle{Min: vg.Point{X: at - 2, Y: y - sz.lineH/2}, Max: vg.Point{X: at + w + 2, Y: y + sz.lineH/2}}
 		if m.left {
 			sty.XAlign = draw.XRight
 			at = x - 4
+			box.Min.X, box.Max.X = at-w-2, at+2
 		}
+		dc.SetColor(color.White)
+		dc.Fill(box.Path())
 		dc.FillText(sty, vg.Point{X: at, Y: y}, m.text)
 	}
 
@@ -392,7 +401,8 @@ type placedMarker struct {
 
 // placeMarkers gives each marker's label the first row of the band, from
 // the plot up, where it overlaps no other label and no line that rises
-// through that row (a new row on top is always free); a
+// through that row, and its line crosses no label below (else a new row
+// on top, where its line passes behind the labels it crosses); a
 // label stands right of its line unless there is more room on the left,
 // and is cut to fit between lo and hi.
 func placeMarkers(ms []marker, trX func(float64) vg.Length, sty draw.TextStyle, lo, hi vg.Length) ([]placedMarker, int) {
@@ -424,6 +434,13 @@ func placeMarkers(ms []marker, trX func(float64) vg.Length, sty draw.TextStyle, 
 			for _, l := range lines {
 				if l.row > r && sp.a-2 < l.x && l.x < sp.b+2 {
 					return false
+				}
+			}
+			for k := range r { // this line would cross the labels below
+				for _, t := range rows[k] {
+					if t.a-2 < x && x < t.b+2 {
+						return false
+					}
 				}
 			}
 			return true

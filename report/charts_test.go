@@ -244,25 +244,43 @@ func TestSeriesEvents(t *testing.T) {
 	}
 	s := Summarize(r, fixtureMeta())
 	assert.Equal(t, []SeriesEvent{
-		{At: 10 * hour, What: "set_permission churn-to-research read-only"},
-		{At: 10 * hour, What: "set_quota 111111111111 concurrent_executions 5 ml.g5.xlarge unlimited ml.m5.xlarge 4"},
+		{At: 10 * hour, What: "share churn-to-research becomes read-only"},
+		{At: 10 * hour, What: "quota of ml-platform: concurrent_executions 5, ml.g5.xlarge unlimited, ml.m5.xlarge 4"},
 	}, s.Series.Events)
 	// One marker per instant, labelled in the run's unit (hours: under two days).
 	ms := s.eventMarkers()
 	require.Len(t, ms, 1)
 	assert.Equal(t, 10.0, ms[0].x)
-	assert.Equal(t, "hour 10: set_permission churn-to-research read-only; set_quota 111111111111 concurrent_executions 5 ml.g5.xlarge unlimited ml.m5.xlarge 4", ms[0].text)
+	assert.Equal(t, "hour 10: share churn-to-research becomes read-only; quota of ml-platform: concurrent_executions 5, ml.g5.xlarge unlimited, ml.m5.xlarge 4", ms[0].text)
 	// Every time chart of every layout draws it, and the page lists it.
 	for _, sz := range chartSizes {
 		for _, chart := range []func(chartSize) (string, error){s.callsChart, s.costChart} {
 			svg, err := chart(sz)
 			require.NoError(t, err)
-			assert.Contains(t, svg, ">hour 10: set_permission", sz.class)
+			assert.Contains(t, svg, ">hour 10: share churn-to-research", sz.class)
 			assert.Contains(t, svg, "stroke-dasharray", sz.class)
 		}
 	}
 	page := string(render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "html") }))
-	assert.Contains(t, page, "<li>hour 10: set_permission churn-to-research read-only; set_quota")
+	assert.Contains(t, page, "<li>hour 10: share churn-to-research becomes read-only; quota of ml-platform")
+}
+
+func TestEventText(t *testing.T) {
+	w := fixtureWorld(t)
+	for desc, want := range map[string]string{
+		"set_permission s read-only":               "share s becomes read-only",
+		"associate s":                              "share s adds associations",
+		"disassociate s":                           "share s drops associations",
+		"delete_share s":                           "share s is deleted",
+		"move_account 222222222222 /prod":          "research moves to OU /prod",
+		"leave_organization 999999999999":          "999999999999 leaves the organization",
+		"attach_policy deny-stop ou:/research":     "policy deny-stop attached to OU /research",
+		"detach_policy p 222222222222/role/Scoped": "policy p detached from research/role/Scoped",
+		"attach_policy p 111111111111":             "policy p attached to ml-platform",
+		"rename_everything x":                      "rename_everything x", // unknown: as it is
+	} {
+		assert.Equal(t, want, eventText(w, desc), desc)
+	}
 }
 
 func TestRunMarkdown(t *testing.T) {
