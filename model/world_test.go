@@ -153,3 +153,24 @@ func TestNewWorldWarningSeverity(t *testing.T) {
 	assert.False(t, HasErrors(errs))
 	assert.True(t, HasErrors(append(errs, &PosError{Pos: at(16, 1), Msg: "bad"})))
 }
+
+// TestAccountOUAndEventDescription: the OU an account is in now (the root
+// is "/", outside the organization ""), moved by the timeline, and the
+// events described as access changes name them.
+func TestAccountOUAndEventDescription(t *testing.T) {
+	c := baseConfig()
+	c.Events = []EventConfig{
+		{At: 20, Kind: EventMoveAccount, Account: rf("222222222222", 13), OU: rf("/", 13), Pos: at(13, 1)},
+		{At: 10, Kind: EventSetPermission, Share: rf("s", 14), Permission: PermissionReadOnly, Pos: at(14, 1)},
+	}
+	w, errs := NewWorld(c)
+	require.Empty(t, errs)
+	assert.Equal(t, "/prod", w.AccountOU("222222222222"))
+	assert.Equal(t, "", w.AccountOU("999999999999"), "outside the organization")
+	assert.Equal(t, "", w.AccountOU("333333333333"), "unknown")
+	require.Equal(t, 2, w.NumEvents())
+	assert.Equal(t, "set_permission s read-only", w.EventDescription(0), "in time order")
+	assert.Equal(t, "move_account 222222222222 /", w.EventDescription(1))
+	w.AdvanceTo(20)
+	assert.Equal(t, "/", w.AccountOU("222222222222"))
+}

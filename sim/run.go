@@ -93,6 +93,9 @@ type Result struct {
 	// Ledger is the owner accounts' consumption, one row per (payer,
 	// initiator, pipeline, share, instance type), sorted by those keys.
 	Ledger []LedgerRow
+	// QuotaEvents are the run's set_quota events (the model's timeline
+	// events are World's), for reports that mark them on time charts.
+	QuotaEvents []QuotaEvent
 }
 
 // New resolves cfg's workload against w and prepares a run. It returns every
@@ -100,7 +103,7 @@ type Result struct {
 // The run owns w: it applies the timeline to it.
 func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	s := &Sim{w: w, horizon: cfg.Duration, seed: cfg.Seed}
-	s.res = Result{World: w, Seed: cfg.Seed}
+	s.res = Result{World: w, Seed: cfg.Seed, QuotaEvents: cfg.QuotaEvents}
 	var errs []*model.PosError
 	errorf := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})

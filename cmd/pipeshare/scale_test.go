@@ -68,13 +68,15 @@ func TestScaleScenario(t *testing.T) {
 }
 
 // TestScaleHTML: the HTML report of the scale scenario draws a bounded
-// heat map (the whole access matrix has 40 million cells) and says so.
+// heat map (the whole access matrix has 40 million cells): a row per OU,
+// the first 50 pipelines, and says so.
 func TestScaleHTML(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the scale scenario's HTML report takes seconds")
 	}
 	code, stdout, stderr := pipeshare(t, "", "run", "scale", "--until", "1h", "--format", "html")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "The first 200 of 19959 principals are shown. The first 60 of 2000 pipelines are shown.")
+	assert.Contains(t, stdout, "each row is an OU and its cells the mean over its principals. The first 50 of 2000 pipelines are shown.")
+	assert.Contains(t, stdout, "OU /teams/bu-1 · 1,970 principals")
 	assert.Less(t, len(stdout), 20<<20, "a page a browser opens")
 }
