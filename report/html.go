@@ -16,6 +16,7 @@ type htmlChart struct {
 
 type htmlPage struct {
 	Scenario string
+	Headline htmlHeadline
 	Header   [][2]string
 	Charts   []htmlChart
 	Sections []docSection
@@ -49,6 +50,7 @@ figure svg { max-width: 100%; height: auto; }
 </head>
 <body>
 <h1>pipeshare report: {{.Scenario}}</h1>
+{{- template "headline" .Headline}}
 <dl class="facts">
 {{- range .Header}}
 <dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
@@ -91,17 +93,22 @@ figure svg { max-width: 100%; height: auto; }
 `))
 
 // writeHTML writes s as one self-contained HTML page: no scripts, no
-// external fonts or stylesheets (the CSS is inline). It holds the run's
-// facts, four inline SVG charts drawn with gonum.org/v1/plot (calls over
+// external fonts or stylesheets (the CSS is inline). It holds the headline
+// (see [headline]), the run's facts, four inline SVG charts drawn with gonum.org/v1/plot (calls over
 // time stacked by decision, the owner's cost over time by initiator —
 // the top [CostGroups] and "other" —, the distribution of waits for
 // instances on a log axis, and the access matrix at the end of the run as
 // a heat map of principals × pipelines coloured by allowed actions), then
-// the tables of the text report. Every user-supplied string is escaped
+// the tables of the text report and the findings by severity, each rule
+// with how to fix it. Every user-supplied string is escaped
 // (html/template). The output is deterministic. It returns w's first
 // error.
 func (s *Summary) writeHTML(w io.Writer) error {
-	page := htmlPage{Scenario: orDash(s.Scenario), Header: headerLines(s), Sections: documentOf(s)}
+	page := htmlPage{Scenario: orDash(s.Scenario), Headline: newHTMLHeadline(runHeadline(s).lines()),
+		Header: headerLines(s), Sections: documentOf(s)}
+	if s.Findings != nil {
+		page.Sections = append(page.Sections, runFindingsSection(s.Findings, maxHumanRows))
+	}
 	_, unit := s.timeAxis()
 	bucket := fmt.Sprintf("%d buckets of %s", len(s.Series.Starts), humanDuration(float64(s.Series.Bucket)))
 
