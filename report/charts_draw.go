@@ -110,20 +110,14 @@ func (f labelTicks) Ticks(lo, hi float64) []plot.Tick {
 func digits(v float64, prec int) string {
 	s := strconv.FormatFloat(math.Abs(v), 'f', prec, 64)
 	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
+	sign := ""
 	if v < 0 && strings.Trim(s, "0.") != "" {
-		b.WriteByte('-')
-	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+		sign = "-"
 	}
 	if frac != "" {
-		b.WriteString("." + frac)
+		frac = "." + frac
 	}
-	return b.String()
+	return sign + groupDigits(whole) + frac
 }
 
 // countText formats a count or a rate: "72,000", "2.5".
@@ -133,9 +127,6 @@ func countText(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
-
-// dollars formats USD with cents: "$1,128.12".
-func dollars(v float64) string { return "$" + digits(v, 2) }
 
 // dollarTick formats USD on an axis: "$1,200", "$2.50".
 func dollarTick(v float64) string {

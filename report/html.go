@@ -19,6 +19,7 @@ type htmlChart struct {
 
 type htmlPage struct {
 	Scenario string
+	Headline htmlHeadline
 	Header   [][2]string
 	Events   []string // the timeline, as the markers on the time charts label it
 	Charts   []htmlChart
@@ -64,6 +65,7 @@ svg.chart text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-s
 </head>
 <body>
 <h1>pipeshare report: {{.Scenario}}</h1>
+{{- template "headline" .Headline}}
 <dl class="facts">
 {{- range .Header}}
 <dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
@@ -136,19 +138,24 @@ func layouts(draw func(chartSize) (string, error)) (template.HTML, error) {
 }
 
 // writeHTML writes s as one self-contained HTML page: no scripts, no
-// external fonts or stylesheets (the CSS is inline). It holds the run's
-// facts, the timeline's events, inline SVG charts drawn with
-// gonum.org/v1/plot — calls over time stacked by decision, the owner's
-// cost over time by initiator or OU (see [CostGroups]), the
-// distribution of waits for instances on a log axis, each in a wide and
-// a narrow layout, and the access matrix at the end of the run as a heat
-// map (see [heatMapRows]) — then the tables of the text report. Time
+// external fonts or stylesheets (the CSS is inline). It holds the headline
+// (see [headline]), the run's facts, the timeline's events, inline SVG
+// charts drawn with gonum.org/v1/plot — calls over time stacked by
+// decision, the owner's cost over time by initiator or OU (see
+// [CostGroups]), the distribution of waits for instances on a log axis,
+// each in a wide and a narrow layout, and the access matrix at the end of
+// the run as a heat map (see [heatMapRows]) — then the tables of the text
+// report and the findings by severity, each rule with how to fix it. Time
 // charts mark every timeline event and label their series at the right
 // end; colours are the Okabe–Ito palette. Every user-supplied string is
 // escaped (html/template). The output is deterministic. It returns w's
 // first error.
 func (s *Summary) writeHTML(w io.Writer) error {
-	page := htmlPage{Scenario: orDash(s.Scenario), Header: headerLines(s), Sections: documentOf(s)}
+	page := htmlPage{Scenario: orDash(s.Scenario), Headline: newHTMLHeadline(runHeadline(s).lines()),
+		Header: headerLines(s), Sections: documentOf(s)}
+	if s.Findings != nil {
+		page.Sections = append(page.Sections, runFindingsSection(s.Findings, maxHumanRows))
+	}
 	for _, m := range s.eventMarkers() {
 		page.Events = append(page.Events, m.text)
 	}

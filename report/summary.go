@@ -19,6 +19,13 @@ type Meta struct {
 	Scenario       string // the scenario's name, e.g. "quickstart"
 	ScenarioSHA256 string // hex SHA-256 of the scenario's bytes
 	Version        string // the pipeshare version
+	// File is the scenario file as positions name it ("quickstart.yaml"
+	// for an embedded one), Sets the --set overrides applied to it, in
+	// order, and Events its timeline in words ([Events]); only the
+	// reports for people print them.
+	File   string
+	Sets   []string
+	Events []Event
 }
 
 // ReasonCounts counts calls by final reason, indexed by [model.Reason].
