@@ -138,8 +138,7 @@ func TestMatchWildcard(t *testing.T) {
 func TestMatchWildcardExhaustive(t *testing.T) {
 	patAlpha := []string{"a", "A", ":", "*", "?"}
 	strAlpha := []string{"a", "A", ":", "é", "€"} // 2- and 3-byte characters
-	var all func(alpha []string, n int) []string
-	all = func(alpha []string, n int) []string {
+	all := func(alpha []string, n int) []string {
 		out := []string{""}
 		prev := []string{""}
 		for range n {
