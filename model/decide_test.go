@@ -238,6 +238,7 @@ func randomConfig(r *rand.Rand) *Config {
 // scenarios, the fast path and the explain path give the same reason for
 // every (principal, action, pipeline, time), with events applied between.
 func TestDecideAgreesWithExplain(t *testing.T) {
+	t.Parallel()
 	const hour = Time(time.Hour)
 	n := 300
 	if testing.Short() {
