@@ -9,12 +9,16 @@ import (
 )
 
 // TestScaleScenario runs the embedded scale scenario (10,000 accounts,
-// 2,000 pipelines, 5,000 shares, count templates) for a short horizon, and
-// with -long for its default day (about 1,000,000 calls), and checks that
-// it is the load it claims: calls mostly allowed, no limit_exceeded or
-// throttling, no wait for instances, nothing queued at the end.
+// 2,000 pipelines, 5,000 shares, count templates) for a short horizon (not
+// with -short), and with -long for its default day (about 1,000,000
+// calls), and checks that it is the load it claims: calls mostly allowed,
+// no limit_exceeded or throttling, no wait for instances, nothing queued at
+// the end.
 func TestScaleScenario(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("the scale scenario takes seconds, minutes under -race")
+	}
 	type size struct {
 		until      string
 		wantCalls  float64 // expected calls (a Poisson total: within 2 %)
