@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,34 @@ func TestAccountOUAndEventDescription(t *testing.T) {
 	assert.Equal(t, "move_account 222222222222 /", w.EventDescription(1))
 	w.AdvanceTo(20)
 	assert.Equal(t, "/", w.AccountOU("222222222222"))
+}
+
+// TestRootSharePrincipalIsTheAccount: a share principal that resolves to
+// an account's root (ACCT/root, the root's ARN) names the whole account,
+// as a bare ACCT does: RAM writes the root's ARN into the resource policy,
+// where IAM reads it as the account.
+func TestRootSharePrincipalIsTheAccount(t *testing.T) {
+	for _, principal := range []string{"222222222222", "222222222222/root", "arn:aws:iam::222222222222:root"} {
+		t.Run(principal, func(t *testing.T) {
+			c := baseConfig()
+			c.Shares[0].Principals = []Ref{rf(principal, 12)}
+			w, errs := NewWorld(c)
+			require.NotNil(t, w, "%v", errs)
+			for _, caller := range []string{"222222222222", "222222222222/role/X"} {
+				ps, err := w.LookupCallers(caller)
+				require.NoError(t, err)
+				assert.Equal(t, ReasonShared, w.Decide(ps[0], 0, StartPipelineExecution, Time(time.Hour)), caller)
+			}
+		})
+	}
+	t.Run("role", func(t *testing.T) {
+		c := baseConfig()
+		c.Shares[0].Principals = []Ref{rf("222222222222/role/X", 12)}
+		w, errs := NewWorld(c)
+		require.NotNil(t, w, "%v", errs)
+		root, err := w.LookupCallers("222222222222")
+		require.NoError(t, err)
+		assert.Equal(t, ReasonNotShared, w.Decide(root[0], 0, StartPipelineExecution, Time(time.Hour)),
+			"a role names only itself")
+	})
 }

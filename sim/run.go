@@ -207,6 +207,24 @@ func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
+	s.start()
+	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
+		if s.progress != nil && s.eng.Processed()%s.every == 0 {
+			s.progress(e.At, s.calls)
+		}
+		s.handle(e)
+	}
+	s.finishRun(s.horizon)
+	s.res.Duration = s.horizon
+	s.res.Events = s.eng.Processed()
+	s.res.Ledger = s.sortedLedger()
+	return &s.res
+}
+
+// start sets the horizon and the series' buckets and schedules the first
+// events: the timeline's, the quota changes, every caller's first call and
+// the trace's first record.
+func (s *Sim) start() {
 	s.eng.SetHorizon(s.horizon)
 	s.res.Series.Bucket = max(s.horizon/SeriesBuckets+1, 1)
 	s.bucketEnd = s.res.Series.Bucket
@@ -223,37 +241,31 @@ func (s *Sim) Run() *Result {
 		s.res.Replay = make([]ReplayCounts, len(s.res.Callers))
 		s.nextTrace(0)
 	}
-	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
-		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.calls)
+}
+
+// handle processes one event of the run.
+func (s *Sim) handle(e Event) {
+	switch e.Kind {
+	case evTimeline:
+		s.w.ApplyNext()
+		if n := s.w.Applied(); n < s.w.NumEvents() {
+			s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
 		}
-		switch e.Kind {
-		case evTimeline:
-			s.w.ApplyNext()
-			if n := s.w.Applied(); n < s.w.NumEvents() {
-				s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
-			}
-		case evCall:
-			s.call(e.At, e.A)
-		case evTrace:
-			s.replay(e.At)
-		case evStepEnd:
-			s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
-		case evStepRetry:
-			s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
-		case evStopDone:
-			s.stopDone(e.At, e.A, uint16(e.C))
-		case evTimeout:
-			s.timeout(e.At, e.A, uint16(e.C))
-		case evQuota:
-			s.setQuota(e.At, e.A)
-		}
+	case evCall:
+		s.call(e.At, e.A)
+	case evTrace:
+		s.replay(e.At)
+	case evStepEnd:
+		s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+	case evStepRetry:
+		s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
+	case evStopDone:
+		s.stopDone(e.At, e.A, uint16(e.C))
+	case evTimeout:
+		s.timeout(e.At, e.A, uint16(e.C))
+	case evQuota:
+		s.setQuota(e.At, e.A)
 	}
-	s.finishRun(s.horizon)
-	s.res.Duration = s.horizon
-	s.res.Events = s.eng.Processed()
-	s.res.Ledger = s.sortedLedger()
-	return &s.res
 }
 
 // sortedLedger returns the ledger sorted by payer, initiator, pipeline,

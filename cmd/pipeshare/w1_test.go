@@ -47,6 +47,7 @@ type w1Output struct {
 // they agree, wider only for tiny counts such as stop_noop (the baseline
 // itself gives 3 to 11 across seeds 1–6, pipeshare 5 to 16).
 func TestW1AgreesWithBaseline(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ scenario, baseline string }{
 		{"w1", "testdata/w1-baseline-a50.txt"},
 		{"w1-steady", "testdata/w1-baseline-a5.txt"},
