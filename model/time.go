@@ -57,14 +57,45 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, col)
 }
 
-// PosError is an input error at a position. Load-time problems that the
-// scenarios package reports as "file:line:col: message" are PosErrors.
+// Severity says whether a [PosError] fails a load or only informs.
+type Severity uint8
+
+const (
+	// SeverityError, the zero value, makes the load fail.
+	SeverityError Severity = iota
+	// SeverityWarning is reported but does not make the load fail.
+	SeverityWarning
+)
+
+// PosError is an input problem at a position: an error, or a warning when
+// Severity is SeverityWarning. Load-time problems that the scenarios package
+// reports as "file:line:col: message" (or "file:line:col: warning: message")
+// are PosErrors.
 type PosError struct {
-	Pos Pos
-	Msg string
+	Pos      Pos
+	Msg      string
+	Severity Severity
 }
 
-func (e *PosError) Error() string { return e.Pos.String() + ": " + e.Msg }
+// Error returns "file:line:col: message", or "file:line:col: warning:
+// message" for a warning.
+func (e *PosError) Error() string {
+	if e.Severity == SeverityWarning {
+		return e.Pos.String() + ": warning: " + e.Msg
+	}
+	return e.Pos.String() + ": " + e.Msg
+}
+
+// HasErrors reports whether errs holds at least one problem of
+// SeverityError; nil entries are skipped.
+func HasErrors(errs []*PosError) bool {
+	for _, e := range errs {
+		if e != nil && e.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
 
 // errorf returns a *PosError at pos.
 func errorf(pos Pos, format string, args ...any) *PosError {

@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -96,8 +95,8 @@ type World struct {
 }
 
 // NewWorld resolves and compiles cfg. It returns every problem found, errors
-// and warnings (PosError.Msg of a warning starts with "warning: "); the World
-// is nil when there is at least one error.
+// and warnings (PosError.Severity tells them apart); the World is nil when
+// there is at least one error.
 func NewWorld(cfg *Config) (*World, []*PosError) {
 	b := builder{w: &World{
 		region:      cfg.Region,
@@ -123,18 +122,12 @@ func NewWorld(cfg *Config) (*World, []*PosError) {
 	b.unusedPolicies()
 	w := b.w
 	sortPosErrors(b.errs)
-	for _, e := range b.errs {
-		if !isWarning(e) {
-			return nil, b.errs
-		}
+	if HasErrors(b.errs) {
+		return nil, b.errs
 	}
 	w.finish()
 	return w, b.errs
 }
-
-const warningPrefix = "warning: "
-
-func isWarning(e *PosError) bool { return strings.HasPrefix(e.Msg, warningPrefix) }
 
 func sortPosErrors(errs []*PosError) {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Pos.Before(errs[j].Pos) })
@@ -154,7 +147,9 @@ func (b *builder) errorf(pos Pos, format string, args ...any) {
 }
 
 func (b *builder) warnf(pos Pos, format string, args ...any) {
-	b.errs = append(b.errs, errorf(pos, warningPrefix+format, args...))
+	e := errorf(pos, format, args...)
+	e.Severity = SeverityWarning
+	b.errs = append(b.errs, e)
 }
 
 func (b *builder) policies(docs []PolicyDoc) {
@@ -681,5 +676,3 @@ func (w *World) ResourceFor(p PipelineID, a Action) string {
 func (w *World) TimeToRFC3339(t Time) string {
 	return unixNanoRFC3339(w.start + int64(t))
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

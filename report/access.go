@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -136,24 +135,18 @@ type jsonAccess struct {
 	ReasonByAction map[string]string `json:"reason_by_action"`
 }
 
-// WriteAccessJSON writes rows as DESIGN.md's access JSON, a list of
-// {principal, pipeline, pipeline_arn, at, allowed_actions,
-// reason_by_action}, in the rows' order, indented by two spaces. Lists and
-// maps are never null. It returns w's first error.
-func WriteAccessJSON(w io.Writer, rows []AccessRow) error {
-	return WriteAccessJSONSeq(w, slices.Values(rows))
-}
-
-// WriteAccessJSONSeq is [WriteAccessJSON] of rows as they come: one row in
-// memory at a time, the same bytes.
-func WriteAccessJSONSeq(w io.Writer, rows iter.Seq[AccessRow]) error {
+// writeJSON writes the rows as the access JSON, a list of {principal,
+// pipeline, pipeline_arn, at, allowed_actions, reason_by_action}, in the
+// rows' order, indented by two spaces, as they come: one row in memory at a
+// time. Lists and maps are never null. It returns w's first error.
+func (v AccessView) writeJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("  ", "  ")
 	n := 0
-	for r := range rows {
+	for r := range v.Rows {
 		row := jsonAccess{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
 			At: r.At, AllowedActions: r.Allowed, ReasonByAction: r.ReasonByAction}
 		if row.AllowedActions == nil {
@@ -182,24 +175,19 @@ func WriteAccessJSONSeq(w io.Writer, rows iter.Seq[AccessRow]) error {
 	return bw.Flush()
 }
 
-// WriteAccessCSV writes rows as CSV: a header "principal,pipeline,at"
-// followed by one column per action ("sagemaker:X", in Action order), then
-// one line per row holding each action's reason code. It returns w's first
-// error.
-func WriteAccessCSV(w io.Writer, rows []AccessRow) error {
-	return WriteAccessCSVSeq(w, slices.Values(rows))
-}
-
-// WriteAccessCSVSeq is [WriteAccessCSV] of rows as they come.
-func WriteAccessCSVSeq(w io.Writer, rows iter.Seq[AccessRow]) error {
-	cw := csv.NewWriter(w)
+// writeCSV writes the rows as CSV, as they come: a header
+// "principal,pipeline,at" followed by one column per action ("sagemaker:X",
+// in Action order), then one line per row holding each action's reason
+// code. It returns w's first error.
+func (v AccessView) writeCSV(w io.Writer) error {
+	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "at"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())
 	}
 	cw.Write(header)
 	rec := make([]string, 0, len(header))
-	for r := range rows {
+	for r := range v.Rows {
 		rec = append(rec[:0], r.Principal, r.Pipeline, r.At)
 		for a := range model.Action(model.NumActions) {
 			rec = append(rec, r.ReasonByAction[a.String()])
@@ -249,10 +237,12 @@ func firstDenied(row *AccessRow) (model.Action, model.Reason, bool) {
 	return 0, 0, false
 }
 
-// WriteAccessText writes rows for people: the instant, one line per row
+// writeText writes the rows for people: the instant, one line per row
 // (principal, pipeline, an access summary and the reason the first denied
-// action is denied), then a legend. It returns w's first error.
-func WriteAccessText(w io.Writer, rows []AccessRow) error {
+// action is denied), then a legend. It holds every row, for the column
+// widths. It returns w's first error.
+func (v AccessView) writeText(w io.Writer) error {
+	rows := slices.Collect(v.Rows)
 	ew := &errWriter{w: w}
 	if len(rows) == 0 {
 		ew.printf("no principals or pipelines\n")

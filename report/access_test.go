@@ -62,15 +62,17 @@ func nilIfEmpty(s []string) []string {
 func TestAccessGolden(t *testing.T) {
 	w := fixtureWorld(t)
 	rows := Access(w, 6*hour)
-	js := render(t, func(b *bytes.Buffer) error { return WriteAccessJSON(b, rows) })
+	js := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "json") })
 	golden(t, "access.json", js)
-	csvOut := render(t, func(b *bytes.Buffer) error { return WriteAccessCSV(b, rows) })
+	csvOut := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "csv") })
 	golden(t, "access.csv", csvOut)
-	txt := render(t, func(b *bytes.Buffer) error { return WriteAccessText(b, rows) })
+	txt := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "text") })
 	golden(t, "access.txt", txt)
 
 	// Same world, same instant: same bytes.
-	again := render(t, func(b *bytes.Buffer) error { return WriteAccessJSON(b, Access(w, 6*hour)) })
+	again := render(t, func(b *bytes.Buffer) error {
+		return AccessView{Rows: slices.Values(Access(w, 6*hour))}.Render(b, "json")
+	})
 	assert.Equal(t, js, again)
 
 	var doc []map[string]any
@@ -125,6 +127,8 @@ func TestAccessLevel(t *testing.T) {
 }
 
 func TestAccessEmpty(t *testing.T) {
-	got := render(t, func(b *bytes.Buffer) error { return WriteAccessJSON(b, nil) })
+	got := render(t, func(b *bytes.Buffer) error {
+		return AccessView{Rows: slices.Values([]AccessRow(nil))}.Render(b, "json")
+	})
 	assert.Equal(t, "[]\n", string(got))
 }

@@ -21,32 +21,6 @@ const DefaultDeniedRatePercent = 20.0
 // daysPerMonth is the mean Gregorian month, for monthly forecasts.
 const daysPerMonth = 30.44
 
-// Budget is a user budget rule (the scenario's rules: budget).
-type Budget struct {
-	ID        string
-	Initiator string // "ACCT" or "ACCT/role/X"
-	MaxUSD    float64
-	Period    string // month, week, day or run
-	Pos       model.Pos
-}
-
-// DeniedRate is a user denied-call rate rule; Caller "" applies to all.
-type DeniedRate struct {
-	ID         string
-	Caller     string
-	MaxPercent float64
-	Pos        model.Pos
-}
-
-// Waiver accepts the findings of Rule whose subject matches Subject ('*'
-// matches any run of characters) until Expires, a date (inclusive; zero:
-// no expiry).
-type Waiver struct {
-	Rule, Subject, Reason, Owner string
-	Expires                      time.Time
-	Pos                          model.Pos
-}
-
 // CheckInput is what [Check] evaluates.
 type CheckInput struct {
 	Result   *sim.Result // a finished run; its World is at the end of the run
@@ -55,9 +29,8 @@ type CheckInput struct {
 	Start    time.Time   // the scenario's start (UTC)
 	Version  string      // pipeshare version
 
-	Budgets     []Budget
-	DeniedRates []DeniedRate
-	Waivers     []Waiver
+	UserRules []sim.Rule // the scenario's rules: (budgets and denied-call rates)
+	Waivers   []sim.Waiver
 	// RuleIDs selects rules (nil: all); MinSeverity drops findings below it
 	// (0: note).
 	RuleIDs     []string
@@ -72,10 +45,11 @@ type Finding struct {
 	Message  string
 	Pos      model.Pos
 	Waived   bool
-	Waiver   *Waiver // the waiver that matched, when Waived
+	Waiver   *sim.Waiver // the waiver that matched, when Waived
 }
 
-// CheckReport is the result of [Check].
+// CheckReport is the result of [Check]; it is a [View] in text, json, md,
+// junit and sarif.
 type CheckReport struct {
 	Scenario    string
 	File        string
@@ -84,6 +58,36 @@ type CheckReport struct {
 	At          string    // the end of the run, RFC 3339 UTC
 	Rules       []Rule    // the rules evaluated, by ID
 	Findings    []Finding // at or above MinSeverity, sorted by rule, subject, position
+	// SARIFRoot places the files of positions for SARIF; the caller sets it.
+	SARIFRoot SARIFRoot
+	// Summary is the run's, for the headline of the reports for people
+	// (text, md), set by the caller; nil: no headline.
+	Summary *Summary
+	// Policies are the --fail-on results ([CheckReport.ApplyPolicies]).
+	Policies []PolicyResult
+}
+
+// ApplyPolicies evaluates --fail-on policies over r's findings (check
+// takes severity=LEVEL: a finding at or above LEVEL that is not waived),
+// keeps the results for the reports for people and returns them. A policy
+// of another kind is an error: it compares two runs (diff).
+func (r *CheckReport) ApplyPolicies(ps []Policy) ([]PolicyResult, error) {
+	r.Policies = nil
+	for _, p := range ps {
+		if p.Kind != PolicySeverity {
+			return nil, fmt.Errorf("%s compares two runs: use it with pipeshare diff", p)
+		}
+		r.Policies = append(r.Policies, severityPolicy(p, r.Findings, ""))
+	}
+	return r.Policies, nil
+}
+
+// headline is r's headline, or false without a Summary.
+func (r *CheckReport) headline() ([][2]string, bool) {
+	if r.Summary == nil {
+		return nil, false
+	}
+	return headline{s: r.Summary, findings: r.Findings, minSev: r.MinSeverity, known: true}.lines(), true
 }
 
 // Failing returns the number of findings that are not waived.
@@ -166,14 +170,16 @@ type checker struct {
 	used        map[model.PrincipalID][model.NumActions]int64 // calls by principal and action, once computed
 }
 
+// resolvedBudget is a rule with a Budget, its initiator resolved.
 type resolvedBudget struct {
-	Budget
+	sim.Rule
 	account   model.AccountID
 	principal string // "" for the whole account
 }
 
+// resolvedRate is a rule with a DeniedRate, its caller resolved.
 type resolvedRate struct {
-	DeniedRate
+	sim.Rule
 	account   model.AccountID // "" for all callers
 	principal string          // "" for the whole account
 }
@@ -205,17 +211,24 @@ func (c *checker) resolveRef(s string, pos model.Pos, what string) (model.Accoun
 }
 
 func (c *checker) resolveRules() error {
-	for _, b := range c.in.Budgets {
-		a, p, err := c.resolveRef(b.Initiator, b.Pos, "budget initiator")
+	// Budgets first: the first error reported is a budget's, if any.
+	for _, r := range c.in.UserRules {
+		if r.Budget == nil {
+			continue
+		}
+		a, p, err := c.resolveRef(r.Budget.Initiator.S, r.Pos, "budget initiator")
 		if err != nil {
 			return err
 		}
-		c.budgetRules = append(c.budgetRules, resolvedBudget{Budget: b, account: a, principal: p})
+		c.budgetRules = append(c.budgetRules, resolvedBudget{Rule: r, account: a, principal: p})
 	}
-	for _, r := range c.in.DeniedRates {
-		rr := resolvedRate{DeniedRate: r}
-		if r.Caller != "" {
-			a, p, err := c.resolveRef(r.Caller, r.Pos, "denied_rate caller")
+	for _, r := range c.in.UserRules {
+		if r.DeniedRate == nil {
+			continue
+		}
+		rr := resolvedRate{Rule: r}
+		if r.DeniedRate.Caller.S != "" {
+			a, p, err := c.resolveRef(r.DeniedRate.Caller.S, r.Pos, "denied_rate caller")
 			if err != nil {
 				return err
 			}
@@ -551,7 +564,7 @@ func (c *checker) rateLimit(p model.PrincipalID) (float64, string) {
 	if best < 0 {
 		return DefaultDeniedRatePercent, ", the default"
 	}
-	return c.rateRules[best].MaxPercent, " from rule " + c.rateRules[best].ID
+	return c.rateRules[best].DeniedRate.MaxPercent, " from rule " + c.rateRules[best].ID
 }
 
 // covers reports whether budget b covers initiator p.
@@ -568,37 +581,38 @@ func (c *checker) budgets() {
 	days := float64(c.t) / float64(24*time.Hour)
 	for i := range c.budgetRules {
 		b := &c.budgetRules[i]
+		rule := b.Budget
 		total := 0.0
 		for j := range c.res.Ledger {
 			if r := &c.res.Ledger[j]; b.covers(w, r.Initiator) {
 				total += r.USD()
 			}
 		}
-		subject := "budget " + b.ID + ": " + b.Initiator
-		if b.Period == "run" {
-			if total > b.MaxUSD {
+		subject := "budget " + b.ID + ": " + rule.Initiator.S
+		if rule.Period == "run" {
+			if total > rule.MaxUSD {
 				c.add(RuleBudgetExceeded, subject, b.Pos,
 					"%s triggered %s of owner cost over the run, above the budget of %s",
-					b.Initiator, fmtUSD(total), fmtUSD(b.MaxUSD))
+					rule.Initiator.S, fmtUSD(total), fmtUSD(rule.MaxUSD))
 			}
 			continue
 		}
 		worst, worstUSD := "", 0.0
-		for _, p := range c.periods(b.Period) {
+		for _, p := range c.periods(rule.Period) {
 			if usd := c.spendIn(b, p); usd > worstUSD {
 				worst, worstUSD = p.label, usd
 			}
 		}
-		perDays := map[string]float64{"month": daysPerMonth, "week": 7, "day": 1}[b.Period]
+		perDays := map[string]float64{"month": daysPerMonth, "week": 7, "day": 1}[rule.Period]
 		forecast := 0.0
 		if days > 0 {
 			forecast = total / days * perDays
 		}
-		if worstUSD > b.MaxUSD || forecast > b.MaxUSD {
+		if worstUSD > rule.MaxUSD || forecast > rule.MaxUSD {
 			c.add(RuleBudgetExceeded, subject, b.Pos,
 				"%s triggered %s of owner cost in %.4g simulated days: %s in %s and a %s forecast of %s, against a budget of %s per %s",
-				b.Initiator, fmtUSD(total), days, fmtUSD(worstUSD), worst, periodly(b.Period), fmtUSD(forecast),
-				fmtUSD(b.MaxUSD), b.Period)
+				rule.Initiator.S, fmtUSD(total), days, fmtUSD(worstUSD), worst, periodly(rule.Period), fmtUSD(forecast),
+				fmtUSD(rule.MaxUSD), rule.Period)
 		}
 	}
 }
@@ -741,7 +755,7 @@ func (c *checker) noBudget() {
 // simulated period (no wall clock: the scenario's end is "now").
 func (c *checker) applyWaivers() {
 	end := c.in.Start.UTC().Add(time.Duration(c.t))
-	var active []*Waiver
+	var active []*sim.Waiver
 	for i := range c.in.Waivers {
 		wv := &c.in.Waivers[i]
 		if !wv.Expires.IsZero() && !wv.Expires.AddDate(0, 0, 1).After(end) {
@@ -804,10 +818,15 @@ func (r *CheckReport) counts() (bySev map[Severity]int, waived int) {
 	return bySev, waived
 }
 
-// WriteCheckText writes the report for a terminal: findings grouped by
+// writeText writes the report for a terminal: the headline (when r has a
+// Summary) and the --fail-on results, then the findings grouped by
 // severity (errors first), then how to fix each rule that fired.
-func WriteCheckText(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeText(w io.Writer) error {
 	var b strings.Builder
+	if lines, ok := r.headline(); ok {
+		writeHeadlineText(&errWriter{w: &b}, "Headline", lines)
+	}
+	writePoliciesText(&errWriter{w: &b}, r.Policies)
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
 	fmt.Fprintf(&b, "%d rules, findings at or above %s: %d errors, %d warnings, %d notes, %d waived\n",
@@ -852,12 +871,15 @@ func WriteCheckText(w io.Writer, r *CheckReport) error {
 	return err
 }
 
-func expiry(wv *Waiver) string {
+func expiry(wv *sim.Waiver) string {
 	if wv.Expires.IsZero() {
 		return "no expiry"
 	}
 	return wv.Expires.Format("2006-01-02")
 }
+
+// CheckSchemaVersion is the schema_version of the check report's JSON.
+const CheckSchemaVersion = 1
 
 // The check report's JSON. Struct fields fix the key order.
 type jsonCheck struct {
@@ -915,10 +937,10 @@ func location(p model.Pos) jsonLocation {
 	return jsonLocation{File: p.File, Line: p.Line, Column: p.Col}
 }
 
-// WriteCheckJSON writes the report as JSON (stable keys, schema_version 1).
-func WriteCheckJSON(w io.Writer, r *CheckReport) error {
+// writeJSON writes the report as JSON (stable keys, schema_version 1).
+func (r *CheckReport) writeJSON(w io.Writer) error {
 	bySev, waived := r.counts()
-	out := jsonCheck{SchemaVersion: 1, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
+	out := jsonCheck{SchemaVersion: CheckSchemaVersion, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
 		At: r.At, MinSeverity: r.MinSeverity.String(),
 		Summary: jsonCheckSummary{Errors: bySev[SeverityError], Warnings: bySev[SeverityWarning],
 			Notes: bySev[SeverityNote], Waived: waived, Failing: r.Failing()},
@@ -945,54 +967,47 @@ func WriteCheckJSON(w io.Writer, r *CheckReport) error {
 	return enc.Encode(out)
 }
 
-// checkMDEscape escapes text for a Markdown table cell.
-func checkMDEscape(s string) string {
+// writeMarkdown writes the report as Markdown, for a pull request: the
+// --fail-on results, the headline (when r has a Summary), the counts,
+// the findings grouped by severity, each rule with how to fix it, the
+// waived findings and the rules evaluated. Long tables fold into <details>
+// and the whole is at most [MaxMarkdown] bytes (see writeMDBlocks).
+func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '#', '!', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(" ")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// WriteCheckMarkdown writes the report as Markdown, for a pull request.
-func WriteCheckMarkdown(w io.Writer, r *CheckReport) error {
-	var b strings.Builder
+	ew := &errWriter{w: &b}
 	bySev, waived := r.counts()
-	fmt.Fprintf(&b, "# pipeshare check: %s\n\n", checkMDEscape(r.Scenario))
-	fmt.Fprintf(&b, "At the end of the run (%s), findings at or above **%s**: %d errors, %d warnings, %d notes, %d waived.\n\n",
+	ew.printf("# pipeshare check: %s\n", mdEscape(r.Scenario))
+	writePoliciesMD(ew, r.Policies)
+	if lines, ok := r.headline(); ok {
+		writeHeadlineMD(ew, lines)
+	}
+	ew.printf("\nAt the end of the run (%s), findings at or above **%s**: %d errors, %d warnings, %d notes, %d waived.\n",
 		r.At, r.MinSeverity, bySev[SeverityError], bySev[SeverityWarning], bySev[SeverityNote], waived)
-	if len(r.Findings) > 0 {
-		b.WriteString("| Severity | Rule | Subject | Location | Message | Waived |\n|---|---|---|---|---|---|\n")
-		for _, sev := range []Severity{SeverityError, SeverityWarning, SeverityNote} {
-			for _, f := range r.Findings {
-				if f.Severity != sev {
-					continue
-				}
-				wv := "no"
-				if f.Waived {
-					wv = "yes: " + checkMDEscape(f.Waiver.Reason)
-				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Severity, f.Rule, checkMDEscape(f.Subject),
-					checkMDEscape(f.Pos.String()), checkMDEscape(f.Message), wv)
+	blocks := []mdBlock{{text: b.String()}}
+	rest := "`--format json` or sarif"
+	if r.Failing() > 0 {
+		blocks = append(blocks, mdText("\n## Findings\n"))
+		for _, t := range findingTables(r.Findings, -1, rest) {
+			blocks = append(blocks, mdTableBlock(t, 3))
+		}
+	} else {
+		blocks = append(blocks, mdText("\nNo findings that are not waived.\n"))
+	}
+	if waived > 0 {
+		t := docTable{Title: "Waived: " + nouns(waived, "finding", "findings"),
+			Header: []string{"Rule", "Severity", "Subject", "Waived by", "Expires", "Reason"}, Num: numCols(6)}
+		for _, f := range r.Findings {
+			if f.Waived {
+				t.Rows = append(t.Rows, []string{f.Rule, f.Severity.String(), f.Subject, orNone(f.Waiver.Owner),
+					expiry(f.Waiver), f.Waiver.Reason})
 			}
 		}
-		b.WriteString("\n")
-	} else {
-		b.WriteString("No findings.\n\n")
+		blocks = append(blocks, mdTableBlock(t, 2))
 	}
-	b.WriteString("## Rules\n\n| Rule | Severity | What it means | How to fix |\n|---|---|---|---|\n")
+	rules := docTable{Title: "Rules", Header: []string{"Rule", "Severity", "What it means", "How to fix"}, Num: numCols(4)}
 	for _, rule := range r.Rules {
-		fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", rule.ID, checkMDEscape(rule.Name), rule.Severity,
-			checkMDEscape(rule.Title), checkMDEscape(rule.Remediation))
+		rules.Rows = append(rules.Rows, []string{rule.ID + " " + rule.Name, rule.Severity.String(), rule.Title, rule.Remediation})
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	blocks = append(blocks, mdTableBlock(rules, 2))
+	return writeMDBlocks(w, blocks, rest)
 }

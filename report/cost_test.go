@@ -123,8 +123,8 @@ func TestSummarizeCostOrderAndMerge(t *testing.T) {
 	slices.Reverse(rev.Ledger)
 	s2 := Summarize(&rev, fixtureMeta())
 	assert.Equal(t, s.Cost, s2.Cost)
-	assert.Equal(t, render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) }),
-		render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s2) }))
+	assert.Equal(t, render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "json") }),
+		render(t, func(b *bytes.Buffer) error { return RunView{Summary: s2}.Render(b, "json") }))
 
 	// Rows with the same keys merge.
 	split := *r
@@ -145,10 +145,10 @@ func TestSummarizeCostOrderAndMerge(t *testing.T) {
 // fixedDecimals matches a money or seconds key and its value.
 var fixedDecimals = regexp.MustCompile(`"(\w*usd|\w*_s|instance_seconds)": (-?[0-9.]+)`)
 
-func TestWriteJSONExecutionsStepsCost(t *testing.T) {
+func TestRunJSONExecutionsStepsCost(t *testing.T) {
 	w := fixtureWorld(t)
 	s := Summarize(fixtureResult(t, w), fixtureMeta())
-	got := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "json") })
 
 	var doc map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(got, &doc))
@@ -248,7 +248,7 @@ func TestFixedJSON(t *testing.T) {
 	w := fixtureWorld(t)
 	r := fixtureResult(t, w)
 	r.Ledger[0].USDPerHour = math.NaN()
-	assert.Error(t, WriteJSON(&bytes.Buffer{}, Summarize(r, fixtureMeta())))
+	assert.Error(t, RunView{Summary: Summarize(r, fixtureMeta())}.Render(&bytes.Buffer{}, "json"))
 }
 
 func TestHumanDuration(t *testing.T) {

@@ -4,15 +4,16 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// CSVTables are the tables [WriteCSV] writes, the first the default.
+// CSVTables are the tables of a [RunView] in csv, the first the default.
 var CSVTables = []string{"calls", "cost", "access", "findings"}
 
-// WriteCSV writes one table of s as CSV (RFC 4180, a header line first):
+// writeCSV writes the table v.Table as CSV (RFC 4180, a header line first):
 //
 //   - calls: one row per (caller, action) with calls, sorted by account,
 //     principal and action name: account, account_name, principal,
@@ -21,27 +22,29 @@ var CSVTables = []string{"calls", "cost", "access", "findings"}
 //   - cost: the owner cost by initiator, in [Cost] order: payer, account,
 //     account_name, principal, pipeline, share ("" for the owner's own),
 //     instance_type, instance_seconds (3 decimals), usd (4 decimals);
-//   - access: the access matrix at the end of the run, as
-//     [WriteAccessCSV] writes it.
+//   - access: the access matrix at the end of the run, as an [AccessView]
+//     writes it in csv;
+//   - findings: the compliance findings (Summary.Findings), in their order:
+//     rule, severity, subject, message, file, line, col, waived (true or
+//     false).
 //
-// "findings" needs the compliance rules' report: see [WriteFindingsCSV].
 // Any other name is an error. It returns w's first error.
-func WriteCSV(w io.Writer, s *Summary, table string) error {
-	switch table {
+func (v RunView) writeCSV(w io.Writer) error {
+	switch v.Table {
 	case "", "calls":
-		return writeCallsCSV(w, s)
+		return writeCallsCSV(w, v.Summary)
 	case "cost":
-		return writeCostCSV(w, s)
+		return writeCostCSV(w, v.Summary)
 	case "access":
-		return WriteAccessCSVSeq(w, s.AccessRows())
+		return AccessView{Rows: v.AccessRows()}.writeCSV(w)
 	case "findings":
-		return fmt.Errorf("report: the findings table is written by WriteFindingsCSV")
+		return writeFindingsCSV(w, v.Findings)
 	}
-	return fmt.Errorf("unknown table %q (want %s)", table, strings.Join(CSVTables, ", "))
+	return fmt.Errorf("unknown table %q (want %s)", v.Table, strings.Join(CSVTables, ", "))
 }
 
 func writeCallsCSV(w io.Writer, s *Summary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	header := []string{"account", "account_name", "principal", "action", "calls", "allowed", "denied", "failed"}
 	for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
 		header = append(header, r.String())
@@ -67,7 +70,7 @@ func writeCallsCSV(w io.Writer, s *Summary) error {
 }
 
 func writeCostCSV(w io.Writer, s *Summary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"payer", "account", "account_name", "principal", "pipeline", "share", "instance_type",
 		"instance_seconds", "usd"})
 	for i := range s.Cost.ByInitiator {
@@ -79,11 +82,8 @@ func writeCostCSV(w io.Writer, s *Summary) error {
 	return cw.Error()
 }
 
-// WriteFindingsCSV writes compliance findings as CSV, in their order:
-// rule, severity, subject, message, file, line, col, waived (true or
-// false). It returns w's first error.
-func WriteFindingsCSV(w io.Writer, findings []Finding) error {
-	cw := csv.NewWriter(w)
+func writeFindingsCSV(w io.Writer, findings []Finding) error {
+	cw := newCSVWriter(w)
 	cw.Write([]string{"rule", "severity", "subject", "message", "file", "line", "col", "waived"})
 	for i := range findings {
 		f := &findings[i]
@@ -92,4 +92,42 @@ func WriteFindingsCSV(w io.Writer, findings []Finding) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvWriter is an encoding/csv writer whose cells a spreadsheet will not
+// evaluate: every CSV pipeshare writes goes through it, since names in a
+// scenario (accounts, principals, pipelines, rule messages) come from
+// untrusted files.
+type csvWriter struct {
+	*csv.Writer
+	rec []string
+}
+
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{Writer: csv.NewWriter(w)} }
+
+// Write writes rec with each cell made safe by [spreadsheetSafe].
+func (cw *csvWriter) Write(rec []string) error {
+	cw.rec = cw.rec[:0]
+	for _, c := range rec {
+		cw.rec = append(cw.rec, spreadsheetSafe(c))
+	}
+	return cw.Writer.Write(cw.rec)
+}
+
+// spreadsheetSafe applies OWASP's rule against CSV injection: a cell that
+// starts with '=', '+', '-', '@', a tab or a carriage return, and is not a
+// number, gets a leading "'" so that a spreadsheet shows it as text
+// instead of evaluating it as a formula.
+func spreadsheetSafe(c string) string {
+	if c == "" {
+		return c
+	}
+	switch c[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			return c
+		}
+		return "'" + c
+	}
+	return c
 }

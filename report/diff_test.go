@@ -80,10 +80,10 @@ func TestCompareSummariesIdentical(t *testing.T) {
 	assert.Empty(t, d.Decisions)
 	assert.Empty(t, d.Cost)
 	var buf bytes.Buffer
-	require.NoError(t, WriteDiffText(&buf, d))
+	require.NoError(t, d.Render(&buf, "text"))
 	assert.Contains(t, buf.String(), "result     identical\n")
 	assert.Equal(t, 1, strings.Count(buf.String(), "(no differences)"), "the decisions say (no differences)")
-	assert.Contains(t, buf.String(), "4.3160  4.3160  0.0000\n")
+	assert.Contains(t, buf.String(), "$4.32  $4.32  $0.00\n")
 }
 
 func TestCompareSummaries(t *testing.T) {
@@ -114,16 +114,16 @@ func TestCompareSummaries(t *testing.T) {
 		name  string
 		write func(*bytes.Buffer, *Diff) error
 	}{
-		{"diff.txt", func(b *bytes.Buffer, d *Diff) error { return WriteDiffText(b, d) }},
-		{"diff.json", func(b *bytes.Buffer, d *Diff) error { return WriteDiffJSON(b, d) }},
-		{"diff.md", func(b *bytes.Buffer, d *Diff) error { return WriteDiffMarkdown(b, d) }},
+		{"diff.txt", func(b *bytes.Buffer, d *Diff) error { return d.Render(b, "text") }},
+		{"diff.json", func(b *bytes.Buffer, d *Diff) error { return d.Render(b, "json") }},
+		{"diff.md", func(b *bytes.Buffer, d *Diff) error { return d.Render(b, "md") }},
 	} {
 		var buf bytes.Buffer
 		require.NoError(t, f.write(&buf, d))
 		golden(t, f.name, buf.Bytes())
 	}
 	var md bytes.Buffer
-	require.NoError(t, WriteDiffMarkdown(&md, d))
+	require.NoError(t, d.Render(&md, "md"))
 	assert.Contains(t, md.String(), `s\|1`, "user strings are escaped in Markdown")
 }
 
@@ -144,7 +144,7 @@ func TestCompareCostPrecision(t *testing.T) {
 	assert.True(t, CompareSummaries(a, c).Identical())
 }
 
-func TestDiffMarkdownEscape(t *testing.T) {
-	assert.Equal(t, `a\|b &lt;i&gt; \*x\* a&amp;b`, diffMD("a|b <i> *x* a&b"))
-	assert.Equal(t, "two lines", diffMD("two\nlines"))
+func TestMarkdownEscape(t *testing.T) {
+	assert.Equal(t, `a\|b &lt;i&gt; \*x\* a&amp;b`, mdEscape("a|b <i> *x* a&b"))
+	assert.Equal(t, "two lines", mdEscape("two\nlines"))
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// The explain JSON (DESIGN.md "Permission semantics"). Struct fields fix
+// The explain JSON (docs/reports.md#explain-and-access-json). Struct fields fix
 // the key order; slices are never nil, so lists print as [] rather than null.
 type jsonExplain struct {
 	Decision string      `json:"decision"`
@@ -45,14 +45,14 @@ type jsonShare struct {
 	Reason string `json:"reason"`
 }
 
-// WriteExplainJSON writes ex in the explain JSON shape of DESIGN.md:
+// writeJSON writes the explanation in the explain JSON shape:
 // decision, reason, caller, action, resource, at (RFC 3339 UTC), message
 // ("" on allow) and layers, each with step, layer, result, decisive,
 // matched (policy, 0-based statement index, sid, effect, source
 // file:line:col or "-"), ou_path and shares (share, state, reason). Lists
-// are never null. world is the World that produced ex and must not be nil.
-// It returns w's first error.
-func WriteExplainJSON(w io.Writer, world *model.World, ex *model.Explanation) error {
+// are never null. It returns w's first error.
+func (v ExplainView) writeJSON(w io.Writer) error {
+	world, ex := v.World, v.Explanation
 	out := jsonExplain{
 		Decision: ex.Decision.String(),
 		Reason:   ex.Reason.String(),
@@ -125,13 +125,14 @@ func collapseMatches(ms []model.Match) []string {
 	return out
 }
 
-// WriteExplainText writes ex for people: "ALLOW (shared)" or
+// writeText writes the explanation for people: "ALLOW (shared)" or
 // "DENY (not_shared)", the caller, action, resource and time, AWS's denial
 // message, one line per layer (the decisive one marked "←") with its SCP
 // levels, matched statements (repeats collapsed, "×3") and shares, and for
-// a deny a last line saying what would fix it ([Hint]). world is the World
-// that produced ex and must not be nil. It returns w's first error.
-func WriteExplainText(w io.Writer, world *model.World, ex *model.Explanation) error {
+// a deny a last line saying what would fix it ([Hint]). It returns w's
+// first error.
+func (v ExplainView) writeText(w io.Writer) error {
+	world, ex := v.World, v.Explanation
 	ew := &errWriter{w: w}
 	ew.printf("%s (%s)\n", strings.ToUpper(ex.Decision.String()), ex.Reason)
 	ew.printf("caller    %s (%s)\n", ex.Caller, world.PrincipalARN(ex.Principal))

@@ -46,9 +46,9 @@ func TestExplainGolden(t *testing.T) {
 	for _, c := range explainCases {
 		ex := c.explain(t, w)
 		fmt.Fprintf(&text, "=== %s: %s %s on %s at %s\n", c.name, c.caller, c.action.Name(), c.pipeline, c.at)
-		require.NoError(t, WriteExplainText(&text, w, &ex))
+		require.NoError(t, ExplainView{World: w, Explanation: &ex}.Render(&text, "text"))
 		fmt.Fprintf(&js, "=== %s\n", c.name)
-		require.NoError(t, WriteExplainJSON(&js, w, &ex))
+		require.NoError(t, ExplainView{World: w, Explanation: &ex}.Render(&js, "json"))
 	}
 	golden(t, "explain.txt", text.Bytes())
 	golden(t, "explain.json.txt", js.Bytes())
@@ -72,10 +72,10 @@ func TestExplainJSONShape(t *testing.T) {
 	for _, c := range explainCases {
 		t.Run(c.name, func(t *testing.T) {
 			ex := c.explain(t, w)
-			got := render(t, func(b *bytes.Buffer) error { return WriteExplainJSON(b, w, &ex) })
+			got := render(t, func(b *bytes.Buffer) error { return ExplainView{World: w, Explanation: &ex}.Render(b, "json") })
 			assert.NotContains(t, string(got), "null")
 			assert.Equal(t, []string{"decision", "reason", "caller", "action", "resource", "at", "message", "layers"},
-				topKeys(t, got), "keys in DESIGN.md's order")
+				topKeys(t, got), "keys in the documented order")
 
 			var doc map[string]any
 			require.NoError(t, json.Unmarshal(got, &doc))
@@ -121,7 +121,7 @@ func TestExplainTextShape(t *testing.T) {
 	w := fixtureWorld(t)
 	for _, c := range explainCases {
 		ex := c.explain(t, w)
-		got := string(render(t, func(b *bytes.Buffer) error { return WriteExplainText(b, w, &ex) }))
+		got := string(render(t, func(b *bytes.Buffer) error { return ExplainView{World: w, Explanation: &ex}.Render(b, "text") }))
 		want := fmt.Sprintf("DENY (%s)\n", ex.Reason)
 		if ex.Decision == model.Allow {
 			want = fmt.Sprintf("ALLOW (%s)\n", ex.Reason)

@@ -41,7 +41,7 @@ func TestTextCapsLongTables(t *testing.T) {
 		s.Calls.Total += int64(i + 1)
 	}
 	var buf bytes.Buffer
-	require.NoError(t, WriteText(&buf, s))
+	require.NoError(t, RunView{Summary: s}.Render(&buf, "text"))
 	out := buf.String()
 	assert.Contains(t, out, fmt.Sprintf("200000000%03d", n-1), "the busiest caller is shown")
 	assert.NotContains(t, out, "200000000000 ", "the quietest is left out")

@@ -7,18 +7,26 @@ import (
 	"strings"
 )
 
+// The JUnit XML that CI servers read; it validates against the Jenkins
+// xUnit plugin's junit-10.xsd, which requires a suite's errors count.
+
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
+// junitSuite counts no errors: in JUnit an error is a test that could not
+// run, and a rule that cannot be evaluated stops check (exit 2) before any
+// report is written.
 type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
@@ -36,11 +44,11 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteCheckJUnit writes the report as JUnit XML for CI: one test case per
+// writeJUnit writes the report as JUnit XML for CI: one test case per
 // evaluated rule, failed when the rule has findings that are not waived
 // (the failure lists them, one per line); waived findings go to the case's
 // system-out.
-func WriteCheckJUnit(w io.Writer, r *CheckReport) error {
+func (r *CheckReport) writeJUnit(w io.Writer) error {
 	suite := junitSuite{Name: "pipeshare check " + r.Scenario}
 	for _, rule := range r.Rules {
 		c := junitCase{Name: rule.ID + " " + rule.Name, Classname: "pipeshare.check"}

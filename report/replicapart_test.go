@@ -75,7 +75,7 @@ func mergeAll(t *testing.T, files []string, data [][]byte) (*Replicas, error) {
 func TestMergeReplicaPartsIsOneProcess(t *testing.T) {
 	meta, samples := seededSamples()
 	var want bytes.Buffer
-	require.NoError(t, WriteReplicasJSON(&want, SummarizeReplicas(meta, samples)))
+	require.NoError(t, SummarizeReplicas(meta, samples).Render(&want, "json"))
 	for k := 1; k <= 5; k++ {
 		files, data := partsOf(t, meta, samples, k)
 		// Any order of the files gives the same report.
@@ -85,7 +85,7 @@ func TestMergeReplicaPartsIsOneProcess(t *testing.T) {
 			r, err := mergeAll(t, files, data)
 			require.NoError(t, err)
 			var got bytes.Buffer
-			require.NoError(t, WriteReplicasJSON(&got, r))
+			require.NoError(t, r.Render(&got, "json"))
 			assert.Equal(t, want.String(), got.String(), "k=%d", k)
 		}
 	}

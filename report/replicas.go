@@ -11,8 +11,8 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// ReplicasSchemaVersion is the version of the replicas JSON (see
-// [WriteReplicasJSON]). It changes only when a promised key changes meaning
+// ReplicasSchemaVersion is the version of the replicas JSON (a [Replicas]
+// in json). It changes only when a promised key changes meaning
 // or goes.
 const ReplicasSchemaVersion = 1
 
@@ -89,7 +89,8 @@ type ReplicaInitiatorCost struct {
 // Replicas is the report of N independent replicas of one scenario, each
 // run with its own seed: every count and cost of [Summary] as a [ReplicaStat] over
 // the replicas. A quantity missing from a replica (a reason nobody got, an
-// initiator who started nothing) counts as 0 in it.
+// initiator who started nothing) counts as 0 in it. It is a [View] in text
+// and json.
 type Replicas struct {
 	Meta
 	Seeds    []uint64   // replica i's seed; Seeds[0] is the master seed
@@ -242,13 +243,13 @@ func replicaCells(s *ReplicaStat, u ReplicaUnit) []string {
 	return []string{u.text(s.Mean), u.text(s.P5), u.text(s.P50), u.text(s.P95), replicaCIText(s, u)}
 }
 
-// WriteReplicasText writes r for a terminal: a header (scenario, master
+// writeText writes r for a terminal: a header (scenario, master
 // seed, replicas, simulated horizon, the interval used), then tables of
 // calls (totals, then the reasons some replica counted), executions,
 // steps and the owner cost (total, by pipeline, by initiator), each row
 // with the mean, p5, p50, p95 and the 95 % confidence interval of the mean
 // ("n/a" with one replica). Counts have 1 decimal, USD 4, seconds 3.
-func WriteReplicasText(w io.Writer, r *Replicas) error {
+func (r *Replicas) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	scenario := orDash(r.Scenario)
 	if r.ScenarioSHA256 != "" {
@@ -406,7 +407,7 @@ func replicaMetricsJSON(ms []ReplicaMetric) map[string]jsonReplicaStat {
 	return out
 }
 
-// WriteReplicasJSON writes r as JSON: schema_version
+// writeJSON writes r as JSON: schema_version
 // ([ReplicasSchemaVersion]), pipeshare_version, scenario, scenario_sha256,
 // seed (the master seed, replica 0's), duration_s, and replicas {n, seeds
 // (replica i's seed at index i), confidence (0.95), calls {total, allowed,
@@ -421,7 +422,7 @@ func replicaMetricsJSON(ms []ReplicaMetric) map[string]jsonReplicaStat {
 // Counts and seconds have 3 decimals, USD 4. Lists are sorted as [Cost]'s
 // and [] when empty; a by_initiator row's share is null for the owner's
 // own calls. Identical reports give identical bytes.
-func WriteReplicasJSON(w io.Writer, r *Replicas) error {
+func (r *Replicas) writeJSON(w io.Writer) error {
 	calls := replicaMetricsJSON(r.Calls)
 	out := jsonReplicasRun{
 		SchemaVersion:    ReplicasSchemaVersion,

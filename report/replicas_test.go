@@ -101,8 +101,8 @@ func TestSummarizeReplicas(t *testing.T) {
 	assert.InDelta(t, r.CostTotal.Mean, r.ByPipeline[0].USD.Mean, 1e-9)
 
 	var text, js bytes.Buffer
-	require.NoError(t, WriteReplicasText(&text, r))
-	require.NoError(t, WriteReplicasJSON(&js, r))
+	require.NoError(t, r.Render(&text, "text"))
+	require.NoError(t, r.Render(&js, "json"))
 	golden(t, "replicas.txt", text.Bytes())
 	golden(t, "replicas.json", js.Bytes())
 	assert.Contains(t, js.String(), `"seeds": [
@@ -118,8 +118,8 @@ func TestSummarizeReplicas(t *testing.T) {
 	r = SummarizeReplicas(r.Meta, samples[:1])
 	text.Reset()
 	js.Reset()
-	require.NoError(t, WriteReplicasText(&text, r))
-	require.NoError(t, WriteReplicasJSON(&js, r))
+	require.NoError(t, r.Render(&text, "text"))
+	require.NoError(t, r.Render(&js, "json"))
 	assert.Contains(t, text.String(), "n/a")
 	assert.NotContains(t, text.String(), "NaN")
 	assert.Equal(t, strings.Count(js.String(), `"mean"`), strings.Count(js.String(), `"ci_low": null`))

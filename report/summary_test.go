@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,7 +63,7 @@ func TestSummarizeEmpty(t *testing.T) {
 	assert.Zero(t, s.Calls.Total)
 	assert.Empty(t, s.Callers)
 
-	js := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	js := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "json") })
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(js, &m))
 	assert.Equal(t, []any{}, m["calls_by_caller"], "calls_by_caller is [] not null")
@@ -75,7 +76,7 @@ func TestSummarizeEmpty(t *testing.T) {
 	assert.Contains(t, string(js), `"mean_wait_s": 0.000,`)
 	assert.Len(t, m["calls"].(map[string]any)["by_action"], model.NumActions)
 
-	txt := render(t, func(b *bytes.Buffer) error { return WriteText(b, s) })
+	txt := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "text") })
 	assert.Contains(t, string(txt), "0 total")
 	assert.Contains(t, string(txt), "(no calls)")
 	assert.Contains(t, string(txt), "(no instance use)")
@@ -100,15 +101,15 @@ func topKeys(t *testing.T, data []byte) []string {
 	return keys
 }
 
-func TestWriteJSON(t *testing.T) {
+func TestRunJSON(t *testing.T) {
 	w := fixtureWorld(t)
 	r := fixtureResult(t, w)
 	s := Summarize(r, fixtureMeta())
-	got := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, s) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "json") })
 	golden(t, "run.json", got)
 
 	// Byte-identical across renders and across summaries of the same result.
-	again := render(t, func(b *bytes.Buffer) error { return WriteJSON(b, Summarize(r, fixtureMeta())) })
+	again := render(t, func(b *bytes.Buffer) error { return RunView{Summary: Summarize(r, fixtureMeta())}.Render(b, "json") })
 	assert.Equal(t, got, again)
 
 	assert.Equal(t, []string{"schema_version", "pipeshare_version", "scenario", "scenario_sha256",
@@ -174,12 +175,12 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, c.Total, sum)
 }
 
-func TestWriteText(t *testing.T) {
+func TestRunText(t *testing.T) {
 	w := fixtureWorld(t)
 	r := fixtureResult(t, w)
-	got := render(t, func(b *bytes.Buffer) error { return WriteText(b, Summarize(r, fixtureMeta())) })
+	got := render(t, func(b *bytes.Buffer) error { return RunView{Summary: Summarize(r, fixtureMeta())}.Render(b, "text") })
 	golden(t, "run.txt", got)
-	again := render(t, func(b *bytes.Buffer) error { return WriteText(b, Summarize(r, fixtureMeta())) })
+	again := render(t, func(b *bytes.Buffer) error { return RunView{Summary: Summarize(r, fixtureMeta())}.Render(b, "text") })
 	assert.Equal(t, got, again)
 	for _, line := range bytes.Split(got, []byte("\n")) {
 		assert.Equal(t, bytes.TrimRight(line, " "), line, "no trailing blanks")
@@ -191,21 +192,21 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, assert.AnError }
 
-func TestWriteErrors(t *testing.T) {
+func TestRenderErrors(t *testing.T) {
 	w := fixtureWorld(t)
 	s := Summarize(fixtureResult(t, w), fixtureMeta())
-	assert.ErrorIs(t, WriteJSON(failWriter{}, s), assert.AnError)
-	assert.ErrorIs(t, WriteText(failWriter{}, s), assert.AnError)
+	assert.ErrorIs(t, RunView{Summary: s}.Render(failWriter{}, "json"), assert.AnError)
+	assert.ErrorIs(t, RunView{Summary: s}.Render(failWriter{}, "text"), assert.AnError)
 	ex := w.Explain(principal(t, w, resAcct+"/role/DataScientist"), pipeline(t, w, "eval"), model.DescribePipeline, 0)
-	assert.ErrorIs(t, WriteExplainJSON(failWriter{}, w, &ex), assert.AnError)
-	assert.ErrorIs(t, WriteExplainText(failWriter{}, w, &ex), assert.AnError)
+	assert.ErrorIs(t, ExplainView{World: w, Explanation: &ex}.Render(failWriter{}, "json"), assert.AnError)
+	assert.ErrorIs(t, ExplainView{World: w, Explanation: &ex}.Render(failWriter{}, "text"), assert.AnError)
 	rows := Access(w, 0)
-	assert.ErrorIs(t, WriteAccessJSON(failWriter{}, rows), assert.AnError)
-	assert.ErrorIs(t, WriteAccessCSV(failWriter{}, rows), assert.AnError)
-	assert.ErrorIs(t, WriteAccessText(failWriter{}, rows), assert.AnError)
+	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "json"), assert.AnError)
+	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "csv"), assert.AnError)
+	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "text"), assert.AnError)
 }
 
-func TestWriteTextSynthetic(t *testing.T) {
+func TestRunTextSynthetic(t *testing.T) {
 	cfg := fixtureConfig()
 	cfg.Accounts[2].Principals = append(cfg.Accounts[2].Principals,
 		model.PrincipalConfig{Name: ref("role/TraceOnly", 17), AllowAll: true, Pos: pos(17, 9)})
@@ -217,7 +218,7 @@ func TestWriteTextSynthetic(t *testing.T) {
 	s := Summarize(r, Meta{Scenario: "trace"})
 	require.Len(t, s.Callers, 1)
 	assert.True(t, s.Callers[0].Synthetic)
-	txt := string(render(t, func(b *bytes.Buffer) error { return WriteText(b, s) }))
+	txt := string(render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "text") }))
 	assert.Contains(t, txt, "role/TraceOnly *")
 	assert.Contains(t, txt, "* seen only in the trace")
 }

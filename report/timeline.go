@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -38,22 +37,23 @@ func decision(r model.Reason) string {
 	return "deny"
 }
 
-// WriteTimelineJSON writes entries as a JSON list of {from, to, decision,
+// writeJSON writes the entries as a JSON list of {from, to, decision,
 // reason, cause}, indented by two spaces; never null.
-func WriteTimelineJSON(w io.Writer, entries []TimelineEntry) error {
+func (v TimelineView) writeJSON(w io.Writer) error {
+	entries := v.Entries
 	if entries == nil {
 		entries = []TimelineEntry{}
 	}
 	return writeIndentedJSON(w, entries)
 }
 
-// WriteTimelineText writes entries for people under a line naming the
+// writeText writes the entries for people under a line naming the
 // question (caller, action, resource).
-func WriteTimelineText(w io.Writer, caller, action, resource string, entries []TimelineEntry) error {
+func (v TimelineView) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	ew.printf("%s %s on %s\n\n", caller, action, resource)
+	ew.printf("%s %s on %s\n\n", v.Caller, v.Action, v.Resource)
 	t := newTable("FROM", "TO", "DECISION", "REASON", "CAUSE")
-	for _, e := range entries {
+	for _, e := range v.Entries {
 		t.add(e.From, e.To, e.Decision, e.Reason, e.Cause)
 	}
 	t.write(ew, "")
@@ -96,9 +96,10 @@ type jsonChange struct {
 	Cause          string            `json:"cause"`
 }
 
-// WriteChangesJSON writes rows as a JSON list of {principal, pipeline,
+// writeJSON writes the rows as a JSON list of {principal, pipeline,
 // pipeline_arn, from, to, allowed_actions, reason_by_action, cause}.
-func WriteChangesJSON(w io.Writer, rows []ChangeRow) error {
+func (v ChangesView) writeJSON(w io.Writer) error {
+	rows := v.Rows
 	out := make([]jsonChange, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -111,11 +112,12 @@ func WriteChangesJSON(w io.Writer, rows []ChangeRow) error {
 	return writeIndentedJSON(w, out)
 }
 
-// WriteChangesCSV writes rows as CSV: principal, pipeline, from, to, cause,
+// writeCSV writes the rows as CSV: principal, pipeline, from, to, cause,
 // then one column per action ("sagemaker:X", in Action order) holding its
 // reason code.
-func WriteChangesCSV(w io.Writer, rows []ChangeRow) error {
-	cw := csv.NewWriter(w)
+func (v ChangesView) writeCSV(w io.Writer) error {
+	rows := v.Rows
+	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "from", "to", "cause"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())
@@ -133,10 +135,11 @@ func WriteChangesCSV(w io.Writer, rows []ChangeRow) error {
 	return cw.Error()
 }
 
-// WriteChangesText writes rows for people: one line per interval (the
+// writeText writes the rows for people: one line per interval (the
 // principal and pipeline only on its first), with the access summary and
-// first denied action of WriteAccessText, then the legend.
-func WriteChangesText(w io.Writer, rows []ChangeRow) error {
+// first denied action of the access text, then the legend.
+func (v ChangesView) writeText(w io.Writer) error {
+	rows := v.Rows
 	ew := &errWriter{w: w}
 	if len(rows) == 0 {
 		ew.printf("no principals or pipelines\n")

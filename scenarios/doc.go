@@ -1,13 +1,33 @@
-// Package scenarios reads pipeshare scenario files (format v1, DESIGN.md
-// "Scenario format v1") and holds the embedded example scenarios. It is the
-// only package that knows YAML.
+// Package scenarios is pipeshare's scenario format v1, and only that. It
 //
-// [Parse] and [Load] decode one file into a [Scenario]: a model.Config (the
-// organization, accounts, policies, pipelines, shares and timeline) and a
-// sim.Config (seed, horizon, workload, quotas, pipeline step specs and
-// pricing). Decoding walks yaml.v3
-// node trees rather than decoding into structs, so that every key is checked
-// and every value keeps its position.
+//   - decodes a scenario file: [Parse] and [Load] turn one file into a
+//     [Scenario], a model.Config (the organization, accounts, policies,
+//     pipelines, shares and timeline) and a sim.Config (seed, horizon,
+//     workload, quotas, pipeline step specs and pricing), walking yaml.v3
+//     node trees rather than decoding into structs, so that every key is
+//     checked and every value keeps its position (decode.go);
+//   - validates with positions: every problem is reported at
+//     file:line:col, all of them, in an [ErrorList] (below);
+//   - applies overlays before decoding: `extends: BASE` (a base scenario
+//     the file overrides) and --set PATH=VALUE ([LoadOptions].Sets), on the
+//     YAML tree, so that positions stay those of the file (or --set) each
+//     value comes from (overlay.go);
+//   - expands templates: id_from/count on accounts, count on pipelines,
+//     shares and workload entries (templates.go);
+//   - holds the embedded example scenarios ([Names], [Builtin]);
+//   - is the one resolver of a scenario named by a file or an embedded name
+//     ([Resolve]), for `extends:` and for every command that reads one;
+//   - compiles: [Compile] resolves the references through model.NewWorld
+//     and sim.New;
+//   - writes scenario files for importers ([File], [WriteFile]).
+//
+// It is the package that reads and writes YAML. Foreign formats live in
+// its sibling packages: scenarios/pipelinedef reads SageMaker pipeline
+// definitions (a pipeline's definition: key; scenarios imports it),
+// scenarios/importer turns AWS CLI snapshots, Terraform plans, pipeline
+// definitions and CloudTrail traces into a scenario (it imports
+// scenarios), and scenarios/cloudtrail reads CloudTrail traces for
+// `run --trace`.
 //
 // # What is checked here, and what is not
 //
@@ -46,8 +66,9 @@
 // steps, max_parallel_steps, stop_latency and execution_timeout (a duration
 // or none); each pipeline with at least one step becomes one
 // sim.PipelineSpec whose Name and Account are the refs of its
-// model.PipelineConfig. definition reads a SageMaker pipeline definition
-// (definition.go) whose steps the steps entries override by name.
+// model.PipelineConfig. definition names a SageMaker pipeline definition
+// (a file, or inline JSON), read by package pipelinedef, whose steps the
+// steps entries override by name (definition_merge.go).
 //
 // A step has a name (AWS's pattern ^[A-Za-z0-9\-_]{1,64}$, unique in its
 // pipeline), a type (Processing, Training, Tuning, Transform, CreateModel,

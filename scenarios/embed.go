@@ -2,8 +2,11 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
+	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -14,7 +17,7 @@ var builtinFS embed.FS
 // Names returns the names of the embedded example scenarios, sorted
 // ("extended-vs-read-only", "external-partner", "org-restructure",
 // "quickstart", "scale", "w1", "w1-500", "w1-steady"). The w1 scenarios
-// are the W1 benchmark workload (bench/W1.md, "W1 in pipeshare"); scale is
+// are the W1 benchmark workload (bench/README.md#w1-in-pipeshare); scale is
 // 10,000 accounts, 2,000 pipelines and 5,000 shares written with count
 // templates, about 1,000,000 calls per simulated day.
 func Names() []string {
@@ -40,4 +43,49 @@ func Builtin(name string) ([]byte, bool) {
 		return nil, false
 	}
 	return data, true
+}
+
+// NotFoundError is the error of [Resolve] when a name is neither a file
+// nor an embedded scenario.
+type NotFoundError struct{ Ref string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no file or embedded scenario named %q (embedded: %s)", e.Ref, strings.Join(Names(), ", "))
+}
+
+// Resolve is the one resolver of a scenario named by a file or an embedded
+// name, as `pipeshare run SCENARIO` and `extends: BASE` name one: a file
+// wins; else ref names an embedded scenario, with or without ".yaml"
+// ("quickstart" or "quickstart.yaml"). A relative file name is joined with
+// folder dir (none when dir is "") and read with readFile; when readFile is
+// nil only embedded scenarios are found.
+//
+// It returns the name used in positions (the file's path, or "NAME.yaml"
+// for an embedded scenario), the data and whether it is embedded. When
+// the file exists but cannot be read, name is its path and err says why,
+// without the path; when there is neither a file nor an embedded scenario,
+// err is a *NotFoundError.
+func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name string, data []byte, embedded bool, err error) {
+	if readFile != nil && ref != "" {
+		p := ref
+		if dir != "" && !filepath.IsAbs(p) {
+			p = filepath.Join(dir, ref)
+		}
+		data, err := readFile(p)
+		if err == nil {
+			return p, data, false, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return p, nil, false, err
+		}
+	}
+	bname := strings.TrimSuffix(ref, ".yaml")
+	if b, ok := Builtin(bname); ok {
+		return bname + ".yaml", b, true, nil
+	}
+	return "", nil, false, &NotFoundError{Ref: ref}
 }

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"errors"
+	"io/fs"
 	"testing"
 	"time"
 
@@ -89,7 +91,7 @@ func TestQuickstart(t *testing.T) {
 	w := sc.Sim.Workload[0]
 	assert.InDelta(t, 4.0/3600e9, w.Arrival.PerNs, 1e-24)
 
-	// The pipeline of DESIGN.md's example, its Train instance type from a
+	// The pipeline of the reference example (docs/scenario-format.md#reference-example), its Train instance type from a
 	// parameter.
 	pos := func(line, col int) model.Pos { return model.Pos{File: "quickstart.yaml", Line: line, Col: col} }
 	require.Len(t, sc.Sim.Pipelines, 1)
@@ -110,4 +112,57 @@ func TestQuickstart(t *testing.T) {
 			Pos: pos(58, 9), InstanceTypePos: pos(61, 24)},
 	}, p.Steps)
 	assert.Equal(t, []sim.Price{{InstanceType: "ml.g5.xlarge", USDPerHour: 1.408, Pos: pos(88, 11)}}, sc.Sim.Pricing)
+}
+
+// TestResolve: a file wins, then an embedded scenario with or without
+// ".yaml"; read errors name the file; nothing found is a *NotFoundError.
+func TestResolve(t *testing.T) {
+	files := map[string]string{"dir/quickstart.yaml": "a file", "dir/sub/base.yaml": "base", "/abs/x.yaml": "abs"}
+	readFile := func(p string) ([]byte, error) {
+		if p == "dir/locked.yaml" {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+		}
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+	}
+	quickstart, _ := Builtin("quickstart")
+	for _, tc := range []struct {
+		ref, dir string
+		read     bool
+		name     string
+		data     string
+		embedded bool
+		err      string
+	}{
+		{"quickstart.yaml", "dir", true, "dir/quickstart.yaml", "a file", false, ""},
+		{"quickstart.yaml", "", true, "quickstart.yaml", string(quickstart), true, ""},
+		{"quickstart", "", true, "quickstart.yaml", string(quickstart), true, ""},
+		{"quickstart.yaml", "dir", false, "quickstart.yaml", string(quickstart), true, ""},
+		{"sub/base.yaml", "dir", true, "dir/sub/base.yaml", "base", false, ""},
+		{"/abs/x.yaml", "dir", true, "/abs/x.yaml", "abs", false, ""},
+		{"locked.yaml", "dir", true, "dir/locked.yaml", "", false, "permission denied"},
+		{"nope.yaml", "dir", true, "", "", false, `no file or embedded scenario named "nope.yaml" (embedded: extended-vs-read-only, `},
+		{"../embed.go", "", true, "", "", false, `no file or embedded scenario named "../embed.go"`},
+		{"", "", true, "", "", false, `no file or embedded scenario named ""`},
+	} {
+		rf := readFile
+		if !tc.read {
+			rf = nil
+		}
+		name, data, embedded, err := Resolve(tc.ref, tc.dir, rf)
+		if tc.err != "" {
+			require.Error(t, err, tc.ref)
+			assert.Contains(t, err.Error(), tc.err, tc.ref)
+			assert.Equal(t, tc.name, name, tc.ref)
+			var nf *NotFoundError
+			assert.Equal(t, tc.name == "", errors.As(err, &nf), "%s: %v", tc.ref, err)
+			continue
+		}
+		require.NoError(t, err, tc.ref)
+		assert.Equal(t, tc.name, name, tc.ref)
+		assert.Equal(t, tc.data, string(data), tc.ref)
+		assert.Equal(t, tc.embedded, embedded, tc.ref)
+	}
 }

@@ -19,12 +19,13 @@ type Diagnostic struct {
 }
 
 // String formats d as "file:line:col: message", or
-// "file:line:col: warning: message" for a warning.
+// "file:line:col: warning: message" for a warning, as [model.PosError] does.
 func (d Diagnostic) String() string {
+	e := model.PosError{Pos: d.Pos, Msg: d.Msg}
 	if d.Warning {
-		return d.Pos.String() + ": warning: " + d.Msg
+		e.Severity = model.SeverityWarning
 	}
-	return d.Pos.String() + ": " + d.Msg
+	return e.Error()
 }
 
 // Error implements error; it is d.String().
@@ -45,28 +46,22 @@ func (l *ErrorList) Warn(pos model.Pos, msg string) {
 	*l = append(*l, Diagnostic{Pos: pos, Msg: msg, Warning: true})
 }
 
-// AddPosError appends e as an error, or as a warning when warning is true.
-// A "warning: " prefix on e.Msg (the model's convention) is dropped. A nil e
-// is ignored.
-func (l *ErrorList) AddPosError(e *model.PosError, warning bool) {
+// AddPosError appends e, a warning when e.Severity is
+// model.SeverityWarning, else an error. A nil e is ignored.
+func (l *ErrorList) AddPosError(e *model.PosError) {
 	if e == nil {
 		return
 	}
-	msg, _ := strings.CutPrefix(e.Msg, warningPrefix)
-	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: msg, Warning: warning})
+	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: e.Msg, Warning: e.Severity == model.SeverityWarning})
 }
 
-// AddPosErrors appends errs, as returned by model.NewWorld and sim.New: a
-// PosError whose message starts with "warning: " becomes a warning.
+// AddPosErrors appends errs, as returned by model.NewWorld and sim.New, each
+// with its severity.
 func (l *ErrorList) AddPosErrors(errs []*model.PosError) {
 	for _, e := range errs {
-		if e != nil {
-			l.AddPosError(e, strings.HasPrefix(e.Msg, warningPrefix))
-		}
+		l.AddPosError(e)
 	}
 }
-
-const warningPrefix = "warning: "
 
 // Len, Swap and Less implement sort.Interface: by file, line and column;
 // equal positions keep the order they were added in when sorted with

@@ -9,6 +9,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// Default scenario start and duration of an import.
+const (
+	DefaultImportStart    = "2026-01-05T00:00:00Z"
+	DefaultImportDuration = "30d"
+)
+
 // File is a scenario file as written: importers (AWS CLI snapshots,
 // Terraform plans, CloudTrail summaries) fill it and [WriteFile] emits it
 // as scenario v1 YAML, which [Parse] reads back. Empty fields are left out.

@@ -30,8 +30,8 @@ type Scenario struct {
 	Sim      sim.Config
 	SHA256   string     // hex of the input bytes
 	Warnings ErrorList  // sorted by position
-	Rules    []Rule     // user compliance rules (rules.go)
-	Traces   []TraceRef // workload: - trace: FILE (cloudtrail.go)
+	Rules    []sim.Rule // user compliance rules (rules.go)
+	Traces   []TraceRef // workload: - trace: FILE
 }
 
 // LoadOptions tunes Parse and Load. The zero value uses the defaults.
@@ -61,7 +61,7 @@ func (o LoadOptions) maxInput() int64 {
 
 // Parse decodes one scenario file of format v1; file is the name used in
 // positions. It checks the YAML's shape and the syntax of every value
-// (DESIGN.md "Format rules") and reports every problem it finds; the
+// (docs/scenario-format.md#validation-rules) and reports every problem it finds; the
 // references it leaves in the configurations (account, policy, share and
 // pipeline names, OU paths, principals) are resolved and checked by
 // model.NewWorld and sim.New.
@@ -352,4 +352,25 @@ func nextLine(data []byte) (line, rest []byte) {
 		}
 	}
 	return data, nil
+}
+
+// TraceRef is a `workload: - trace: FILE` entry: a CloudTrail file or
+// folder, relative to the scenario file.
+type TraceRef struct {
+	Path string
+	Pos  model.Pos
+}
+
+// TracePaths returns sc's trace paths, each relative to the scenario
+// file's folder unless absolute.
+func (sc *Scenario) TracePaths() []string {
+	var out []string
+	for _, t := range sc.Traces {
+		p := t.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(sc.File), p)
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -100,3 +100,15 @@ accounts:
 	require.Error(t, err)
 	assert.Equal(t, "x.yaml:8:45: unknown OU \"/missing\"\n", err.(ErrorList).String())
 }
+
+// TestScenarioTrace: a `workload: - trace: FILE` entry takes no generator
+// keys, and its path is relative to the scenario file.
+func TestScenarioTrace(t *testing.T) {
+	_, err := Parse("x.yaml", []byte(hdr+"workload:\n  - trace: t.jsonl\n  - {trace: t.jsonl, rate: 1/h}\n"), LoadOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rate")
+
+	sc, err := Parse("dir/x.yaml", []byte(hdr+"workload:\n  - trace: t.jsonl\n  - trace: /abs/s3\n"), LoadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dir/t.jsonl", "/abs/s3"}, sc.TracePaths())
+}

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -103,11 +102,17 @@ func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain 
 		d.errorf(v, "extends: more than %d levels", maxExtends)
 		return nil
 	}
-	name, id, data, err := readBase(file, v.Value, opts)
-	if err != nil {
+	name, data, embedded, err := Resolve(v.Value, filepath.Dir(file), opts.ReadFile)
+	var nf *NotFoundError
+	switch {
+	case errors.As(err, &nf):
 		d.errorf(v, "extends: %v", err)
 		return nil
+	case err != nil:
+		d.errorf(v, "extends: %s: %v", name, err)
+		return nil
 	}
+	id := identity(name, embedded)
 	for _, c := range chain {
 		if c == id {
 			d.errorf(v, "extends: cycle %s → %s", strings.Join(chain, " → "), id)
@@ -140,36 +145,6 @@ func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain 
 		return nil
 	}
 	return d.mergeNodes(base, &child)
-}
-
-// readBase finds the base scenario ref named by file's extends key: a file
-// relative to file's folder (read with opts.ReadFile), else an embedded
-// scenario (with or without ".yaml"). It returns the name used in
-// positions and the identity used to find cycles.
-func readBase(file, ref string, opts LoadOptions) (name, id string, data []byte, err error) {
-	if opts.ReadFile != nil {
-		p := ref
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(file), ref)
-		}
-		data, err := opts.ReadFile(p)
-		if err == nil {
-			return p, identity(p, false), data, nil
-		}
-		var pe *fs.PathError
-		if !errors.Is(err, fs.ErrNotExist) {
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", "", nil, fmt.Errorf("%s: %v", p, err)
-		}
-	}
-	bname := strings.TrimSuffix(ref, ".yaml")
-	if b, ok := Builtin(bname); ok {
-		return bname + ".yaml", identity(bname, true), b, nil
-	}
-	return "", "", nil, fmt.Errorf("no file %q and no embedded scenario named %q (embedded: %s)",
-		ref, bname, strings.Join(Names(), ", "))
 }
 
 // mergeNodes merges child over base (see the rules at the top).

@@ -54,7 +54,7 @@ func TestExtendsErrorsPointAtTheirFile(t *testing.T) {
 
 	for file, want := range map[string]string{
 		"s/a.yaml":    "s/b.yaml:1:10: extends: cycle s/a.yaml → s/b.yaml → s/a.yaml\n",
-		"s/none.yaml": `s/none.yaml:1:10: extends: no file "nope.yaml" and no embedded scenario named "nope" (embedded: `,
+		"s/none.yaml": `s/none.yaml:1:10: extends: no file or embedded scenario named "nope.yaml" (embedded: `,
 		"s/num.yaml":  "s/num.yaml:1:10: extends must be a file name or the name of an embedded scenario, not a number\n",
 		"s/brk.yaml":  "s/broken.yaml:1:1: did not find expected node content\n",
 		"s/bad.yaml":  "s/bad.yaml:2:1: did not find expected node content\n",

@@ -78,7 +78,7 @@ var badInputs = []struct {
 		`t.yaml:4:11: duration: duration "200000d" overflows (the limit is about 106751d)`,
 	}},
 	{"extends of a missing base", hdr + "extends: base.yaml\n",
-		[]string{`t.yaml:5:10: extends: no file "base.yaml" and no embedded scenario named "base" (embedded: extended-vs-read-only, external-partner, org-restructure, quickstart, scale, w1, w1-500, w1-steady)`}},
+		[]string{`t.yaml:5:10: extends: no file or embedded scenario named "base.yaml" (embedded: extended-vs-read-only, external-partner, org-restructure, quickstart, scale, w1, w1-500, w1-steady)`}},
 	{"rules must be a list", hdr + "rules: {}\n",
 		[]string{"t.yaml:5:8: rules must be a list, not a mapping"}},
 	{"section of the wrong type", hdr + "accounts: {}\npolicies: []\n", []string{
@@ -547,10 +547,10 @@ func TestErrorList(t *testing.T) {
 	assert.NoError(t, l.Err())
 	l.Add(p("b.yaml", 3, 2), "second")
 	l.Add(p("a.yaml", 9, 9), "first")
-	l.AddPosError(&model.PosError{Pos: p("b.yaml", 3, 1), Msg: "warning: from the model"}, true)
+	l.AddPosError(&model.PosError{Pos: p("b.yaml", 3, 1), Msg: "from the model", Severity: model.SeverityWarning})
 	l.AddPosErrors([]*model.PosError{{Pos: p("b.yaml", 2, 0), Msg: "model error"}, nil,
-		{Pos: p("b.yaml", 2, 5), Msg: "warning: unused"}})
-	l.AddPosError(nil, false)
+		{Pos: p("b.yaml", 2, 5), Msg: "unused", Severity: model.SeverityWarning}})
+	l.AddPosError(nil)
 	l.Sort()
 	assert.Equal(t, "a.yaml:9:9: first\n"+
 		"b.yaml:1:1: warning: w\n"+

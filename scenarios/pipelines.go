@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,10 +10,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// This file decodes pipelines with their steps (DESIGN.md "Format rules":
+// This file decodes pipelines with their steps (docs/scenario-format.md#validation-rules:
 // Pipelines, Distributions) into model.PipelineConfig and sim.PipelineSpec,
 // and the top-level pricing table into sim.Price.
 
@@ -25,39 +25,11 @@ var (
 	getSchema   = &schema{keys: []string{"Get"}}
 )
 
-// Pipeline defaults (DESIGN.md "Format rules", AWS.md §2.9–§2.10).
+// Pipeline defaults (the retry and failure defaults are pipelinedef's).
 const (
 	defaultMaxParallelSteps = 50
 	defaultExecutionTimeout = sim.Time(672 * time.Hour)
-	defaultRetryInterval    = sim.Time(time.Second)
-	defaultRetryBackoff     = 2.0
-	defaultRetryAttempts    = 5
-	maxRetryAttempts        = 20
-	defaultFailureException = "SageMaker.JOB_INTERNAL_ERROR"
-	// maxStepsPerPipeline bounds a pipeline's steps (AWS's own limit is
-	// unconfirmed; this one keeps step indexes small in sim).
-	maxStepsPerPipeline = 10_000
 )
-
-// nameRE is AWS's pattern for step and parameter names.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9\-_]{1,64}$`)
-
-// instanceTypeRE is the shape of a SageMaker instance type: ml.<family>.<size>.
-var instanceTypeRE = regexp.MustCompile(`^ml\.[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
-
-// stepTypes are the known step types (AWS.md §2.9).
-var stepTypes = []string{"Processing", "Training", "Tuning", "Transform", "CreateModel", "Model",
-	"RegisterModel", "Condition", "Fail", "Callback", "Lambda", "ClarifyCheck", "QualityCheck",
-	"EMR", "EMRServerless", "AutoML"}
-
-// instanceStepTypes are the step types that run on instances and so need
-// an instance_type.
-var instanceStepTypes = []string{"Processing", "Training", "Tuning", "Transform"}
-
-// exceptionTypes are the exception names of retry policies (AWS.md §2.9),
-// also the values of failure_exception.
-var exceptionTypes = []string{"Step.SERVICE_FAULT", "Step.THROTTLING", "SageMaker.JOB_INTERNAL_ERROR",
-	"SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"}
 
 // DefaultStepDuration returns the duration of a step of type stepType that
 // gives none: Processing 10m, Training 30m, Tuning 1h, Transform 15m,
@@ -198,8 +170,8 @@ func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.P
 	if v == nil {
 		return spec, false
 	}
-	if pv := peek(v); pv != nil && pv.Kind == yaml.SequenceNode && len(pv.Content) > maxStepsPerPipeline {
-		d.errorf(v, "pipeline %s has %d steps (limit %d)", ctx.name, len(pv.Content), maxStepsPerPipeline)
+	if pv := peek(v); pv != nil && pv.Kind == yaml.SequenceNode && len(pv.Content) > pipelinedef.MaxSteps {
+		d.errorf(v, "pipeline %s has %d steps (limit %d)", ctx.name, len(pv.Content), pipelinedef.MaxSteps)
 		return spec, false
 	}
 	seen := map[string]*yaml.Node{}
@@ -226,7 +198,7 @@ func (d *scenarioDecoder) parameters(n *yaml.Node) []param {
 	}
 	out := make([]param, 0, len(o.pairs))
 	for _, kv := range o.pairs {
-		if !nameRE.MatchString(kv.name) {
+		if !pipelinedef.ValidName(kv.name) {
 			d.errorf(kv.key, "parameter name %q must be 1 to 64 letters, digits, '-' or '_'", kv.name)
 			continue
 		}
@@ -253,7 +225,7 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 	var nameNode *yaml.Node
 	if v := o.get("name"); v != nil {
 		if s, ok := d.str(v, "step name"); ok {
-			if !nameRE.MatchString(s) {
+			if !pipelinedef.ValidName(s) {
 				d.errorf(v, "step name %q must be 1 to 64 letters, digits, '-' or '_'", s)
 			}
 			st.Name, nameNode = s, v
@@ -267,12 +239,12 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 	if v := o.get("type"); v != nil {
 		if s, ok := d.str(v, "step type"); ok {
 			st.Type, typeOK = s, true
-			if !slices.Contains(stepTypes, s) {
+			if !slices.Contains(pipelinedef.StepTypes, s) {
 				consequence := "it runs without instances"
 				if o.has("instance_type") {
 					consequence = "it runs on its instance_type"
 				}
-				d.warnf(v, "unknown step type %q: %s (known types: %s)", s, consequence, strings.Join(stepTypes, ", "))
+				d.warnf(v, "unknown step type %q: %s (known types: %s)", s, consequence, strings.Join(pipelinedef.StepTypes, ", "))
 			}
 		}
 	}
@@ -283,7 +255,7 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 		st.InstanceType = d.instanceType(v, ctx)
 		st.InstanceTypePos = d.pos(v)
 	}
-	needsInstances := o.has("instance_type") || slices.Contains(instanceStepTypes, st.Type)
+	needsInstances := o.has("instance_type") || slices.Contains(pipelinedef.InstanceStepTypes, st.Type)
 	if needsInstances && !o.has("instance_type") {
 		d.errorf(o.n, "step %s of type %s needs instance_type", label, st.Type)
 	}
@@ -298,7 +270,7 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 			d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", label, st.Type)
 		}
 	}
-	st.FailureException = defaultFailureException
+	st.FailureException = pipelinedef.DefaultFailureException
 	d.stepRun(o, &st, label, typeOK)
 	if v := o.get("if_probability"); v != nil {
 		d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps of a pipeline definition", label)
@@ -328,7 +300,7 @@ func (d *scenarioDecoder) stepRun(o *object, st *sim.StepSpec, label string, def
 		}
 	}
 	if v := o.get("failure_exception"); v != nil {
-		if s, ok := d.enum(v, "failure_exception", exceptionTypes...); ok {
+		if s, ok := d.enum(v, "failure_exception", pipelinedef.ExceptionTypes...); ok {
 			st.FailureException = s
 		}
 	}
@@ -387,7 +359,7 @@ func (d *scenarioDecoder) instanceType(n *yaml.Node, ctx *pipelineCtx) string {
 		if !ok {
 			return ""
 		}
-		if val.ShortTag() != "!!str" || !instanceTypeRE.MatchString(val.Value) {
+		if val.ShortTag() != "!!str" || !pipelinedef.ValidInstanceType(val.Value) {
 			d.errorf(at, "instance type %q (from %s) must look like ml.m5.xlarge", val.Value, srcText(at))
 			return ""
 		}
@@ -397,7 +369,7 @@ func (d *scenarioDecoder) instanceType(n *yaml.Node, ctx *pipelineCtx) string {
 	if !ok {
 		return ""
 	}
-	if !instanceTypeRE.MatchString(s) {
+	if !pipelinedef.ValidInstanceType(s) {
 		d.errorf(n, "instance type %q must look like ml.m5.xlarge", s)
 		return ""
 	}
@@ -514,8 +486,8 @@ func (d *scenarioDecoder) distParam(n *yaml.Node, p distParam) (float64, bool) {
 // retryPolicy decodes one retry policy.
 func (d *scenarioDecoder) retryPolicy(o *object) (sim.RetryPolicy, bool) {
 	d.required(o, "exceptions")
-	p := sim.RetryPolicy{Interval: defaultRetryInterval, Backoff: defaultRetryBackoff,
-		MaxAttempts: defaultRetryAttempts, Pos: d.pos(o.n)}
+	p := sim.RetryPolicy{Interval: pipelinedef.DefaultRetryInterval, Backoff: pipelinedef.DefaultRetryBackoff,
+		MaxAttempts: pipelinedef.DefaultRetryAttempts, Pos: d.pos(o.n)}
 	ok := true
 	if v := o.get("exceptions"); v != nil {
 		refs := d.refList(v, "exceptions", false)
@@ -524,8 +496,8 @@ func (d *scenarioDecoder) retryPolicy(o *object) (sim.RetryPolicy, bool) {
 			ok = false
 		}
 		for _, r := range refs {
-			if !slices.Contains(exceptionTypes, r.S) {
-				d.errs.Add(r.Pos, "unknown exception "+strconv.Quote(r.S)+" (want "+orList(exceptionTypes)+")")
+			if !slices.Contains(pipelinedef.ExceptionTypes, r.S) {
+				d.errs.Add(r.Pos, "unknown exception "+strconv.Quote(r.S)+" (want "+orList(pipelinedef.ExceptionTypes)+")")
 				ok = false
 				continue
 			}
@@ -553,7 +525,7 @@ func (d *scenarioDecoder) retryPolicy(o *object) (sim.RetryPolicy, bool) {
 		}
 	}
 	if v := o.get("max_attempts"); v != nil {
-		if c, cok := d.integer(v, "max_attempts", 0, maxRetryAttempts); cok {
+		if c, cok := d.integer(v, "max_attempts", 0, pipelinedef.MaxRetryAttempts); cok {
 			p.MaxAttempts = int(c)
 		}
 	}
@@ -568,7 +540,7 @@ func (d *scenarioDecoder) pricing(n *yaml.Node) {
 		return
 	}
 	for _, kv := range o.pairs {
-		if !instanceTypeRE.MatchString(kv.name) {
+		if !pipelinedef.ValidInstanceType(kv.name) {
 			d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", kv.name)
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
 )
 
@@ -397,12 +398,12 @@ func TestDefaultStepDuration(t *testing.T) {
 		assert.Equal(t, want, DefaultStepDuration(typ), typ)
 	}
 	// Every known type has an entry in the table above.
-	for _, typ := range stepTypes {
+	for _, typ := range pipelinedef.StepTypes {
 		assert.Positive(t, DefaultStepDuration(typ), typ)
 	}
 }
 
-// TestW1Scenarios checks the embedded W1 scenarios against bench/W1.md
+// TestW1Scenarios checks the embedded W1 scenarios against bench/README.md
 // ("W1 in pipeshare").
 func TestW1Scenarios(t *testing.T) {
 	for name, consumers := range map[string]int{"w1": 50, "w1-500": 500, "w1-steady": 5} {

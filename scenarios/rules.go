@@ -7,52 +7,13 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // This file decodes the scenario's `rules:` (user compliance rules) and
-// waiver files for `pipeshare check`. It only checks shapes and values;
-// the report package evaluates the rules.
-
-// Rule is one user compliance rule of a scenario's `rules:` list. Exactly
-// one of Budget and DeniedRate is set.
-type Rule struct {
-	ID         string
-	Budget     *BudgetRule
-	DeniedRate *DeniedRateRule
-	Pos        model.Pos
-}
-
-// BudgetRule caps the owner-side cost an initiator triggers per period.
-type BudgetRule struct {
-	// Initiator is "ACCT" (every principal of the account) or
-	// "ACCT/role/X" (one principal).
-	Initiator model.Ref
-	MaxUSD    float64
-	Period    string // month, week, day or run
-	Pos       model.Pos
-}
-
-// DeniedRateRule replaces the default denied-call rate threshold (20 %),
-// for one caller ("ACCT" or "ACCT/role/X") or, with no caller, for all.
-type DeniedRateRule struct {
-	Caller     model.Ref
-	MaxPercent float64
-	Pos        model.Pos
-}
-
-// Waiver accepts one finding: a finding of Rule whose subject is Subject is
-// reported as waived until Expires (inclusive, a UTC date; zero: never).
-type Waiver struct {
-	Rule    string
-	Subject string
-	Reason  string
-	Owner   string
-	Expires time.Time // midnight UTC of the expiry date; zero if none
-	Pos     model.Pos
-}
-
-// BudgetPeriods lists the budget periods.
-var BudgetPeriods = []string{"month", "week", "day", "run"}
+// waiver files for `pipeshare check` into the sim package's Rule and
+// Waiver. It only checks shapes and values; the report package evaluates
+// the rules.
 
 var (
 	ruleSchema       = &schema{keys: []string{"id", "budget", "denied_rate"}}
@@ -68,7 +29,7 @@ func (d *scenarioDecoder) rules(n *yaml.Node) {
 	seen := map[string]model.Pos{}
 	d.eachMapping(n, "rules", "rule", ruleSchema, func(o *object) {
 		d.required(o, "id")
-		r := Rule{Pos: d.pos(o.n)}
+		r := sim.Rule{Pos: d.pos(o.n)}
 		if v := o.get("id"); v != nil {
 			if id, ok := d.str(v, "rule id"); ok {
 				switch prev, dup := seen[id]; {
@@ -99,13 +60,13 @@ func (d *scenarioDecoder) rules(n *yaml.Node) {
 	})
 }
 
-func (d *scenarioDecoder) budget(n *yaml.Node) *BudgetRule {
+func (d *scenarioDecoder) budget(n *yaml.Node) *sim.BudgetRule {
 	o := d.mapping(n, "budget", budgetSchema)
 	if o == nil {
 		return nil
 	}
 	d.required(o, "initiator", "max_usd")
-	b := &BudgetRule{Period: "run", Pos: d.pos(o.n)}
+	b := &sim.BudgetRule{Period: "run", Pos: d.pos(o.n)}
 	ok := true
 	if v := o.get("initiator"); v != nil {
 		b.Initiator = d.principalRef(v, "initiator")
@@ -124,7 +85,7 @@ func (d *scenarioDecoder) budget(n *yaml.Node) *BudgetRule {
 		ok = false
 	}
 	if v := o.get("period"); v != nil {
-		p, good := d.enum(v, "period", BudgetPeriods...)
+		p, good := d.enum(v, "period", sim.BudgetPeriods...)
 		b.Period, ok = p, ok && good
 	}
 	if !ok {
@@ -133,13 +94,13 @@ func (d *scenarioDecoder) budget(n *yaml.Node) *BudgetRule {
 	return b
 }
 
-func (d *scenarioDecoder) deniedRate(n *yaml.Node) *DeniedRateRule {
+func (d *scenarioDecoder) deniedRate(n *yaml.Node) *sim.DeniedRateRule {
 	o := d.mapping(n, "denied_rate", deniedRateSchema)
 	if o == nil {
 		return nil
 	}
 	d.required(o, "max_percent")
-	r := &DeniedRateRule{Pos: d.pos(o.n)}
+	r := &sim.DeniedRateRule{Pos: d.pos(o.n)}
 	if v := o.get("caller"); v != nil {
 		r.Caller = d.principalRef(v, "caller")
 		if !r.Caller.Pos.IsValid() {
@@ -169,9 +130,9 @@ func (d *scenarioDecoder) deniedRate(n *yaml.Node) *DeniedRateRule {
 //
 // file is the name used in positions. rule, subject and reason are
 // required. It returns every problem as an [ErrorList].
-func ParseWaivers(file string, data []byte) ([]Waiver, error) {
+func ParseWaivers(file string, data []byte) ([]sim.Waiver, error) {
 	d := &decoder{file: file}
-	var out []Waiver
+	var out []sim.Waiver
 	if root := d.parseYAML(data); root != nil {
 		d.aliasBudget = max(100_000, 4*countNodes(root))
 		checkDuplicates(d, root)
@@ -193,9 +154,9 @@ func ParseWaivers(file string, data []byte) ([]Waiver, error) {
 	return out, nil
 }
 
-func (d *decoder) waiver(o *object) (Waiver, bool) {
+func (d *decoder) waiver(o *object) (sim.Waiver, bool) {
 	d.required(o, "rule", "subject", "reason")
-	w := Waiver{Pos: d.pos(o.n)}
+	w := sim.Waiver{Pos: d.pos(o.n)}
 	ok := o.has("rule") && o.has("subject") && o.has("reason")
 	str := func(key string, dst *string) {
 		if v := o.get(key); v != nil {

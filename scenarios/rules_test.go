@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 func TestParseRules(t *testing.T) {
@@ -18,15 +19,15 @@ func TestParseRules(t *testing.T) {
 `
 	sc, err := Parse("t.yaml", []byte(src), LoadOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, []Rule{
+	assert.Equal(t, []sim.Rule{
 		{ID: "research-budget", Pos: model.Pos{File: "t.yaml", Line: 6, Col: 5},
-			Budget: &BudgetRule{Initiator: model.Ref{S: "222222222222", Pos: model.Pos{File: "t.yaml", Line: 6, Col: 47}},
+			Budget: &sim.BudgetRule{Initiator: model.Ref{S: "222222222222", Pos: model.Pos{File: "t.yaml", Line: 6, Col: 47}},
 				MaxUSD: 500, Period: "month", Pos: model.Pos{File: "t.yaml", Line: 6, Col: 35}}},
 		{ID: "role-budget", Pos: model.Pos{File: "t.yaml", Line: 7, Col: 5},
-			Budget: &BudgetRule{Initiator: model.Ref{S: "222222222222/role/X", Pos: model.Pos{File: "t.yaml", Line: 7, Col: 43}},
+			Budget: &sim.BudgetRule{Initiator: model.Ref{S: "222222222222/role/X", Pos: model.Pos{File: "t.yaml", Line: 7, Col: 43}},
 				MaxUSD: 1.5, Period: "run", Pos: model.Pos{File: "t.yaml", Line: 7, Col: 31}}},
 		{ID: "strict", Pos: model.Pos{File: "t.yaml", Line: 8, Col: 5},
-			DeniedRate: &DeniedRateRule{MaxPercent: 5, Pos: model.Pos{File: "t.yaml", Line: 8, Col: 31}}},
+			DeniedRate: &sim.DeniedRateRule{MaxPercent: 5, Pos: model.Pos{File: "t.yaml", Line: 8, Col: 31}}},
 	}, sc.Rules)
 }
 
@@ -68,7 +69,7 @@ func TestParseWaivers(t *testing.T) {
   - {rule: PS006, subject: "*", reason: noisy}
 `))
 	require.NoError(t, err)
-	assert.Equal(t, []Waiver{
+	assert.Equal(t, []sim.Waiver{
 		{Rule: "PS001", Subject: "share a → 999999999999", Reason: "contract", Owner: "sec",
 			Expires: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Pos: model.Pos{File: "w.yaml", Line: 2, Col: 5}},
 		{Rule: "PS006", Subject: "*", Reason: "noisy", Pos: model.Pos{File: "w.yaml", Line: 3, Col: 5}},

@@ -68,6 +68,17 @@
 // [ExponentialRate], [UniformIndex] and [WeightedIndex] and every [Stream]
 // method consume exactly one draw each.
 //
+// # Compliance rules
+//
+// [Rule] (a [BudgetRule] or a [DeniedRateRule]) and [Waiver] are the user's
+// compliance rules and waivers. They live here, not in scenarios or report,
+// because both of those need them and must not import each other: scenarios
+// decodes them from YAML and report evaluates them. Of the domain packages
+// both import, sim is their home rather than model because a rule speaks of
+// a run's outcome — the cost ledger and the call counters of a [Result] —
+// which the permission model knows nothing about. This package only holds
+// them; it never evaluates them.
+//
 // # Panics
 //
 // Broken engine invariants are programmer errors and panic with a message

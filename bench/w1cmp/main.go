@@ -1,13 +1,14 @@
 // Command w1cmp measures pipeshare against the reference Go baseline on the
-// W1 workload (../shared/bench/W1.md): it builds both binaries, runs them
+// W1 workload (bench/README.md): it builds both binaries, runs them
 // alternately, and prints the median whole-process wall time and peak RSS
 // of each and their ratios.
 //
 //	go run ./bench/w1cmp                      # w1 (A=50), 5 runs each
 //	go run ./bench/w1cmp -scenario w1-500 -accounts 500 -runs 5
 //
-// The baseline is read from -baseline (default ../shared/bench/w1-baseline,
-// beside the repository). Timings are whole-process (as W1.md asks), so
+// The baseline is built from -baseline (default bench/w1-baseline, a module
+// of its own so go test ./... leaves it out). Timings are whole-process
+// (as bench/README.md explains), so
 // compare ratios measured in one invocation, never lone times.
 package main
 
@@ -26,7 +27,7 @@ func main() {
 	scenario := flag.String("scenario", "w1", "the embedded pipeshare scenario")
 	accounts := flag.Int("accounts", 50, "the baseline's -accounts (50 for w1, 500 for w1-500, 5 for w1-steady)")
 	runs := flag.Int("runs", 5, "alternating runs of each (the median is reported)")
-	baseline := flag.String("baseline", "../shared/bench/w1-baseline", "the baseline's source folder")
+	baseline := flag.String("baseline", "bench/w1-baseline", "the baseline's source folder")
 	flag.Parse()
 	if err := run(*scenario, *accounts, *runs, *baseline); err != nil {
 		fmt.Fprintln(os.Stderr, "w1cmp:", err)

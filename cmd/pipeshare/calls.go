@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/scenarios/cloudtrail"
 	"github.com/spf13/pflag"
 )
 
@@ -16,7 +17,7 @@ import (
 type callsFile struct {
 	out *outFile
 	gz  *gzip.Writer
-	cw  *scenarios.CallWriter
+	cw  *cloudtrail.CallWriter
 }
 
 // openCalls opens the --calls output and attaches its writer to c's
@@ -38,7 +39,7 @@ func openCalls(e *env, path string, ownerCopies bool, c *scenarios.Compiled) (*c
 		cf.gz = gzip.NewWriter(out)
 		w = cf.gz
 	}
-	cf.cw = scenarios.NewCallWriter(w, c.World, c.Scenario.Sim.Seed, scenarios.CallWriterOptions{OwnerCopies: ownerCopies})
+	cf.cw = cloudtrail.NewCallWriter(w, c.World, c.Scenario.Sim.Seed, cloudtrail.CallWriterOptions{OwnerCopies: ownerCopies})
 	c.Sim.SetSink(cf.cw)
 	return cf, nil
 }

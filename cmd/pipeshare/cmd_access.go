@@ -1,10 +1,6 @@
 package main
 
 import (
-	"io"
-	"iter"
-	"slices"
-
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 )
@@ -21,7 +17,7 @@ func cmdAccess(e *env, args []string) error {
 	var lf loadFlags
 	lf.register(fs)
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time")
-	format := fs.String("format", "text", "output `format`: text, json or csv")
+	format := registerFormat(fs, report.AccessView{}, "")
 	out := fs.String("out", "", "write to `FILE` (atomically) instead of stdout")
 	changes := fs.Bool("changes", false, "print every interval in which each principal's access holds, from the start to the end")
 	until := fs.String("until", "", "with --changes: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
@@ -31,7 +27,11 @@ func cmdAccess(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare access: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json", "csv"); err != nil {
+	var view report.View = report.AccessView{}
+	if *changes {
+		view = report.ChangesView{}
+	}
+	if err := checkFormat(view, *format); err != nil {
 		return err
 	}
 	if err := e.files.output("--out", *out); err != nil {
@@ -64,20 +64,10 @@ func cmdAccess(e *env, args []string) error {
 			}
 		}
 		rows := report.Changes(w, pairs, w.Changes(pairs, 0, end))
-		render := map[string]func(io.Writer, []report.ChangeRow) error{
-			"text": report.WriteChangesText, "json": report.WriteChangesJSON, "csv": report.WriteChangesCSV,
-		}[*format]
-		return writeOutput(e, *out, func(w io.Writer) error { return render(w, rows) })
+		return writeOutput(e, *out, renderAs(report.ChangesView{Rows: rows}, *format))
 	}
 	c.World.AdvanceTo(t)
-	// JSON and CSV stream the matrix (a row per principal and pipeline);
-	// the text table needs every row for its column widths.
+	// JSON and CSV stream the matrix (a row per principal and pipeline).
 	rows := report.AccessRows(c.World, t)
-	render := map[string]func(io.Writer, iter.Seq[report.AccessRow]) error{
-		"text": func(w io.Writer, rows iter.Seq[report.AccessRow]) error {
-			return report.WriteAccessText(w, slices.Collect(rows))
-		},
-		"json": report.WriteAccessJSONSeq, "csv": report.WriteAccessCSVSeq,
-	}[*format]
-	return writeOutput(e, *out, func(w io.Writer) error { return render(w, rows) })
+	return writeOutput(e, *out, renderAs(report.AccessView{Rows: rows}, *format))
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"io"
-
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
 )
 
-const explainAbout = `Explains one decision: DESIGN.md's permission steps 1-5 evaluated layer by
+const explainAbout = `Explains one decision: the permission steps 1-5 evaluated layer by
 layer at time --at (default: the scenario start), with the statements and
 shares that matched and AWS's denial message. A deny is an answer, not an
 error: it exits 0. An unknown caller, action or target exits 2.
@@ -26,7 +24,7 @@ func cmdExplain(e *env, args []string) error {
 	action := fs.String("action", "", "the `action`, e.g. StartPipelineExecution (with or without sagemaker:)")
 	target := fs.String("target", "", "the target `pipeline`: a name or an ARN")
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time (may be past the run's end)")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := registerFormat(fs, report.ExplainView{}, "")
 	timeline := fs.Bool("timeline", false, "print every interval in which the answer holds, from the start to the end")
 	until := fs.String("until", "", "with --timeline: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
@@ -35,7 +33,11 @@ func cmdExplain(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare explain: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json"); err != nil {
+	var view report.View = report.ExplainView{}
+	if *timeline {
+		view = report.TimelineView{}
+	}
+	if err := checkFormat(view, *format); err != nil {
 		return err
 	}
 	for _, f := range []string{"caller", "action", "target"} {
@@ -76,20 +78,12 @@ func cmdExplain(e *env, args []string) error {
 			return err
 		}
 		entries := report.Timeline(w, w.Timeline(p, pl, a, 0, end))
-		return writeOutput(e, "", func(out io.Writer) error {
-			if *format == "json" {
-				return report.WriteTimelineJSON(out, entries)
-			}
-			return report.WriteTimelineText(out, w.CallerString(p), a.String(), w.ResourceFor(pl, a), entries)
-		})
+		return writeOutput(e, "", renderAs(report.TimelineView{Caller: w.CallerString(p), Action: a.String(),
+			Resource: w.ResourceFor(pl, a), Entries: entries}, *format))
 	}
 	w.AdvanceTo(t)
 	ex := w.Explain(p, pl, a, t)
-	render := report.WriteExplainText
-	if *format == "json" {
-		render = report.WriteExplainJSON
-	}
-	return writeOutput(e, "", func(out io.Writer) error { return render(out, w, &ex) })
+	return writeOutput(e, "", renderAs(report.ExplainView{World: w, Explanation: &ex}, *format))
 }
 
 // timelineEnd returns the end of a timeline: --until, else start+duration.

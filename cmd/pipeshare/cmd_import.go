@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -120,28 +118,4 @@ func (sp importSpan) check() error {
 		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *sp.duration)
 	}
 	return nil
-}
-
-// emitImported writes an imported scenario to out (or stdout) after checking
-// that it parses and compiles: every import promises a scenario that passes
-// validate. source names the input in the message when it does not.
-func emitImported(e *env, out string, f *scenarios.File, source string) error {
-	var buf bytes.Buffer
-	if err := scenarios.WriteFile(&buf, f); err != nil {
-		return err
-	}
-	sc, err := scenarios.Parse(f.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
-	if err == nil {
-		_, err = scenarios.Compile(sc)
-	}
-	if err != nil {
-		return inputError(fmt.Errorf("%s: the imported scenario does not validate (please report this with the input):\n%v", source, err))
-	}
-	if err := e.files.input("an input file", source); err != nil {
-		return err
-	}
-	return writeOutput(e, out, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
 }

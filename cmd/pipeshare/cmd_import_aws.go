@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/pipeshare/pipeshare/scenarios"
+	imp "github.com/pipeshare/pipeshare/scenarios/importer"
 )
 
 func init() {
@@ -59,15 +59,23 @@ func cmdImportAWS(e *env, args []string) error {
 		return err
 	}
 	dir := fs.Arg(0)
-	res, err := scenarios.ImportAWS(dir, scenarios.AWSOptions{Name: *name, Start: *span.start, Duration: *span.duration})
-	if err != nil {
+	if st, err := os.Stat(dir); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			err = fmt.Errorf("%s: no such folder", dir)
+			return inputError(fmt.Errorf("%s: no such folder", dir))
 		}
+		return inputError(err)
+	} else if !st.IsDir() {
+		return inputError(fmt.Errorf("%s: not a folder (import aws reads a folder of AWS CLI JSON outputs)", dir))
+	}
+	res, err := imp.AWS(os.DirFS(dir), dir, imp.Options{Name: *name, Start: *span.start, Duration: *span.duration})
+	if err != nil {
 		return inputError(err)
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
 	}
-	return emitImported(e, *out, res.File, dir)
+	if err := e.files.input("an input file", dir); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }

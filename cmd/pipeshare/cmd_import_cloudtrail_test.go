@@ -34,13 +34,13 @@ func TestImportCloudTrail(t *testing.T) {
 	assert.Equal(t, 2, c.World.NumPipelines())
 	assert.Len(t, sc.Sim.Workload, 4)
 
-	for _, want := range []string{"# Not mapped:", "s3.amazonaws.com GetObject: 1", "ram.amazonaws.com CreateResourceShare: 1",
+	for _, want := range []string{"# could not map:", "s3.amazonaws.com GetObject: 1", "ram.amazonaws.com CreateResourceShare: 1",
 		"sagemaker.amazonaws.com ListNotebookInstances: 1", `userIdentity type "AWSService"`,
 		"shares are not recorded in CloudTrail", "3 duplicate copies counted once",
 		"role/partners/PartnerAnalyst", "rate: 0.265/h", `start: "2025-10-27T02:00:00Z"`, "duration: 2d"} {
 		assert.Contains(t, out, want)
 	}
-	assert.Contains(t, stderr, "not mapped: s3.amazonaws.com GetObject: 1")
+	assert.Contains(t, stderr, "import cloudtrail: could not map: s3.amazonaws.com GetObject: 1")
 
 	path := filepath.Join(t.TempDir(), "imported.yaml")
 	code, _, stderr = pipeshare(t, "", "import", "cloudtrail", ctSample, "--out", path, "--name", "from-trail")
@@ -136,8 +136,8 @@ func TestImportCloudTrailErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(cut, data[:len(data)-200], 0o644))
 	code, out, stderr := pipeshare(t, "", "import", "cloudtrail", cut)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stderr, "malformed: "+cut+": record 23:")
-	assert.Contains(t, out, "#   malformed: ")
+	assert.Contains(t, stderr, "could not map: malformed: "+cut+":record 23: unexpected end of input inside a record")
+	assert.Contains(t, out, "#   - malformed: "+cut+":record 23: ")
 
 	code, _, stderr = pipeshare(t, "", "import", "cloudtrail")
 	assert.Equal(t, 2, code)

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
-	"github.com/pipeshare/pipeshare/scenarios"
+	imp "github.com/pipeshare/pipeshare/scenarios/importer"
 )
 
 func init() {
@@ -48,55 +44,16 @@ func cmdImportDefinition(e *env, args []string) error {
 	if err != nil {
 		return inputError(fmt.Errorf("%s:1:1: %v", path, unwrapPathError(err)))
 	}
-	steps, errs := scenarios.DefinitionSteps(path, data)
-	if errs.HasErrors() {
-		return scenarioError(errs)
-	}
-	if *pipeline == "" {
-		*pipeline = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	}
-	if *name == "" {
-		*name = *pipeline
-	}
-	// The scenario names the definition relative to where it is written.
-	scenarioPath := *out
-	if scenarioPath == "" || scenarioPath == "-" {
-		scenarioPath = "imported.yaml"
-	}
-	rel, err := filepath.Rel(filepath.Dir(scenarioPath), path)
-	if err != nil {
-		rel, _ = filepath.Abs(path)
-	}
-	f := &scenarios.File{
-		Header: "imported by pipeshare import definition from " + path + "\n" +
-			"durations are per-type defaults: replace them with measured ones",
-		Name: *name, Start: scenarios.DefaultImportStart, Duration: scenarios.DefaultImportDuration,
-		Accounts:  []scenarios.FileAccount{{ID: *account}},
-		Pipelines: []scenarios.FilePipeline{{Name: *pipeline, Account: *account, Definition: filepath.ToSlash(rel)}},
-	}
-	for _, st := range steps {
-		f.Pipelines[0].Steps = append(f.Pipelines[0].Steps, scenarios.FileStep{
-			Name: st.Name, Duration: shortDuration(scenarios.DefaultStepDuration(st.Type))})
-	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteFile(&buf, f); err != nil {
-		return err
-	}
-	sc, err := scenarios.Parse(scenarioPath, buf.Bytes(), scenarios.LoadOptions{ReadFile: os.ReadFile})
-	if err == nil {
-		_, err = scenarios.Compile(sc)
-	}
+	res, err := imp.Definition(path, data, imp.DefinitionOptions{Account: *account, Pipeline: *pipeline, Out: *out,
+		Options: imp.Options{Name: *name}})
 	if err != nil {
 		return scenarioError(err)
 	}
-	for _, w := range errs.Warnings() {
-		fmt.Fprintln(e.stderr, w.String())
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, w)
 	}
 	if err := e.files.input("an input file", path); err != nil {
 		return err
 	}
-	return writeOutput(e, *out, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
-	})
+	return writeOutput(e, *out, res.Write)
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/model"
+	imp "github.com/pipeshare/pipeshare/scenarios/importer"
 )
 
 func init() {
@@ -52,7 +53,7 @@ func cmdImportTerraform(e *env, args []string) error {
 	if err := span.check(); err != nil {
 		return err
 	}
-	if *owner != "" && !isTerraformAccountID(*owner) {
+	if _, err := model.ParseAccountID(*owner); *owner != "" && err != nil {
 		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
 	}
 	path := fs.Arg(0)
@@ -60,8 +61,8 @@ func cmdImportTerraform(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	res, err := scenarios.ImportTerraform(path, data, scenarios.TerraformOptions{
-		Name: *name, Start: *span.start, Duration: *span.duration, Owner: *owner})
+	res, err := imp.Terraform(path, data, imp.TerraformOptions{Owner: *owner,
+		Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
 	if err != nil {
 		return inputError(err)
 	}
@@ -71,7 +72,10 @@ func cmdImportTerraform(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
 	}
-	return emitImported(e, *out, res.File, path)
+	if err := e.files.input("an input file", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }
 
 // readTerraformPlan reads a plan file ("-" is stdin), refusing one over
@@ -98,17 +102,4 @@ func readTerraformPlan(e *env, path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s:1:1: file too large (limit 16 MiB)", path)
 	}
 	return data, nil
-}
-
-// isTerraformAccountID reports whether s is a 12-digit account ID.
-func isTerraformAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -15,12 +15,12 @@ pipeshare version, seed, --replicas, shard count and --until.`
 
 func cmdMerge(e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "merge PART.json... [flags]", mergeAbout)
-	format := fs.String("format", "text", "output `format`: text or json (as run --replicas)")
+	format := registerFormat(fs, new(report.Replicas), " (as run --replicas)")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := oneOf("format", *format, "text", "json"); err != nil {
+	if err := checkFormat(new(report.Replicas), *format); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -49,5 +49,5 @@ func cmdMerge(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	return writeReplicas(e, rep, *format, *out)
+	return writeOutput(e, *out, renderAs(rep, *format))
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -25,7 +24,7 @@ func cmdRun(e *env, args []string) error {
 	fs := newFlagSet(e, "run", "run [SCENARIO] [flags]", runAbout)
 	var lf loadFlags
 	lf.register(fs)
-	format := fs.String("format", "text", "output `format`: text, json, csv, md or html")
+	format := registerFormat(fs, report.RunView{}, "")
 	table := fs.String("table", "calls", "the `TABLE` of --format csv: calls, cost, access or findings")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
@@ -54,7 +53,7 @@ func cmdRun(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare run: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := oneOf("format", *format, "text", "json", "csv", "md", "html"); err != nil {
+	if err := checkFormat(report.RunView{}, *format); err != nil {
 		return err
 	}
 	if err := oneOf("table", *table, report.CSVTables...); err != nil {
@@ -143,7 +142,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+	sum := report.Summarize(res, scenarioMeta(sc, lf.sets))
 	rep, err := report.Check(runCheckInput(sc, res))
 	if err != nil {
 		return inputError(err)
@@ -153,23 +152,7 @@ func cmdRun(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
-	var render func(io.Writer) error
-	switch *format {
-	case "json":
-		render = func(w io.Writer) error { return report.WriteJSON(w, sum) }
-	case "md":
-		render = func(w io.Writer) error { return report.WriteMarkdown(w, sum) }
-	case "html":
-		render = func(w io.Writer) error { return report.WriteHTML(w, sum) }
-	case "csv":
-		if *table == "findings" {
-			render = func(w io.Writer) error { return report.WriteFindingsCSV(w, rep.Findings) }
-		} else {
-			render = func(w io.Writer) error { return report.WriteCSV(w, sum, *table) }
-		}
-	default:
-		render = func(w io.Writer) error { return report.WriteText(w, sum) }
-	}
+	render := renderAs(report.RunView{Summary: sum, Table: *table}, *format)
 	return writeOutput(e, *out, withReplay(render, *format, sum, replay))
 }
 
@@ -183,15 +166,12 @@ func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 
 // addScenarioRules fills in the scenario's identity and its user rules.
 func addScenarioRules(in *report.CheckInput, sc *scenarios.Scenario) {
-	in.Scenario, in.File, in.Start = sc.Name, sc.File, sc.Start
-	for _, r := range sc.Rules {
-		switch {
-		case r.Budget != nil:
-			in.Budgets = append(in.Budgets, report.Budget{ID: r.ID, Initiator: r.Budget.Initiator.S,
-				MaxUSD: r.Budget.MaxUSD, Period: r.Budget.Period, Pos: r.Pos})
-		case r.DeniedRate != nil:
-			in.DeniedRates = append(in.DeniedRates, report.DeniedRate{ID: r.ID, Caller: r.DeniedRate.Caller.S,
-				MaxPercent: r.DeniedRate.MaxPercent, Pos: r.Pos})
-		}
-	}
+	in.Scenario, in.File, in.Start, in.UserRules = sc.Name, sc.File, sc.Start, sc.Rules
+}
+
+// scenarioMeta describes sc, read with the --set overrides sets, for a
+// report.
+func scenarioMeta(sc *scenarios.Scenario, sets []string) report.Meta {
+	return report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version, File: sc.File, Sets: sets,
+		Events: report.Events(sc.Model.Events, sc.Sim.QuotaEvents)}
 }

@@ -35,6 +35,15 @@ func TestImportDefinitionErrors(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.True(t, strings.HasPrefix(stderr, bad+":2:"), stderr)
 
+	// A step the scenario would need an instance type for is reported in
+	// the definition, not in the scenario that is not written.
+	noType := filepath.Join(t.TempDir(), "no-type.json")
+	require.NoError(t, os.WriteFile(noType, []byte("{\"Version\": \"2020-12-01\", \"Steps\": [\n  {\"Name\": \"T\", \"Type\": \"Training\"}]}\n"), 0o644))
+	code, stdout, stderr := pipeshare(t, "", "import", "definition", noType, "--out", filepath.Join(t.TempDir(), "x.yaml"))
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, noType+":2:3: step T of type Training has no instance type in the definition\n", stderr)
+
 	code, _, stderr = pipeshare(t, "", "import", "definition", abalone, "--account", "12")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--account")

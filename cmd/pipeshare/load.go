@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
@@ -27,46 +26,47 @@ func (l *loadFlags) register(fs *pflag.FlagSet) {
 }
 
 // readScenario resolves arg (a file, "-" for stdin, or an embedded name; a
-// file wins) and parses it. Problems come back as input errors whose text
-// is "file:line:col: message" lines.
+// file wins; none is quickstart) with scenarios.Resolve and parses it.
+// Problems come back as input errors whose text is "file:line:col: message"
+// lines.
 func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
 	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: e.readNamedFile, Sets: lf.sets}
 	if lf.maxInput <= 0 {
 		return nil, usageErrorf("--max-input must be positive")
 	}
+	// The scenario is read through a bounded reader: a huge file is
+	// refused (by Parse) without being read whole.
+	bounded := func(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, lf.maxInput+1)) }
 	var name string
 	var data []byte
-	switch {
-	case arg == "":
-		arg = defaultScenario
-		fallthrough
-	case !fileExists(arg) && arg != "-":
-		b, ok := scenarios.Builtin(arg)
-		if !ok {
-			return nil, usageErrorf("pipeshare: no file or embedded scenario named %q (embedded: %s)",
-				arg, strings.Join(scenarios.Names(), ", "))
-		}
-		name, data = arg+".yaml", b
-	case arg == "-":
-		b, err := io.ReadAll(io.LimitReader(e.stdin, lf.maxInput+1))
-		if err != nil {
+	var err error
+	switch arg {
+	case "-":
+		name = "<stdin>"
+		if data, err = bounded(e.stdin); err != nil {
 			return nil, inputError(fmt.Errorf("<stdin>: %v", err))
 		}
-		name, data = "<stdin>", b
+	case "":
+		name, data, _, err = scenarios.Resolve(defaultScenario, "", nil)
 	default:
-		if err := e.files.input("the scenario", arg); err != nil {
+		if err = e.files.input("the scenario", arg); err != nil {
 			return nil, err
 		}
-		f, err := os.Open(arg)
-		if err != nil {
-			return nil, inputError(fmt.Errorf("%s:1:1: %v", arg, unwrapPathError(err)))
-		}
-		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, lf.maxInput+1))
-		if err != nil {
-			return nil, inputError(fmt.Errorf("%s:1:1: %v", arg, unwrapPathError(err)))
-		}
-		name, data = arg, b
+		name, data, _, err = scenarios.Resolve(arg, "", func(path string) ([]byte, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return bounded(f)
+		})
+	}
+	var nf *scenarios.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return nil, usageErrorf("pipeshare: %v", err)
+	case err != nil:
+		return nil, inputError(fmt.Errorf("%s:1:1: %v", name, err))
 	}
 	sc, err := scenarios.Parse(name, data, opts)
 	if err != nil {
@@ -82,11 +82,6 @@ func (e *env) readNamedFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	return os.ReadFile(name)
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 func unwrapPathError(err error) error {

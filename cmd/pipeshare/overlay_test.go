@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestOverlayCLI covers extends: and --set on the commands that load a
@@ -35,4 +39,28 @@ func TestOverlayCLI(t *testing.T) {
 			golden(t, tc.name+".stderr", stderr)
 		})
 	}
+}
+
+// TestScenarioNames: a command names a scenario as extends: does, through
+// scenarios.Resolve: "quickstart" and "quickstart.yaml" are the embedded
+// one unless such a file exists, which wins.
+func TestScenarioNames(t *testing.T) {
+	for _, arg := range []string{"quickstart", "quickstart.yaml"} {
+		code, stdout, stderr := pipeshare(t, "", "validate", arg)
+		assert.Equal(t, 0, code, stderr)
+		assert.True(t, strings.HasPrefix(stdout, "quickstart.yaml: ok ("), stdout)
+	}
+	dir := t.TempDir()
+	child := filepath.Join(dir, "child.yaml")
+	require.NoError(t, os.WriteFile(child, []byte("extends: quickstart.yaml\nseed: 7\n"), 0o644))
+	code, stdout, stderr := pipeshare(t, "", "validate", child)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, child+": ok (")
+
+	// A file of that name wins over the embedded scenario.
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("quickstart.yaml", []byte("version: 1\n"), 0o644))
+	code, _, stderr = pipeshare(t, "", "validate", "quickstart.yaml")
+	assert.Equal(t, 2, code)
+	assert.True(t, strings.HasPrefix(stderr, "quickstart.yaml:1:1: "), stderr)
 }

@@ -46,7 +46,7 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	if rr.n < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
-	if err := oneOf("format", rr.format, "text", "json"); err != nil {
+	if err := checkFormat(new(report.Replicas), rr.format); err != nil {
 		return err
 	}
 	var horizon sim.Time
@@ -152,7 +152,7 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 			Shards: rr.shard.count, Samples: samples}
 		return writeOutput(e, rr.out, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
 	}
-	return writeReplicas(e, fold.Replicas(), rr.format, rr.out)
+	return writeOutput(e, rr.out, renderAs(fold.Replicas(), rr.format))
 }
 
 // replicaRun is what `run --replicas` asks for.
@@ -163,15 +163,6 @@ type replicaRun struct {
 	out    string    // --out: "" or "-" is stdout, else written atomically
 	until  string    // the raw --until value ("" = the scenario's horizon)
 	limits limitFlags
-}
-
-// writeReplicas renders a replicas report in format (text or json) to out.
-func writeReplicas(e *env, rep *report.Replicas, format, out string) error {
-	render := report.WriteReplicasText
-	if format == "json" {
-		render = report.WriteReplicasJSON
-	}
-	return writeOutput(e, out, func(w io.Writer) error { return render(w, rep) })
 }
 
 // runReplica compiles (or, for replica 0, reuses c), runs and summarizes

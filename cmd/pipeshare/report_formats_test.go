@@ -21,6 +21,7 @@ import (
 // TestRunFormatGoldens renders every embedded scenario (but the two large
 // W1 runs) as Markdown, HTML and each CSV table, against golden files.
 func TestRunFormatGoldens(t *testing.T) {
+	t.Parallel()
 	type variant struct {
 		suffix string
 		args   []string
@@ -185,7 +186,7 @@ func TestProgressRefresh(t *testing.T) {
 func BenchmarkRenderHTMLW1(b *testing.B) {
 	sum := summarizeScenario(b, "w1")
 	for b.Loop() {
-		if err := report.WriteHTML(io.Discard, sum); err != nil {
+		if err := (report.RunView{Summary: sum}).Render(io.Discard, "html"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/scenarios/cloudtrail"
 	"github.com/pipeshare/pipeshare/sim"
 	"github.com/spf13/pflag"
 )
@@ -37,13 +38,13 @@ func (tf traceFlags) check(fs *pflag.FlagSet) error {
 
 // traceRun is a replay in progress.
 type traceRun struct {
-	t   *scenarios.Trace
-	src *scenarios.TraceReplay
+	t   *cloudtrail.Trace
+	src *cloudtrail.Replay
 }
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
 // and adds its trace-only principals to sc; nil when there is none. It
-// reads the trace once (DESIGN.md "Real inputs": two passes).
+// reads the trace once; the replay reads it again.
 func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) {
 	paths := sc.TracePaths()
 	if *tf.path != "" {
@@ -52,7 +53,7 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	t, err := scenarios.OpenTrace(paths, scenarios.TraceOptions{Align: *tf.align, Strict: *tf.strict,
+	t, err := cloudtrail.Open(paths, cloudtrail.Options{Align: *tf.align, Strict: *tf.strict,
 		AddUnknownAccounts: *tf.addUnknown, Warn: e.stderr})
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
@@ -62,9 +63,7 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 			return nil, err
 		}
 	}
-	if err := t.Prepare(sc); err != nil {
-		return nil, inputError(err)
-	}
+	t.Prepare(&sc.Model)
 	return &traceRun{t: t}, nil
 }
 
@@ -73,7 +72,7 @@ func (tr *traceRun) attach(c *scenarios.Compiled) {
 	if tr == nil {
 		return
 	}
-	tr.src = tr.t.Source(c)
+	tr.src = tr.t.Source(c.World)
 	c.Sim.SetTrace(tr.src)
 }
 

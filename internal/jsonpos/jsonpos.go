@@ -1,6 +1,9 @@
-// Package jsonpos decodes JSON documents with errors at file:line:col, the
-// position format of every pipeshare input error, and finds where a value
-// sits in a document so that errors found after decoding can point at it.
+// Package jsonpos is the one place that turns a byte offset in a JSON
+// document into line:col ([LineCol], [Lines]): lines count from 1, columns
+// count characters. It decodes JSON documents with errors at
+// file:line:col, the position format of every pipeshare input error, and
+// finds where a value sits in a document so that errors found after
+// decoding can point at it.
 package jsonpos
 
 import (
@@ -9,18 +12,58 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pipeshare/pipeshare/model"
 )
 
 // LineCol converts a 0-based byte offset in data to a 1-based line and
-// column (in bytes); an offset past the end is just past the last byte.
+// column, the one position convention of every JSON input: lines count
+// from 1 after each '\n', and columns count characters as a person does
+// (a UTF-8 encoded character is one column, and so is each byte that is
+// not valid UTF-8), so "ü" is one column, not two. An offset past the end
+// is just past the last byte. To find many offsets in one document, use
+// [Lines].
 func LineCol(data []byte, off int) (line, col int) {
 	off = min(max(off, 0), len(data))
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	col = off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return 1 + bytes.Count(data[:start], []byte{'\n'}), column(data, start, off)
+}
+
+// column is the 1-based column of off in the line that starts at start.
+func column(data []byte, start, off int) int {
+	return utf8.RuneCount(data[start:off]) + 1
+}
+
+// Lines finds the line and column of many offsets in one document: it
+// indexes where the lines start once, so that each look-up costs a binary
+// search and a count of one line's characters instead of a scan from the
+// start. Its positions are those of [LineCol].
+type Lines struct {
+	data   []byte
+	starts []int // offsets where lines start; starts[0] == 0
+}
+
+// NewLines indexes the lines of data, which it keeps and must not change.
+func NewLines(data []byte) *Lines {
+	l := &Lines{data: data, starts: []int{0}}
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			return l
+		}
+		i += j + 1
+		l.starts = append(l.starts, i)
+	}
+}
+
+// LineCol returns the line and column of byte offset off, as [LineCol].
+func (l *Lines) LineCol(off int) (line, col int) {
+	off = min(max(off, 0), len(l.data))
+	line, _ = slices.BinarySearch(l.starts, off+1) // the lines starting at or before off
+	return line, column(l.data, l.starts[line-1], off)
 }
 
 // At returns a *model.PosError at byte offset off of file's data.

@@ -85,3 +85,39 @@ func TestLineCol(t *testing.T) {
 	line, col = LineCol(data, -3)
 	assert.Equal(t, [2]int{1, 1}, [2]int{line, col}, "before the start clamps")
 }
+
+// TestColumnsCountCharacters pins the one convention on a line with
+// non-ASCII text: the 'x' after "Zürich ✓" is column 28 (as an editor shows
+// it), not column 31 (its byte), in LineCol, Lines and Decode's errors alike.
+func TestColumnsCountCharacters(t *testing.T) {
+	in := []byte("{\n  \"name\": \"Zürich ✓\", \"n\": x}\n")
+	off := strings.IndexByte(string(in), 'x')
+	require.Equal(t, 32, off, "ü is 2 bytes, ✓ is 3")
+	line, col := LineCol(in, off)
+	assert.Equal(t, [2]int{2, 28}, [2]int{line, col})
+	line, col = NewLines(in).LineCol(off)
+	assert.Equal(t, [2]int{2, 28}, [2]int{line, col})
+	err := Decode("f.json", in, &doc{})
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "f.json:2:28: invalid JSON: invalid character 'x'"), err.Error())
+
+	// A byte that is not valid UTF-8 is one column too.
+	line, col = LineCol([]byte("\"\xff\xfe\" x"), 5)
+	assert.Equal(t, [2]int{1, 6}, [2]int{line, col})
+}
+
+// TestLinesAgreesWithLineCol checks every offset of a document with empty
+// lines, CR LF, multi-byte characters and no final newline.
+func TestLinesAgreesWithLineCol(t *testing.T) {
+	for _, in := range []string{"", "\n", "a", "ab\ncd\n", "\n\nü\r\n✓x\n\ny", "{\"k\": \"日本語\"}\n[1,\n 2]"} {
+		data := []byte(in)
+		l := NewLines(data)
+		for off := -1; off <= len(data)+1; off++ {
+			line, col := LineCol(data, off)
+			lline, lcol := l.LineCol(off)
+			assert.Equal(t, [2]int{line, col}, [2]int{lline, lcol}, "%q at %d", in, off)
+		}
+	}
+	line, col := NewLines([]byte("ab\ncd")).LineCol(4)
+	assert.Equal(t, [2]int{2, 2}, [2]int{line, col})
+}

@@ -1,10 +1,3 @@
-// Package importer turns real inputs into a pipeshare scenario (format v1):
-// AWS CLI snapshots of an organization, Terraform plan JSON, CloudTrail
-// traces and SageMaker pipeline definitions. Every importer returns one
-// [Result]: the scenario, one header that says what was read, and one list
-// of what could not be mapped. [Result.Write] validates the scenario before
-// a byte is written, so an import never produces a file that
-// `pipeshare validate` rejects.
 package importer
 
 import (
@@ -36,14 +29,40 @@ type Result struct {
 	About []string
 	// Unmapped lists what could not be mapped, one line each.
 	Unmapped []string
+
+	// From, when set, says what the input was, e.g. "a Terraform plan":
+	// the header's first line then ends "from a Terraform plan.".
+	From string
+	// Placeholders lists the values made up where the input has none (an
+	// account ID known only after apply), one line each; the header lists
+	// them before what could not be mapped.
+	Placeholders []string
+	// Warnings are problems of the input that did not stop the import,
+	// each "file:line:col: warning: message" at its position in the
+	// input, for stderr; they are not in the header.
+	Warnings []string
+	// Files holds the files the scenario names (a pipeline's
+	// definition:), by the name written in it, so that Write validates
+	// the scenario with them without opening a file.
+	Files map[string][]byte
 }
 
 // Header returns the comment block written above the scenario.
 func (r *Result) Header() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Imported by `%s`.\n", r.Command)
+	if r.From != "" {
+		fmt.Fprintf(&b, "Imported by `%s` from %s.\n", r.Command, r.From)
+	} else {
+		fmt.Fprintf(&b, "Imported by `%s`.\n", r.Command)
+	}
 	for _, l := range r.About {
 		b.WriteString(l + "\n")
+	}
+	if len(r.Placeholders) > 0 {
+		b.WriteString("placeholders (replace with the real IDs):\n")
+		for _, p := range r.Placeholders {
+			b.WriteString("  - " + p + "\n")
+		}
 	}
 	if len(r.Unmapped) == 0 {
 		b.WriteString("could not map: nothing\n")
@@ -57,21 +76,18 @@ func (r *Result) Header() string {
 }
 
 // Write validates the scenario (it must parse and compile, as
-// `pipeshare validate` would) and only then writes it with its header to w.
-// A scenario that does not validate is an internal error of the importer.
+// `pipeshare validate` would, with the Files it names) and only then writes
+// it with its header to w. A scenario that does not validate is an
+// internal error of the importer.
 func (r *Result) Write(w io.Writer) error {
 	r.File.Header = r.Header()
 	var buf bytes.Buffer
 	if err := scenarios.WriteFile(&buf, r.File); err != nil {
 		return err
 	}
-	sc, err := scenarios.Parse(r.File.Name+".yaml", buf.Bytes(), scenarios.LoadOptions{})
-	if err == nil {
-		_, err = scenarios.Compile(sc)
-	}
-	if err != nil {
+	if _, err := validate(r.File.Name+".yaml", buf.Bytes(), r.Files); err != nil {
 		return fmt.Errorf("importer: the imported scenario does not validate (please report this with the input): %w", err)
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }

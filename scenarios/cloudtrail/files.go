@@ -1,0 +1,233 @@
+package cloudtrail
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Trace is a CloudTrail trace: a list of files, in the order a read opens
+// them (by delivery stamp, then by name).
+type Trace struct {
+	files []traceFile
+	opts  Options
+	// Added lists the principals Prepare added ("ACCT/role/X"), and
+	// AddedAccounts the accounts.
+	Added         []string
+	AddedAccounts []string
+}
+
+type traceFile struct {
+	path  string
+	stamp int64 // delivery stamp from the name, or math.MinInt64
+}
+
+// Open lists the files of paths: each a file, or a folder walked for
+// *.json, *.jsonl and *.gz files (CloudTrail-Digest folders are skipped).
+func Open(paths []string, opts Options) (*Trace, error) {
+	t := &Trace{opts: opts}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			t.files = append(t.files, traceFile{path: p, stamp: deliveryStamp(p)})
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if d.Name() == "CloudTrail-Digest" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			n := d.Name()
+			if strings.HasPrefix(n, ".") {
+				return nil
+			}
+			for _, ext := range []string{".json", ".jsonl", ".gz"} {
+				if strings.HasSuffix(n, ext) {
+					found = append(found, path)
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no CloudTrail files (*.json, *.jsonl, *.gz)", p)
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			t.files = append(t.files, traceFile{path: f, stamp: deliveryStamp(f)})
+		}
+	}
+	slices.SortStableFunc(t.files, func(a, b traceFile) int {
+		if a.stamp != b.stamp {
+			if a.stamp < b.stamp {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	return t, nil
+}
+
+// Files returns the trace's files in the order they are opened (a
+// command records them as its inputs, so that no output replaces one).
+func (t *Trace) Files() []string {
+	out := make([]string, len(t.files))
+	for i, f := range t.files {
+		out[i] = f.path
+	}
+	return out
+}
+
+// deliveryStamp parses the _YYYYMMDDTHHMMZ_ stamp of a CloudTrail S3 object
+// name (ACCT_CloudTrail_REGION_20251027T0005Z_UNIQUE.json.gz).
+func deliveryStamp(path string) int64 {
+	base := filepath.Base(path)
+	for i := 0; i+15 <= len(base); i++ {
+		s := base[i:]
+		if len(s) >= 15 && s[8] == 'T' && s[13] == 'Z' && (i == 0 || base[i-1] == '_') {
+			if tm, err := time.Parse("20060102T1504Z", s[:14]); err == nil {
+				return tm.UnixNano()
+			}
+		}
+	}
+	return math.MinInt64
+}
+
+// fileReader decompresses one file in its own goroutine and hands the bytes
+// over in chunks.
+type fileReader struct {
+	ch   chan chunk
+	free chan []byte
+	done chan struct{}
+	cur  chunk
+	off  int
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+const chunkSize = 256 << 10
+
+// openFile starts decompressing path (gzip detected by its magic bytes).
+func openFile(path string) *fileReader {
+	fr := &fileReader{ch: make(chan chunk, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	go fr.run(path)
+	return fr
+}
+
+func (fr *fileReader) send(c chunk) bool {
+	select {
+	case fr.ch <- c:
+		return true
+	case <-fr.done:
+		return false
+	}
+}
+
+func (fr *fileReader) run(path string) {
+	defer close(fr.ch)
+	f, err := os.Open(path)
+	if err != nil {
+		fr.send(chunk{err: err})
+		return
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			fr.send(chunk{err: fmt.Errorf("gzip: %v", err)})
+			return
+		}
+		r = zr
+	}
+	for {
+		var b []byte
+		select {
+		case b = <-fr.free:
+		default:
+			b = make([]byte, chunkSize)
+		}
+		n := 0
+		var err error
+		for n < chunkSize && err == nil {
+			var m int
+			m, err = r.Read(b[n:chunkSize])
+			n += m
+		}
+		if n > 0 && !fr.send(chunk{b: b[:n]}) {
+			return
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			if err == io.ErrUnexpectedEOF {
+				err = errors.New("truncated gzip stream (unexpected end of file)")
+			}
+			fr.send(chunk{err: err})
+			return
+		}
+	}
+}
+
+// Read implements io.Reader over the chunks.
+func (fr *fileReader) Read(p []byte) (int, error) {
+	for fr.off >= len(fr.cur.b) {
+		if fr.cur.err != nil {
+			return 0, fr.cur.err
+		}
+		if fr.cur.b != nil {
+			select {
+			case fr.free <- fr.cur.b[:cap(fr.cur.b)]:
+			default:
+			}
+		}
+		c, ok := <-fr.ch
+		if !ok {
+			fr.cur = chunk{err: io.EOF}
+			continue
+		}
+		fr.cur, fr.off = c, 0
+	}
+	n := copy(p, fr.cur.b[fr.off:])
+	fr.off += n
+	return n, nil
+}
+
+// Close stops the goroutine.
+func (fr *fileReader) Close() {
+	select {
+	case <-fr.done:
+	default:
+		close(fr.done)
+	}
+	for range fr.ch { // let the goroutine finish
+	}
+}

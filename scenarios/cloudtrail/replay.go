@@ -1,0 +1,250 @@
+package cloudtrail
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// Prepare reads the trace's calls once and adds to cfg every caller that
+// cfg lacks, with an allow-all identity (flagged as seen only in the
+// trace) and, with Options.AddUnknownAccounts, every unknown account,
+// outside the organization. Call it before the world is built. A
+// malformed record is skipped here whatever Options.Strict says; the
+// replay reports it.
+func (t *Trace) Prepare(cfg *model.Config) {
+	s := t.newStream(forPrepare)
+	seen := map[Principal]bool{}
+	var callers []Principal
+	for {
+		it, ok := s.next()
+		if !ok {
+			break
+		}
+		if p := it.caller.p; !seen[p] {
+			seen[p] = true
+			callers = append(callers, p)
+		}
+	}
+	s.close()
+	slices.SortFunc(callers, func(a, b Principal) int {
+		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
+	})
+	accts := map[string]int{}
+	for i := range cfg.Accounts {
+		accts[cfg.Accounts[i].ID.S] = i
+	}
+	for _, c := range callers {
+		ai, ok := accts[string(c.Account)]
+		if !ok {
+			if !t.opts.AddUnknownAccounts {
+				continue
+			}
+			cfg.Accounts = append(cfg.Accounts, model.AccountConfig{
+				ID: model.Ref{S: string(c.Account)}, Name: "trace-" + string(c.Account), FullAccess: true})
+			ai = len(cfg.Accounts) - 1
+			accts[string(c.Account)] = ai
+			t.AddedAccounts = append(t.AddedAccounts, string(c.Account))
+		}
+		if c.Name == "root" {
+			continue
+		}
+		a := &cfg.Accounts[ai]
+		if slices.ContainsFunc(a.Principals, func(p model.PrincipalConfig) bool { return p.Name.S == c.Name }) {
+			continue
+		}
+		a.Principals = append(a.Principals, model.PrincipalConfig{Name: model.Ref{S: c.Name}, AllowAll: true})
+		t.Added = append(t.Added, string(c.Account)+"/"+c.Name)
+	}
+}
+
+// Replay streams a trace's calls into a world: a [sim.TraceSource]. It
+// places each call of the trace (the record rule's) in the world and
+// skips, counting them, the calls whose caller or pipeline the world
+// lacks and, without Options.Align, those before the world's start.
+type Replay struct {
+	s       *stream
+	w       *model.World
+	start   int64 // the scenario start, Unix ns
+	shift   int64 // added to eventTime with Align
+	aligned bool
+
+	callers []callerRes // by caller.id
+	targets []targetRes // by target.id
+	acctIdx map[model.AccountID]bool
+	byName  map[string]model.PipelineID // "ACCT/lower-case name"
+	byARN   map[string]model.PipelineID // pipeline ARN
+	firstPl map[model.AccountID]model.PipelineID
+}
+
+// callerRes is a caller placed in the world.
+type callerRes struct {
+	done bool
+	p    model.PrincipalID
+	why  string // "", SkipUnknownAccount or SkipUnknownCaller
+}
+
+// targetRes is a pipeline placed in the world.
+type targetRes struct {
+	done, ok bool
+	pl       model.PipelineID
+}
+
+// Source returns the replay of t in world w, from the world's start. Close
+// it after the run.
+func (t *Trace) Source(w *model.World) *Replay {
+	r := &Replay{s: t.newStream(forReplay), w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
+		acctIdx: map[model.AccountID]bool{}, byName: map[string]model.PipelineID{}, byARN: map[string]model.PipelineID{},
+		firstPl: map[model.AccountID]model.PipelineID{}}
+	for _, id := range w.AccountIDs() {
+		r.acctIdx[id] = true
+	}
+	for p := range model.PipelineID(w.NumPipelines()) {
+		owner := w.PipelineOwner(p)
+		r.byName[string(owner)+"/"+strings.ToLower(w.PipelineName(p))] = p
+		r.byARN[w.PipelineARN(p)] = p
+		if _, ok := r.firstPl[owner]; !ok {
+			r.firstPl[owner] = p
+		}
+	}
+	return r
+}
+
+// Stats returns the counts so far.
+func (r *Replay) Stats() *Stats { return &r.s.stats }
+
+// Err reports why the trace ended early (sim.TraceSource).
+func (r *Replay) Err() error { return r.s.err }
+
+// Close closes the open files.
+func (r *Replay) Close() { r.s.close() }
+
+// Next fills c with the next call (sim.TraceSource).
+func (r *Replay) Next(c *sim.TraceCall) bool {
+	st := &r.s.stats
+	for {
+		it, ok := r.s.next()
+		if !ok {
+			return false
+		}
+		cr := r.caller(it.caller)
+		if cr.why != "" {
+			st.Skipped[cr.why]++
+			if acct := string(it.caller.p.Account); cr.why == SkipUnknownAccount && (len(st.UnknownAccounts) < 1000 || st.UnknownAccounts[acct] > 0) {
+				st.UnknownAccounts[acct]++
+			}
+			continue
+		}
+		pl, why := r.pipeline(it.target, it.caller.p.Account)
+		if why != "" {
+			st.Skipped[why]++
+			continue
+		}
+		if !r.aligned {
+			r.aligned = true
+			r.shift = r.start - it.at
+		}
+		at := it.at + r.shift - r.start
+		if at < 0 {
+			st.Skipped[SkipBeforeStart]++
+			continue
+		}
+		*c = sim.TraceCall{At: sim.Time(at), Caller: cr.p, Action: it.action, Pipeline: pl, Execution: it.execution,
+			StartsExecution: it.startsExecution, Token: it.token, Recorded: it.recorded}
+		st.Calls++
+		return true
+	}
+}
+
+// caller places c in the world.
+func (r *Replay) caller(c *caller) callerRes {
+	if c.id >= 0 {
+		for int(c.id) >= len(r.callers) {
+			r.callers = append(r.callers, callerRes{})
+		}
+		if res := r.callers[c.id]; res.done {
+			return res
+		}
+	}
+	res := callerRes{done: true, why: SkipUnknownCaller}
+	if !r.acctIdx[c.p.Account] {
+		res.why = SkipUnknownAccount
+	} else if ps, err := r.w.LookupCallers(string(c.p.Account) + "/" + c.p.Name); err == nil && len(ps) == 1 {
+		res = callerRes{done: true, p: ps[0]}
+	}
+	if c.id >= 0 {
+		r.callers[c.id] = res
+	}
+	return res
+}
+
+// pipeline places t in the world; a Search that names no pipeline (t nil)
+// goes to the first pipeline of the caller's account, else the world's
+// first.
+func (r *Replay) pipeline(t *target, acct model.AccountID) (model.PipelineID, string) {
+	if t == nil {
+		if pl, ok := r.firstPl[acct]; ok {
+			return pl, ""
+		}
+		if r.w.NumPipelines() == 0 {
+			return 0, SkipNoTarget
+		}
+		return 0, ""
+	}
+	if t.id >= 0 {
+		for int(t.id) >= len(r.targets) {
+			r.targets = append(r.targets, targetRes{})
+		}
+		if res := r.targets[t.id]; res.done {
+			return res.pl, targetWhy(res.ok)
+		}
+	}
+	var res targetRes
+	if t.arn != "" {
+		res.pl, res.ok = r.byARN[t.arn]
+	} else {
+		res.pl, res.ok = r.byName[string(t.pl.Account)+"/"+t.pl.Name]
+	}
+	res.done = true
+	if t.id >= 0 {
+		r.targets[t.id] = res
+	}
+	return res.pl, targetWhy(res.ok)
+}
+
+func targetWhy(ok bool) string {
+	if ok {
+		return ""
+	}
+	return SkipUnknownTarget
+}
+
+// UnknownAccountsLine describes the unknown accounts of st in one line,
+// or "" when there were none.
+func (st *Stats) UnknownAccountsLine() string {
+	if len(st.UnknownAccounts) == 0 {
+		return ""
+	}
+	ids := slices.Sorted(maps.Keys(st.UnknownAccounts))
+	var b strings.Builder
+	b.WriteString("trace: ")
+	b.WriteString(strconv.FormatInt(st.Skipped[SkipUnknownAccount], 10))
+	b.WriteString(" calls from unknown accounts skipped (")
+	for i, id := range ids {
+		if i == 5 {
+			fmt.Fprintf(&b, ", and %d more", len(ids)-5)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s: %d", id, st.UnknownAccounts[id])
+	}
+	b.WriteString("); --add-unknown-accounts adds them outside the organization")
+	return b.String()
+}

@@ -1,0 +1,511 @@
+package cloudtrail
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// window is how far out of order records may be inside one file and
+// still be read in order; it is also the duplicate-copy window.
+const window = 15 * time.Minute
+
+// windowRecords caps each file's reordering window, and the
+// duplicate-copy window, in records.
+const windowRecords = 1 << 15
+
+// openLead is how long before its delivery stamp a file is opened.
+const openLead = int64(time.Hour)
+
+// maxWarnings is how many malformed records a read describes.
+const maxWarnings = 20
+
+// maxDetails caps the keys of Stats.OtherEvents and Stats.Identities.
+const maxDetails = 100
+
+// Options tune a read of a trace.
+type Options struct {
+	// Align shifts a replay so that its first call is at the scenario
+	// start; otherwise a call is replayed at its eventTime minus the start
+	// and earlier calls are skipped.
+	Align bool
+	// Strict makes a malformed record or a damaged file fatal to a
+	// replay.
+	Strict bool
+	// AddUnknownAccounts makes Prepare add accounts seen only in the
+	// trace, outside the organization; otherwise a replay skips their calls
+	// as unknown callers.
+	AddUnknownAccounts bool
+	// Warn receives a line per malformed record ("trace: FILE:record N:
+	// ..."); nil discards them.
+	Warn io.Writer
+}
+
+// Stats counts what a read took and skipped.
+type Stats struct {
+	Files   int
+	Records int64            // records read (every event)
+	Calls   int64            // calls handed on
+	Skipped map[string]int64 // by Skip* reason
+	// UnknownAccounts counts a replay's skipped calls of each unknown
+	// account.
+	UnknownAccounts map[string]int64
+	// Malformed describes the first malformed records, "FILE:record N:
+	// message" (at most 20; Skipped[SkipMalformed] counts them all).
+	Malformed []string
+	// OtherEvents counts the records that are not pipeline calls by
+	// "eventSource eventName", and Identities the calls skipped for their
+	// userIdentity type by type. Only [Trace.Calls] fills them, with at
+	// most 100 keys each; the rest count under "other".
+	OtherEvents map[string]int64
+	Identities  map[string]int64
+}
+
+// item is a call waiting in a file's window.
+type item struct {
+	at     int64 // eventTime, Unix ns
+	seq    uint64
+	dedup  uint64  // 0 for none
+	caller *caller // a mapped caller (why == "")
+	target *target // nil for a Search that names no pipeline
+	region string  // for Trace.Calls only
+	action model.Action
+	// For a replay only: the recorded outcome, the execution ID an
+	// execution-level call names, the one a recorded Start returned, the
+	// ClientRequestToken.
+	recorded                          sim.Recorded
+	execution, startsExecution, token string
+}
+
+// ctFile is an open file of the merge.
+type ctFile struct {
+	path    string
+	fr      *fileReader
+	sc      *ctScanner
+	rec     int    // records read
+	win     []item // a min-heap by (at, seq)
+	maxSeen int64
+	eof     bool
+}
+
+type dedupEntry struct {
+	at  int64
+	key uint64
+}
+
+// use is what a stream is read for; it decides what the stream keeps.
+type use int8
+
+const (
+	forPrepare use = iota // the callers
+	forReplay             // all a sim.TraceCall holds; Options.Strict and Warn apply
+	forCalls              // a Call, and what is skipped by name; Options.Warn applies
+)
+
+// stream reads the calls of a trace: it applies the record rule to each
+// record, reorders each file's records within the window, merges the
+// files by eventTime and drops the later copies of a call.
+type stream struct {
+	t      *Trace
+	use    use
+	strict bool
+	warn   io.Writer
+	stats  Stats
+	err    error
+	warned int
+
+	nextFile int // the next file of t.files to open
+	active   []*ctFile
+	seq      uint64
+	tab      tables
+
+	dedup    map[uint64]struct{}
+	dedupQ   []dedupEntry
+	dedupOff int
+	f        ctFields
+}
+
+func (t *Trace) newStream(u use) *stream {
+	s := &stream{t: t, use: u, tab: newTables(),
+		stats: Stats{Files: len(t.files), Skipped: map[string]int64{}, UnknownAccounts: map[string]int64{}},
+		dedup: map[uint64]struct{}{}}
+	switch u {
+	case forReplay:
+		s.strict, s.warn = t.opts.Strict, t.opts.Warn
+	case forCalls:
+		s.warn = t.opts.Warn
+		s.stats.OtherEvents, s.stats.Identities = map[string]int64{}, map[string]int64{}
+	}
+	return s
+}
+
+// next returns the next call: the earliest ready one across the files
+// that is not a copy of one already returned within the window.
+func (s *stream) next() (item, bool) {
+	for {
+		it, ok := s.pop()
+		if !ok {
+			return item{}, false
+		}
+		if it.dedup != 0 && s.seen(it.at, it.dedup) {
+			s.stats.Skipped[SkipDuplicate]++
+			continue
+		}
+		return it, true
+	}
+}
+
+// close closes the open files.
+func (s *stream) close() {
+	for _, f := range s.active {
+		f.fr.Close()
+	}
+	s.active = nil
+	s.nextFile = len(s.t.files)
+	if s.warned > maxWarnings && s.warn != nil {
+		fmt.Fprintf(s.warn, "trace: %d more malformed records not shown\n", s.warned-maxWarnings)
+	}
+	s.warned = 0
+}
+
+// seen reports whether key was seen within the window, adding it.
+func (s *stream) seen(at int64, key uint64) bool {
+	for s.dedupOff < len(s.dedupQ) && (s.dedupQ[s.dedupOff].at < at-int64(window) || len(s.dedupQ)-s.dedupOff > windowRecords) {
+		delete(s.dedup, s.dedupQ[s.dedupOff].key)
+		s.dedupOff++
+	}
+	if s.dedupOff > 4096 && s.dedupOff*2 > len(s.dedupQ) {
+		s.dedupQ = append(s.dedupQ[:0], s.dedupQ[s.dedupOff:]...)
+		s.dedupOff = 0
+	}
+	if _, ok := s.dedup[key]; ok {
+		return true
+	}
+	s.dedup[key] = struct{}{}
+	s.dedupQ = append(s.dedupQ, dedupEntry{at, key})
+	return false
+}
+
+// pop returns the earliest ready call across the files.
+func (s *stream) pop() (item, bool) {
+	for s.err == nil {
+		// The earliest head among the open files.
+		best := -1
+		for i, f := range s.active {
+			if len(f.win) > 0 && (best < 0 || itemLess(&f.win[0], &s.active[best].win[0])) {
+				best = i
+			}
+		}
+		// Open the files the merge has reached.
+		if s.nextFile < len(s.t.files) {
+			tf := s.t.files[s.nextFile]
+			if best < 0 || tf.stamp == math.MinInt64 || tf.stamp-openLead <= s.active[best].win[0].at {
+				s.nextFile++
+				s.open(tf.path)
+				continue
+			}
+		}
+		if best < 0 {
+			return item{}, false
+		}
+		f := s.active[best]
+		it := f.popItem()
+		s.fill(f)
+		if s.err != nil {
+			break
+		}
+		if len(f.win) == 0 && f.eof {
+			f.fr.Close()
+			s.active = slices.Delete(s.active, best, best+1)
+		}
+		return it, true
+	}
+	return item{}, false
+}
+
+func (s *stream) open(path string) {
+	f := &ctFile{path: path, fr: openFile(path), maxSeen: math.MinInt64}
+	f.sc = newCTScanner(f.fr)
+	s.fill(f)
+	if len(f.win) == 0 && f.eof {
+		f.fr.Close()
+		return
+	}
+	s.active = append(s.active, f)
+}
+
+// fill reads f until its earliest call is ready: older than the newest
+// by the window, or the window is full, or the file has ended.
+func (s *stream) fill(f *ctFile) {
+	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(window) && len(f.win) < windowRecords)) {
+		res, err := f.sc.next(&s.f)
+		switch res {
+		case scanEnd:
+			f.eof = true
+			if err != nil {
+				s.problem(f.path, 0, fmt.Sprintf("after record %d: %s", f.rec, err))
+			}
+			continue
+		case scanMalformed:
+			f.rec++
+			s.stats.Records++
+			s.problem(f.path, f.rec, err.Error())
+			continue
+		}
+		f.rec++
+		s.stats.Records++
+		s.mapRecord(f)
+		if s.err != nil {
+			return
+		}
+	}
+}
+
+// problem counts a malformed record (rec > 0) or a damaged file: fatal
+// with Strict, else described in Stats.Malformed and on Warn.
+func (s *stream) problem(file string, rec int, msg string) {
+	s.stats.Skipped[SkipMalformed]++
+	if s.strict {
+		if s.err == nil {
+			if rec > 0 {
+				s.err = fmt.Errorf("%s:record %d: %s", file, rec, msg)
+			} else {
+				s.err = fmt.Errorf("%s: %s", file, msg)
+			}
+		}
+		return
+	}
+	s.warned++
+	if s.warned > maxWarnings {
+		return
+	}
+	line := file + ": " + msg
+	if rec > 0 {
+		line = fmt.Sprintf("%s:record %d: %s", file, rec, msg)
+	}
+	s.stats.Malformed = append(s.stats.Malformed, line)
+	if s.warn != nil {
+		fmt.Fprintf(s.warn, "trace: %s\n", line)
+	}
+}
+
+// count adds one to m[key], or to m["other"] once m has maxDetails keys.
+func count(m map[string]int64, key string) {
+	if _, ok := m[key]; !ok && len(m) >= maxDetails {
+		key = "other"
+	}
+	m[key]++
+}
+
+// mapRecord applies the record rule to the record in s.f and adds the
+// call it makes to f's window.
+func (s *stream) mapRecord(f *ctFile) {
+	rf := &s.f
+	action, ok := pipelineAction(rf)
+	if !ok {
+		s.stats.Skipped[SkipOtherEvent]++
+		if s.use == forCalls {
+			src := string(rf.eventSource)
+			if src == "" {
+				src = "(no eventSource)"
+			}
+			count(s.stats.OtherEvents, src+" "+string(rf.eventName))
+		}
+		return
+	}
+	at, ok := parseEventTime(rf.eventTime)
+	if !ok {
+		s.problem(f.path, f.rec, fmt.Sprintf("eventTime %q is not an RFC 3339 time from 1970 to 2262", rf.eventTime))
+		return
+	}
+	c := s.tab.callerOf(rf)
+	switch c.why {
+	case SkipMalformed:
+		s.problem(f.path, f.rec, c.msg)
+		return
+	case SkipIdentity:
+		s.stats.Skipped[SkipIdentity]++
+		if s.use == forCalls {
+			count(s.stats.Identities, fmt.Sprintf("%q", rf.uType))
+		}
+		return
+	}
+	it := item{at: at, caller: c, action: action}
+	// The target.
+	ref := rf.execARN
+	var execID []byte
+	switch {
+	case len(rf.execARN) > 0:
+		k := lastIndex(ref, execSep)
+		if k < 0 || k+len(execSep) == len(ref) {
+			s.badTarget(f, ref)
+			return
+		}
+		it.target = s.tab.arnTarget(ref[:k])
+		execID = ref[k+len(execSep):]
+	case len(rf.pipelineARN) > 0:
+		ref = rf.pipelineARN
+		it.target = s.tab.arnTarget(ref)
+	case len(rf.pipelineName) > 4 && string(rf.pipelineName[:4]) == "arn:":
+		ref = rf.pipelineName // PipelineName accepts an ARN too
+		it.target = s.tab.arnTarget(ref)
+	case len(rf.pipelineName) > 0:
+		// A bare name is a pipeline of the account the record was
+		// delivered to, else of the caller's.
+		ref = rf.pipelineName
+		acct := rf.recipient
+		if len(acct) == 0 {
+			acct = []byte(c.p.Account)
+		}
+		it.target = s.tab.nameTarget(acct, ref)
+	case action == model.Search && len(rf.searchARN) > 0:
+		ref = rf.searchARN
+		it.target = s.tab.arnTarget(ref)
+	case action == model.Search:
+		// A Search that names no pipeline: a replay picks one.
+	default:
+		s.stats.Skipped[SkipNoTarget]++
+		return
+	}
+	if it.target != nil && it.target.bad {
+		s.badTarget(f, ref)
+		return
+	}
+	switch {
+	case len(rf.shared) > 0:
+		it.dedup = sim.FNV64a(rf.shared) | 1
+	case len(rf.reqID) > 0:
+		it.dedup = sim.FNV64a(rf.reqID) | 1
+	}
+	switch s.use {
+	case forReplay:
+		s.replayFields(&it, execID)
+	case forCalls:
+		it.region = s.tab.region(rf.region)
+	}
+	s.seq++
+	it.seq = s.seq
+	f.maxSeen = max(f.maxSeen, at)
+	f.pushItem(it)
+}
+
+const execSep = "/execution/"
+
+// replayFields fills what only a replay reads: the execution the call
+// names (execID), the one a recorded Start returned, its token and its
+// recorded outcome.
+func (s *stream) replayFields(it *item, execID []byte) {
+	rf := &s.f
+	it.execution = string(execID)
+	if it.action == model.StartPipelineExecution && len(rf.respExecARN) > 0 {
+		if k := lastIndex(rf.respExecARN, execSep); k >= 0 {
+			it.startsExecution = string(rf.respExecARN[k+len(execSep):])
+		}
+	}
+	if len(rf.token) > 0 {
+		it.token = string(rf.token)
+	}
+	switch string(rf.errorCode) {
+	case "":
+	case "AccessDenied", "AccessDeniedException":
+		it.recorded = sim.RecordedDenied
+	default:
+		it.recorded = sim.RecordedError
+	}
+}
+
+func (s *stream) badTarget(f *ctFile, ref []byte) {
+	s.problem(f.path, f.rec, fmt.Sprintf("%q names no pipeline or execution: want its ARN or a pipeline name", ref))
+}
+
+func itemLess(a, b *item) bool {
+	return a.at < b.at || a.at == b.at && a.seq < b.seq
+}
+
+func (f *ctFile) pushItem(it item) {
+	f.win = append(f.win, it)
+	h := f.win
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !itemLess(&h[i], &h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (f *ctFile) popItem() item {
+	h := f.win
+	it := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = item{}
+	h = h[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if rr := l + 1; rr < n && itemLess(&h[rr], &h[l]) {
+			m = rr
+		}
+		if !itemLess(&h[m], &h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	f.win = h
+	return it
+}
+
+// Calls reads the calls of a trace without a scenario: the records the
+// record rule takes, merged in time order, copies counted once. It never
+// stops at a malformed record (Options.Strict is a replay's): Stats counts
+// and describes them. Close it when done.
+type Calls struct{ s *stream }
+
+// Call is one call of a trace.
+type Call struct {
+	At     time.Time // eventTime, UTC
+	Action model.Action
+	Caller Principal
+	// Pipeline is the pipeline the call names; zero for a Search that
+	// names none.
+	Pipeline Pipeline
+	Region   string // awsRegion
+}
+
+// Calls starts a read of t's calls.
+func (t *Trace) Calls() *Calls {
+	return &Calls{s: t.newStream(forCalls)}
+}
+
+// Next fills c with the next call; false at the end.
+func (cs *Calls) Next(c *Call) bool {
+	it, ok := cs.s.next()
+	if !ok {
+		return false
+	}
+	*c = Call{At: time.Unix(0, it.at).UTC(), Action: it.action, Caller: it.caller.p, Region: it.region}
+	if it.target != nil {
+		c.Pipeline = it.target.pl
+	}
+	cs.s.stats.Calls++
+	return true
+}
+
+// Stats returns the counts so far.
+func (cs *Calls) Stats() *Stats { return &cs.s.stats }
+
+// Close closes the open files.
+func (cs *Calls) Close() { cs.s.close() }

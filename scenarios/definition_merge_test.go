@@ -1,0 +1,257 @@
+package scenarios
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// defScenario is a scenario whose pipeline p (account 111…) reads
+// definition d.json; rest follows the definition key.
+func defScenario(rest string) string {
+	return hdr + "accounts: [{id: \"111111111111\"}]\npipelines:\n  - name: p\n    account: \"111111111111\"\n" +
+		"    definition: d.json\n" + rest
+}
+
+// loadDef parses scenario in (as dir/t.yaml) with definition file
+// dir/d.json; it returns the scenario (nil on error) and every diagnostic.
+func loadDef(t *testing.T, in string, def []byte) (*Scenario, string) {
+	t.Helper()
+	fsys := fstest.MapFS{"dir/t.yaml": {Data: []byte(in)}, "dir/d.json": {Data: def}}
+	sc, err := Load(fsys, "dir/t.yaml", LoadOptions{})
+	if err != nil {
+		var list ErrorList
+		require.True(t, errors.As(err, &list), "%v", err)
+		return nil, list.String()
+	}
+	return sc, sc.Warnings.String()
+}
+
+func realDefinition(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/real/definitions/" + name)
+	require.NoError(t, err)
+	return data
+}
+
+func stepByName(t *testing.T, steps []sim.StepSpec, name string) sim.StepSpec {
+	t.Helper()
+	for _, s := range steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no step %s", name)
+	return sim.StepSpec{}
+}
+
+func refNames(refs []model.Ref) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.S)
+	}
+	return out
+}
+
+func TestDefinitionAbalone(t *testing.T) {
+	in := defScenario("    parameters: {TrainingInstanceType: ml.m5.2xlarge}\n    steps:\n" +
+		"      - {name: AbaloneProcess, duration: 12m}\n" +
+		"      - {name: AbaloneTrain, duration: {dist: lognormal, median: 40m, sigma: 0.3}, failure_rate: 0.02}\n" +
+		"      - {name: AbaloneEval, duration: 5m}\n" +
+		"      - {name: AbaloneMSECond, if_probability: 0.8}\n" +
+		"      - {name: AbaloneTransform, duration: 20m, instance_count: 3}\n")
+	sc, diags := loadDef(t, in, realDefinition(t, "abalone.json"))
+	require.NotNil(t, sc, diags)
+	assert.Equal(t, "dir/d.json:137:11: warning: step AbaloneRegisterModel of type RegisterModel has no duration; using the default 1s\n"+
+		"dir/d.json:157:11: warning: step AbaloneCreateModel of type Model has no duration; using the default 1s\n"+
+		"dir/d.json:182:11: warning: step AbaloneMSEFail of type Fail has no duration; using the default 1s\n"+
+		"dir/t.yaml:15:9: warning: step AbaloneMSECond of type Condition has no duration; using the default 1s\n", diags)
+	require.Len(t, sc.Sim.Pipelines, 1)
+	steps := sc.Sim.Pipelines[0].Steps
+	var names []string
+	for _, s := range steps {
+		names = append(names, s.Name)
+	}
+	assert.Equal(t, []string{"AbaloneProcess", "AbaloneTrain", "AbaloneEval", "AbaloneMSECond",
+		"AbaloneRegisterModel", "AbaloneCreateModel", "AbaloneTransform", "AbaloneMSEFail"}, names)
+
+	proc := stepByName(t, steps, "AbaloneProcess")
+	assert.Equal(t, "ml.m5.xlarge", proc.InstanceType)
+	assert.Equal(t, 1, proc.InstanceCount, "from the ProcessingInstanceCount default")
+	assert.Equal(t, sim.Dist{Kind: sim.DistFixed, A: float64(12 * time.Minute)}, proc.Duration)
+	assert.Equal(t, model.Pos{File: "dir/d.json", Line: 17, Col: 5}, proc.Pos)
+
+	train := stepByName(t, steps, "AbaloneTrain")
+	assert.Equal(t, "ml.m5.2xlarge", train.InstanceType, "the scenario's parameter overrides the default")
+	assert.Equal(t, []string{"AbaloneProcess"}, refNames(train.DependsOn), "implicit, from Get Steps.AbaloneProcess…")
+	assert.Equal(t, sim.DistLogNormal, train.Duration.Kind)
+	assert.Equal(t, 0.02, train.FailureRate)
+	require.Len(t, train.Retry, 1)
+	assert.Equal(t, []string{"SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"}, train.Retry[0].Exceptions)
+	assert.Equal(t, sim.Time(time.Minute), train.Retry[0].Interval)
+	assert.Equal(t, 5, train.Retry[0].MaxAttempts)
+
+	assert.Equal(t, []string{"AbaloneTrain", "AbaloneProcess"}, refNames(stepByName(t, steps, "AbaloneEval").DependsOn))
+	cond := stepByName(t, steps, "AbaloneMSECond")
+	assert.Equal(t, []string{"AbaloneEval"}, refNames(cond.DependsOn), "from the PropertyFile Get")
+	assert.Equal(t, int8(0), cond.Static, "Std:JsonGet is known only at run time")
+	assert.Equal(t, 0.8, cond.IfProbability)
+	assert.Equal(t, []string{"AbaloneRegisterModel", "AbaloneCreateModel", "AbaloneTransform"}, refNames(cond.IfSteps))
+	assert.Equal(t, []string{"AbaloneMSEFail"}, refNames(cond.ElseSteps))
+	tr := stepByName(t, steps, "AbaloneTransform")
+	assert.Equal(t, []string{"AbaloneCreateModel"}, refNames(tr.DependsOn))
+	assert.Equal(t, "ml.m5.xlarge", tr.InstanceType)
+	assert.Equal(t, 3, tr.InstanceCount, "the scenario's instance_count")
+	assert.Equal(t, "", stepByName(t, steps, "AbaloneRegisterModel").InstanceType)
+
+	// It compiles and runs: every execution ends (succeeds on the if
+	// branch, fails at the Fail step otherwise), about 80 % succeed.
+	w, errs := model.NewWorld(&sc.Model)
+	require.NotNil(t, w, "%v", errs)
+	sc.Sim.Duration = sim.Time(30 * 24 * time.Hour)
+	sc.Sim.Workload = []sim.Workload{{Name: "starts", Callers: []model.Ref{{S: "111111111111"}}, Targets: []model.Ref{{S: "p"}},
+		Arrival: sim.Arrival{Kind: sim.ArrivalEvery, Every: sim.Time(2 * time.Hour)},
+		Actions: []sim.ActionWeight{{Action: model.StartPipelineExecution, Weight: 1}}, To: sim.Time(29 * 24 * time.Hour)}}
+	s, serrs := sim.New(w, &sc.Sim)
+	require.NotNil(t, s, "%v", serrs)
+	r := s.Run()
+	e := r.Executions
+	assert.Equal(t, e.Started, e.Succeeded+e.Failed)
+	assert.InDelta(t, 0.8*0.98, float64(e.Succeeded)/float64(e.Started), 0.08)
+}
+
+func TestDefinitionTuningStaticCondition(t *testing.T) {
+	for _, tc := range []struct {
+		params string
+		static int8
+		count  int
+	}{
+		{"", -1, 4},                                        // Environment dev
+		{"{Environment: prod}", 1, 4},                      // Equals
+		{"{Environment: prod-eu}", 1, 4},                   // In
+		{"{Environment: prod, MaxParallelJobs: 1}", -1, 1}, // Not LessThan 2 fails
+		{"{MaxParallelJobs: \"6\"}", -1, 6},                // a string for an Integer parameter
+	} {
+		in := defScenario("")
+		if tc.params != "" {
+			in += "    parameters: " + tc.params + "\n"
+		}
+		sc, diags := loadDef(t, in, realDefinition(t, "tuning.json"))
+		require.NotNil(t, sc, diags)
+		steps := sc.Sim.Pipelines[0].Steps
+		tune := stepByName(t, steps, "ChurnTuning")
+		assert.Equal(t, "ml.c5.2xlarge", tune.InstanceType)
+		assert.Equal(t, tc.count, tune.InstanceCount, tc.params)
+		assert.Equal(t, time.Hour, time.Duration(tune.Duration.A), "the Tuning default")
+		assert.Equal(t, tc.static, stepByName(t, steps, "IsProduction").Static, tc.params)
+		assert.Equal(t, []string{"ChurnTuning"}, refNames(stepByName(t, steps, "ChurnRegister").DependsOn))
+		pre := stepByName(t, steps, "ChurnPreprocess")
+		assert.Equal(t, 2, pre.InstanceCount)
+		require.Len(t, pre.Retry, 2)
+		// ExpireAfterMin 10 with 30s × 1.5^k: retries at 30s, 75s, 142.5s,
+		// 243.75s, 395.6s; the sixth would start at 623.4s > 600s.
+		assert.Equal(t, 5, pre.Retry[1].MaxAttempts)
+	}
+}
+
+func TestDefinitionMerge(t *testing.T) {
+	def := []byte(`{"Version": "2020-12-01", "Steps": [
+  {"Name": "A", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 2}}}},
+  {"Name": "B", "Type": "Training", "DependsOn": ["A"], "Arguments": {"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1}},
+   "RetryPolicies": [{"ExceptionType": ["SageMaker.RESOURCE_LIMIT"]}]},
+  {"Name": "C", "Type": "Lambda"}]}`)
+	in := defScenario("    steps:\n" +
+		"      - {name: B, depends_on: [C], instance_type: ml.g5.2xlarge, duration: 1h, retry: []}\n" +
+		"      - {name: A, duration: 2m, failure_rate: 0.5, failure_exception: SageMaker.CAPACITY_ERROR}\n" +
+		"      - {name: C, duration: 3s}\n")
+	sc, diags := loadDef(t, in, def)
+	require.NotNil(t, sc, diags)
+	assert.Empty(t, diags)
+	steps := sc.Sim.Pipelines[0].Steps
+	a, b := steps[0], steps[1]
+	assert.Equal(t, "A", a.Name, "definition order")
+	assert.Equal(t, 2, a.InstanceCount)
+	assert.Equal(t, "SageMaker.CAPACITY_ERROR", a.FailureException)
+	assert.Equal(t, []string{"C"}, refNames(b.DependsOn), "a given depends_on replaces the definition's")
+	assert.Equal(t, "ml.g5.2xlarge", b.InstanceType)
+	assert.Empty(t, b.Retry, "a given retry replaces the RetryPolicies")
+	assert.Equal(t, float64(time.Hour), b.Duration.A)
+}
+
+func TestDefinitionInline(t *testing.T) {
+	in := hdr + "pipelines:\n  - name: p\n    account: \"111111111111\"\n" +
+		`    definition: '{"Version":"2020-12-01","Parameters":[{"Name":"N","Type":"Integer","DefaultValue":3}],` +
+		`"Steps":[{"Name":"T","Type":"Training","Arguments":{"ResourceConfig":{"InstanceType":"ml.m5.xlarge","InstanceCount":{"Get":"Parameters.N"}}}}]}'` + "\n" +
+		"    steps: [{name: T, duration: 1m}]\n"
+	sc, err := Parse("t.yaml", []byte(in), LoadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, sc.Sim.Pipelines[0].Steps[0].InstanceCount)
+
+	_, err = Parse("t.yaml", []byte(strings.Replace(in, `"Parameters.N"`, `"Parameters.M"`, 1)), LoadOptions{})
+	assert.EqualError(t, err, `t.yaml:8:17: definition: unknown parameter "M" (the definition declares N) (JSON line 1, column 210)`)
+}
+
+// definitionErrors are definitions (as d.json) with every diagnostic of
+// the scenario that names them: the definition's own problems (package
+// pipelinedef has the rest) and those of merging its steps.
+var definitionErrors = []struct {
+	name string
+	def  string
+	rest string // scenario text after the definition key
+	want []string
+}{
+	{"malformed JSON", "{\"Version\": \"2020-12-01\",\n \"Steps\": [\n  {\"Name\": \"A\" \"Type\": \"Lambda\"}]}", "", []string{
+		`dir/d.json:3:16: invalid JSON: unexpected '"', want ',' or '}'`}},
+	{"unknown parameter and no default", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"T\"}],\n\"Steps\": [\n" +
+		"  {\"Name\": \"A\", \"Type\": \"Transform\", \"Arguments\": {\"TransformResources\": {\"InstanceType\": {\"Get\": \"Parameters.T\"}, \"InstanceCount\": {\"Get\": \"Parameters.X\"}}}}]}",
+		"", []string{
+			`dir/d.json:3:3: warning: step A of type Transform has no duration; using the default 15m`,
+			`dir/d.json:3:99: parameter T has no DefaultValue and the scenario's parameters do not set it`,
+			`dir/d.json:3:141: unknown parameter "X" (the definition declares T)`}},
+	{"bad parameter value", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"N\", \"Type\": \"Integer\", \"DefaultValue\": \"x\"}], \"Steps\": []}",
+		"    parameters: {N: abc, Z: 1}\n", []string{
+			`dir/d.json:1:91: parameter N: DefaultValue "x" is not a Integer`,
+			`dir/t.yaml:10:29: warning: parameter Z is not declared in the definition of pipeline p (it declares N)`}},
+	{"duplicate and unknown scenario step", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"A\", \"Type\": \"Condition\", \"Arguments\": {\"IfSteps\": [{\"Name\": \"A\", \"Type\": \"Fail\"}]}}]}",
+		"    steps: [{name: Z, duration: 1s}, {name: A, type: Lambda, if_probability: 2}]\n", []string{
+			`dir/d.json:1:107: duplicate step name "A" (first at line 1, column 37)`,
+			`dir/t.yaml:10:20: step "Z" is not in the definition of pipeline p (its steps: A)`,
+			`dir/t.yaml:10:38: warning: step A of type Condition has no duration; using the default 1s`,
+			`dir/t.yaml:10:54: step A is a Condition step in the definition, not Lambda`,
+			`dir/t.yaml:10:78: if_probability must be between 0 and 1, not 2`}},
+	{"no instance type", "{\"Version\": \"2020-12-01\", \"Steps\": [\n {\"Name\": \"T\", \"Type\": \"Training\"},\n {\"Name\": \"P\", \"Type\": \"Processing\"}]}",
+		"    steps: [{name: P, duration: 1m}]\n", []string{
+			`dir/d.json:2:2: step T of type Training has no instance type in the definition; give instance_type under the pipeline's steps`,
+			`dir/d.json:2:2: warning: step T of type Training has no duration; using the default 30m`,
+			`dir/t.yaml:10:13: step P of type Processing has no instance type in the definition; give instance_type`}},
+	{"missing file", "", "", nil},
+}
+
+func TestDefinitionErrors(t *testing.T) {
+	for _, tc := range definitionErrors {
+		t.Run(tc.name, func(t *testing.T) {
+			in := defScenario(tc.rest)
+			fsys := fstest.MapFS{"dir/t.yaml": {Data: []byte(in)}}
+			if tc.def != "" {
+				fsys["dir/d.json"] = &fstest.MapFile{Data: []byte(tc.def)}
+			}
+			_, err := Load(fsys, "dir/t.yaml", LoadOptions{})
+			var list ErrorList
+			require.True(t, errors.As(err, &list), "%v", err)
+			want := strings.Join(tc.want, "\n") + "\n"
+			if tc.def == "" {
+				want = "dir/t.yaml:9:17: definition: dir/d.json: file does not exist\n"
+			}
+			assert.Equal(t, want, list.String())
+		})
+	}
+}

@@ -1,0 +1,99 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
+)
+
+// This file imports a SageMaker pipeline definition (package pipelinedef)
+// into a scenario that runs it in one owner account: the pipeline names the
+// definition file, and its steps: entries give every step its type's
+// default duration, to be replaced with measured ones.
+
+// DefinitionOptions control [Definition].
+type DefinitionOptions struct {
+	Options         // Name defaults to the pipeline's name
+	Account  string // the account that owns the pipeline (12 digits)
+	Pipeline string // the pipeline's name; default: the file's name without its extension
+	// Out is where the scenario will be written ("" or "-": standard
+	// output, taken as a file in the current folder): the scenario names
+	// the definition relative to it.
+	Out string
+}
+
+// Definition imports the pipeline definition data read from file. Problems
+// of the definition, and steps it gives no instance type, are a
+// scenarios.ErrorList at their positions in file; its warnings are in
+// Result.Warnings. The Result holds the definition in Files, so that Write
+// validates the scenario without reading file again.
+func Definition(file string, data []byte, opts DefinitionOptions) (*Result, error) {
+	if _, err := model.ParseAccountID(opts.Account); err != nil {
+		return nil, fmt.Errorf("the owner account: %v", err)
+	}
+	if opts.Pipeline == "" {
+		opts.Pipeline = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	if !model.ValidPipelineName(opts.Pipeline) {
+		return nil, fmt.Errorf("pipeline name %q must be letters, digits and hyphens, starting and ending with a letter or a digit; name the pipeline", opts.Pipeline)
+	}
+	def, problems := pipelinedef.Decode(pipelinedef.FileSource(file, data), nil, opts.Pipeline)
+	var errs scenarios.ErrorList
+	errs.AddPosErrors(problems)
+	if def != nil {
+		// The scenario would need an instance_type in steps: say so here,
+		// at the step in the definition.
+		for i := range def.Steps {
+			if st := &def.Steps[i]; st.NeedsInstanceType {
+				errs.AddPosError(def.Problem(st, false, fmt.Sprintf("step %s of type %s has no instance type in the definition", st.Spec.Name, st.Spec.Type)))
+			}
+		}
+	}
+	errs.Sort()
+	if errs.HasErrors() {
+		return nil, errs
+	}
+
+	f := opts.newFile(opts.Pipeline)
+	f.Accounts = []scenarios.FileAccount{{ID: opts.Account}}
+	p := scenarios.FilePipeline{Name: opts.Pipeline, Account: opts.Account}
+	for _, st := range def.Steps {
+		p.Steps = append(p.Steps, scenarios.FileStep{Name: st.Spec.Name, Duration: scenarios.DefaultStepDuration(st.Spec.Type).String()})
+	}
+
+	// The scenario runs the definition as read from file, so that what
+	// only compiling finds (a dependency cycle) is reported in file.
+	p.Definition = filepath.ToSlash(file)
+	f.Pipelines = []scenarios.FilePipeline{p}
+	var buf bytes.Buffer
+	if err := scenarios.WriteFile(&buf, f); err != nil {
+		return nil, err
+	}
+	warnings, err := validate(f.Name+".yaml", buf.Bytes(), map[string][]byte{filepath.Clean(file): data})
+	if err != nil {
+		return nil, err
+	}
+
+	// The written scenario names the definition relative to itself.
+	out := opts.Out
+	if out == "" || out == "-" {
+		out = "imported.yaml"
+	}
+	rel, err := filepath.Rel(filepath.Dir(out), file)
+	if err != nil {
+		rel, _ = filepath.Abs(file)
+	}
+	f.Pipelines[0].Definition = filepath.ToSlash(rel)
+	res := &Result{File: f, Command: "pipeshare import definition " + file, From: "a SageMaker pipeline definition",
+		About: []string{"Durations are per-type defaults: replace them with measured ones."},
+		Files: map[string][]byte{filepath.Clean(f.Pipelines[0].Definition): data}}
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, w.String())
+	}
+	return res, nil
+}

@@ -1,0 +1,272 @@
+package pipelinedef
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
+)
+
+// The real definitions are shared with the scenario and import tests.
+const realDir = "../testdata/real/definitions/"
+
+func realDefinition(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(realDir + name)
+	require.NoError(t, err)
+	return data
+}
+
+// decode decodes data as d.json and returns the definition and every
+// problem, sorted by position, one "file:line:col: message" line each.
+func decode(data string, values map[string]Value) (*Definition, string) {
+	def, problems := Decode(FileSource("d.json", []byte(data)), values, "p")
+	return def, problemLines(problems)
+}
+
+func problemLines(problems []*model.PosError) string {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pos.Before(problems[j].Pos) })
+	var b strings.Builder
+	for _, p := range problems {
+		b.WriteString(p.Error() + "\n")
+	}
+	return b.String()
+}
+
+func stepByName(t *testing.T, def *Definition, name string) sim.StepSpec {
+	t.Helper()
+	st := def.Step(name)
+	require.NotNil(t, st, "no step %s (steps: %s)", name, def.StepNames())
+	return st.Spec
+}
+
+func refNames(refs []model.Ref) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.S)
+	}
+	return out
+}
+
+func TestDecodeAbalone(t *testing.T) {
+	def, problems := decode(string(realDefinition(t, "abalone.json")), map[string]Value{"TrainingInstanceType": {Text: "ml.m5.2xlarge"}})
+	require.NotNil(t, def)
+	assert.Empty(t, problems)
+	assert.Equal(t, "AbaloneProcess, AbaloneTrain, AbaloneEval, AbaloneMSECond, "+
+		"AbaloneRegisterModel, AbaloneCreateModel, AbaloneTransform, AbaloneMSEFail", def.StepNames())
+	assert.Equal(t, "ProcessingInstanceCount, TrainingInstanceType, ModelApprovalStatus, InputData, BatchData, MseThreshold", def.ParamNames())
+
+	proc := stepByName(t, def, "AbaloneProcess")
+	assert.Equal(t, "ml.m5.xlarge", proc.InstanceType)
+	assert.Equal(t, 1, proc.InstanceCount, "from the ProcessingInstanceCount default")
+	assert.Equal(t, model.Pos{File: "d.json", Line: 17, Col: 5}, proc.Pos)
+	assert.Equal(t, sim.Dist{}, proc.Duration, "definitions carry no durations")
+
+	train := stepByName(t, def, "AbaloneTrain")
+	assert.Equal(t, "ml.m5.2xlarge", train.InstanceType, "the scenario's value overrides the default")
+	assert.Equal(t, []string{"AbaloneProcess"}, refNames(train.DependsOn), "implicit, from Get Steps.AbaloneProcess…")
+	require.Len(t, train.Retry, 1)
+	assert.Equal(t, []string{"SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"}, train.Retry[0].Exceptions)
+	assert.Equal(t, sim.Time(time.Minute), train.Retry[0].Interval)
+	assert.Equal(t, 5, train.Retry[0].MaxAttempts)
+
+	assert.Equal(t, []string{"AbaloneTrain", "AbaloneProcess"}, refNames(stepByName(t, def, "AbaloneEval").DependsOn))
+	cond := stepByName(t, def, "AbaloneMSECond")
+	assert.Equal(t, []string{"AbaloneEval"}, refNames(cond.DependsOn), "from the PropertyFile Get")
+	assert.Equal(t, int8(0), cond.Static, "Std:JsonGet is known only at run time")
+	assert.Equal(t, 0.5, cond.IfProbability)
+	assert.Equal(t, []string{"AbaloneRegisterModel", "AbaloneCreateModel", "AbaloneTransform"}, refNames(cond.IfSteps))
+	assert.Equal(t, []string{"AbaloneMSEFail"}, refNames(cond.ElseSteps))
+	assert.Equal(t, []string{"AbaloneCreateModel"}, refNames(stepByName(t, def, "AbaloneTransform").DependsOn))
+	assert.Equal(t, "", stepByName(t, def, "AbaloneRegisterModel").InstanceType)
+
+	// Without the scenario's value, the parameter's default.
+	def, problems = decode(string(realDefinition(t, "abalone.json")), nil)
+	assert.Empty(t, problems)
+	assert.Equal(t, "ml.m5.xlarge", stepByName(t, def, "AbaloneTrain").InstanceType)
+	p := def.Params[slicesIndex(def.Params, "ProcessingInstanceCount")]
+	v, ok := p.Default()
+	assert.True(t, ok)
+	assert.Equal(t, Value{Text: "1", Number: true}, v)
+	assert.Equal(t, "Integer", p.Type)
+}
+
+func slicesIndex(params []Param, name string) int {
+	for i, p := range params {
+		if p.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestDecodeTuningStaticCondition(t *testing.T) {
+	for _, tc := range []struct {
+		values map[string]Value
+		static int8
+		count  int
+	}{
+		{nil, -1, 4}, // Environment dev
+		{map[string]Value{"Environment": {Text: "prod"}}, 1, 4},                                                // Equals
+		{map[string]Value{"Environment": {Text: "prod-eu"}}, 1, 4},                                             // In
+		{map[string]Value{"Environment": {Text: "prod"}, "MaxParallelJobs": {Text: "1", Number: true}}, -1, 1}, // Not LessThan 2 fails
+		{map[string]Value{"MaxParallelJobs": {Text: "6"}}, -1, 6},                                              // a string for an Integer parameter
+	} {
+		def, problems := decode(string(realDefinition(t, "tuning.json")), tc.values)
+		require.NotNil(t, def)
+		assert.Empty(t, problems)
+		tune := stepByName(t, def, "ChurnTuning")
+		assert.Equal(t, "ml.c5.2xlarge", tune.InstanceType)
+		assert.Equal(t, tc.count, tune.InstanceCount, "%v", tc.values)
+		assert.Equal(t, tc.static, stepByName(t, def, "IsProduction").Static, "%v", tc.values)
+		assert.Equal(t, []string{"ChurnTuning"}, refNames(stepByName(t, def, "ChurnRegister").DependsOn))
+		pre := stepByName(t, def, "ChurnPreprocess")
+		assert.Equal(t, 2, pre.InstanceCount)
+		require.Len(t, pre.Retry, 2)
+		// ExpireAfterMin 10 with 30s × 1.5^k: retries at 30s, 75s, 142.5s,
+		// 243.75s, 395.6s; the sixth would start at 623.4s > 600s.
+		assert.Equal(t, 5, pre.Retry[1].MaxAttempts)
+	}
+	_, problems := decode(string(realDefinition(t, "tuning.json")), map[string]Value{"MaxParallelJobs": {Text: "many"}})
+	assert.Contains(t, problems, `parameter MaxParallelJobs is a Integer but the scenario's parameters give "many"`)
+}
+
+func TestDecodeTransformJoinAndUnknownType(t *testing.T) {
+	def, problems := decode(string(realDefinition(t, "batch-transform.json")), map[string]Value{"TransformInstanceFamily": {Text: "m5"}})
+	require.NotNil(t, def)
+	assert.Equal(t, `d.json:38:15: warning: unknown step type "NotebookJob": step PublishReport runs without instances`+
+		` (known types: `+strings.Join(StepTypes, ", ")+")\n", problems)
+	bs := stepByName(t, def, "BatchScore")
+	assert.Equal(t, "ml.m5.xlarge", bs.InstanceType, "Std:Join of literals and a parameter")
+	assert.Equal(t, 2, bs.InstanceCount)
+	assert.Equal(t, []string{"CreateScoringModel"}, refNames(bs.DependsOn))
+	assert.Equal(t, []string{"SageMaker.CAPACITY_ERROR"}, bs.Retry[0].Exceptions, "the older name maps to the current one")
+	pr := stepByName(t, def, "PublishReport")
+	assert.Equal(t, "", pr.InstanceType)
+	assert.Equal(t, []string{"BatchScore"}, refNames(pr.DependsOn))
+}
+
+func TestDecodeNeedsInstanceType(t *testing.T) {
+	def, problems := decode(`{"Version": "2020-12-01", "Steps": [
+  {"Name": "T", "Type": "Training", "Arguments": {"ResourceConfig": {"InstanceCount": 1}}},
+  {"Name": "P", "Type": "Processing"},
+  {"Name": "L", "Type": "Lambda"}]}`, nil)
+	assert.Empty(t, problems)
+	assert.True(t, def.Step("T").NeedsInstanceType)
+	assert.True(t, def.Step("P").NeedsInstanceType)
+	assert.False(t, def.Step("L").NeedsInstanceType)
+	assert.Equal(t, "d.json:3:3: warning: step P: no instance type", def.Problem(def.Step("P"), true, "step P: no instance type").Error())
+	assert.Nil(t, def.Step("Z"))
+}
+
+// TestDecodeColumnsCountCharacters: positions follow jsonpos's one
+// convention, a character is one column (the bytes would give columns 76
+// and 67).
+func TestDecodeColumnsCountCharacters(t *testing.T) {
+	_, problems := decode("{\"Description\": \"Zürich ✓\", \"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"a b\", \"Type\": \"Lambda\"}]}", nil)
+	assert.Equal(t, "d.json:1:73: a step needs a Name of 1 to 64 letters, digits, '-' or '_'\n", problems)
+	_, problems = decode("{\"Version\": \"2020-12-01\", \"Description\": \"Zürich ✓\", \"Steps\": [}", nil)
+	assert.Equal(t, "d.json:1:64: invalid JSON: unexpected '}', want a value\n", problems)
+}
+
+func TestDecodeInline(t *testing.T) {
+	at := model.Pos{File: "t.yaml", Line: 8, Col: 17}
+	def, problems := Decode(InlineSource(at, []byte(`{"Version":"2020-12-01","Steps":[{"Name":"T","Type":"Lambda","DependsOn":["X"]}]}`)), nil, "p")
+	require.NotNil(t, def)
+	require.Len(t, problems, 1)
+	assert.Equal(t, `t.yaml:8:17: definition: step T depends on unknown step "X" (steps: T) (JSON line 1, column 75)`, problems[0].Error())
+	assert.Equal(t, at, def.Steps[0].Spec.Pos, "an inline step is at the scenario value")
+}
+
+// decodeErrors are definitions (as d.json) with every problem.
+var decodeErrors = []struct {
+	name string
+	def  string
+	want []string
+}{
+	{"malformed JSON", "{\"Version\": \"2020-12-01\",\n \"Steps\": [\n  {\"Name\": \"A\" \"Type\": \"Lambda\"}]}", []string{
+		`d.json:3:16: invalid JSON: unexpected '"', want ',' or '}'`}},
+	{"truncated", "{\"Version\": \"2020-12-01\", \"Steps\": [", []string{
+		`d.json:1:37: invalid JSON: unexpected end of input, want a value`}},
+	{"not an object", "[1]", []string{`d.json:1:1: a pipeline definition must be a JSON object, not an array`}},
+	{"version", "{\"Version\": \"2022-01-01\", \"Steps\": []}", []string{
+		`d.json:1:13: unsupported definition Version "2022-01-01" (want "2020-12-01")`}},
+	{"no version, no steps", "{}", []string{
+		`d.json:1:1: pipeline definition has no Version (want "2020-12-01")`,
+		`d.json:1:1: pipeline definition has no Steps`}},
+	{"missing dependency", "{\"Version\": \"2020-12-01\", \"Steps\": [\n" +
+		"  {\"Name\": \"A\", \"Type\": \"Lambda\", \"DependsOn\": [\"Nope\"]},\n" +
+		"  {\"Name\": \"B\", \"Type\": \"Lambda\", \"Arguments\": {\"x\": {\"Get\": \"Steps.Gone.Properties.X\"}}}]}", []string{
+		`d.json:2:49: step A depends on unknown step "Nope" (steps: A, B)`,
+		`d.json:3:62: step B refers to unknown step "Gone" (steps: A, B)`}},
+	{"unknown parameter and no default", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"T\"}],\n\"Steps\": [\n" +
+		"  {\"Name\": \"A\", \"Type\": \"Transform\", \"Arguments\": {\"TransformResources\": {\"InstanceType\": {\"Get\": \"Parameters.T\"}, \"InstanceCount\": {\"Get\": \"Parameters.X\"}}}}]}",
+		[]string{
+			`d.json:3:99: parameter T has no DefaultValue and the scenario's parameters do not set it`,
+			`d.json:3:141: unknown parameter "X" (the definition declares T)`}},
+	{"bad parameter value", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"N\", \"Type\": \"Integer\", \"DefaultValue\": \"x\"}], \"Steps\": []}", []string{
+		`d.json:1:91: parameter N: DefaultValue "x" is not a Integer`}},
+	{"duplicate step", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"A\", \"Type\": \"Condition\", \"Arguments\": {\"IfSteps\": [{\"Name\": \"A\", \"Type\": \"Fail\"}]}}]}", []string{
+		`d.json:1:107: duplicate step name "A" (first at line 1, column 37)`}},
+	{"retry and condition problems", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"A\", \"Type\": \"Condition\",\n" +
+		"\"Arguments\": {\"Conditions\": [{\"Type\": \"Maybe\"}, {\"Type\": \"Equals\", \"LeftValue\": 1}]}},\n" +
+		"{\"Name\": \"B\", \"Type\": \"Lambda\", \"RetryPolicies\": [{\"ExceptionType\": [\"Oops\"], \"MaxAttempts\": 30, \"ExpireAfterMin\": 5}]}]}", []string{
+		`d.json:2:39: unknown condition type "Maybe" (want Equals, NotEquals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, NotIn, Not or Or)`,
+		`d.json:2:49: condition Equals needs LeftValue and RightValue`,
+		`d.json:3:70: unknown exception "Oops" (want ` + orList(ExceptionTypes) + `)`,
+		`d.json:3:94: MaxAttempts must be a number from 0 to 20, not 30`}},
+	{"retry with both limits", "{\"Version\": \"2020-12-01\", \"Steps\": [{\"Name\": \"B\", \"Type\": \"Lambda\",\n" +
+		"\"RetryPolicies\": [{\"ExceptionType\": [\"Step.THROTTLING\"], \"MaxAttempts\": 3, \"ExpireAfterMin\": 5}]}]}", []string{
+		`d.json:2:19: a retry policy cannot set both MaxAttempts and ExpireAfterMin`}},
+}
+
+func TestDecodeErrors(t *testing.T) {
+	for _, tc := range decodeErrors {
+		t.Run(tc.name, func(t *testing.T) {
+			_, problems := decode(tc.def, nil)
+			assert.Equal(t, strings.Join(tc.want, "\n")+"\n", problems)
+		})
+	}
+}
+
+// FuzzDefinition checks that Decode never panics and reports every
+// problem inside the file, on a valid line and column.
+func FuzzDefinition(f *testing.F) {
+	for _, name := range []string{"abalone.json", "tuning.json", "batch-transform.json"} {
+		f.Add(realDefinition(f, name))
+	}
+	for _, tc := range decodeErrors {
+		f.Add([]byte(tc.def))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		def, problems := Decode(FileSource("f.json", data), map[string]Value{"N": {Text: "2", Number: true}}, "p")
+		lines := strings.Count(string(data), "\n") + 1
+		errors := 0
+		for _, e := range problems {
+			if e.Pos.File != "f.json" || e.Pos.Line < 1 || e.Pos.Line > lines || e.Pos.Col < 1 || e.Msg == "" {
+				t.Fatalf("problem outside the file: %v", e)
+			}
+			if !strings.HasPrefix(e.Msg, "warning: ") {
+				errors++
+			}
+		}
+		if def == nil {
+			if errors == 0 {
+				t.Fatalf("no definition and no error")
+			}
+			return
+		}
+		for _, st := range def.Steps {
+			if !ValidName(st.Spec.Name) || st.Spec.InstanceType != "" && st.Spec.InstanceCount < 1 {
+				t.Fatalf("bad step %+v", st.Spec)
+			}
+		}
+	})
+}
