@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"sync"
 
 	"github.com/pipeshare/pipeshare/report"
@@ -24,7 +25,7 @@ func cmdDiff(e *env, args []string) error {
 	var lf loadFlags
 	lf.register(fs)
 	format := registerFormat(fs, new(report.Diff), "")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
@@ -40,7 +41,8 @@ func cmdDiff(e *env, args []string) error {
 	if fs.NArg() != 2 {
 		return usageErrorf("pipeshare diff: two scenarios needed, A and B (got %d; see pipeshare diff --help)", fs.NArg())
 	}
-	if err := checkFormat(new(report.Diff), *format); err != nil {
+	outs, err := outputsOf(new(report.Diff), *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	policies, err := parseFailOn(*failOn)
@@ -49,13 +51,13 @@ func cmdDiff(e *env, args []string) error {
 	}
 	// The findings of both runs: for the headline, and down to the level
 	// of a severity policy.
-	findings, minSev := report.ForPeople(*format), report.SeverityWarning
+	findings, minSev := anyFormat(outs, report.ForPeople), report.SeverityWarning
 	for _, p := range policies {
 		if p.Kind == report.PolicySeverity {
 			findings, minSev = true, min(minSev, p.Severity)
 		}
 	}
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	var scs [2]*scenarios.Scenario
@@ -129,7 +131,7 @@ func cmdDiff(e *env, args []string) error {
 
 	d := report.CompareSummaries(sums[0], sums[1])
 	verdicts := d.ApplyPolicies(policies)
-	if err := writeOutput(e, *out, renderAs(d, *format)); err != nil {
+	if err := writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(d, f) }); err != nil {
 		return err
 	}
 	if len(policies) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -26,7 +27,7 @@ func cmdRun(e *env, args []string) error {
 	lf.register(fs)
 	format := registerFormat(fs, report.RunView{}, "")
 	table := fs.String("table", "calls", "the `TABLE` of --format csv: calls, cost, access or findings")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	until := fs.String("until", "", "stop at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
@@ -53,13 +54,19 @@ func cmdRun(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare run: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := checkFormat(report.RunView{}, *format); err != nil {
+	var view report.View = report.RunView{}
+	if fs.Changed("replicas") {
+		view = new(report.Replicas)
+	}
+	outs, err := outputsOf(view, *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	if err := oneOf("table", *table, report.CSVTables...); err != nil {
 		return err
 	}
-	if fs.Changed("table") && *format != "csv" {
+	isCSV := func(f string) bool { return f == "csv" }
+	if fs.Changed("table") && !anyFormat(outs, isCSV) {
 		return usageErrorf("--table applies to --format csv (got --format %s)", *format)
 	}
 	if err := oneOf("progress", *progressMode, "auto", "on", "off"); err != nil {
@@ -76,7 +83,11 @@ func cmdRun(e *env, args []string) error {
 		if fs.Changed("format") && *format != "json" {
 			return usageErrorf("--shard writes a JSON part file for pipeshare merge (got --format %s)", *format)
 		}
-		var err error
+		if len(*out) > 1 {
+			return usageErrorf("--shard writes one part file: give one --out")
+		}
+		outs = outs[:1]
+		outs[0].format = "json"
 		if sh, err = parseShard(*shard, *shards, os.LookupEnv); err != nil {
 			return err
 		}
@@ -85,7 +96,7 @@ func cmdRun(e *env, args []string) error {
 	}
 	// The outputs are claimed before any input is read, so that one that
 	// would replace an input, or another output, is refused before any work.
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	if err := e.files.output("--calls", *calls.path); err != nil {
@@ -107,7 +118,7 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, format: *format, out: *out, until: *until, limits: lim})
+		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, outs: outs, until: *until, limits: lim})
 	}
 	c, err := compileUntil(e, sc, *until)
 	if err != nil {
@@ -152,8 +163,10 @@ func cmdRun(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
-	render := renderAs(report.RunView{Summary: sum, Table: *table}, *format)
-	return writeOutput(e, *out, withReplay(render, *format, sum, replay))
+	v := report.RunView{Summary: sum, Table: *table}
+	return writeOutputs(e, outs, func(format string) func(io.Writer) error {
+		return withReplay(renderAs(v, format), format, sum, replay)
+	})
 }
 
 // runCheckInput is what `check` evaluates with its defaults (every rule,

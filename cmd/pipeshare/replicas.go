@@ -46,9 +46,6 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	if rr.n < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
-	if err := checkFormat(new(report.Replicas), rr.format); err != nil {
-		return err
-	}
 	var horizon sim.Time
 	if rr.until != "" {
 		t, err := parseAt("until", rr.until, sc)
@@ -150,17 +147,17 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	if sharding {
 		part := &report.ReplicaPart{Meta: meta, Seed: master, Replicas: rr.n, Shard: rr.shard.index,
 			Shards: rr.shard.count, Samples: samples}
-		return writeOutput(e, rr.out, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
+		return writeOutput(e, rr.outs[0].path, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
 	}
-	return writeOutput(e, rr.out, renderAs(fold.Replicas(), rr.format))
+	rep := fold.Replicas()
+	return writeOutputs(e, rr.outs, func(format string) func(io.Writer) error { return renderAs(rep, format) })
 }
 
 // replicaRun is what `run --replicas` asks for.
 type replicaRun struct {
 	n      int       // --replicas
 	shard  shardSpec // --shard; count 0 when not sharding
-	format string    // text or json (ignored for a shard's part file)
-	out    string    // --out: "" or "-" is stdout, else written atomically
+	outs   []output  // the reports to write; a shard writes its part file to the first
 	until  string    // the raw --until value ("" = the scenario's horizon)
 	limits limitFlags
 }
