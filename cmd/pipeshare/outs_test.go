@@ -20,9 +20,9 @@ func TestSeveralOuts(t *testing.T) {
 		exts []string // --out report.EXT for each
 	}{
 		{[]string{"run", "quickstart", "--until", "1d"}, []string{"html", "json", "txt", "md", "csv"}},
-		{[]string{"run", "quickstart", "--until", "1d", "--replicas", "2"}, []string{"json", "txt"}},
+		{[]string{"run", "quickstart", "--until", "1d", "--replicas", "2"}, []string{"json", "txt", "md", "html", "csv"}},
 		{[]string{"check", "quickstart"}, []string{"sarif", "xml", "md", "json", "text"}},
-		{[]string{"diff", "quickstart", readOnlyWhatIf}, []string{"md", "json", "txt"}},
+		{[]string{"diff", "quickstart", readOnlyWhatIf}, []string{"md", "json", "html", "csv", "txt"}},
 		{[]string{"access", "quickstart", "--at", "1h"}, []string{"csv", "json", "txt"}},
 		{[]string{"explain", "quickstart", "--caller", "222222222222", "--action", "DescribePipeline",
 			"--target", "churn-training"}, []string{"json", "txt"}},

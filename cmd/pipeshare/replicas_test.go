@@ -318,13 +318,15 @@ func TestCompileDoesNotModifyScenario(t *testing.T) {
 	assert.True(t, reflect.DeepEqual(a, b), "Compile or Run modified the parsed Scenario")
 }
 
-// TestReplicasGolden pins the text and JSON renderings of four quickstart
-// replicas.
+// TestReplicasGolden pins every rendering of four quickstart replicas.
 func TestReplicasGolden(t *testing.T) {
-	for _, format := range []string{"text", "json"} {
+	for _, format := range []string{"text", "json", "md", "html", "csv"} {
 		code, stdout, stderr := replicas(t, "quickstart", nil, 4, format, "")
 		require.Equal(t, 0, code, stderr)
-		ext := map[string]string{"text": "txt", "json": "json"}[format]
+		ext := map[string]string{"text": "txt"}[format]
+		if ext == "" {
+			ext = format
+		}
 		golden(t, "replicas-quickstart-4."+ext, stdout)
 	}
 }
