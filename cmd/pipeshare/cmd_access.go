@@ -22,6 +22,7 @@ func cmdAccess(e *env, args []string) error {
 	format := registerFormat(fs, report.AccessView{}, "")
 	out := registerOut(fs, "the matrix")
 	changes := fs.Bool("changes", false, "print every interval in which each principal's access holds, from the start to the end")
+	quiet := registerQuiet(fs)
 	until := fs.String("until", "", "with --changes: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,6 +41,7 @@ func cmdAccess(e *env, args []string) error {
 	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
+	defer commandProgress(e, *quiet).phase("computing the access matrix")()
 	c, err := compileScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err

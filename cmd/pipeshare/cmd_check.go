@@ -31,6 +31,7 @@ func cmdCheck(e *env, args []string) error {
 	out := registerOut(fs, "the report")
 	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
 	failOn := registerFailOn(fs, "severity=LEVEL: fail (exit 1) on a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity")
+	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -105,9 +106,12 @@ func cmdCheck(e *env, args []string) error {
 	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
 		return err
 	}
+	pr := commandProgress(e, *quiet)
+	sp := pr.watch(c.Sim)
 	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
 		return err
 	}
+	sp.finish(c.Sim)
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"sync"
+	"time"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -30,6 +31,7 @@ func cmdDiff(e *env, args []string) error {
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
 	failOn := registerFailOn(fs, "fail (exit 1) when b against a: cost-increase=PCT% or =USD (the owner's cost over the run), new-access (a principal gains an action on a pipeline), new-external (one outside the organization does), severity=LEVEL (a new finding at or above LEVEL); with --fail-on, differences alone exit 0")
+	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -77,10 +79,11 @@ func cmdDiff(e *env, args []string) error {
 	if fs.Changed("seed") {
 		s = *seed
 	}
+	pr := commandProgress(e, *quiet)
 	var trs [2]*traceRun
 	for i, sc := range scs {
 		sc.Sim.Seed = s
-		tr, err := tf.prepare(e, sc)
+		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc) })
 		if err != nil {
 			return err
 		}
@@ -96,6 +99,8 @@ func cmdDiff(e *env, args []string) error {
 	if err := lim.allow("diff", estimateRuns(cs[0].Sim, cs[1].Sim)); err != nil {
 		return err
 	}
+	pr.restart(time.Now())
+	sp := pr.watch(cs[0].Sim, cs[1].Sim)
 	var results [2]*sim.Result
 	var errs [2]error
 	var wg sync.WaitGroup
@@ -103,6 +108,7 @@ func cmdDiff(e *env, args []string) error {
 		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
 	}
 	wg.Wait()
+	sp.finish(cs[0].Sim, cs[1].Sim)
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -32,7 +32,8 @@ func cmdRun(e *env, args []string) error {
 	until := fs.String("until", "", "stop at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
 	progressMode := fs.String("progress", "auto", "progress line on stderr: auto (on a terminal, for runs over 1s), on or off")
-	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval (text or json)")
+	quiet := registerQuiet(fs)
+	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval")
 	shard := fs.String("shard", "", "with --replicas: run only shard `i/k` (i from 0) of the replicas and write a part file for pipeshare merge; auto reads the array index of Kubernetes, AWS Batch or Slurm")
 	shards := fs.Int("shards", 0, "with --shard auto: the number of shards `K`, when the environment does not say")
 	calls := registerCallsFlags(fs)
@@ -72,6 +73,10 @@ func cmdRun(e *env, args []string) error {
 	if err := oneOf("progress", *progressMode, "auto", "on", "off"); err != nil {
 		return err
 	}
+	if *quiet {
+		*progressMode = "off"
+	}
+	pr := newProgress(e.stderr, *progressMode, time.Now())
 	if fs.Changed("replicas") && *replicas < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
@@ -109,7 +114,7 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("seed") {
 		sc.Sim.Seed = *seed
 	}
-	tr, err := trace.prepare(e, sc)
+	tr, err := traced(pr, *trace.path, func() (*traceRun, error) { return trace.prepare(e, sc) })
 	if err != nil {
 		return err
 	}
@@ -118,7 +123,7 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, outs: outs, until: *until, limits: lim})
+		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, outs: outs, until: *until, limits: lim, progress: pr})
 	}
 	c, err := compileUntil(e, sc, *until)
 	if err != nil {
@@ -134,18 +139,14 @@ func cmdRun(e *env, args []string) error {
 	}
 	defer callsOut.abort() // on an error or an interrupt; finish commits it
 	began := time.Now()
-	pr := newProgress(e.stderr, *progressMode, c.Sim.Horizon(), began)
-	if pr != nil {
-		c.Sim.OnProgress(progressEvery, pr.update)
-	}
+	pr.restart(began)
+	sp := pr.watch(c.Sim)
 	res, err := c.Sim.RunContext(e.ctx)
 	if err != nil {
 		return err
 	}
 	wall := time.Since(began)
-	if pr != nil {
-		pr.finish(c.Sim.CallsMade())
-	}
+	sp.finish(c.Sim)
 	if err := callsOut.finish(); err != nil {
 		return err
 	}
