@@ -16,7 +16,7 @@ const DiffSchemaVersion = 1
 // seed (common random numbers: the workload streams are keyed by workload
 // entry and caller, so matching entries draw the same arrivals, targets and
 // actions). It is computed once by [CompareSummaries]; it is a [View] in
-// text, json and md.
+// text, json, md, html and csv.
 type Diff struct {
 	A, B    Meta
 	Version string // the pipeshare version
@@ -466,6 +466,23 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 	ew.printf("- **seed** %d; result: **%s**\n", d.Seed, d.verdict())
 	blocks := []mdBlock{{text: b.String()}}
 
+	tables, decisions := d.docTables()
+	for _, t := range tables {
+		blocks = append(blocks, mdTableBlock(t, 3))
+	}
+	if decisions == nil {
+		blocks = append(blocks, mdText("\n### Changed decisions\n\nNo differences.\n"))
+	} else {
+		blocks = append(blocks, mdTableBlock(*decisions, 3))
+	}
+	return writeMDBlocks(w, blocks, "`--format json`")
+}
+
+// docTables are the tables of the Markdown and HTML diffs, money first:
+// the owner cost by initiator (the rows that differ, then the totals), the
+// calls, the executions and steps, then the changed decisions, nil when
+// none changed.
+func (d *Diff) docTables() (tables []docTable, decisions *docTable) {
 	t := docTable{Title: "Owner cost by initiator", Header: []string{"Payer", "Account", "Name", "Principal", "Pipeline", "Share",
 		"Instance type", "A", "B", "Δ"}, Num: numCols(10, 7, 8, 9)}
 	for _, r := range d.Cost {
@@ -475,7 +492,7 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 	}
 	t.Total = []string{"total", "", "", "", "", "", "", dollars(d.TotalA.USD), dollars(d.TotalB.USD),
 		signedDollars(d.TotalB.USD - d.TotalA.USD)}
-	blocks = append(blocks, mdTableBlock(t, 3))
+	tables = append(tables, t)
 	for _, sec := range []struct {
 		title string
 		rows  []CountDelta
@@ -484,18 +501,15 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 		for _, c := range sec.rows {
 			t.Rows = append(t.Rows, []string{c.Name, itoa(c.A), itoa(c.B), signed(c.B - c.A)})
 		}
-		blocks = append(blocks, mdTableBlock(t, 3))
+		tables = append(tables, t)
 	}
-	if len(d.Decisions) == 0 {
-		blocks = append(blocks, mdText("\n### Changed decisions\n\nNo differences.\n"))
-	} else {
-		t := docTable{Title: "Changed decisions", Header: []string{"Account", "Name", "Principal", "Action", "Reason", "A", "B", "Δ"},
+	if len(d.Decisions) > 0 {
+		decisions = &docTable{Title: "Changed decisions", Header: []string{"Account", "Name", "Principal", "Action", "Reason", "A", "B", "Δ"},
 			Num: numCols(8, 5, 6, 7)}
 		for _, r := range d.Decisions {
-			t.Rows = append(t.Rows, []string{string(r.Account), orDash(r.AccountName), r.Principal, r.Action.Name(),
+			decisions.Rows = append(decisions.Rows, []string{string(r.Account), orDash(r.AccountName), r.Principal, r.Action.Name(),
 				r.Reason.String(), itoa(r.A), itoa(r.B), signed(r.B - r.A)})
 		}
-		blocks = append(blocks, mdTableBlock(t, 3))
 	}
-	return writeMDBlocks(w, blocks, "`--format json`")
+	return tables, decisions
 }

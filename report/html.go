@@ -65,12 +65,13 @@ svg.chart text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-s
 </head>
 <body>
 <h1>pipeshare report: {{.Scenario}}</h1>
-{{- template "headline" .Headline}}
+{{- if .Headline.Story}}{{template "headline" .Headline}}{{end}}
 <dl class="facts">
 {{- range .Header}}
 <dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
 {{- end}}
 </dl>
+{{- if .Charts}}
 <h2>Charts</h2>
 {{- if .Events}}
 <p>Timeline events, dashed lines on the charts over time:</p>
@@ -93,6 +94,7 @@ svg.chart text { font-family: "Liberation Sans", Arimo, Arial, Helvetica, sans-s
 </figure>
 {{- end}}
 </div>
+{{- end}}
 {{- range .Sections}}
 <h2>{{.Title}}</h2>
 {{- range .Lines}}
@@ -213,10 +215,17 @@ func (s *Summary) writeHTML(w io.Writer) error {
 		page.Charts = append(page.Charts, htmlChart{Title: "Access at the end of the run", SVG: template.HTML(heat), Class: "heat", Caption: caption})
 	}
 
+	return writeHTMLPage(w, &page)
+}
+
+// writeHTMLPage writes page as one HTML document: the run report, or a
+// report with no charts (the replicas, a diff), which leaves out the
+// charts' section, and the headline when it has no sentence.
+func writeHTMLPage(w io.Writer, page *htmlPage) error {
 	var buf bytes.Buffer
 	if err := htmlTmpl.Execute(&buf, page); err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }

@@ -89,8 +89,8 @@ type ReplicaInitiatorCost struct {
 // Replicas is the report of N independent replicas of one scenario, each
 // run with its own seed: every count and cost of [Summary] as a [ReplicaStat] over
 // the replicas. A quantity missing from a replica (a reason nobody got, an
-// initiator who started nothing) counts as 0 in it. It is a [View] in text
-// and json.
+// initiator who started nothing) counts as 0 in it. It is a [View] in text,
+// json, md, html and csv.
 type Replicas struct {
 	Meta
 	Seeds    []uint64   // replica i's seed; Seeds[0] is the master seed
@@ -239,6 +239,17 @@ func replicaCIText(s *ReplicaStat, u ReplicaUnit) string {
 	return "[" + u.text(s.CILow) + ", " + u.text(s.CIHigh) + "]"
 }
 
+// reasonsSeen are the reasons some replica counted, named "reason CODE".
+func (r *Replicas) reasonsSeen() []ReplicaMetric {
+	var reasons []ReplicaMetric
+	for _, m := range r.ByReason {
+		if m.P95 > 0 || m.Mean > 0 {
+			reasons = append(reasons, ReplicaMetric{Name: "reason " + m.Name, Unit: m.Unit, ReplicaStat: m.ReplicaStat})
+		}
+	}
+	return reasons
+}
+
 func replicaCells(s *ReplicaStat, u ReplicaUnit) []string {
 	return []string{u.text(s.Mean), u.text(s.P5), u.text(s.P50), u.text(s.P95), replicaCIText(s, u)}
 }
@@ -275,13 +286,7 @@ func (r *Replicas) writeText(w io.Writer) error {
 		}
 		t.write(ew, "  ")
 	}
-	var reasons []ReplicaMetric
-	for _, m := range r.ByReason {
-		if m.P95 > 0 || m.Mean > 0 {
-			reasons = append(reasons, ReplicaMetric{Name: "reason " + m.Name, Unit: m.Unit, ReplicaStat: m.ReplicaStat})
-		}
-	}
-	section("Calls", "CALLS", r.Calls, reasons)
+	section("Calls", "CALLS", r.Calls, r.reasonsSeen())
 	section("Executions", "EXECUTIONS", r.Executions)
 	section("Steps", "STEPS", r.Steps)
 

@@ -81,13 +81,19 @@ func (r *CheckReport) Render(w io.Writer, format string) error {
 	return checkFormats.render(r, w, format)
 }
 
-var diffFormats = formats[*Diff]{{"text", (*Diff).writeText}, {"json", (*Diff).writeJSON}, {"md", (*Diff).writeMarkdown}}
+var diffFormats = formats[*Diff]{
+	{"text", (*Diff).writeText}, {"json", (*Diff).writeJSON}, {"md", (*Diff).writeMarkdown},
+	{"html", (*Diff).writeHTML}, {"csv", (*Diff).writeCSV},
+}
 
 func (*Diff) Formats() []string { return diffFormats.names() }
 
 func (d *Diff) Render(w io.Writer, format string) error { return diffFormats.render(d, w, format) }
 
-var replicasFormats = formats[*Replicas]{{"text", (*Replicas).writeText}, {"json", (*Replicas).writeJSON}}
+var replicasFormats = formats[*Replicas]{
+	{"text", (*Replicas).writeText}, {"json", (*Replicas).writeJSON}, {"md", (*Replicas).writeMarkdown},
+	{"html", (*Replicas).writeHTML}, {"csv", (*Replicas).writeCSV},
+}
 
 func (*Replicas) Formats() []string { return replicasFormats.names() }
 

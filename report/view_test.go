@@ -21,8 +21,8 @@ func TestViewFormats(t *testing.T) {
 	}{
 		{RunView{}, []string{"text", "json", "csv", "md", "html"}, nil},
 		{new(CheckReport), []string{"text", "json", "md", "junit", "sarif"}, nil},
-		{new(Diff), []string{"text", "json", "md"}, nil},
-		{new(Replicas), []string{"text", "json"}, nil},
+		{new(Diff), []string{"text", "json", "md", "html", "csv"}, nil},
+		{new(Replicas), []string{"text", "json", "md", "html", "csv"}, nil},
 		{AccessView{}, []string{"text", "json", "csv"}, nil},
 		{ChangesView{}, []string{"text", "json", "csv"}, ChangesView{}},
 		{ExplainView{}, []string{"text", "json"}, nil},

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 )
@@ -18,8 +20,9 @@ func cmdAccess(e *env, args []string) error {
 	lf.register(fs)
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time")
 	format := registerFormat(fs, report.AccessView{}, "")
-	out := fs.String("out", "", "write to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the matrix")
 	changes := fs.Bool("changes", false, "print every interval in which each principal's access holds, from the start to the end")
+	quiet := registerQuiet(fs)
 	until := fs.String("until", "", "with --changes: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -31,12 +34,14 @@ func cmdAccess(e *env, args []string) error {
 	if *changes {
 		view = report.ChangesView{}
 	}
-	if err := checkFormat(view, *format); err != nil {
+	outs, err := outputsOf(view, *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
+	defer commandProgress(e, *quiet).phase("computing the access matrix")()
 	c, err := compileScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err
@@ -64,10 +69,10 @@ func cmdAccess(e *env, args []string) error {
 			}
 		}
 		rows := report.Changes(w, pairs, w.Changes(pairs, 0, end))
-		return writeOutput(e, *out, renderAs(report.ChangesView{Rows: rows}, *format))
+		return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(report.ChangesView{Rows: rows}, f) })
 	}
 	c.World.AdvanceTo(t)
 	// JSON and CSV stream the matrix (a row per principal and pipeline).
 	rows := report.AccessRows(c.World, t)
-	return writeOutput(e, *out, renderAs(report.AccessView{Rows: rows}, *format))
+	return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(report.AccessView{Rows: rows}, f) })
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,9 +28,10 @@ func cmdCheck(e *env, args []string) error {
 	rules := fs.String("rules", "", "evaluate only these comma-separated rule `IDS` (e.g. PS001,PS002)")
 	minSev := fs.String("min-severity", "warning", "report and fail on findings at or above `LEVEL`: note, warning or error")
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
 	failOn := registerFailOn(fs, "severity=LEVEL: fail (exit 1) on a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity")
+	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -41,18 +43,19 @@ func cmdCheck(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare check: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := checkFormat(new(report.CheckReport), *format); err != nil {
+	outs, err := outputsOf(new(report.CheckReport), *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	var root report.SARIFRoot
-	if *format == "sarif" {
+	if anyFormat(outs, func(f string) bool { return f == "sarif" }) {
 		r, err := findSARIFRoot(fs.Arg(0), *sarifRoot)
 		if err != nil {
 			return err
 		}
 		root = r
 	} else if fs.Changed("sarif-root") {
-		return usageErrorf("--sarif-root needs --format sarif")
+		return usageErrorf("--sarif-root needs --format sarif (or an --out FILE.sarif)")
 	}
 	sev, ok := report.ParseSeverity(*minSev)
 	if !ok {
@@ -76,7 +79,7 @@ func cmdCheck(e *env, args []string) error {
 		}
 		in.RuleIDs = ids
 	}
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	if *waivers != "" {
@@ -103,22 +106,25 @@ func cmdCheck(e *env, args []string) error {
 	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
 		return err
 	}
+	pr := commandProgress(e, *quiet)
+	sp := pr.watch(c.Sim)
 	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
 		return err
 	}
+	sp.finish(c.Sim)
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)
 	}
 	rep.SARIFRoot = root
-	if report.ForPeople(*format) {
+	if anyFormat(outs, report.ForPeople) {
 		rep.Summary = report.Summarize(in.Result, scenarioMeta(sc, lf.sets))
 	}
 	results, err := rep.ApplyPolicies(policies)
 	if err != nil {
 		return usageErrorf("--fail-on: %v", err)
 	}
-	if err := writeOutput(e, *out, renderAs(rep, *format)); err != nil {
+	if err := writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(rep, f) }); err != nil {
 		return inputError(err)
 	}
 	if len(policies) > 0 {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io"
 	"sync"
+	"time"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -24,11 +26,12 @@ func cmdDiff(e *env, args []string) error {
 	var lf loadFlags
 	lf.register(fs)
 	format := registerFormat(fs, new(report.Diff), "")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
 	failOn := registerFailOn(fs, "fail (exit 1) when b against a: cost-increase=PCT% or =USD (the owner's cost over the run), new-access (a principal gains an action on a pipeline), new-external (one outside the organization does), severity=LEVEL (a new finding at or above LEVEL); with --fail-on, differences alone exit 0")
+	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -40,7 +43,8 @@ func cmdDiff(e *env, args []string) error {
 	if fs.NArg() != 2 {
 		return usageErrorf("pipeshare diff: two scenarios needed, A and B (got %d; see pipeshare diff --help)", fs.NArg())
 	}
-	if err := checkFormat(new(report.Diff), *format); err != nil {
+	outs, err := outputsOf(new(report.Diff), *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	policies, err := parseFailOn(*failOn)
@@ -49,13 +53,13 @@ func cmdDiff(e *env, args []string) error {
 	}
 	// The findings of both runs: for the headline, and down to the level
 	// of a severity policy.
-	findings, minSev := report.ForPeople(*format), report.SeverityWarning
+	findings, minSev := anyFormat(outs, report.ForPeople), report.SeverityWarning
 	for _, p := range policies {
 		if p.Kind == report.PolicySeverity {
 			findings, minSev = true, min(minSev, p.Severity)
 		}
 	}
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	var scs [2]*scenarios.Scenario
@@ -75,10 +79,11 @@ func cmdDiff(e *env, args []string) error {
 	if fs.Changed("seed") {
 		s = *seed
 	}
+	pr := commandProgress(e, *quiet)
 	var trs [2]*traceRun
 	for i, sc := range scs {
 		sc.Sim.Seed = s
-		tr, err := tf.prepare(e, sc)
+		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc) })
 		if err != nil {
 			return err
 		}
@@ -94,6 +99,8 @@ func cmdDiff(e *env, args []string) error {
 	if err := lim.allow("diff", estimateRuns(cs[0].Sim, cs[1].Sim)); err != nil {
 		return err
 	}
+	pr.restart(time.Now())
+	sp := pr.watch(cs[0].Sim, cs[1].Sim)
 	var results [2]*sim.Result
 	var errs [2]error
 	var wg sync.WaitGroup
@@ -101,6 +108,7 @@ func cmdDiff(e *env, args []string) error {
 		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
 	}
 	wg.Wait()
+	sp.finish(cs[0].Sim, cs[1].Sim)
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -129,7 +137,7 @@ func cmdDiff(e *env, args []string) error {
 
 	d := report.CompareSummaries(sums[0], sums[1])
 	verdicts := d.ApplyPolicies(policies)
-	if err := writeOutput(e, *out, renderAs(d, *format)); err != nil {
+	if err := writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(d, f) }); err != nil {
 		return err
 	}
 	if len(policies) > 0 {

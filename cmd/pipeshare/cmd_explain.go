@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -25,6 +27,7 @@ func cmdExplain(e *env, args []string) error {
 	target := fs.String("target", "", "the target `pipeline`: a name or an ARN")
 	at := fs.String("at", "0", "the `time`: a duration from start or an RFC 3339 time (may be past the run's end)")
 	format := registerFormat(fs, report.ExplainView{}, "")
+	out := registerOut(fs, "the explanation")
 	timeline := fs.Bool("timeline", false, "print every interval in which the answer holds, from the start to the end")
 	until := fs.String("until", "", "with --timeline: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	if err := parseFlags(fs, args); err != nil {
@@ -37,13 +40,17 @@ func cmdExplain(e *env, args []string) error {
 	if *timeline {
 		view = report.TimelineView{}
 	}
-	if err := checkFormat(view, *format); err != nil {
+	outs, err := outputsOf(view, *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	for _, f := range []string{"caller", "action", "target"} {
 		if !fs.Changed(f) {
 			return usageErrorf("pipeshare explain: --%s is required (see pipeshare explain --help)", f)
 		}
+	}
+	if err := claimOutputs(e, outs); err != nil {
+		return err
 	}
 	c, err := compileScenario(e, fs.Arg(0), lf)
 	if err != nil {
@@ -78,12 +85,14 @@ func cmdExplain(e *env, args []string) error {
 			return err
 		}
 		entries := report.Timeline(w, w.Timeline(p, pl, a, 0, end))
-		return writeOutput(e, "", renderAs(report.TimelineView{Caller: w.CallerString(p), Action: a.String(),
-			Resource: w.ResourceFor(pl, a), Entries: entries}, *format))
+		v := report.TimelineView{Caller: w.CallerString(p), Action: a.String(), Resource: w.ResourceFor(pl, a), Entries: entries}
+		return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(v, f) })
 	}
 	w.AdvanceTo(t)
 	ex := w.Explain(p, pl, a, t)
-	return writeOutput(e, "", renderAs(report.ExplainView{World: w, Explanation: &ex}, *format))
+	return writeOutputs(e, outs, func(f string) func(io.Writer) error {
+		return renderAs(report.ExplainView{World: w, Explanation: &ex}, f)
+	})
 }
 
 // timelineEnd returns the end of a timeline: --until, else start+duration.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 
 	"github.com/pipeshare/pipeshare/report"
@@ -16,17 +17,18 @@ pipeshare version, seed, --replicas, shard count and --until.`
 func cmdMerge(e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "merge PART.json... [flags]", mergeAbout)
 	format := registerFormat(fs, new(report.Replicas), " (as run --replicas)")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(new(report.Replicas), *format); err != nil {
+	outs, err := outputsOf(new(report.Replicas), *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf("pipeshare merge: give the part files (see pipeshare merge --help)")
 	}
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	files := fs.Args()
@@ -49,5 +51,5 @@ func cmdMerge(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	return writeOutput(e, *out, renderAs(rep, *format))
+	return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(rep, f) })
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -26,12 +27,13 @@ func cmdRun(e *env, args []string) error {
 	lf.register(fs)
 	format := registerFormat(fs, report.RunView{}, "")
 	table := fs.String("table", "calls", "the `TABLE` of --format csv: calls, cost, access or findings")
-	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	out := registerOut(fs, "the report")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	until := fs.String("until", "", "stop at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
 	stats := fs.Bool("stats", false, "print wall time and events per second to stderr")
 	progressMode := fs.String("progress", "auto", "progress line on stderr: auto (on a terminal, for runs over 1s), on or off")
-	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval (text or json)")
+	quiet := registerQuiet(fs)
+	replicas := fs.Int("replicas", 1, "run `N` independent replicas in parallel and report mean, p5, p50, p95 and a 95% confidence interval")
 	shard := fs.String("shard", "", "with --replicas: run only shard `i/k` (i from 0) of the replicas and write a part file for pipeshare merge; auto reads the array index of Kubernetes, AWS Batch or Slurm")
 	shards := fs.Int("shards", 0, "with --shard auto: the number of shards `K`, when the environment does not say")
 	calls := registerCallsFlags(fs)
@@ -53,18 +55,28 @@ func cmdRun(e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usageErrorf("pipeshare run: one scenario at a time (got %d)", fs.NArg())
 	}
-	if err := checkFormat(report.RunView{}, *format); err != nil {
+	var view report.View = report.RunView{}
+	if fs.Changed("replicas") {
+		view = new(report.Replicas)
+	}
+	outs, err := outputsOf(view, *format, fs.Changed("format"), *out)
+	if err != nil {
 		return err
 	}
 	if err := oneOf("table", *table, report.CSVTables...); err != nil {
 		return err
 	}
-	if fs.Changed("table") && *format != "csv" {
+	isCSV := func(f string) bool { return f == "csv" }
+	if fs.Changed("table") && !anyFormat(outs, isCSV) {
 		return usageErrorf("--table applies to --format csv (got --format %s)", *format)
 	}
 	if err := oneOf("progress", *progressMode, "auto", "on", "off"); err != nil {
 		return err
 	}
+	if *quiet {
+		*progressMode = "off"
+	}
+	pr := newProgress(e.stderr, *progressMode, time.Now())
 	if fs.Changed("replicas") && *replicas < 1 {
 		return usageErrorf("--replicas must be at least 1")
 	}
@@ -76,7 +88,11 @@ func cmdRun(e *env, args []string) error {
 		if fs.Changed("format") && *format != "json" {
 			return usageErrorf("--shard writes a JSON part file for pipeshare merge (got --format %s)", *format)
 		}
-		var err error
+		if len(*out) > 1 {
+			return usageErrorf("--shard writes one part file: give one --out")
+		}
+		outs = outs[:1]
+		outs[0].format = "json"
 		if sh, err = parseShard(*shard, *shards, os.LookupEnv); err != nil {
 			return err
 		}
@@ -85,7 +101,7 @@ func cmdRun(e *env, args []string) error {
 	}
 	// The outputs are claimed before any input is read, so that one that
 	// would replace an input, or another output, is refused before any work.
-	if err := e.files.output("--out", *out); err != nil {
+	if err := claimOutputs(e, outs); err != nil {
 		return err
 	}
 	if err := e.files.output("--calls", *calls.path); err != nil {
@@ -98,7 +114,7 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("seed") {
 		sc.Sim.Seed = *seed
 	}
-	tr, err := trace.prepare(e, sc)
+	tr, err := traced(pr, *trace.path, func() (*traceRun, error) { return trace.prepare(e, sc) })
 	if err != nil {
 		return err
 	}
@@ -107,7 +123,7 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, format: *format, out: *out, until: *until, limits: lim})
+		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, outs: outs, until: *until, limits: lim, progress: pr})
 	}
 	c, err := compileUntil(e, sc, *until)
 	if err != nil {
@@ -123,18 +139,14 @@ func cmdRun(e *env, args []string) error {
 	}
 	defer callsOut.abort() // on an error or an interrupt; finish commits it
 	began := time.Now()
-	pr := newProgress(e.stderr, *progressMode, c.Sim.Horizon(), began)
-	if pr != nil {
-		c.Sim.OnProgress(progressEvery, pr.update)
-	}
+	pr.restart(began)
+	sp := pr.watch(c.Sim)
 	res, err := c.Sim.RunContext(e.ctx)
 	if err != nil {
 		return err
 	}
 	wall := time.Since(began)
-	if pr != nil {
-		pr.finish(c.Sim.CallsMade())
-	}
+	sp.finish(c.Sim)
 	if err := callsOut.finish(); err != nil {
 		return err
 	}
@@ -152,8 +164,10 @@ func cmdRun(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wall %.3fs, %d events, %.0f events/s, %d calls\n",
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
-	render := renderAs(report.RunView{Summary: sum, Table: *table}, *format)
-	return writeOutput(e, *out, withReplay(render, *format, sum, replay))
+	v := report.RunView{Summary: sum, Table: *table}
+	return writeOutputs(e, outs, func(format string) func(io.Writer) error {
+		return withReplay(renderAs(v, format), format, sum, replay)
+	})
 }
 
 // runCheckInput is what `check` evaluates with its defaults (every rule,

@@ -82,6 +82,12 @@ func TestDiffQuickstartReadOnly(t *testing.T) {
 	require.Equal(t, 1, code, stderr)
 	golden(t, "diff-quickstart-read-only.md", md)
 
+	for _, format := range []string{"html", "csv"} {
+		code, out, stderr := pipeshare(t, "", "diff", "quickstart", readOnlyWhatIf, "--format", format)
+		require.Equal(t, 1, code, stderr)
+		golden(t, "diff-quickstart-read-only."+format, out)
+	}
+
 	d := decodeDiff(t, js)
 	assert.False(t, d.Identical)
 	assert.Equal(t, uint64(1), d.Seed)
@@ -184,7 +190,7 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{"diff", "quickstart"}, "pipeshare diff: two scenarios needed, A and B (got 1"},
 		{[]string{"diff"}, "two scenarios needed"},
 		{[]string{"diff", "a", "b", "c"}, "(got 3"},
-		{[]string{"diff", "quickstart", "quickstart", "--format", "csv"}, "--format must be one of text, json, md"},
+		{[]string{"diff", "quickstart", "quickstart", "--format", "sarif"}, "--format must be one of text, json, md, html, csv"},
 		{[]string{"diff", "quickstart", "nope.yaml"}, `no file or embedded scenario named "nope.yaml"`},
 		{[]string{"diff", "quickstart", "testdata/semantic.yaml"}, "testdata/semantic.yaml:9:18:"},
 		{[]string{"diff", "quickstart", "quickstart", "--seed", "x"}, "--seed"},

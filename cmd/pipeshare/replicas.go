@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -45,9 +46,6 @@ import (
 func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr replicaRun) error {
 	if rr.n < 1 {
 		return usageErrorf("--replicas must be at least 1")
-	}
-	if err := checkFormat(new(report.Replicas), rr.format); err != nil {
-		return err
 	}
 	var horizon sim.Time
 	if rr.until != "" {
@@ -114,6 +112,11 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 		close(results)
 	}()
 
+	done := 0
+	line := func(elapsed time.Duration) string {
+		return fmt.Sprintf("replicas %d of %d done%s", done, hi-lo, eta(float64(done)/float64(hi-lo), elapsed))
+	}
+	rr.progress.restart(time.Now())
 	fold := report.NewReplicaFold(meta)
 	var samples []report.ReplicaSample // a shard's part file
 	pending := map[int]report.ReplicaSample{}
@@ -127,6 +130,8 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 			continue
 		}
 		pending[r.i] = r.sample
+		done++
+		rr.progress.update(line)
 		for next := lo + fold.N() + len(samples); ; next++ {
 			s, ok := pending[next]
 			if !ok {
@@ -147,22 +152,24 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 	if firstErr != nil {
 		return firstErr
 	}
+	rr.progress.finish(line)
 	if sharding {
 		part := &report.ReplicaPart{Meta: meta, Seed: master, Replicas: rr.n, Shard: rr.shard.index,
 			Shards: rr.shard.count, Samples: samples}
-		return writeOutput(e, rr.out, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
+		return writeOutput(e, rr.outs[0].path, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
 	}
-	return writeOutput(e, rr.out, renderAs(fold.Replicas(), rr.format))
+	rep := fold.Replicas()
+	return writeOutputs(e, rr.outs, func(format string) func(io.Writer) error { return renderAs(rep, format) })
 }
 
 // replicaRun is what `run --replicas` asks for.
 type replicaRun struct {
-	n      int       // --replicas
-	shard  shardSpec // --shard; count 0 when not sharding
-	format string    // text or json (ignored for a shard's part file)
-	out    string    // --out: "" or "-" is stdout, else written atomically
-	until  string    // the raw --until value ("" = the scenario's horizon)
-	limits limitFlags
+	n        int       // --replicas
+	shard    shardSpec // --shard; count 0 when not sharding
+	outs     []output  // the reports to write; a shard writes its part file to the first
+	until    string    // the raw --until value ("" = the scenario's horizon)
+	limits   limitFlags
+	progress *progress // the replicas done; nil for none
 }
 
 // runReplica compiles (or, for replica 0, reuses c), runs and summarizes

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
 )
 
@@ -37,7 +38,11 @@ func replicas(t *testing.T, scenario string, seed *uint64, n int, format, until 
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: n, format: format, until: until, limits: testLimits})
+		outs, err := outputsOf(new(report.Replicas), format, true, nil)
+		if err != nil {
+			return err
+		}
+		return runReplicas(e, c, sc, replicaRun{n: n, outs: outs, until: until, limits: testLimits})
 	}()
 	if err != nil {
 		var ee *exitError
@@ -239,7 +244,7 @@ func TestReplicasBadInput(t *testing.T) {
 		assert.Empty(t, stdout)
 		assert.Equal(t, "--replicas must be at least 1", stderr)
 	}
-	code, _, stderr := replicas(t, "quickstart", nil, 2, "csv", "")
+	code, _, stderr := replicas(t, "quickstart", nil, 2, "sarif", "")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--format must be one of text, json")
 	code, _, stderr = replicas(t, "quickstart", nil, 2, "text", "yesterday")
@@ -268,7 +273,7 @@ func TestReplicasCancelled(t *testing.T) {
 	e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, files: &files{}}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	err = runReplicas(e, nil, sc, replicaRun{n: 4, format: "text", limits: testLimits})
+	err = runReplicas(e, nil, sc, replicaRun{n: 4, outs: []output{{"", "text"}}, limits: testLimits})
 	var ee *exitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 2, ee.code)
@@ -283,12 +288,12 @@ func TestReplicasOut(t *testing.T) {
 	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb, files: &files{}}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	require.NoError(t, runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: path, limits: testLimits}))
+	require.NoError(t, runReplicas(e, nil, sc, replicaRun{n: 2, outs: []output{{path, "json"}}, limits: testLimits}))
 	assert.Empty(t, out.String())
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"n": 2`)
-	err = runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: filepath.Join(dir, "missing", "r.json"), limits: testLimits})
+	err = runReplicas(e, nil, sc, replicaRun{n: 2, outs: []output{{filepath.Join(dir, "missing", "r.json"), "json"}}, limits: testLimits})
 	require.Error(t, err)
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
@@ -313,13 +318,15 @@ func TestCompileDoesNotModifyScenario(t *testing.T) {
 	assert.True(t, reflect.DeepEqual(a, b), "Compile or Run modified the parsed Scenario")
 }
 
-// TestReplicasGolden pins the text and JSON renderings of four quickstart
-// replicas.
+// TestReplicasGolden pins every rendering of four quickstart replicas.
 func TestReplicasGolden(t *testing.T) {
-	for _, format := range []string{"text", "json"} {
+	for _, format := range []string{"text", "json", "md", "html", "csv"} {
 		code, stdout, stderr := replicas(t, "quickstart", nil, 4, format, "")
 		require.Equal(t, 0, code, stderr)
-		ext := map[string]string{"text": "txt", "json": "json"}[format]
+		ext := map[string]string{"text": "txt"}[format]
+		if ext == "" {
+			ext = format
+		}
 		golden(t, "replicas-quickstart-4."+ext, stdout)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // TestRunFormatGoldens renders every embedded scenario (but the two large
@@ -153,8 +154,8 @@ func TestProgress(t *testing.T) {
 	require.NoError(t, err)
 	defer f.Close()
 	assert.False(t, isTerminal(f))
-	assert.Nil(t, newProgress(f, "auto", 1, time.Now()))
-	assert.Nil(t, newProgress(&bytes.Buffer{}, "auto", 1, time.Now()))
+	assert.Nil(t, newProgress(f, "auto", time.Now()))
+	assert.Nil(t, newProgress(&bytes.Buffer{}, "auto", time.Now()))
 }
 
 // TestProgressRefresh drives the printer with a fake clock: nothing before
@@ -163,22 +164,62 @@ func TestProgressRefresh(t *testing.T) {
 	var b bytes.Buffer
 	start := time.Unix(0, 0)
 	clock := start
-	p := &progress{w: &b, horizon: 100, start: start, now: func() time.Time { return clock }, delay: progressDelay}
-	p.update(10, 1000)
+	p := &progress{w: &b, start: start, now: func() time.Time { return clock }, delay: progressDelay}
+	sp := &simProgress{p: p, horizons: []sim.Time{100}, nows: []sim.Time{0}, calls: []uint64{0}}
+	update := func(now sim.Time, calls uint64) {
+		sp.nows[0], sp.calls[0] = now, calls
+		p.update(sp.line)
+	}
+	update(10, 1000)
 	assert.Empty(t, b.String(), "nothing in the first second")
 	clock = start.Add(2 * time.Second)
-	p.update(50, 5000)
+	update(50, 5000)
 	assert.Contains(t, b.String(), "50.0%")
 	assert.Contains(t, b.String(), "ETA 2s")
 	n := b.Len()
 	clock = clock.Add(50 * time.Millisecond)
-	p.update(60, 6000)
+	update(60, 6000)
 	assert.Equal(t, n, b.Len(), "refreshed at most 5 times a second")
 	clock = clock.Add(300 * time.Millisecond)
-	p.update(70, 7000)
+	update(70, 7000)
 	assert.Greater(t, b.Len(), n)
-	p.finish(10000)
+	p.finish(sp.line)
 	assert.True(t, strings.HasSuffix(b.String(), "\n"))
+	assert.Contains(t, b.String(), "done in 2.35s")
+
+	// A nil printer (off, quiet, not a terminal) does nothing.
+	var off *progress
+	off.update(sp.line)
+	off.finish(sp.line)
+	off.phase("reading")()
+	assert.Nil(t, off.watch())
+}
+
+// TestProgressCommands: check, diff, run --replicas and access show a
+// progress line on a terminal, and --quiet silences it (and only it).
+func TestProgressCommands(t *testing.T) {
+	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
+	stderrIsTerminal, autoDelay = func(io.Writer) bool { return true }, 0
+	for _, tc := range []struct {
+		args []string
+		line string
+	}{
+		{[]string{"check", "quickstart", "--set", "duration=2d"}, "\rsimulated 100.0% (2d of 2d)"},
+		{[]string{"diff", "quickstart", "quickstart", "--until", "2d"}, "\rsimulated 100.0% of 2 runs"},
+		{[]string{"run", "quickstart", "--until", "2d", "--replicas", "3"}, "\rreplicas 3 of 3 done"},
+		{[]string{"access", "quickstart"}, "\rcomputing the access matrix"},
+	} {
+		_, stdout, stderr := pipeshare(t, "", tc.args...)
+		assert.Contains(t, stderr, tc.line, "%v", tc.args)
+		assert.Regexp(t, `done in [0-9.]+m?s\n`, stderr, "%v", tc.args)
+		_, quietOut, quiet := pipeshare(t, "", append(tc.args, "--quiet")...)
+		assert.NotContains(t, quiet, "\r", "%v --quiet", tc.args)
+		assert.Equal(t, stdout, quietOut, "%v: --quiet changes only stderr", tc.args)
+	}
+	// Errors still print with --quiet.
+	code, _, stderr := pipeshare(t, "", "check", "nope.yaml", "--quiet")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "nope.yaml")
 }
 
 // BenchmarkRenderHTMLW1 measures rendering the HTML report of w1 (2.16 M
