@@ -857,6 +857,9 @@ func (im *tfImporter) buildPipelines() error {
 		im.knownIDs[acct] = true
 		p := &scenarios.FilePipeline{Name: name, Account: acct}
 		if def, ok := r.str("pipeline_definition"); ok {
+			if err := checkDefinition(im.refPos(def), r.Address+": pipeline_definition", name, acct, def); err != nil {
+				return err
+			}
 			p.Definition = def
 		} else if loc, ok := r.Values["pipeline_definition_s3_location"].([]any); ok && len(loc) > 0 {
 			im.unmap(r.Address, "pipeline_definition_s3_location: the definition is in S3; download it and set definition: FILE")
