@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -45,9 +44,13 @@ func cmdCheck(e *env, args []string) error {
 		in.RuleIDs = ids
 	}
 	if *waivers != "" {
-		data, err := os.ReadFile(*waivers)
+		docs, err := lf.inputs(e)
 		if err != nil {
-			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
+			return err
+		}
+		data, err := docs.read(*waivers)
+		if err != nil {
+			return fileError(err)
 		}
 		if in.Waivers, err = scenarios.ParseWaivers(*waivers, data); err != nil {
 			return scenarioError(err)
