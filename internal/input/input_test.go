@@ -2,6 +2,7 @@ package input
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -215,3 +216,14 @@ func TestCutQuoted(t *testing.T) {
 		assert.Equal(t, tc.want, CutQuoted(tc.in))
 	}
 }
+
+func TestCutArgs(t *testing.T) {
+	long := strings.Repeat("z", 300)
+	cut := strings.Repeat("z", 120) + "…"
+	got := fmt.Sprintf("%s %v %q %d %s", CutArgs(long, errors.New(long), long, 7, stringer(long))...)
+	assert.Equal(t, cut+" "+cut+" \""+cut+"\" 7 "+cut, got)
+}
+
+type stringer string
+
+func (s stringer) String() string { return string(s) }

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,6 +29,25 @@ func Cut(s string) string {
 // Quote returns Cut(s) as a Go string literal, as %q writes it: how a
 // message quotes a name, key or value the user wrote.
 func Quote(s string) string { return strconv.Quote(Cut(s)) }
+
+// CutArgs returns the arguments of a message's format with each string,
+// error and fmt.Stringer replaced by Cut of its text: for messages that
+// write names, IDs and errors from an input with %s or %v.
+func CutArgs(args ...any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			a = Cut(v)
+		case error:
+			a = Cut(v.Error())
+		case fmt.Stringer:
+			a = Cut(v.String())
+		}
+		out[i] = a
+	}
+	return out
+}
 
 // CutQuoted returns msg with each Go string literal in it (what %q
 // writes) that holds more than MaxQuoted characters replaced by Quote of

@@ -53,22 +53,46 @@ func Read(r io.Reader, limit int64) ([]byte, error) {
 	return read(r, limit, 0)
 }
 
-// read is Read with a hint of the size to expect.
+// read is Read with a hint of the size to expect (a regular file's). It
+// reads into chunks that grow up to maxChunk, so that a stream refused at
+// the limit has cost the limit in memory, not the twice or more of a
+// growing buffer, and joins them at the end; a file read whole into its
+// first chunk (of hint+1 bytes, to see its end) is not copied.
 func read(r io.Reader, limit, hint int64) ([]byte, error) {
+	size := max(hint+1, minChunk)
 	if limit >= 0 {
 		r = io.LimitReader(r, limit+1)
-		hint = min(hint, limit)
+		size = min(size, limit+1)
 	}
-	var b bytes.Buffer
-	b.Grow(int(max(hint, 0)) + bytes.MinRead)
-	if _, err := b.ReadFrom(r); err != nil {
-		return nil, err
+	var chunks [][]byte
+	var total int64
+	for {
+		buf := make([]byte, size)
+		n, err := io.ReadFull(r, buf)
+		chunks = append(chunks, buf[:n])
+		total += int64(n)
+		if limit >= 0 && total > limit {
+			return nil, &TooLargeError{Limit: limit}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		size = min(max(size, total), maxChunk)
 	}
-	if limit >= 0 && int64(b.Len()) > limit {
-		return nil, &TooLargeError{Limit: limit}
+	if len(chunks) == 1 {
+		return chunks[0], nil
 	}
-	return b.Bytes(), nil
+	return bytes.Join(chunks, nil), nil
 }
+
+// The chunks read grows from minChunk to maxChunk bytes.
+const (
+	minChunk = 4 << 10
+	maxChunk = 4 << 20
+)
 
 // ReadFile reads the document name of fsys, at most limit bytes (a
 // negative limit is no limit). It refuses a name that is not a regular

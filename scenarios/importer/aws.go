@@ -203,7 +203,7 @@ var awsAbout = []string{
 }
 
 func (im *awsImporter) notef(format string, args ...any) {
-	im.unmapped = append(im.unmapped, fmt.Sprintf(format, args...))
+	im.unmapped = append(im.unmapped, fmt.Sprintf(format, input.CutArgs(args...)...))
 }
 
 // read decodes file name into v; ok is false when the file does not exist
@@ -219,7 +219,7 @@ func (im *awsImporter) readData(name, why string, v any) ([]byte, error) {
 	data, err := fs.ReadFile(im.fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		if why != "" {
-			im.notef("%s: missing (%s)", input.Cut(name), why)
+			im.notef("%s: missing (%s)", name, why)
 		}
 		return nil, nil
 	}
@@ -576,7 +576,7 @@ func (im *awsImporter) readPipelines() error {
 	for _, s := range summaries {
 		var d awsDescribePipeline
 		file := "describe-pipeline-" + s.PipelineName + ".json"
-		data, err := im.readData(file, "the definition of pipeline "+input.Cut(s.PipelineName), &d)
+		data, err := im.readData(file, "the definition of pipeline "+s.PipelineName, &d)
 		if err != nil {
 			return err
 		}
@@ -608,7 +608,7 @@ func (im *awsImporter) readPipelines() error {
 		if ok {
 			switch {
 			case d.PipelineDefinition == "":
-				im.notef("%s: no PipelineDefinition", input.Cut(file))
+				im.notef("%s: no PipelineDefinition", file)
 			default:
 				path := filepath.Join(im.dir, file)
 				off, _ := jsonpos.Offset(data, "PipelineDefinition")

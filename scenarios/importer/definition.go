@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
@@ -41,7 +42,7 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		opts.Pipeline = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	if !model.ValidPipelineName(opts.Pipeline) {
-		return nil, fmt.Errorf("pipeline name %q must be letters, digits and hyphens, starting and ending with a letter or a digit; name the pipeline", opts.Pipeline)
+		return nil, fmt.Errorf("pipeline name %s must be letters, digits and hyphens, starting and ending with a letter or a digit; name the pipeline", input.Quote(opts.Pipeline))
 	}
 	def, problems := pipelinedef.Decode(pipelinedef.FileSource(file, data), nil, opts.Pipeline)
 	var errs scenarios.ErrorList
