@@ -93,6 +93,9 @@ type Result struct {
 	// Ledger is the owner accounts' consumption, one row per (payer,
 	// initiator, pipeline, share, instance type), sorted by those keys.
 	Ledger []LedgerRow
+	// QuotaEvents are the run's set_quota events (the model's timeline
+	// events are World's), for reports that mark them on time charts.
+	QuotaEvents []QuotaEvent
 }
 
 // New resolves cfg's workload against w and prepares a run. It returns every
@@ -100,7 +103,7 @@ type Result struct {
 // The run owns w: it applies the timeline to it.
 func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	s := &Sim{w: w, horizon: cfg.Duration, seed: cfg.Seed}
-	s.res = Result{World: w, Seed: cfg.Seed}
+	s.res = Result{World: w, Seed: cfg.Seed, QuotaEvents: cfg.QuotaEvents}
 	var errs []*model.PosError
 	errorf := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
@@ -204,6 +207,24 @@ func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
+	s.start()
+	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
+		if s.progress != nil && s.eng.Processed()%s.every == 0 {
+			s.progress(e.At, s.calls)
+		}
+		s.handle(e)
+	}
+	s.finishRun(s.horizon)
+	s.res.Duration = s.horizon
+	s.res.Events = s.eng.Processed()
+	s.res.Ledger = s.sortedLedger()
+	return &s.res
+}
+
+// start sets the horizon and the series' buckets and schedules the first
+// events: the timeline's, the quota changes, every caller's first call and
+// the trace's first record.
+func (s *Sim) start() {
 	s.eng.SetHorizon(s.horizon)
 	s.res.Series.Bucket = max(s.horizon/SeriesBuckets+1, 1)
 	s.bucketEnd = s.res.Series.Bucket
@@ -220,37 +241,31 @@ func (s *Sim) Run() *Result {
 		s.res.Replay = make([]ReplayCounts, len(s.res.Callers))
 		s.nextTrace(0)
 	}
-	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
-		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.calls)
+}
+
+// handle processes one event of the run.
+func (s *Sim) handle(e Event) {
+	switch e.Kind {
+	case evTimeline:
+		s.w.ApplyNext()
+		if n := s.w.Applied(); n < s.w.NumEvents() {
+			s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
 		}
-		switch e.Kind {
-		case evTimeline:
-			s.w.ApplyNext()
-			if n := s.w.Applied(); n < s.w.NumEvents() {
-				s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
-			}
-		case evCall:
-			s.call(e.At, e.A)
-		case evTrace:
-			s.replay(e.At)
-		case evStepEnd:
-			s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
-		case evStepRetry:
-			s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
-		case evStopDone:
-			s.stopDone(e.At, e.A, uint16(e.C))
-		case evTimeout:
-			s.timeout(e.At, e.A, uint16(e.C))
-		case evQuota:
-			s.setQuota(e.At, e.A)
-		}
+	case evCall:
+		s.call(e.At, e.A)
+	case evTrace:
+		s.replay(e.At)
+	case evStepEnd:
+		s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+	case evStepRetry:
+		s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
+	case evStopDone:
+		s.stopDone(e.At, e.A, uint16(e.C))
+	case evTimeout:
+		s.timeout(e.At, e.A, uint16(e.C))
+	case evQuota:
+		s.setQuota(e.At, e.A)
 	}
-	s.finishRun(s.horizon)
-	s.res.Duration = s.horizon
-	s.res.Events = s.eng.Processed()
-	s.res.Ledger = s.sortedLedger()
-	return &s.res
 }
 
 // sortedLedger returns the ledger sorted by payer, initiator, pipeline,
@@ -393,7 +408,7 @@ func (s *Sim) do(r *callReq) {
 	}
 }
 
-// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
+// effect carries out an allowed call (step 6 of docs/aws-semantics.md#how-a-call-is-decided): it returns 0 when
 // the service accepts it, else the failure reason, and the execution the
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {

@@ -6,7 +6,7 @@ import (
 	"github.com/pipeshare/pipeshare/scenarios"
 )
 
-const explainAbout = `Explains one decision: DESIGN.md's permission steps 1-5 evaluated layer by
+const explainAbout = `Explains one decision: the permission steps 1-5 evaluated layer by
 layer at time --at (default: the scenario start), with the statements and
 shares that matched and AWS's denial message. A deny is an answer, not an
 error: it exits 0. An unknown caller, action or target exits 2.

@@ -122,7 +122,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+	sum := report.Summarize(res, scenarioMeta(sc, lf.sets))
 	rep, err := report.Check(runCheckInput(sc, res))
 	if err != nil {
 		return inputError(err)
@@ -147,4 +147,11 @@ func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 // addScenarioRules fills in the scenario's identity and its user rules.
 func addScenarioRules(in *report.CheckInput, sc *scenarios.Scenario) {
 	in.Scenario, in.File, in.Start, in.UserRules = sc.Name, sc.File, sc.Start, sc.Rules
+}
+
+// scenarioMeta describes sc, read with the --set overrides sets, for a
+// report.
+func scenarioMeta(sc *scenarios.Scenario, sets []string) report.Meta {
+	return report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version, File: sc.File, Sets: sets,
+		Events: report.Events(sc.Model.Events, sc.Sim.QuotaEvents)}
 }

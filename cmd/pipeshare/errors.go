@@ -7,7 +7,7 @@ import (
 	"github.com/pipeshare/pipeshare/internal/input"
 )
 
-// Exit codes (DESIGN.md "CLI").
+// Exit codes (docs/commands.md#exit-codes).
 const (
 	exitOK       = 0
 	exitFindings = 1 // check found findings, diff found differences

@@ -21,6 +21,7 @@ import (
 // TestRunFormatGoldens renders every embedded scenario (but the two large
 // W1 runs) as Markdown, HTML and each CSV table, against golden files.
 func TestRunFormatGoldens(t *testing.T) {
+	t.Parallel()
 	type variant struct {
 		suffix string
 		args   []string

@@ -38,7 +38,7 @@ func commands() []command {
 		{"diff", "run two scenarios with the same random numbers and report what changed", cmdDiff},
 		{"merge", "merge the part files of run --replicas N --shard i/k into one report", cmdMerge},
 		{"scenarios", "list the embedded scenarios, or show one", cmdScenarios},
-		{"schema", "print the JSON Schema of scenario files or of run --format json", cmdSchema},
+		{"schema", "print the JSON Schema of scenario files or of a command's JSON output", cmdSchema},
 		{"import", "turn real inputs (AWS CLI snapshots, CloudTrail, Terraform, ...) into a scenario", cmdImport},
 	}
 }
