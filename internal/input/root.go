@@ -38,9 +38,6 @@ func NewRoot(dir string) (*Root, error) {
 	return &Root{dir: abs, real: real}, nil
 }
 
-// Dir returns the root folder, absolute.
-func (r *Root) Dir() string { return r.dir }
-
 // OutsideError is the error of a path that leads out of the root.
 type OutsideError struct {
 	Root string // the root folder
