@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -207,10 +208,29 @@ func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
+	res, _ := s.RunContext(context.Background()) // never cancelled
+	return res
+}
+
+// cancelEvery is how often RunContext looks at its context: every 65,536
+// events, a context read per 65,536.
+const cancelEvery = 1 << 16
+
+// RunContext is [Sim.Run] that gives up when ctx is done (an interrupt):
+// it looks at ctx every 65,536 events and then returns ctx's error and no
+// result. A run that is not cancelled is exactly Run's.
+func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 	s.start()
+	look := s.nextLook(0) // one comparison per event: when to call progress or read ctx next
 	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
-		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.calls)
+		if n := s.eng.Processed(); n >= look {
+			if s.progress != nil && n%s.every == 0 {
+				s.progress(e.At, s.calls)
+			}
+			if n%cancelEvery == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			look = s.nextLook(n)
 		}
 		s.handle(e)
 	}
@@ -218,7 +238,18 @@ func (s *Sim) Run() *Result {
 	s.res.Duration = s.horizon
 	s.res.Events = s.eng.Processed()
 	s.res.Ledger = s.sortedLedger()
-	return &s.res
+	return &s.res, nil
+}
+
+// nextLook is the event count after n at which RunContext next calls the
+// progress callback (every s.every events) or reads its context (every
+// cancelEvery events).
+func (s *Sim) nextLook(n uint64) uint64 {
+	next := (n/cancelEvery + 1) * cancelEvery
+	if s.progress != nil {
+		next = min(next, (n/s.every+1)*s.every)
+	}
+	return next
 }
 
 // start sets the horizon and the series' buckets and schedules the first

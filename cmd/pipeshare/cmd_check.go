@@ -30,7 +30,12 @@ func cmdCheck(e *env, args []string) error {
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
 	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
 	failOn := registerFailOn(fs, "severity=LEVEL: fail (exit 1) on a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity")
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -71,12 +76,15 @@ func cmdCheck(e *env, args []string) error {
 		}
 		in.RuleIDs = ids
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	if *waivers != "" {
 		docs, err := lf.inputs(e)
 		if err != nil {
 			return err
 		}
-		data, err := docs.read(*waivers)
+		data, err := docs.read("the --waivers file", *waivers)
 		if err != nil {
 			return fileError(err)
 		}
@@ -93,7 +101,12 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	addScenarioRules(in, sc)
-	in.Result = c.Sim.Run()
+	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
+		return err
+	}
+	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
+		return err
+	}
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)
@@ -106,7 +119,7 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("--fail-on: %v", err)
 	}
-	if err := writeOutput(*out, e.stdout, renderAs(rep, *format)); err != nil {
+	if err := writeOutput(e, *out, renderAs(rep, *format)); err != nil {
 		return inputError(err)
 	}
 	if len(policies) > 0 {

@@ -29,7 +29,12 @@ func cmdDiff(e *env, args []string) error {
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
 	failOn := registerFailOn(fs, "fail (exit 1) when b against a: cost-increase=PCT% or =USD (the owner's cost over the run), new-access (a principal gains an action on a pipeline), new-external (one outside the organization does), severity=LEVEL (a new finding at or above LEVEL); with --fail-on, differences alone exit 0")
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
@@ -49,6 +54,9 @@ func cmdDiff(e *env, args []string) error {
 		if p.Kind == report.PolicySeverity {
 			findings, minSev = true, min(minSev, p.Severity)
 		}
+	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
 	}
 	var scs [2]*scenarios.Scenario
 	var cs [2]*scenarios.Compiled
@@ -83,12 +91,21 @@ func cmdDiff(e *env, args []string) error {
 	}
 
 	// The two runs are independent: run them side by side.
+	if err := lim.allow("diff", estimateRuns(cs[0].Sim, cs[1].Sim)); err != nil {
+		return err
+	}
 	var results [2]*sim.Result
+	var errs [2]error
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Go(func() { results[i] = c.Sim.Run() })
+		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	var sums [2]*report.Summary
 	for i, sc := range scs {
 		if _, err := trs[i].finish(e, results[i]); err != nil {
@@ -112,7 +129,7 @@ func cmdDiff(e *env, args []string) error {
 
 	d := report.CompareSummaries(sums[0], sums[1])
 	verdicts := d.ApplyPolicies(policies)
-	if err := writeOutput(*out, e.stdout, renderAs(d, *format)); err != nil {
+	if err := writeOutput(e, *out, renderAs(d, *format)); err != nil {
 		return err
 	}
 	if len(policies) > 0 {

@@ -73,7 +73,7 @@ func cmdImportAWS(e *env, args []string) error {
 	} else if !st.IsDir() {
 		return inputError(fmt.Errorf("%s: not a folder (import aws reads a folder of AWS CLI JSON outputs)", dir))
 	}
-	fsys, closeDir, err := in.dirFS(dir)
+	fsys, closeDir, err := in.dirFS("an input file", dir)
 	if err != nil {
 		return inputError(err)
 	}
@@ -85,5 +85,5 @@ func cmdImportAWS(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	return writeOutput(e, *out, res.Write)
 }

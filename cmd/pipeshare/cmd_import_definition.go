@@ -45,7 +45,7 @@ func cmdImportDefinition(e *env, args []string) error {
 		return usageErrorf("--account: %v", err)
 	}
 	path := fs.Arg(0)
-	data, err := in.read(path)
+	data, err := in.read("an input file", path)
 	if err != nil {
 		return fileError(err)
 	}
@@ -57,5 +57,5 @@ func cmdImportDefinition(e *env, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, w)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	return writeOutput(e, *out, res.Write)
 }

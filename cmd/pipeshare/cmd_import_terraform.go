@@ -60,7 +60,7 @@ func cmdImportTerraform(e *env, args []string) error {
 		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
 	}
 	path := fs.Arg(0)
-	data, err := in.read(path)
+	data, err := in.read("an input file", path)
 	if err != nil {
 		return fileError(err)
 	}
@@ -75,5 +75,5 @@ func cmdImportTerraform(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	return writeOutput(e, *out, res.Write)
 }

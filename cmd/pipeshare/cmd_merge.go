@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/pipeshare/pipeshare/report"
 )
 
@@ -17,7 +15,13 @@ func cmdMerge(e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "merge PART.json... [flags]", mergeAbout)
 	format := registerFormat(fs, new(report.Replicas), " (as run --replicas)")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of stdout")
+	var maxInput int64
+	registerMaxInput(fs, &maxInput)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	in, err := newInputs(e, maxInput, "")
+	if err != nil {
 		return err
 	}
 	if err := checkFormat(new(report.Replicas), *format); err != nil {
@@ -26,13 +30,16 @@ func cmdMerge(e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("pipeshare merge: give the part files (see pipeshare merge --help)")
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	files := fs.Args()
 	data := make([][]byte, len(files))
 	parts := make([]*report.ReplicaPart, len(files))
 	for j, name := range files {
-		b, err := os.ReadFile(name)
+		b, err := in.read("a part file", name)
 		if err != nil {
-			return inputError(err)
+			return fileError(err)
 		}
 		if parts[j], err = report.ReadReplicaPart(name, b); err != nil {
 			return inputError(err)
@@ -43,5 +50,5 @@ func cmdMerge(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	return writeOutput(*out, e.stdout, renderAs(rep, *format))
+	return writeOutput(e, *out, renderAs(rep, *format))
 }

@@ -32,11 +32,13 @@ func registerRoot(fs *pflag.FlagSet, p *string) {
 	fs.StringVar(p, "root", "", "files a scenario names (extends, definition, trace) must be under `DIR` (default: the current folder)")
 }
 
-// inputs reads a command's documents.
+// inputs reads a command's documents, and records each as an input of
+// the command (env.files), so that no output replaces it.
 type inputs struct {
 	limit int64
 	stdin io.Reader
 	root  *input.Root
+	files *files
 }
 
 // newInputs checks --max-input and --root (root "" is the current folder).
@@ -48,13 +50,18 @@ func newInputs(e *env, maxInput int64, root string) (*inputs, error) {
 	if err != nil {
 		return nil, usageErrorf("--root: %v", unwrapPathError(err))
 	}
-	return &inputs{limit: maxInput, stdin: e.stdin, root: r}, nil
+	return &inputs{limit: maxInput, stdin: e.stdin, root: r, files: e.files}, nil
 }
 
 // read reads the document name, a regular file or "-" (standard input,
 // "<stdin>" in errors), refusing one over the limit without reading it
-// whole. Errors are *fs.PathError naming name.
-func (in *inputs) read(name string) ([]byte, error) {
+// whole; role names it as an input of the command ("the scenario"). Errors
+// are *fs.PathError naming name, or the error of an output that would
+// replace it.
+func (in *inputs) read(role, name string) ([]byte, error) {
+	if err := in.files.input(role, name); err != nil {
+		return nil, err
+	}
 	if name == "-" {
 		data, err := input.Read(in.stdin, in.limit)
 		if err != nil {
@@ -62,7 +69,12 @@ func (in *inputs) read(name string) ([]byte, error) {
 		}
 		return data, nil
 	}
-	abs, err := filepath.Abs(name)
+	return in.readFile(name, name)
+}
+
+// readFile reads the regular file at path, naming it name in errors.
+func (in *inputs) readFile(name, path string) ([]byte, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -84,17 +96,19 @@ func (in *inputs) readRef(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := in.read(real)
-	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-		pe.Path = name
+	if err := in.files.input("a file the scenario names", name); err != nil {
+		return nil, err
 	}
-	return data, err
+	return in.readFile(name, real)
 }
 
-// dirFS is folder dir for an importer: its files are read by the bounded
-// reader, and symbolic links in it cannot lead out of it. close releases
-// it.
-func (in *inputs) dirFS(dir string) (fsys fs.FS, close func() error, err error) {
+// dirFS is folder dir for an importer, an input of the command (role): its
+// files are read by the bounded reader, and symbolic links in it cannot
+// lead out of it. close releases it.
+func (in *inputs) dirFS(role, dir string) (fsys fs.FS, close func() error, err error) {
+	if err := in.files.input(role, dir); err != nil {
+		return nil, nil, err
+	}
 	r, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, nil, err

@@ -46,13 +46,13 @@ func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error)
 	switch arg {
 	case "-":
 		name = "<stdin>"
-		if data, err = in.read(arg); err != nil {
+		if data, err = in.read("the scenario", arg); err != nil {
 			return nil, fileError(err)
 		}
 	case "":
 		name, data, _, err = scenarios.Resolve(defaultScenario, "", nil)
 	default:
-		name, data, _, err = scenarios.Resolve(arg, "", in.read)
+		name, data, _, err = scenarios.Resolve(arg, "", func(p string) ([]byte, error) { return in.read("the scenario", p) })
 	}
 	var nf *scenarios.NotFoundError
 	switch {
