@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
 	"github.com/pipeshare/pipeshare/sim"
@@ -42,7 +43,7 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 			return nil
 		}
 		if d.readFile == nil {
-			d.errorf(n, "definition: cannot read %s here (no file access); give the JSON inline", ref)
+			d.errorf(n, "definition: cannot read %s here (no file access); give the JSON inline", input.Cut(ref))
 			return nil
 		}
 		p := ref
@@ -55,11 +56,7 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			d.errorf(n, "definition: %s: %v", p, err)
-			return nil
-		}
-		if len(data) > DefaultMaxInput {
-			d.errorf(n, "definition: %s is too large (limit %s)", p, formatSize(DefaultMaxInput))
+			d.errorf(n, "definition: %s: %v", input.Cut(p), err)
 			return nil
 		}
 		src = pipelinedef.FileSource(p, data)

@@ -130,7 +130,10 @@
 //
 // # Limits
 //
-// Input over 16 MiB (LoadOptions.MaxInput) is refused. One id_from entry
+// Input over 64 MiB (LoadOptions.MaxInput, internal/input's one bounded
+// reader) is refused. A file that extends names must be a scenario
+// (version: 1 at its top) or it is refused without quoting it. Quoted user
+// text in messages is cut to 120 characters. One id_from entry
 // expands to at most 100,000 accounts and a scenario to at most 1,000,000
 // generated accounts; a pipeline holds at most 10,000 steps; aliases may
 // expand to at most max(100,000, 4 × the document's nodes) nodes. yaml.v3

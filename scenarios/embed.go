@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pipeshare/pipeshare/internal/input"
 )
 
 //go:embed builtin/*.yaml
@@ -50,7 +52,7 @@ func Builtin(name string) ([]byte, bool) {
 type NotFoundError struct{ Ref string }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("no file or embedded scenario named %q (embedded: %s)", e.Ref, strings.Join(Names(), ", "))
+	return fmt.Sprintf("no file or embedded scenario named %s (embedded: %s)", input.Quote(e.Ref), strings.Join(Names(), ", "))
 }
 
 // Resolve is the one resolver of a scenario named by a file or an embedded
@@ -58,7 +60,9 @@ func (e *NotFoundError) Error() string {
 // wins; else ref names an embedded scenario, with or without ".yaml"
 // ("quickstart" or "quickstart.yaml"). A relative file name is joined with
 // folder dir (none when dir is "") and read with readFile; when readFile is
-// nil only embedded scenarios are found.
+// nil only embedded scenarios are found. A file readFile refuses as
+// outside the root folder (an input.OutsideError) does not win over an
+// embedded name: `extends: quickstart` works from any folder.
 //
 // It returns the name used in positions (the file's path, or "NAME.yaml"
 // for an embedded scenario), the data and whether it is embedded. When
@@ -66,6 +70,7 @@ func (e *NotFoundError) Error() string {
 // without the path; when there is neither a file nor an embedded scenario,
 // err is a *NotFoundError.
 func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name string, data []byte, embedded bool, err error) {
+	bname := strings.TrimSuffix(ref, ".yaml")
 	if readFile != nil && ref != "" {
 		p := ref
 		if dir != "" && !filepath.IsAbs(p) {
@@ -75,7 +80,8 @@ func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name 
 		if err == nil {
 			return p, data, false, nil
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		var oe *input.OutsideError
+		if _, ok := Builtin(bname); !errors.Is(err, fs.ErrNotExist) && !(errors.As(err, &oe) && ok) {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
@@ -83,7 +89,6 @@ func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name 
 			return p, nil, false, err
 		}
 	}
-	bname := strings.TrimSuffix(ref, ".yaml")
 	if b, ok := Builtin(bname); ok {
 		return bname + ".yaml", b, true, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -37,13 +38,17 @@ func (d Diagnostic) Error() string { return d.String() }
 type ErrorList []Diagnostic
 
 // Add appends an error at pos.
+//
+// Add, Warn and AddPosError cut each quoted string of msg (user text
+// quoted with %q, here or in model, sim and pipelinedef) to
+// input.MaxQuoted characters, so that no message echoes a huge name.
 func (l *ErrorList) Add(pos model.Pos, msg string) {
-	*l = append(*l, Diagnostic{Pos: pos, Msg: msg})
+	*l = append(*l, Diagnostic{Pos: pos, Msg: input.CutQuoted(msg)})
 }
 
 // Warn appends a warning at pos.
 func (l *ErrorList) Warn(pos model.Pos, msg string) {
-	*l = append(*l, Diagnostic{Pos: pos, Msg: msg, Warning: true})
+	*l = append(*l, Diagnostic{Pos: pos, Msg: input.CutQuoted(msg), Warning: true})
 }
 
 // AddPosError appends e, a warning when e.Severity is
@@ -52,7 +57,7 @@ func (l *ErrorList) AddPosError(e *model.PosError) {
 	if e == nil {
 		return
 	}
-	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: e.Msg, Warning: e.Severity == model.SeverityWarning})
+	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: input.CutQuoted(e.Msg), Warning: e.Severity == model.SeverityWarning})
 }
 
 // AddPosErrors appends errs, as returned by model.NewWorld and sim.New, each

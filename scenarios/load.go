@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
@@ -39,18 +40,23 @@ type LoadOptions struct {
 	// MaxInput is the largest input accepted, in bytes; 0 means
 	// DefaultMaxInput and a negative value means no limit.
 	MaxInput int64
-	// ReadFile reads the base scenario an `extends:` key names, by its
-	// path joined with the folder of the file that names it. When it is
-	// nil, or the file does not exist, extends names an embedded scenario.
-	// Load reads from its fs.FS when ReadFile is nil.
+	// ReadFile reads the files a scenario names (the base an `extends:`
+	// key names, a pipeline's definition), by their paths joined with the
+	// folder of the file that names them. It is the caller's bounded
+	// reader: it refuses what is not a regular file, what is over the size
+	// limit (input.ReadFile) and, in pipeshare, what is outside the root
+	// folder (input.Root). When it is nil, or the file does not exist,
+	// extends names an embedded scenario. Load reads from its fs.FS with
+	// input.ReadFile when ReadFile is nil.
 	ReadFile func(name string) ([]byte, error)
 	// Sets are --set overrides, "PATH=VALUE", applied in order to the
 	// merged YAML tree before decoding (see overlay.go).
 	Sets []string
 }
 
-// DefaultMaxInput is the input size limit when LoadOptions.MaxInput is 0.
-const DefaultMaxInput = 16 << 20
+// DefaultMaxInput is the input size limit when LoadOptions.MaxInput is 0:
+// that of every document pipeshare reads.
+const DefaultMaxInput = input.DefaultLimit
 
 func (o LoadOptions) maxInput() int64 {
 	if o.MaxInput == 0 {
@@ -74,8 +80,7 @@ func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
 	d := &scenarioDecoder{decoder: decoder{file: file}, readFile: opts.ReadFile}
 	d.sc = &Scenario{File: file}
 	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
-		d.errs.Add(d.at(1, 1), fmt.Sprintf("file too large (limit %s, --max-input)", formatSize(limit)))
-		return nil, d.errs
+		return nil, tooLarge(file, limit)
 	}
 	var extra []byte
 	if root := d.parseYAML(data); root != nil {
@@ -97,42 +102,31 @@ func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
 }
 
 // Load reads the file name from fsys and parses it (see [Parse]); name is
-// also the name used in positions. It reads at most the size limit (plus
-// one byte), so a huge file is refused without being read whole. An error
-// opening or reading the file is returned as is (an *fs.PathError).
+// also the name used in positions. It reads with input.ReadFile, at most
+// the size limit (plus one byte), so a huge file is refused without being
+// read whole, and so are the files it names when opts.ReadFile is nil. An
+// error opening or reading the file is returned as is (an *fs.PathError).
 func Load(fsys fs.FS, name string, opts LoadOptions) (*Scenario, error) {
 	if opts.ReadFile == nil {
-		opts.ReadFile = func(p string) ([]byte, error) { return fs.ReadFile(fsys, filepath.ToSlash(p)) }
+		opts.ReadFile = func(p string) ([]byte, error) { return input.ReadFile(fsys, filepath.ToSlash(p), opts.maxInput()) }
 	}
-	f, err := fsys.Open(name)
+	data, err := input.ReadFile(fsys, name, opts.maxInput())
+	if tl := (*input.TooLargeError)(nil); errors.As(err, &tl) {
+		return nil, tooLarge(name, tl.Limit)
+	}
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if limit := opts.maxInput(); limit >= 0 {
-		r = io.LimitReader(f, limit+1)
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	return Parse(name, data, opts)
 }
 
-func (d *decoder) at(line, col int) model.Pos {
-	return model.Pos{File: d.file, Line: line, Col: col}
+// tooLarge is the error of file over limit bytes.
+func tooLarge(file string, limit int64) ErrorList {
+	return ErrorList{{Pos: model.Pos{File: file, Line: 1, Col: 1}, Msg: (&input.TooLargeError{Limit: limit}).Error()}}
 }
 
-// formatSize formats a byte limit: "16 MiB", "64 KiB" or "100 bytes".
-func formatSize(n int64) string {
-	switch {
-	case n > 0 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n > 0 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
+func (d *decoder) at(line, col int) model.Pos {
+	return model.Pos{File: d.file, Line: line, Col: col}
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
@@ -142,10 +136,6 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
 func (d *decoder) parseYAML(data []byte) *yaml.Node {
 	if len(bytes.TrimSpace(data)) == 0 {
 		d.errs.Add(d.at(1, 1), "empty scenario")
-		return nil
-	}
-	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
-		d.errs.Add(d.at(1, 1), "not a text file")
 		return nil
 	}
 	tabLines, fatal := scanText(d, data)
@@ -202,10 +192,13 @@ func (d *decoder) yamlError(err error, tabLines []int) {
 }
 
 // scanText reports tabs in indentation and characters YAML does not allow,
-// with their positions (yaml.v3 reports them badly or not at all). It
+// with their positions (yaml.v3 reports them badly or not at all), and the
+// first NUL byte or byte that is not UTF-8 as "not a text file". It
 // returns the lines with tab errors, and fatal when YAML cannot parse the
-// text at all. Columns count characters, as yaml.v3's do.
+// text at all. Columns count characters, as yaml.v3's and internal/jsonpos's
+// do.
 func scanText(d *decoder, data []byte) (tabLines []int, fatal bool) {
+	before := len(d.errs)
 	line := 0
 	blockParent := -1 // indentation of the line that opened a block scalar, or -1
 	for len(data) > 0 {
@@ -217,8 +210,14 @@ func scanText(d *decoder, data []byte) (tabLines []int, fatal bool) {
 		}
 		// Characters YAML forbids.
 		col := 0
-		for _, r := range string(text) {
+		for i, r := range string(text) {
 			col++
+			if why := notText(text[i:], r); why != "" {
+				// A binary file is one error, not one per odd byte.
+				d.errs = d.errs[:before]
+				d.errs.Add(d.at(line, col), "not a text file ("+why+")")
+				return nil, true
+			}
 			if !printable(r) {
 				d.errs.Add(d.at(line, col), fmt.Sprintf("character %U is not allowed in YAML", r))
 				fatal = true
@@ -252,6 +251,20 @@ func scanText(d *decoder, data []byte) (tabLines []int, fatal bool) {
 		}
 	}
 	return tabLines, fatal
+}
+
+// notText says why the character r that starts b makes a file binary (a
+// NUL byte, a byte that is not UTF-8), or "".
+func notText(b []byte, r rune) string {
+	switch {
+	case r == 0:
+		return "a NUL byte"
+	case r == utf8.RuneError:
+		if _, size := utf8.DecodeRune(b); size == 1 {
+			return fmt.Sprintf("byte 0x%02X is not UTF-8", b[0])
+		}
+	}
+	return ""
 }
 
 var blockScalarRE = regexp.MustCompile(`(^|\s)[|>][0-9+-]{0,2}(\s+#.*)?\s*$`)

@@ -32,10 +32,11 @@ func TestLoad(t *testing.T) {
 	assert.True(t, errors.Is(err, fs.ErrNotExist), "%v", err)
 }
 
-// endless is a file that never ends.
+// endless is a file that never ends: a regular file of size 0 when it is
+// opened, that grows as it is read.
 type endless struct{ read int64 }
 
-func (e *endless) Stat() (fs.FileInfo, error) { return nil, errors.New("no stat") }
+func (e *endless) Stat() (fs.FileInfo, error) { return growing{}, nil }
 func (e *endless) Close() error               { return nil }
 func (e *endless) Read(p []byte) (int, error) {
 	for i := range p {
@@ -44,6 +45,11 @@ func (e *endless) Read(p []byte) (int, error) {
 	e.read += int64(len(p))
 	return len(p), nil
 }
+
+type growing struct{ fs.FileInfo }
+
+func (growing) Mode() fs.FileMode { return 0 }
+func (growing) Size() int64       { return 0 }
 
 type endlessFS struct{ f *endless }
 
@@ -62,7 +68,7 @@ func TestLoadTooLarge(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Load read an endless file")
 	}
-	assert.EqualError(t, err, "huge.yaml:1:1: file too large (limit 1 MiB, --max-input)")
+	assert.EqualError(t, err, "huge.yaml:1:1: file too large (limit 1 MiB, raise with --max-input)")
 	assert.LessOrEqual(t, f.read, int64(1<<20+64<<10))
 }
 

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pipeshare/pipeshare/internal/input"
 )
 
 // This file applies overlays to a scenario's YAML tree before it is decoded:
@@ -109,7 +112,7 @@ func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain 
 		d.errorf(v, "extends: %v", err)
 		return nil
 	case err != nil:
-		d.errorf(v, "extends: %s: %v", name, err)
+		d.errorf(v, "extends: %s: %v", input.Cut(name), err)
 		return nil
 	}
 	id := identity(name, embedded)
@@ -119,15 +122,18 @@ func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain 
 			return nil
 		}
 	}
-	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
-		d.errorf(v, "extends: %s is too large (limit %s, --max-input)", name, formatSize(limit))
-		return nil
-	}
 	*extra = append(*extra, "\x00extends "+name+"\x00"...)
 	*extra = append(*extra, data...)
 
+	// The base is parsed on its own first: a file that is not a scenario
+	// (a pull request may name any file) is reported as such, and nothing
+	// of it is quoted.
 	sub := &decoder{file: name, files: d.files}
 	base := sub.parseYAML(data)
+	if !isScenario(base, data) {
+		d.errorf(v, "extends: %s: not a pipeshare scenario (no version: 1)", input.Cut(name))
+		return nil
+	}
 	if base != nil {
 		checkDuplicates(sub, base)
 		d.markFile(base, name)
@@ -137,14 +143,32 @@ func (d *decoder) extends(root *yaml.Node, file string, opts LoadOptions, chain 
 	if base == nil {
 		return nil
 	}
-	if base.Kind != yaml.MappingNode {
-		d.errorf(v, "extends: %s is not a mapping (a scenario), but %s", name, kindName(base))
-		return nil
-	}
 	if base = d.extends(base, name, opts, append(chain, id), extra); base == nil {
 		return nil
 	}
 	return d.mergeNodes(base, &child)
+}
+
+// versionLineRE matches a top-level "version: 1" line.
+var versionLineRE = regexp.MustCompile(`(?m)^version:[ \t]*1[ \t]*(#.*)?\r?$`)
+
+// isScenario reports whether a file that extends names is a scenario: its
+// root (nil when it did not parse) is a mapping with version: 1, or, when
+// it did not parse, its text has a line "version: 1", so that the errors
+// of a scenario with a mistake are reported.
+func isScenario(root *yaml.Node, data []byte) bool {
+	if root == nil {
+		return versionLineRE.Match(data)
+	}
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	for j := 0; j+1 < len(root.Content); j += 2 {
+		if k, v := root.Content[j], root.Content[j+1]; k.Kind == yaml.ScalarNode && k.Value == "version" {
+			return v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" && v.Value == "1"
+		}
+	}
+	return false
 }
 
 // mergeNodes merges child over base (see the rules at the top).

@@ -37,13 +37,13 @@ func TestExtendsErrorsPointAtTheirFile(t *testing.T) {
 	fsys := fstest.MapFS{
 		"s/base.yaml":   {Data: []byte(hdr + "region: nowhere\nseed: x\n")},
 		"s/child.yaml":  {Data: []byte("extends: base.yaml\nseed: 2\nbogus: 1\n")},
-		"s/a.yaml":      {Data: []byte("extends: b.yaml\n")},
-		"s/b.yaml":      {Data: []byte("extends: a.yaml\n")},
+		"s/a.yaml":      {Data: []byte("version: 1\nextends: b.yaml\n")},
+		"s/b.yaml":      {Data: []byte("version: 1\nextends: a.yaml\n")},
 		"s/bad.yaml":    {Data: []byte("extends: base.yaml\nname: [\n")},
 		"s/none.yaml":   {Data: []byte("extends: nope.yaml\n")},
 		"s/num.yaml":    {Data: []byte("extends: 3\n")},
 		"s/brk.yaml":    {Data: []byte("extends: broken.yaml\nname: x\n")},
-		"s/broken.yaml": {Data: []byte("name: [\n")},
+		"s/broken.yaml": {Data: []byte("version: 1\nname: [\n")},
 	}
 	_, err := Load(fsys, "s/child.yaml", LoadOptions{})
 	require.Error(t, err)
@@ -53,10 +53,10 @@ func TestExtendsErrorsPointAtTheirFile(t *testing.T) {
 		err.(ErrorList).String())
 
 	for file, want := range map[string]string{
-		"s/a.yaml":    "s/b.yaml:1:10: extends: cycle s/a.yaml → s/b.yaml → s/a.yaml\n",
+		"s/a.yaml":    "s/b.yaml:2:10: extends: cycle s/a.yaml → s/b.yaml → s/a.yaml\n",
 		"s/none.yaml": `s/none.yaml:1:10: extends: no file or embedded scenario named "nope.yaml" (embedded: `,
 		"s/num.yaml":  "s/num.yaml:1:10: extends must be a file name or the name of an embedded scenario, not a number\n",
-		"s/brk.yaml":  "s/broken.yaml:1:1: did not find expected node content\n",
+		"s/brk.yaml":  "s/broken.yaml:2:1: did not find expected node content\n",
 		"s/bad.yaml":  "s/bad.yaml:2:1: did not find expected node content\n",
 	} {
 		_, err = Load(fsys, file, LoadOptions{})

@@ -24,13 +24,19 @@ var badInputs = []struct {
 }{
 	// The file itself.
 	{"empty", "", []string{"t.yaml:1:1: empty scenario"}},
-	{"over the size limit", hdr, []string{"t.yaml:1:1: file too large (limit 32 bytes, --max-input)"}},
+	{"over the size limit", hdr, []string{"t.yaml:1:1: file too large (limit 32 bytes, raise with --max-input)"}},
 	{"blank", "\n  \n", []string{"t.yaml:1:1: empty scenario"}},
 	{"comments only", "# nothing\n", []string{"t.yaml:1:1: empty scenario"}},
 	{"empty document", "---", []string{"t.yaml:1:1: empty scenario"}},
 	{"null document", "--- ~\n", []string{"t.yaml:1:5: the top level must be a mapping, not null"}},
-	{"NUL byte", "version: 1\x00\n", []string{"t.yaml:1:1: not a text file"}},
-	{"invalid UTF-8", "name: \xff\xfe\n", []string{"t.yaml:1:1: not a text file"}},
+	{"NUL byte", "version: 1\x00\n", []string{"t.yaml:1:11: not a text file (a NUL byte)"}},
+	{"invalid UTF-8", "name: \xff\xfe\n", []string{"t.yaml:1:7: not a text file (byte 0xFF is not UTF-8)"}},
+	// Lines count YAML's line breaks; columns count characters.
+	{"invalid UTF-8 later", hdr + "# héllo wörld\r\nname: \"é\xc3\"\n",
+		[]string{"t.yaml:6:9: not a text file (byte 0xC3 is not UTF-8)"}},
+	{"invalid UTF-8 after a BOM", "\uFEFFname: ab\x80\n", []string{"t.yaml:1:9: not a text file (byte 0x80 is not UTF-8)"}},
+	{"binary file", "\x7fELF\x02\x01\x01\x00\x00\x00\xff\xff\n\x00\x00",
+		[]string{"t.yaml:1:8: not a text file (a NUL byte)"}},
 	{"control character", hdr + "region: \"a\x01\"\n",
 		[]string{"t.yaml:5:11: character U+0001 is not allowed in YAML"}},
 	{"tab in indentation", hdr + "accounts:\n  - id: \"111111111111\"\n\tname: x\n",
@@ -275,8 +281,8 @@ func TestParseTooLarge(t *testing.T) {
 		max  int64
 		want string
 	}{
-		{10, "big.yaml:1:1: file too large (limit 10 bytes, --max-input)\n"},
-		{2 << 10, "big.yaml:1:1: file too large (limit 2 KiB, --max-input)\n"},
+		{10, "big.yaml:1:1: file too large (limit 10 bytes, raise with --max-input)\n"},
+		{2 << 10, "big.yaml:1:1: file too large (limit 2 KiB, raise with --max-input)\n"},
 	} {
 		in := hdr + "# " + strings.Repeat("x", 3000) + "\n"
 		sc, err := Parse("big.yaml", []byte(in), LoadOptions{MaxInput: tc.max})
@@ -284,10 +290,10 @@ func TestParseTooLarge(t *testing.T) {
 		assert.Nil(t, sc)
 		assert.Equal(t, tc.want, err.(ErrorList).String())
 	}
-	// The default is 16 MiB; a negative limit is no limit.
+	// The default is 64 MiB; a negative limit is no limit.
 	big := []byte(hdr + "# " + strings.Repeat("x", DefaultMaxInput) + "\n")
 	_, err := Parse("big.yaml", big, LoadOptions{})
-	assert.EqualError(t, err, "big.yaml:1:1: file too large (limit 16 MiB, --max-input)")
+	assert.EqualError(t, err, "big.yaml:1:1: file too large (limit 64 MiB, raise with --max-input)")
 	_, err = Parse("big.yaml", big, LoadOptions{MaxInput: -1})
 	assert.NoError(t, err)
 }

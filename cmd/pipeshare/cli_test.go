@@ -162,5 +162,5 @@ func TestLargeInputIsRefused(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("version: 1\n"+strings.Repeat("# padding\n", 200)), 0o644))
 	code, _, stderr := pipeshare(t, "", "validate", path, "--max-input", "100")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, path+":1:1: file too large (limit 100 bytes, --max-input)\n", stderr)
+	assert.Equal(t, path+":1:1: file too large (limit 100 bytes, raise with --max-input)\n", stderr)
 }

@@ -83,12 +83,13 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	if *waivers != "" {
-		if err := e.files.input("the --waivers file", *waivers); err != nil {
+		docs, err := lf.inputs(e)
+		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(*waivers)
+		data, err := docs.read("the --waivers file", *waivers)
 		if err != nil {
-			return inputError(fmt.Errorf("%s:1:1: %v", *waivers, unwrapPathError(err)))
+			return fileError(err)
 		}
 		if in.Waivers, err = scenarios.ParseWaivers(*waivers, data); err != nil {
 			return scenarioError(err)

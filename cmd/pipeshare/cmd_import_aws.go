@@ -49,7 +49,13 @@ func cmdImportAWS(e *env, args []string) error {
 	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
 	name := fs.String("name", "", "the scenario's `NAME` (default: the folder's name)")
 	span := registerImportSpan(fs)
+	var maxInput int64
+	registerMaxInput(fs, &maxInput)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	in, err := newInputs(e, maxInput, "")
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -67,15 +73,17 @@ func cmdImportAWS(e *env, args []string) error {
 	} else if !st.IsDir() {
 		return inputError(fmt.Errorf("%s: not a folder (import aws reads a folder of AWS CLI JSON outputs)", dir))
 	}
-	res, err := imp.AWS(os.DirFS(dir), dir, imp.Options{Name: *name, Start: *span.start, Duration: *span.duration})
+	fsys, closeDir, err := in.dirFS("an input file", dir)
+	if err != nil {
+		return inputError(err)
+	}
+	defer closeDir()
+	res, err := imp.AWS(fsys, dir, imp.Options{Name: *name, Start: *span.start, Duration: *span.duration})
 	if err != nil {
 		return inputError(err)
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
-	}
-	if err := e.files.input("an input file", dir); err != nil {
-		return err
 	}
 	return writeOutput(e, *out, res.Write)
 }

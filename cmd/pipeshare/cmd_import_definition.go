@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/pipeshare/pipeshare/model"
 	imp "github.com/pipeshare/pipeshare/scenarios/importer"
@@ -30,7 +29,13 @@ func cmdImportDefinition(e *env, args []string) error {
 	account := fs.String("account", "111111111111", "the owner `ACCOUNT` of the pipeline")
 	pipeline := fs.String("pipeline", "", "the pipeline's `NAME` (default: the file's name)")
 	name := fs.String("name", "", "the scenario's `NAME` (default: the pipeline's)")
+	var maxInput int64
+	registerMaxInput(fs, &maxInput)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	in, err := newInputs(e, maxInput, "")
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -40,9 +45,9 @@ func cmdImportDefinition(e *env, args []string) error {
 		return usageErrorf("--account: %v", err)
 	}
 	path := fs.Arg(0)
-	data, err := os.ReadFile(path)
+	data, err := in.read("an input file", path)
 	if err != nil {
-		return inputError(fmt.Errorf("%s:1:1: %v", path, unwrapPathError(err)))
+		return fileError(err)
 	}
 	res, err := imp.Definition(path, data, imp.DefinitionOptions{Account: *account, Pipeline: *pipeline, Out: *out,
 		Options: imp.Options{Name: *name}})
@@ -51,9 +56,6 @@ func cmdImportDefinition(e *env, args []string) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, w)
-	}
-	if err := e.files.input("an input file", path); err != nil {
-		return err
 	}
 	return writeOutput(e, *out, res.Write)
 }

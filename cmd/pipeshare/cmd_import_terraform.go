@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/pipeshare/pipeshare/model"
 	imp "github.com/pipeshare/pipeshare/scenarios/importer"
@@ -44,7 +41,13 @@ func cmdImportTerraform(e *env, args []string) error {
 	name := fs.String("name", "", "the scenario's `NAME` (default: the plan's file name)")
 	span := registerImportSpan(fs)
 	owner := fs.String("owner", "", "the `ACCOUNT` that owns the plan's pipelines and shares (default: see above)")
+	var maxInput int64
+	registerMaxInput(fs, &maxInput)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	in, err := newInputs(e, maxInput, "")
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -57,9 +60,9 @@ func cmdImportTerraform(e *env, args []string) error {
 		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
 	}
 	path := fs.Arg(0)
-	data, err := readTerraformPlan(e, path)
+	data, err := in.read("an input file", path)
 	if err != nil {
-		return inputError(err)
+		return fileError(err)
 	}
 	res, err := imp.Terraform(path, data, imp.TerraformOptions{Owner: *owner,
 		Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
@@ -72,34 +75,5 @@ func cmdImportTerraform(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
 	}
-	if err := e.files.input("an input file", path); err != nil {
-		return err
-	}
 	return writeOutput(e, *out, res.Write)
-}
-
-// readTerraformPlan reads a plan file ("-" is stdin), refusing one over
-// 16 MiB without reading it whole.
-func readTerraformPlan(e *env, path string) ([]byte, error) {
-	const limit = 16 << 20
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, fmt.Errorf("%s: no such file", path)
-			}
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%s:1:1: file too large (limit 16 MiB)", path)
-	}
-	return data, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/pipeshare/pipeshare/report"
 )
@@ -18,10 +17,16 @@ func cmdMerge(e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "merge PART.json... [flags]", mergeAbout)
 	format := registerFormat(fs, new(report.Replicas), " (as run --replicas)")
 	out := registerOut(fs, "the report")
+	var maxInput int64
+	registerMaxInput(fs, &maxInput)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	outs, err := outputsOf(new(report.Replicas), *format, fs.Changed("format"), *out)
+	if err != nil {
+		return err
+	}
+	in, err := newInputs(e, maxInput, "")
 	if err != nil {
 		return err
 	}
@@ -35,12 +40,9 @@ func cmdMerge(e *env, args []string) error {
 	data := make([][]byte, len(files))
 	parts := make([]*report.ReplicaPart, len(files))
 	for j, name := range files {
-		if err := e.files.input("a part file", name); err != nil {
-			return err
-		}
-		b, err := os.ReadFile(name)
+		b, err := in.read("a part file", name)
 		if err != nil {
-			return inputError(err)
+			return fileError(err)
 		}
 		if parts[j], err = report.ReadReplicaPart(name, b); err != nil {
 			return inputError(err)

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/pipeshare/pipeshare/internal/input"
 )
 
 // Exit codes (docs/commands.md#exit-codes).
@@ -20,9 +22,10 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-// usageErrorf is a usage error: exit 2 with a one-line message.
+// usageErrorf is a usage error: exit 2 with a one-line message. Quoted
+// values in it are cut (input.CutQuoted), as in every input error.
 func usageErrorf(format string, args ...any) error {
-	return &exitError{code: exitInput, msg: fmt.Sprintf(format, args...)}
+	return &exitError{code: exitInput, msg: input.CutQuoted(fmt.Sprintf(format, args...))}
 }
 
 // inputError wraps an input error (already formatted with positions).
@@ -31,7 +34,7 @@ func inputError(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	return &exitError{code: exitInput, msg: err.Error()}
+	return &exitError{code: exitInput, msg: input.CutQuoted(err.Error())}
 }
 
 // errHelp means --help was given: the usage was printed, exit 0.

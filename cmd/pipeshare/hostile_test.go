@@ -40,12 +40,14 @@ type hostileCase struct {
 	setup func(t *testing.T, bin, dir string)
 	args  []string
 	env   []string // added to the environment, e.g. GOMEMLIMIT=512MiB
+	stdin string   // a file standard input reads, e.g. /dev/zero; none when ""
 	// interrupt, when set, is sent once a file matching interruptWhen
 	// (a glob in {dir}) exists.
 	interrupt     syscall.Signal
 	interruptWhen string
 	code          int
 	stderr        []string // substrings of stderr
+	absent        []string // substrings stderr must not have (what a refused file holds)
 	maxRSS        int64    // bytes; 0 leaves the peak RSS unchecked
 	after         func(t *testing.T, dir string)
 }
@@ -101,6 +103,33 @@ func tamperedPart(key, value string) func(t *testing.T, bin, dir string) {
 		require.NotNil(t, loc, "the part has %s", key)
 		edited := string(data[:loc[0]]) + `"` + key + `": ` + value + string(data[loc[1]:])
 		writeTestFile(t, dir, "part.json", edited)
+	}
+}
+
+// copyAWSSnapshot copies the test AWS CLI snapshot to dir/snap.
+func copyAWSSnapshot(t *testing.T, dir string) {
+	t.Helper()
+	src := filepath.Join("..", "..", "scenarios", "testdata", "real", "aws-cli")
+	entries, err := os.ReadDir(src)
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "snap"), 0o755))
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		require.NoError(t, err)
+		writeTestFile(t, dir, filepath.Join("snap", e.Name()), string(data))
+	}
+}
+
+// sparseFile makes dir/name a regular file of size bytes that takes no
+// disk (zeros).
+func sparseFile(name string, size int64) func(t *testing.T, bin, dir string) {
+	return func(t *testing.T, bin, dir string) {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(size))
+		require.NoError(t, f.Close())
 	}
 }
 
@@ -166,15 +195,7 @@ var hostileCases = []hostileCase{
 	}, args: []string{"merge", "part.json", "--out", "part.json"}, code: 2,
 		stderr: []string{"--out part.json is a part file (part.json)"}, after: unchanged("part.json")},
 	{name: "out is a file of the input folder", setup: func(t *testing.T, bin, dir string) {
-		src := filepath.Join("..", "..", "scenarios", "testdata", "real", "aws-cli")
-		entries, err := os.ReadDir(src)
-		require.NoError(t, err)
-		require.NoError(t, os.Mkdir(filepath.Join(dir, "snap"), 0o755))
-		for _, e := range entries {
-			data, err := os.ReadFile(filepath.Join(src, e.Name()))
-			require.NoError(t, err)
-			writeTestFile(t, dir, filepath.Join("snap", e.Name()), string(data))
-		}
+		copyAWSSnapshot(t, dir)
 		keep(t, dir, "snap/describe-organization.json")
 	}, args: []string{"import", "aws", "snap", "--out", "snap/describe-organization.json"}, code: 2,
 		stderr: []string{"--out snap/describe-organization.json is an input file (snap/describe-organization.json)"},
@@ -279,6 +300,84 @@ var hostileCases = []hostileCase{
 	{name: "part cost 1e400", setup: tamperedPart("cost.total_usd", "1e400"), args: []string{"merge", "part.json"}, code: 2,
 		stderr: []string{"cost.total_usd is 1e400: not a finite number"}},
 
+	// Untrusted documents: each is a regular file of at most --max-input
+	// bytes (64 MiB), refused by name before it is read; paths a scenario
+	// names stay under the folder pipeshare runs in (or --root), links
+	// resolved; a refused file is named, never quoted; user text is cut.
+	{name: "extends /dev/zero", files: []string{"extends-dev-zero.yaml"}, args: []string{"validate", "extends-dev-zero.yaml"}, code: 2,
+		stderr: []string{"extends-dev-zero.yaml:5:10: extends: /dev/zero: outside ", "(files named in a scenario must be under the folder pipeshare started in, or under --root DIR)"},
+		maxRSS: 100 * mib},
+	{name: "extends /dev/zero under --root /", files: []string{"extends-dev-zero.yaml"}, args: []string{"run", "extends-dev-zero.yaml", "--root", "/"},
+		code: 2, stderr: []string{"extends-dev-zero.yaml:5:10: extends: /dev/zero: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "definition /dev/zero", files: []string{"definition-dev-zero.yaml"}, args: []string{"check", "definition-dev-zero.yaml", "--root", "/"},
+		code: 2, stderr: []string{"definition-dev-zero.yaml:8:52: definition: /dev/zero: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "waivers /dev/zero", args: []string{"check", "quickstart", "--waivers", "/dev/zero"}, code: 2,
+		stderr: []string{"/dev/zero:1:1: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "merge /dev/zero", args: []string{"merge", "/dev/zero"}, code: 2,
+		stderr: []string{"/dev/zero:1:1: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "import definition /dev/zero", args: []string{"import", "definition", "/dev/zero"}, code: 2,
+		stderr: []string{"/dev/zero:1:1: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "import terraform /dev/zero", args: []string{"import", "terraform", "/dev/zero"}, code: 2,
+		stderr: []string{"/dev/zero:1:1: is a device, not a regular file"}, maxRSS: 100 * mib},
+	{name: "stdin /dev/zero", stdin: "/dev/zero", args: []string{"validate", "-"}, code: 2,
+		stderr: []string{"<stdin>:1:1: file too large (limit 64 MiB, raise with --max-input)"}, maxRSS: 150 * mib},
+	{name: "a FIFO scenario", setup: func(t *testing.T, bin, dir string) {
+		require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "s.yaml"), 0o644)) // opening it would wait for a writer
+	}, args: []string{"validate", "s.yaml"}, code: 2, stderr: []string{"s.yaml:1:1: is a named pipe, not a regular file"}},
+	{name: "a 1 GiB scenario", setup: sparseFile("big.yaml", 1<<30), args: []string{"run", "big.yaml"}, code: 2,
+		stderr: []string{"big.yaml:1:1: file too large (limit 64 MiB, raise with --max-input)"}, maxRSS: 100 * mib},
+	{name: "a 1 GiB extends base", files: []string{"extends-child.yaml"}, setup: sparseFile("extends-base.yaml", 1<<30),
+		args: []string{"validate", "extends-child.yaml"}, code: 2,
+		stderr: []string{"extends-child.yaml:3:10: extends: extends-base.yaml: file too large (limit 64 MiB, raise with --max-input)"}, maxRSS: 100 * mib},
+	{name: "--max-input lowers every limit", files: []string{"extends-child.yaml", "extends-base.yaml"},
+		args: []string{"validate", "extends-child.yaml", "--max-input", "100"}, code: 2,
+		stderr: []string{"extends-child.yaml:3:10: extends: extends-base.yaml: file too large (limit 100 bytes, raise with --max-input)"}},
+	{name: "import aws with a 1 GiB file", setup: func(t *testing.T, bin, dir string) {
+		copyAWSSnapshot(t, dir)
+		sparseFile("snap/list-accounts.json", 1<<30)(t, bin, dir)
+	}, args: []string{"import", "aws", "snap"}, code: 2,
+		stderr: []string{"snap/list-accounts.json:1:1: file too large (limit 64 MiB, raise with --max-input)"}, maxRSS: 100 * mib},
+	{name: "import aws with a link to /dev/zero", setup: func(t *testing.T, bin, dir string) {
+		copyAWSSnapshot(t, dir)
+		require.NoError(t, os.Remove(filepath.Join(dir, "snap", "list-accounts.json")))
+		require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "snap", "list-accounts.json")))
+	}, args: []string{"import", "aws", "snap"}, code: 2, stderr: []string{"snap/list-accounts.json:1:1: "}, maxRSS: 100 * mib},
+	{name: "extends /etc/shadow", files: []string{"extends-shadow.yaml"}, args: []string{"check", "extends-shadow.yaml"}, code: 2,
+		stderr: []string{"extends-shadow.yaml:5:10: extends: ../../../../../../../../../../etc/shadow: outside "}, absent: []string{"daemon", "unknown key"}},
+	{name: "extends a link to /etc/passwd", setup: func(t *testing.T, bin, dir string) {
+		require.NoError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "base.yaml")))
+		writeTestFile(t, dir, "child.yaml", "version: 1\nextends: base.yaml\n")
+	}, args: []string{"diff", "child.yaml", "quickstart"}, code: 2,
+		stderr: []string{"child.yaml:2:10: extends: base.yaml: a link to a file outside "}, absent: []string{"daemon", "unknown key"}},
+	{name: "extends /etc/passwd under --root /", setup: func(t *testing.T, bin, dir string) {
+		writeTestFile(t, dir, "child.yaml", "version: 1\nextends: /etc/passwd\n")
+	}, args: []string{"validate", "child.yaml", "--root", "/"}, code: 2,
+		stderr: []string{"child.yaml:2:10: extends: /etc/passwd: not a pipeshare scenario (no version: 1)"}, absent: []string{"daemon", "unknown key"}},
+	{name: "extends a file that is not a scenario", files: []string{"extends-not-a-scenario.yaml", "notes.txt"},
+		args: []string{"validate", "extends-not-a-scenario.yaml"}, code: 2,
+		stderr: []string{"extends-not-a-scenario.yaml:4:10: extends: notes.txt: not a pipeshare scenario (no version: 1)"}, absent: []string{"TOP-SECRET"}},
+	{name: "a trace outside", files: []string{"trace-outside.yaml"}, args: []string{"run", "trace-outside.yaml"}, code: 2,
+		stderr: []string{"trace-outside.yaml:8:12: trace: /var/log: outside "}},
+	{name: "a 1 MB name", setup: func(t *testing.T, bin, dir string) {
+		big := strings.Repeat("x", 1<<20)
+		writeTestFile(t, dir, "s.yaml", "version: 1\nname: n\nstart: 2026-01-05T00:00:00Z\nduration: 1d\nregion: "+big+
+			"\nshares: [{name: s, owner: \""+big+"\", pipelines: [], principals: []}]\n")
+	}, args: []string{"validate", "s.yaml"}, code: 2,
+		stderr: []string{`s.yaml:5:9: region "` + strings.Repeat("x", 120) + `…" does not look like an AWS region`}, absent: []string{strings.Repeat("x", 121)}},
+	{name: "a byte that is not UTF-8", files: []string{"bad-utf8.yaml"}, args: []string{"validate", "bad-utf8.yaml"}, code: 2,
+		stderr: []string{"bad-utf8.yaml:6:14: not a text file (byte 0xE9 is not UTF-8)"}},
+	{name: "import aws with a self-dependent step", setup: func(t *testing.T, bin, dir string) {
+		copyAWSSnapshot(t, dir)
+		p := filepath.Join(dir, "snap", "describe-pipeline-churn-training.json")
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		edited := strings.Replace(string(data), `\"DependsOn\": [\"Preprocess\"]`, `\"DependsOn\": [\"Train\"]`, 1)
+		require.NotEqual(t, string(data), edited)
+		writeTestFile(t, dir, "snap/describe-pipeline-churn-training.json", edited)
+	}, args: []string{"import", "aws", "snap"}, code: 2,
+		stderr: []string{"snap/describe-pipeline-churn-training.json:5:27: PipelineDefinition: step Train depends on itself (JSON line 1, column "},
+		absent: []string{"please report"}},
+
 	// Resource patterns that would be decided against .../execution/*.
 	{name: "execution ID patterns", files: []string{"exec-id-patterns.yaml"}, args: []string{"validate", "exec-id-patterns.yaml"},
 		code: 2, stderr: []string{
@@ -307,6 +406,9 @@ func TestHostile(t *testing.T) {
 			for _, s := range tc.stderr {
 				assert.Contains(t, stderr, s)
 			}
+			for _, s := range tc.absent {
+				assert.NotContains(t, stderr, s)
+			}
 			for _, crash := range []string{"fatal error", "panic:", "goroutine "} {
 				assert.NotContains(t, stderr, crash, "a Go runtime crash is never an exit path")
 			}
@@ -334,6 +436,12 @@ func runHostile(t *testing.T, bin, dir string, tc hostileCase) (code int, stderr
 	cmd.Env = append(os.Environ(), tc.env...)
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &errb
+	if tc.stdin != "" {
+		f, err := os.Open(tc.stdin)
+		require.NoError(t, err)
+		defer f.Close()
+		cmd.Stdin = f
+	}
 	require.NoError(t, cmd.Start())
 	peak := watchPeakRSS(cmd.Process.Pid)
 	if tc.interrupt != 0 {

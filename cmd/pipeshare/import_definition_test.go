@@ -18,12 +18,12 @@ func TestImportDefinition(t *testing.T) {
 	golden(t, "import-definition-abalone.yaml", stdout)
 
 	// Written elsewhere, it names the definition relative to itself and
-	// validates and runs there.
+	// validates and runs there (where the definition may be read from).
 	out := filepath.Join(t.TempDir(), "sub", "abalone.yaml")
 	require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755))
 	code, _, stderr = pipeshare(t, "", "import", "definition", abalone, "--out", out)
 	require.Equal(t, 0, code, stderr)
-	code, stdout, stderr = pipeshare(t, "", "validate", out)
+	code, stdout, stderr = pipeshare(t, "", "validate", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "1 pipelines")
 }

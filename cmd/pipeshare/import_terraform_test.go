@@ -60,7 +60,7 @@ func TestImportTerraformErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "pipeshare import terraform: name one plan file (got 0; see pipeshare import terraform --help)\n"},
-		{[]string{"nope.json"}, "nope.json: no such file\n"},
+		{[]string{"nope.json"}, "nope.json:1:1: no such file or directory\n"},
 		{[]string{"p.json", "--start", "yesterday"}, "--start must be an RFC 3339 time such as 2026-01-05T00:00:00Z, not \"yesterday\"\n"},
 		{[]string{"p.json", "--duration", "-1h"}, "--duration must be a positive duration such as 30d or 72h, not \"-1h\"\n"},
 		{[]string{"p.json", "--owner", "12"}, "--owner must be a 12-digit account ID, not \"12\"\n"},

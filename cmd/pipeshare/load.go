@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
 	"github.com/spf13/pflag"
@@ -17,71 +17,58 @@ const defaultScenario = "quickstart"
 // loadFlags are the flags of every command that reads a scenario.
 type loadFlags struct {
 	maxInput int64
+	root     string
 	sets     []string
 }
 
 func (l *loadFlags) register(fs *pflag.FlagSet) {
-	fs.Int64Var(&l.maxInput, "max-input", scenarios.DefaultMaxInput, "largest scenario file accepted, in `bytes`")
+	registerMaxInput(fs, &l.maxInput)
+	registerRoot(fs, &l.root)
 	fs.StringArrayVar(&l.sets, "set", nil, "override one scenario value, `PATH=VALUE` (repeatable), e.g. shares.NAME.permission=read-only")
 }
 
+// inputs returns the reader of the command's documents.
+func (l loadFlags) inputs(e *env) (*inputs, error) { return newInputs(e, l.maxInput, l.root) }
+
 // readScenario resolves arg (a file, "-" for stdin, or an embedded name; a
-// file wins; none is quickstart) with scenarios.Resolve and parses it.
-// Problems come back as input errors whose text is "file:line:col: message"
-// lines.
+// file wins; none is quickstart) with scenarios.Resolve and parses it. The
+// files it names are read with the bounded reader and must be under the
+// root. Problems come back as input errors whose text is
+// "file:line:col: message" lines.
 func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
-	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: e.readNamedFile, Sets: lf.sets}
-	if lf.maxInput <= 0 {
-		return nil, usageErrorf("--max-input must be positive")
+	in, err := lf.inputs(e)
+	if err != nil {
+		return nil, err
 	}
-	// The scenario is read through a bounded reader: a huge file is
-	// refused (by Parse) without being read whole.
-	bounded := func(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, lf.maxInput+1)) }
+	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: in.readRef, Sets: lf.sets}
 	var name string
 	var data []byte
-	var err error
 	switch arg {
 	case "-":
 		name = "<stdin>"
-		if data, err = bounded(e.stdin); err != nil {
-			return nil, inputError(fmt.Errorf("<stdin>: %v", err))
+		if data, err = in.read("the scenario", arg); err != nil {
+			return nil, fileError(err)
 		}
 	case "":
 		name, data, _, err = scenarios.Resolve(defaultScenario, "", nil)
 	default:
-		if err = e.files.input("the scenario", arg); err != nil {
-			return nil, err
-		}
-		name, data, _, err = scenarios.Resolve(arg, "", func(path string) ([]byte, error) {
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, err
-			}
-			defer f.Close()
-			return bounded(f)
-		})
+		name, data, _, err = scenarios.Resolve(arg, "", func(p string) ([]byte, error) { return in.read("the scenario", p) })
 	}
 	var nf *scenarios.NotFoundError
 	switch {
 	case errors.As(err, &nf):
 		return nil, usageErrorf("pipeshare: %v", err)
 	case err != nil:
-		return nil, inputError(fmt.Errorf("%s:1:1: %v", name, err))
+		return nil, inputError(fmt.Errorf("%s:1:1: %v", input.Cut(name), err))
 	}
 	sc, err := scenarios.Parse(name, data, opts)
 	if err != nil {
 		return nil, scenarioError(err)
 	}
-	return sc, nil
-}
-
-// readNamedFile reads a file a scenario names (extends:, definition:), an
-// input of the command.
-func (e *env) readNamedFile(name string) ([]byte, error) {
-	if err := e.files.input("a file the scenario names", name); err != nil {
+	if err := in.checkTraces(sc); err != nil {
 		return nil, err
 	}
-	return os.ReadFile(name)
+	return sc, nil
 }
 
 func unwrapPathError(err error) error {

@@ -10,6 +10,10 @@ import (
 
 const replayScenario = "../../scenarios/testdata/real/cloudtrail/replay.yaml"
 
+// inRepo lets a scenario of the repository name files anywhere in it,
+// when the test runs in cmd/pipeshare.
+var inRepo = []string{"--root", "../.."}
+
 // TestRunTraceGolden replays CloudTrail traces: the scenario's own
 // `workload: - trace: s3` folder, and --trace FILE with the options.
 func TestRunTraceGolden(t *testing.T) {
@@ -26,7 +30,7 @@ func TestRunTraceGolden(t *testing.T) {
 		{"run-trace-missing", []string{"run", replayScenario, "--trace", "nope.jsonl"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := pipeshare(t, "", tc.args...)
+			code, stdout, stderr := pipeshare(t, "", append(tc.args, inRepo...)...)
 			assert.Equal(t, tc.code, code, "stderr: %s", stderr)
 			golden(t, tc.name+".stdout", stdout)
 			golden(t, tc.name+".stderr", stderr)
@@ -35,7 +39,7 @@ func TestRunTraceGolden(t *testing.T) {
 }
 
 func TestRunTraceJSONReplayKey(t *testing.T) {
-	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--format", "json")
+	code, stdout, stderr := pipeshare(t, "", append([]string{"run", replayScenario, "--format", "json"}, inRepo...)...)
 	require.Equal(t, 0, code, stderr)
 	var out struct {
 		Replay struct {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -161,7 +162,9 @@ type awsImporter struct {
 
 // AWS imports the AWS CLI snapshot in fsys, the folder dir (its name in
 // messages, positions and the header; the scenario's default name is its
-// base name). A file that is not valid JSON is an error naming
+// base name). It reads fsys's files with fs.ReadFile: pipeshare gives it
+// an input.FS, so that each file is bounded. A file that is not valid JSON
+// or holds a pipeline definition with a problem is an error naming
 // file:line:col; missing files are listed in Unmapped.
 func AWS(fsys fs.FS, dir string, opts Options) (*Result, error) {
 	im := &awsImporter{dir: dir, fsys: fsys, accounts: map[string]*scenarios.FileAccount{},
@@ -200,30 +203,38 @@ var awsAbout = []string{
 }
 
 func (im *awsImporter) notef(format string, args ...any) {
-	im.unmapped = append(im.unmapped, fmt.Sprintf(format, args...))
+	im.unmapped = append(im.unmapped, fmt.Sprintf(format, input.CutArgs(args...)...))
 }
 
 // read decodes file name into v; ok is false when the file does not exist
 // (noted in unmapped with why, unless why is "").
 func (im *awsImporter) read(name, why string, v any) (bool, error) {
+	data, err := im.readData(name, why, v)
+	return data != nil, err
+}
+
+// readData is read, returning the file's data (nil when it does not
+// exist).
+func (im *awsImporter) readData(name, why string, v any) ([]byte, error) {
 	data, err := fs.ReadFile(im.fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		if why != "" {
 			im.notef("%s: missing (%s)", name, why)
 		}
-		return false, nil
+		return nil, nil
 	}
 	path := filepath.Join(im.dir, name)
 	if err != nil {
-		return false, err
-	}
-	if len(data) > scenarios.DefaultMaxInput {
-		return false, fmt.Errorf("%s:1:1: file too large (limit %d MiB)", path, scenarios.DefaultMaxInput>>20)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s:1:1: %v", input.Cut(path), err)
 	}
 	if err := jsonpos.Decode(path, data, v); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return data, nil
 }
 
 func (im *awsImporter) run() error {
@@ -565,10 +576,11 @@ func (im *awsImporter) readPipelines() error {
 	for _, s := range summaries {
 		var d awsDescribePipeline
 		file := "describe-pipeline-" + s.PipelineName + ".json"
-		ok, err := im.read(file, "the definition of pipeline "+s.PipelineName, &d)
+		data, err := im.readData(file, "the definition of pipeline "+s.PipelineName, &d)
 		if err != nil {
 			return err
 		}
+		ok := data != nil
 		arn := s.PipelineArn
 		if arn == "" {
 			arn = d.PipelineArn
@@ -598,6 +610,13 @@ func (im *awsImporter) readPipelines() error {
 			case d.PipelineDefinition == "":
 				im.notef("%s: no PipelineDefinition", file)
 			default:
+				path := filepath.Join(im.dir, file)
+				off, _ := jsonpos.Offset(data, "PipelineDefinition")
+				line, col := jsonpos.LineCol(data, off)
+				if err := checkDefinition(model.Pos{File: path, Line: line, Col: col}, "PipelineDefinition",
+					name, string(ref.Account), d.PipelineDefinition); err != nil {
+					return err
+				}
 				// Indented, so the YAML holds it as a readable block.
 				var ind bytes.Buffer
 				if json.Indent(&ind, []byte(d.PipelineDefinition), "", "  ") == nil {

@@ -2,10 +2,12 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/scenarios/pipelinedef"
@@ -40,7 +42,7 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		opts.Pipeline = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	if !model.ValidPipelineName(opts.Pipeline) {
-		return nil, fmt.Errorf("pipeline name %q must be letters, digits and hyphens, starting and ending with a letter or a digit; name the pipeline", opts.Pipeline)
+		return nil, fmt.Errorf("pipeline name %s must be letters, digits and hyphens, starting and ending with a letter or a digit; name the pipeline", input.Quote(opts.Pipeline))
 	}
 	def, problems := pipelinedef.Decode(pipelinedef.FileSource(file, data), nil, opts.Pipeline)
 	var errs scenarios.ErrorList
@@ -96,4 +98,34 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		res.Warnings = append(res.Warnings, w.String())
 	}
 	return res, nil
+}
+
+// checkDefinition validates def, the definition JSON of pipeline name in
+// account that an importer found as the string value at position at of
+// its input (field names the field), as the imported scenario will run
+// it. A problem of the definition (invalid JSON, a step that depends on
+// itself, a dependency cycle, a step with no instance type) is an error at
+// at, with its line and column inside the JSON, rather than an error of
+// the scenario the importer writes. Its warnings (steps without a
+// duration) are what the import's header says already: they are dropped.
+func checkDefinition(at model.Pos, field, name, account, def string) error {
+	f := &scenarios.File{Name: "definition-check", Start: scenarios.DefaultImportStart, Duration: "1d",
+		Accounts:  []scenarios.FileAccount{{ID: account}},
+		Pipelines: []scenarios.FilePipeline{{Name: name, Account: account, Definition: def}}}
+	var buf bytes.Buffer
+	if err := scenarios.WriteFile(&buf, f); err != nil {
+		return err
+	}
+	_, err := validate(f.Name+".yaml", buf.Bytes(), nil)
+	var found scenarios.ErrorList
+	if !errors.As(err, &found) {
+		return err
+	}
+	var errs scenarios.ErrorList
+	for _, d := range found {
+		if !d.Warning {
+			errs.Add(at, field+": "+strings.TrimPrefix(d.Msg, "definition: "))
+		}
+	}
+	return errs.Err()
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -140,7 +141,7 @@ func Terraform(file string, data []byte, opts TerraformOptions) (*Result, error)
 		return nil, fmt.Errorf("%s:1:1: not a Terraform plan: expected format_version and planned_values (the output of terraform show -json PLANFILE)", file)
 	}
 	if major, _, _ := strings.Cut(plan.FormatVersion, "."); major != "0" && major != "1" {
-		return nil, fmt.Errorf("%s:1:1: unsupported plan format_version %q (pipeshare reads 0.x and 1.x)", file, plan.FormatVersion)
+		return nil, fmt.Errorf("%s:1:1: unsupported plan format_version %s (pipeshare reads 0.x and 1.x)", file, input.Quote(plan.FormatVersion))
 	}
 	im := &tfImporter{file: file, data: data, plan: &plan, opts: opts,
 		byAddr: map[string][]*tfResource{}, confByAddr: map[string]*tfConfigResource{},
@@ -415,7 +416,7 @@ func (im *tfImporter) refPos(ref string) model.Pos {
 }
 
 func (im *tfImporter) unmap(addr, format string, args ...any) {
-	im.unmapped = append(im.unmapped, addr+": "+fmt.Sprintf(format, args...))
+	im.unmapped = append(im.unmapped, input.Cut(addr)+": "+fmt.Sprintf(format, input.CutArgs(args...)...))
 }
 
 func (im *tfImporter) ofType(types ...string) []*tfResource {
@@ -857,6 +858,9 @@ func (im *tfImporter) buildPipelines() error {
 		im.knownIDs[acct] = true
 		p := &scenarios.FilePipeline{Name: name, Account: acct}
 		if def, ok := r.str("pipeline_definition"); ok {
+			if err := checkDefinition(im.refPos(def), r.Address+": pipeline_definition", name, acct, def); err != nil {
+				return err
+			}
 			p.Definition = def
 		} else if loc, ok := r.Values["pipeline_definition_s3_location"].([]any); ok && len(loc) > 0 {
 			im.unmap(r.Address, "pipeline_definition_s3_location: the definition is in S3; download it and set definition: FILE")
