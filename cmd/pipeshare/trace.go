@@ -23,7 +23,7 @@ func registerTraceFlags(fs *pflag.FlagSet) traceFlags {
 	return traceFlags{
 		path:       fs.String("trace", "", "replay CloudTrail `FILE|DIR` (JSON, {\"Records\": [...]}, JSON Lines, .gz of each, or an S3 delivery folder) instead of the generated workload"),
 		align:      fs.Bool("align", false, "shift the trace so that its first pipeline call is at the scenario start"),
-		strict:     fs.Bool("strict", false, "a malformed trace record or a damaged trace file is an error, not a warning"),
+		strict:     fs.Bool("strict", false, "a malformed trace record is an error, not a warning (a damaged trace file always is)"),
 		addUnknown: fs.Bool("add-unknown-accounts", false, "add accounts seen only in the trace, outside the organization, instead of skipping their calls"),
 	}
 }
@@ -58,7 +58,9 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
-	t.Prepare(&sc.Model)
+	if err := t.Prepare(&sc.Model); err != nil {
+		return nil, inputError(fmt.Errorf("trace: %v", err))
+	}
 	return &traceRun{t: t}, nil
 }
 
@@ -71,8 +73,8 @@ func (tr *traceRun) attach(c *scenarios.Compiled) {
 	c.Sim.SetTrace(tr.src)
 }
 
-// finish closes the trace and summarizes the replay; a fatal trace error
-// (--strict) is an input error.
+// finish closes the trace and summarizes the replay; a damaged trace file
+// or, with --strict, a malformed record is an input error.
 func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	if tr == nil {
 		return nil, nil

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/sim"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzCloudTrail checks that the scanner and the record rule never panic
-// or loop on any input.
+// or loop on any input, and that every record of a file read whole by
+// Trace.Calls is a call or skipped, once.
 func FuzzCloudTrail(f *testing.F) {
 	for _, name := range []string{"single-event.json", "records.json", "calls.jsonl"} {
 		data, err := os.ReadFile(filepath.Join(ctDir, name))
@@ -26,27 +28,46 @@ func FuzzCloudTrail(f *testing.F) {
 	}
 	f.Add([]byte(`{"Records":[{"eventTime":"2025-10-27T00:00:00Z"},`))
 	f.Add([]byte("{\"a\":\"\\u00e9\\\"\"}\n{\"b\":[1,{\"c\":null}]}\n"))
+	f.Add([]byte("{\"a\":\"" + strings.Repeat("x", 300) + "\"}\n{\"b\":1}\n\x00"))
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newCTScanner(bytes.NewReader(data))
-		s.buf = make([]byte, 64) // exercise refills
+		s.buf, s.maxRec = make([]byte, 64), 256 // exercise refills and long records
 		// The rule as a replay and as Trace.Calls apply it.
 		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
 		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
 		var fl ctFields
+		progress := false
 		for i := 0; i < len(data)+2; i++ {
 			res, _ := s.next(&fl)
 			if res == scanEnd {
-				return
+				progress = true
+				break
 			}
 			if res == scanRecord {
 				for k, st := range streams {
 					files[k].rec++
 					st.f = fl
-					st.mapRecord(files[k])
+					st.mapRecord(files[k], s.recLen)
 				}
 			}
 		}
-		t.Fatalf("no progress on %q", data)
+		if !progress {
+			t.Fatalf("no progress on %q", data)
+		}
+
+		p := filepath.Join(dir, "fuzz.jsonl")
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+		tr, err := Open([]string{p}, Options{})
+		require.NoError(t, err)
+		calls := tr.Calls()
+		var call Call
+		for calls.Next(&call) {
+		}
+		calls.Close()
+		if calls.Err() == nil {
+			assertEveryRecordCounted(t, calls.Stats())
+		}
 	})
 }
 

@@ -16,8 +16,9 @@ import (
 // trace) and, with Options.AddUnknownAccounts, every unknown account,
 // outside the organization. Call it before the world is built. A
 // malformed record is skipped here whatever Options.Strict says; the
-// replay reports it.
-func (t *Trace) Prepare(cfg *model.Config) {
+// replay reports it. A damaged file is an error ("FILE: ..."), and cfg is
+// left as it was.
+func (t *Trace) Prepare(cfg *model.Config) error {
 	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
@@ -32,6 +33,9 @@ func (t *Trace) Prepare(cfg *model.Config) {
 		}
 	}
 	s.close()
+	if s.err != nil {
+		return s.err
+	}
 	slices.SortFunc(callers, func(a, b Principal) int {
 		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
 	})
@@ -61,6 +65,7 @@ func (t *Trace) Prepare(cfg *model.Config) {
 		a.Principals = append(a.Principals, model.PrincipalConfig{Name: model.Ref{S: c.Name}, AllowAll: true})
 		t.Added = append(t.Added, string(c.Account)+"/"+c.Name)
 	}
+	return nil
 }
 
 // Replay streams a trace's calls into a world: a [sim.TraceSource]. It

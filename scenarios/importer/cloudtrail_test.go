@@ -79,7 +79,7 @@ func TestCloudTrailTakesTheReplaysCalls(t *testing.T) {
 	require.NoError(t, err)
 	tr, err := cloudtrail.Open([]string{dir}, cloudtrail.Options{})
 	require.NoError(t, err)
-	tr.Prepare(&sc.Model)
+	require.NoError(t, tr.Prepare(&sc.Model))
 	assert.Empty(t, tr.Added, "the import holds every caller the replay sees")
 	c, err := scenarios.Compile(sc)
 	require.NoError(t, err)
