@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -38,8 +39,10 @@ func (tf traceFlags) check(fs *pflag.FlagSet) error {
 
 // traceRun is a replay in progress.
 type traceRun struct {
-	t   *cloudtrail.Trace
-	src *cloudtrail.Replay
+	t     *cloudtrail.Trace
+	src   *cloudtrail.Replay
+	paths []string
+	align bool
 }
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
@@ -61,7 +64,7 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 	if err := t.Prepare(&sc.Model); err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
-	return &traceRun{t: t}, nil
+	return &traceRun{t: t, paths: paths, align: *tf.align}, nil
 }
 
 // attach replaces c's generated workload with the replay.
@@ -73,22 +76,42 @@ func (tr *traceRun) attach(c *scenarios.Compiled) {
 	c.Sim.SetTrace(tr.src)
 }
 
-// finish closes the trace and summarizes the replay; a damaged trace file
-// or, with --strict, a malformed record is an input error.
+// finish counts what the run did not reach, closes the trace and
+// summarizes the replay. A damaged trace file, a malformed record with
+// --strict, or a trace of which no call was replayed is an input error.
 func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	if tr == nil {
 		return nil, nil
 	}
-	tr.src.Close()
+	err := tr.src.Finish(res.Trace.Calls)
 	st := tr.src.Stats()
 	if line := st.UnknownAccountsLine(); line != "" {
 		fmt.Fprintln(e.stderr, line)
 	}
-	if res.Trace.Err != nil {
-		return nil, inputError(fmt.Errorf("trace: %v", res.Trace.Err))
+	if err != nil {
+		return nil, inputError(fmt.Errorf("trace: %v", err))
+	}
+	if st.Calls == 0 {
+		return nil, inputError(tr.nothingReplayed(st))
 	}
 	return report.SummarizeReplay(res, report.ReplayInput{Files: st.Files, Records: st.Records, Skipped: st.Skipped,
 		Added: tr.t.Added, AddedAccounts: tr.t.AddedAccounts}), nil
+}
+
+// nothingReplayed says why a trace replayed no call: its records by reason.
+func (tr *traceRun) nothingReplayed(st *cloudtrail.Stats) error {
+	what := strings.Join(tr.paths, ", ")
+	if st.Records == 0 {
+		return fmt.Errorf("trace: %s: no records to replay", what)
+	}
+	hint := ""
+	switch {
+	case st.Skipped[cloudtrail.SkipBeforeStart] > 0 && !tr.align:
+		hint = "; --align moves the trace's first call to the scenario start"
+	case st.Skipped[cloudtrail.SkipUnknownAccount] > 0:
+		hint = "; --add-unknown-accounts adds the trace's accounts"
+	}
+	return fmt.Errorf("trace: %s: no call replayed (%d records: %s)%s", what, st.Records, st.SkippedLine(), hint)
 }
 
 // withReplay adds the recorded-vs-simulated section to the text and JSON

@@ -16,10 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// FuzzCloudTrail checks that the scanner and the record rule never panic
-// or loop on any input, and that every record of a file read whole by
-// Trace.Calls is a call or skipped, once.
-func FuzzCloudTrail(f *testing.F) {
+// fuzzSeeds adds the sample files and a few hand-made inputs to f.
+func fuzzSeeds(f *testing.F) {
 	for _, name := range []string{"single-event.json", "records.json", "calls.jsonl"} {
 		data, err := os.ReadFile(filepath.Join(ctDir, name))
 		if err == nil {
@@ -29,7 +27,12 @@ func FuzzCloudTrail(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventTime":"2025-10-27T00:00:00Z"},`))
 	f.Add([]byte("{\"a\":\"\\u00e9\\\"\"}\n{\"b\":[1,{\"c\":null}]}\n"))
 	f.Add([]byte("{\"a\":\"" + strings.Repeat("x", 300) + "\"}\n{\"b\":1}\n\x00"))
-	dir := f.TempDir()
+}
+
+// FuzzCloudTrail checks that the scanner and the record rule never panic
+// or loop on any input.
+func FuzzCloudTrail(f *testing.F) {
+	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newCTScanner(bytes.NewReader(data))
 		s.buf, s.maxRec = make([]byte, 64), 256 // exercise refills and long records
@@ -37,12 +40,10 @@ func FuzzCloudTrail(f *testing.F) {
 		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
 		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
 		var fl ctFields
-		progress := false
 		for i := 0; i < len(data)+2; i++ {
 			res, _ := s.next(&fl)
 			if res == scanEnd {
-				progress = true
-				break
+				return
 			}
 			if res == scanRecord {
 				for k, st := range streams {
@@ -52,21 +53,36 @@ func FuzzCloudTrail(f *testing.F) {
 				}
 			}
 		}
-		if !progress {
-			t.Fatalf("no progress on %q", data)
-		}
+		t.Fatalf("no progress on %q", data)
+	})
+}
 
+// FuzzCloudTrailCounts reads any input as a trace file, whole, by
+// Trace.Calls and by a replay whose run ends after two calls: every record
+// is a call or skipped for one reason, once (or the file is damaged).
+func FuzzCloudTrailCounts(f *testing.F) {
+	fuzzSeeds(f)
+	c, _ := loadReplay(f, Options{})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(dir, "fuzz.jsonl")
 		require.NoError(t, os.WriteFile(p, data, 0o644))
 		tr, err := Open([]string{p}, Options{})
 		require.NoError(t, err)
 		calls := tr.Calls()
-		var call Call
-		for calls.Next(&call) {
+		for calls.Next(&Call{}) {
 		}
 		calls.Close()
 		if calls.Err() == nil {
 			assertEveryRecordCounted(t, calls.Stats())
+		}
+		src := tr.Source(c.World)
+		pulled := int64(0)
+		for pulled < 3 && src.Next(&sim.TraceCall{}) {
+			pulled++
+		}
+		if err := src.Finish(min(pulled, 2)); err == nil {
+			assertEveryRecordCounted(t, src.Stats())
 		}
 	})
 }

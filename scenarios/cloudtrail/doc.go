@@ -79,7 +79,13 @@
 // ones the world cannot place [unknown_account, unknown_principal,
 // unknown_pipeline] and, without [Options].Align, those before its start
 // [before_start]. A Search that names no pipeline goes to the caller's
-// account's first pipeline.
+// account's first pipeline. Once the run has ended, [Replay.Finish] reads
+// the rest of the trace: the calls the run did not replay are [past_end],
+// the other records count under their reasons.
+//
+// So every record read counts once, as a call or under one reason:
+// [Stats].Records is [Stats].Calls plus the sum of [Stats].Skipped, for a
+// finished replay as for [Trace.Calls].
 //
 // # Limits
 //

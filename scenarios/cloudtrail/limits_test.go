@@ -90,9 +90,9 @@ func TestDamagedFiles(t *testing.T) {
 				src := tr.Source(c.World)
 				for src.Next(&sim.TraceCall{}) {
 				}
-				src.Close()
-				require.Error(t, src.Err())
-				assert.Equal(t, cs.Err().Error(), src.Err().Error())
+				err = src.Finish(0)
+				require.Error(t, err)
+				assert.Equal(t, cs.Err().Error(), err.Error())
 			}
 		})
 	}
@@ -145,9 +145,9 @@ func TestLongRecords(t *testing.T) {
 			src := tr.Source(c.World)
 			for src.Next(&sim.TraceCall{}) {
 			}
-			src.Close()
-			require.Error(t, src.Err())
-			assert.Equal(t, want, src.Err().Error())
+			err = src.Finish(0)
+			require.Error(t, err)
+			assert.Equal(t, want, err.Error())
 		})
 	}
 
@@ -162,4 +162,75 @@ func TestLongRecords(t *testing.T) {
 	assert.Equal(t, "StartPipelineExecution", string(f.eventName))
 	assert.LessOrEqual(t, len(s.buf), maxRecord)
 	assert.LessOrEqual(t, cap(s.cur.arena), maxRecord)
+}
+
+// TestEveryRecordCounted: on every sample trace, by Calls and by a replay
+// whose run ends after n calls, every record is a call or skipped for one
+// reason; the calls the run did not reach are past_end.
+func TestEveryRecordCounted(t *testing.T) {
+	for _, paths := range [][]string{
+		{filepath.Join(ctDir, "records.json")},
+		{filepath.Join(ctDir, "calls.jsonl")},
+		{filepath.Join(ctDir, "calls.jsonl.gz")},
+		{filepath.Join(ctDir, "single-event.json")},
+		{filepath.Join(ctDir, "s3")},
+		{ctDir, "../../cmd/pipeshare/testdata/cloudtrail-sample.jsonl"},
+	} {
+		t.Run(strings.Join(paths, "+"), func(t *testing.T) {
+			tr, err := Open(paths, Options{})
+			require.NoError(t, err)
+			cs := tr.Calls()
+			for cs.Next(&Call{}) {
+			}
+			cs.Close()
+			require.NoError(t, cs.Err())
+			all := cs.Stats()
+			assertEveryRecordCounted(t, all)
+			assert.Zero(t, cs.s.winBytes, "the windows are empty at the end")
+
+			c, tr := loadReplay(t, Options{}, paths...)
+			for _, n := range []int64{0, 1, 3, 1 << 20} {
+				src := tr.Source(c.World)
+				var got int64
+				for got < n && src.Next(&sim.TraceCall{}) {
+					got++
+				}
+				replayed := max(got-1, 0) // the last one pulled is past the end
+				if n == 1<<20 {
+					replayed = got // the run reached the end of the trace
+				}
+				require.NoError(t, src.Finish(replayed))
+				st := src.Stats()
+				assertEveryRecordCounted(t, st)
+				assert.Equal(t, all.Records, st.Records, "a finished replay reads every record")
+				assert.Equal(t, replayed, st.Calls)
+				if n < 1<<20 {
+					assert.Positive(t, st.Skipped[SkipPastEnd], "n=%d", n)
+				} else {
+					assert.Zero(t, st.Skipped[SkipPastEnd])
+				}
+			}
+		})
+	}
+}
+
+// TestPastEnd: a run that ends before the trace does counts the calls it
+// did not reach as past_end and the other records under their reasons.
+func TestPastEnd(t *testing.T) {
+	c, tr := loadReplay(t, Options{}, filepath.Join(ctDir, "records.json"))
+	src := tr.Source(c.World)
+	var calls []sim.TraceCall
+	var call sim.TraceCall
+	for src.Next(&call) {
+		calls = append(calls, call)
+		if call.At > sim.Time(3*3600e9) { // the run ends at 3h
+			break
+		}
+	}
+	require.NoError(t, src.Finish(int64(len(calls)-1)))
+	st := src.Stats()
+	assert.Equal(t, int64(13), st.Records)
+	assert.Equal(t, int64(6), st.Calls)
+	assert.Equal(t, map[string]int64{SkipPastEnd: 5, SkipOtherEvent: 2}, st.Skipped, "the unknown account's call is past the end")
+	assert.Equal(t, "other_event 2, past_end 5", st.SkippedLine())
 }

@@ -14,7 +14,8 @@ import (
 
 // Skip reasons: the keys of Stats.Skipped. The first five are the record
 // rule's and every reader counts them alike; the others are a replay's,
-// for calls its scenario cannot place.
+// for calls its scenario cannot place or its run did not reach. Every
+// record read is a call or skipped for one reason.
 const (
 	SkipOtherEvent = "other_event"          // not a SageMaker pipeline event
 	SkipMalformed  = "malformed"            // not valid JSON, or no valid eventTime, identity or ARN
@@ -26,6 +27,7 @@ const (
 	SkipUnknownCaller  = "unknown_principal" // the caller is not in the scenario
 	SkipUnknownTarget  = "unknown_pipeline"  // the pipeline is not in the scenario
 	SkipBeforeStart    = "before_start"      // before the scenario start (without Align)
+	SkipPastEnd        = "past_end"          // after the run's end, not replayed
 )
 
 // Principal is the caller of a call: an account and the principal's name

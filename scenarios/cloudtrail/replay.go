@@ -129,6 +129,30 @@ func (r *Replay) Err() error { return r.s.err }
 // Close closes the open files.
 func (r *Replay) Close() { r.s.close() }
 
+// Finish ends a replay whose run has ended, having replayed the first
+// replayed calls Next handed over: it counts the calls handed over after
+// them and those the run did not reach as past_end, reads the rest of the
+// trace to count every other record under its reason, so that Stats.Records
+// is Stats.Calls (now replayed) plus the sum of Stats.Skipped, and closes
+// the files. It returns Err: a damaged file, or with Options.Strict a
+// malformed record, anywhere in the trace.
+func (r *Replay) Finish(replayed int64) error {
+	st := &r.s.stats
+	past := st.Calls - replayed
+	for {
+		if _, ok := r.s.next(); !ok {
+			break
+		}
+		past++
+	}
+	if past > 0 {
+		st.Skipped[SkipPastEnd] += past
+	}
+	st.Calls = replayed
+	r.Close()
+	return r.s.err
+}
+
 // Next fills c with the next call (sim.TraceSource).
 func (r *Replay) Next(c *sim.TraceCall) bool {
 	st := &r.s.stats
@@ -227,6 +251,21 @@ func targetWhy(ok bool) string {
 		return ""
 	}
 	return SkipUnknownTarget
+}
+
+// SkippedLine lists the reasons of Skipped that counted records, sorted,
+// with their counts ("before_start 5, other_event 6"); "" when none did.
+func (st *Stats) SkippedLine() string {
+	var b strings.Builder
+	for _, why := range slices.Sorted(maps.Keys(st.Skipped)) {
+		if n := st.Skipped[why]; n > 0 {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %d", why, n)
+		}
+	}
+	return b.String()
 }
 
 // UnknownAccountsLine describes the unknown accounts of st in one line,

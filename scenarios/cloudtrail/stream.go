@@ -55,11 +55,13 @@ type Options struct {
 	Warn io.Writer
 }
 
-// Stats counts what a read took and skipped.
+// Stats counts what a read took and skipped: every record read is a call
+// or skipped for one reason, Records = Calls + the sum of Skipped (for a
+// replay, once [Replay.Finish] has counted what its run did not reach).
 type Stats struct {
 	Files   int
 	Records int64            // records read (every event, and every unreadable unit of a file)
-	Calls   int64            // calls handed on
+	Calls   int64            // calls handed on (by a finished replay: replayed)
 	Skipped map[string]int64 // by Skip* reason
 	// UnknownAccounts counts a replay's skipped calls of each unknown
 	// account.

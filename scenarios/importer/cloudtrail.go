@@ -48,7 +48,11 @@ func CloudTrail(path string, opts Options) (*Result, error) {
 	}
 	st := calls.Stats()
 	if st.Calls == 0 {
-		return nil, fmt.Errorf("%s: no SageMaker pipeline calls found (%d records read)", path, st.Records)
+		why := ""
+		if line := st.SkippedLine(); line != "" {
+			why = ": " + line
+		}
+		return nil, fmt.Errorf("%s: no SageMaker pipeline calls found (%d records read%s)", path, st.Records, why)
 	}
 	name := opts.Name
 	if name == "" {
