@@ -10,7 +10,7 @@ import (
 type Action uint8
 
 // The actions of the extended managed permission. The first seven are the
-// read-only permission's (AWS.md §1.7).
+// read-only permission's (docs/aws-semantics.md#managed-permissions).
 const (
 	DescribePipeline Action = iota
 	DescribePipelineDefinitionForExecution
@@ -68,7 +68,7 @@ func ParseAction(s string) (Action, bool) {
 }
 
 // ResourceKind is the resource type an action is authorized against
-// (AWS.md §2.1a).
+// (docs/aws-semantics.md#action-resource-types).
 type ResourceKind uint8
 
 const (

@@ -37,7 +37,7 @@ type ShareState struct {
 	Reason Reason
 }
 
-// Layer is one evaluated step of DESIGN.md's permission semantics.
+// Layer is one evaluated step of the permission semantics (docs/aws-semantics.md#how-a-call-is-decided).
 type Layer struct {
 	Step     int    // 1..5
 	Name     string // identity_deny, scp, owner, identity_allow, resource
@@ -299,7 +299,7 @@ func stateName(r Reason) string {
 	return r.String()
 }
 
-// denyMessage writes AWS's denial text (AWS.md §3.2).
+// denyMessage writes AWS's denial text (docs/aws-semantics.md#denial-messages).
 func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExplicit, identityAllow bool) string {
 	head := "User: " + w.principals[ex.Principal].arn + " is not authorized to perform: " +
 		ex.Action.String() + " on resource: " + ex.Resource

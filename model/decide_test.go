@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,7 +166,7 @@ func randomConfig(r *rand.Rand) *Config {
 				s.Pipelines = append(s.Pipelines, ref(fmt.Sprintf("p%d", j)))
 			}
 		}
-		seen := map[string]bool{}
+		seen, invited := map[string]bool{}, map[string]bool{}
 		for range 1 + r.IntN(3) {
 			var p string
 			switch k := r.IntN(5); {
@@ -178,10 +179,9 @@ func randomConfig(r *rand.Rand) *Config {
 				if a == owner {
 					continue
 				}
-				p = a
+				p = a // the whole account
 				if k == 2 {
-					p += "/root"
-					p = a // root principal written as the account
+					p += "/root" // the account's root alone
 				}
 			}
 			if seen[p] {
@@ -189,8 +189,12 @@ func randomConfig(r *rand.Rand) *Config {
 			}
 			seen[p] = true
 			s.Principals = append(s.Principals, ref(p))
-			if len(p) == 12 && (!inOrg[p] || !cfg.Org.RAMSharing) && r.IntN(2) == 0 {
-				inv := InvitationConfig{Key: ref(p), Answer: Answer(1 + r.IntN(3)), After: Time(r.IntN(16)) * hour}
+			// An invitation goes to the account, whichever of its
+			// principals the share names.
+			acct := strings.TrimSuffix(p, "/root")
+			if len(acct) == 12 && !invited[acct] && (!inOrg[acct] || !cfg.Org.RAMSharing) && r.IntN(2) == 0 {
+				invited[acct] = true
+				inv := InvitationConfig{Key: ref(acct), Answer: Answer(1 + r.IntN(3)), After: Time(r.IntN(16)) * hour}
 				s.Invitations = append(s.Invitations, inv)
 			}
 		}
@@ -234,12 +238,13 @@ func randomConfig(r *rand.Rand) *Config {
 // scenarios, the fast path and the explain path give the same reason for
 // every (principal, action, pipeline, time), with events applied between.
 func TestDecideAgreesWithExplain(t *testing.T) {
+	t.Parallel()
 	const hour = Time(time.Hour)
 	n := 300
 	if testing.Short() {
 		n = 50
 	}
-	built, compared := 0, 0
+	built, compared, rootShares := 0, 0, 0
 	for seed := range uint64(n) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		cfg := randomConfig(r)
@@ -251,6 +256,11 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 		}
 		built++
 		_ = errs
+		if slices.ContainsFunc(cfg.Shares, func(s ShareConfig) bool {
+			return slices.ContainsFunc(s.Principals, func(p Ref) bool { return strings.HasSuffix(p.S, "/root") })
+		}) {
+			rootShares++
+		}
 		times := []Time{0, 1}
 		for range 20 {
 			times = append(times, Time(r.Int64N(int64(60*hour))))
@@ -288,5 +298,6 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 		}
 	}
 	require.Greater(t, built, n/2, "most random scenarios must be valid")
-	t.Logf("%d scenarios, %d decisions compared", built, compared)
+	require.Positive(t, rootShares, "some scenarios share with an ACCOUNT/root principal")
+	t.Logf("%d scenarios (%d share with ACCOUNT/root), %d decisions compared", built, rootShares, compared)
 }

@@ -10,7 +10,7 @@
 // A [World] is compiled once from a [Config] and evaluated many times. It has
 // two evaluation paths that must agree:
 //
-//   - [World.Explain] evaluates every layer of DESIGN.md's permission steps
+//   - [World.Explain] evaluates every layer of the permission steps of docs/aws-semantics.md#how-a-call-is-decided
 //     1–5 and records which statements and shares matched;
 //   - [World.Decide] answers from a table of per (principal, pipeline) rows,
 //     rebuilt only at change points, in O(1) and without allocating.

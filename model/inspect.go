@@ -164,3 +164,19 @@ func (w *World) IdentityAllowOn(p PrincipalID, pl PipelineID, a Action, res stri
 	w.condContext(&ctx, p, pl, t)
 	return w.matchPolicies(nil, pr.policies, EffectAllow, a, res, &ctx)
 }
+
+// AccountOU returns the path of account id's OU now ("/" for the root,
+// "/research", …), or "" when the account is outside the organization,
+// the scenario has none, or id is unknown.
+func (w *World) AccountOU(id AccountID) string {
+	ai, ok := w.acctIndex[id]
+	if !ok || !w.inOrg(ai) {
+		return ""
+	}
+	return w.ous[w.accounts[ai].ou].path
+}
+
+// EventDescription describes timeline event i (in [World.EventAt] order),
+// e.g. "set_permission churn-to-research read-only", as the causes of
+// access changes name it.
+func (w *World) EventDescription(i int) string { return w.describeEvent(&w.events[i]) }

@@ -157,10 +157,10 @@ func pipeshareAnswer(w *World, c *oracleCase) psAnswer {
 	ans := psAnswer{reason: ex.Reason, message: ex.Message, class: pipeshareClass(&ex)}
 	if c.action == Search && ex.Reason == ReasonShared {
 		// A deliberate difference. Search is authorized against "*" (AWS
-		// Service Authorization Reference, AWS.md §2.1a: no resource
+		// Service Authorization Reference (docs/aws-semantics.md#action-resource-types): no resource
 		// type), and a RAM statement names the pipeline, so for the
 		// oracle no share can grant it; pipeshare decides Search's
-		// resource side by the target pipeline's shares (DESIGN.md
+		// resource side by the target pipeline's shares (docs/modelling-choices.md#search
 		// "Actions and resources"). Such a case must then differ in
 		// exactly that: the oracle denies on the resource side (for
 		// the owner's principals, whose identity did not allow it: on
@@ -274,7 +274,7 @@ type oracleAnswer struct {
 }
 
 // class reduces the oracle's answer as pipeshareClass does pipeshare's:
-// DESIGN.md's step order (identity or boundary deny, then SCPs, then the
+// The step order of docs/aws-semantics.md#how-a-call-is-decided (identity or boundary deny, then SCPs, then the
 // identity side, then the resource side) applied to the per-policy-type
 // results.
 func (o *oracleAnswer) class() string {
@@ -364,7 +364,7 @@ func policyDocJSON(d *PolicyDoc) policyJSON {
 }
 
 // oracleSimulation writes case c as the oracle's input, from c.cfg alone:
-// the AWS rules of AWS.md, nothing of pipeshare's evaluation.
+// the AWS rules of docs/aws-semantics.md#policy-evaluation-across-accounts, nothing of pipeshare's evaluation.
 func oracleSimulation(c *oracleCase) *simulation {
 	cfg := c.cfg
 	docs := map[string]*PolicyDoc{}
@@ -480,7 +480,7 @@ func oracleSimulation(c *oracleCase) *simulation {
 	}
 
 	// The resource policy: a statement per association of every share of
-	// the pipeline (AWS.md §1.8: each share adds its own), with the
+	// the pipeline (docs/aws-semantics.md#one-pipeline-in-several-shares: each share adds its own), with the
 	// managed permission's actions on the pipeline and its executions
 	// (§1.7). Org and OU associations are Principal "*" (§1.5), restricted
 	// here to the organization or the OU by a condition, which is how the
@@ -514,7 +514,7 @@ func oracleSimulation(c *oracleCase) *simulation {
 				a, name, _ := strings.Cut(p.S, "/")
 				// allow_external_principals: false keeps outside
 				// accounts out of a share of an organization member
-				// (AWS.md §1.1): RAM never associates them.
+				// (docs/aws-semantics.md#resource-shares): RAM never associates them.
 				if !s.AllowExternal && inOrg(s.Owner.S) && !inOrg(a) {
 					continue
 				}

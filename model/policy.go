@@ -186,7 +186,58 @@ func checkResourcePattern(p string) string {
 	if i := strings.Index(parts[5], "/execution/"); i >= 0 && parts[5][i+len("/execution/"):] != "*" {
 		return "resource " + quote(p) + " constrains an execution ID; use .../execution/* so decisions are per pipeline"
 	}
+	if parts[2] == "sagemaker" && couldConstrainExecution(parts[5]) {
+		return "resource " + quote(p) + " could constrain an execution ID; after pipeline/NAME write nothing, " +
+			"a trailing *, /* or /execution/*, so decisions are per pipeline"
+	}
 	return ""
+}
+
+// couldConstrainExecution reports whether r, the resource segment of a
+// SageMaker ARN pattern, could match some executions of a pipeline and not
+// others. Execution-level actions are decided once per pipeline, against
+// its literal ".../execution/*" (a real execution ID is never seen), so
+// that must give the answer for every ID. '*' and '?' match '/' too, which
+// is how "pipeline/fraud-model/*z" or "pipeline/*z" reach into the ID
+// without the literal "/execution/". What is allowed:
+//
+//   - a resource of another type (its literal start is not "pipeline/");
+//   - a start of "pipeline/" ended by a final '*' ("*", "pipe*");
+//   - pipeline/NAME followed by "/*" or "/execution/*", whatever NAME is:
+//     the '/' and "/execution/" of the pattern can only meet the '/'s of
+//     "N/execution/ID", so NAME matches N or "N/execution", never the ID;
+//   - pipeline/NAME alone or with a final '*', when NAME has no other '*'
+//     and its '?'s cannot spell "/execution/" followed by a character.
+func couldConstrainExecution(r string) bool {
+	const prefix = "pipeline/"
+	for i := range len(prefix) {
+		switch {
+		case i == len(r):
+			return false // a literal that is no pipeline ("pipe")
+		case r[i] == '*':
+			return i != len(r)-1
+		case r[i] == '?':
+			return true
+		case r[i] != prefix[i]:
+			return false // another resource type
+		}
+	}
+	name, tail, slash := strings.Cut(r[len(prefix):], "/")
+	if slash {
+		return tail != "*" && tail != "execution/*"
+	}
+	name = strings.TrimSuffix(name, "*")
+	if strings.IndexByte(name, '*') >= 0 {
+		return true
+	}
+	// With '?' for each '/', can name match "N/execution/I…" (N, I not empty)?
+	const mid = "/execution/"
+	for k := 1; k+len(mid) < len(name); k++ {
+		if MatchWildcard(name[k:k+len(mid)], mid, false, false) {
+			return true
+		}
+	}
+	return false
 }
 
 func quote(s string) string { return `"` + s + `"` }

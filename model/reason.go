@@ -78,7 +78,7 @@ func (r Reason) IsAllow() bool { return r == ReasonOwner || r == ReasonShared }
 func (r Reason) IsFailure() bool { return r >= ReasonNotFound && r < NumReasons }
 
 // shareRank orders step 5 outcomes across shares: the best wins
-// (DESIGN.md: shared > action_not_permitted > association_pending >
+// (docs/aws-semantics.md#how-a-call-is-decided: shared > action_not_permitted > association_pending >
 // invitation_pending > invitation_rejected > invitation_expired >
 // external_not_allowed > not_shared).
 func shareRank(r Reason) int {
@@ -147,7 +147,7 @@ func (p Permission) ManagedName() string {
 	return readOnlyName
 }
 
-// ARN returns the managed permission's ARN (INFERRED, AWS.md §1.7).
+// ARN returns the managed permission's ARN (inferred; docs/aws-semantics.md#managed-permissions).
 func (p Permission) ARN() string { return "arn:aws:ram::aws:permission/" + p.ManagedName() }
 
 // ParsePermission accepts "read-only", "extended", the managed permission

@@ -98,18 +98,18 @@ func (w *World) parseSharePrincipal(s string) ([]sharePrincipal, error) {
 		}
 		return []sharePrincipal{{kind: kindOU, ou: o, label: s}}, nil
 	}
-	// Accounts, IAM principals and groups of either resolve like callers;
-	// a bare account (or group) names whole accounts, not their roots.
+	// Accounts, IAM principals and groups of either resolve like callers.
+	// What resolves to a root (a bare account or group, ACCT/root, the
+	// root's ARN) names the whole account, as the root's ARN does as the
+	// principal of the resource policy RAM writes.
 	ps, err := w.LookupCallers(s)
 	if err != nil {
 		return nil, err
 	}
-	rest := strings.TrimPrefix(s, "group:")
-	whole := !strings.HasPrefix(s, "arn:") && !strings.Contains(rest, "/")
 	out := make([]sharePrincipal, len(ps))
 	for i, p := range ps {
 		out[i] = sharePrincipal{kind: kindIAM, account: w.principals[p].account, principal: p, label: s}
-		if whole {
+		if w.principals[p].name == "root" {
 			out[i].kind = kindAccount
 		}
 	}

@@ -12,6 +12,7 @@ import (
 // time inside each interval of a timeline gives the interval's reason on a
 // fresh World advanced to that time (the explain path).
 func TestTimelineAgreesWithExplain(t *testing.T) {
+	t.Parallel()
 	const hour = Time(time.Hour)
 	n := 120
 	if testing.Short() {

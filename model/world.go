@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -677,5 +676,3 @@ func (w *World) ResourceFor(p PipelineID, a Action) string {
 func (w *World) TimeToRFC3339(t Time) string {
 	return unixNanoRFC3339(w.start + int64(t))
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,4 +153,55 @@ func TestNewWorldWarningSeverity(t *testing.T) {
 	assert.Equal(t, `s.yaml:15:1: warning: policy "spare" is not used`, errs[0].Error())
 	assert.False(t, HasErrors(errs))
 	assert.True(t, HasErrors(append(errs, &PosError{Pos: at(16, 1), Msg: "bad"})))
+}
+
+// TestAccountOUAndEventDescription: the OU an account is in now (the root
+// is "/", outside the organization ""), moved by the timeline, and the
+// events described as access changes name them.
+func TestAccountOUAndEventDescription(t *testing.T) {
+	c := baseConfig()
+	c.Events = []EventConfig{
+		{At: 20, Kind: EventMoveAccount, Account: rf("222222222222", 13), OU: rf("/", 13), Pos: at(13, 1)},
+		{At: 10, Kind: EventSetPermission, Share: rf("s", 14), Permission: PermissionReadOnly, Pos: at(14, 1)},
+	}
+	w, errs := NewWorld(c)
+	require.Empty(t, errs)
+	assert.Equal(t, "/prod", w.AccountOU("222222222222"))
+	assert.Equal(t, "", w.AccountOU("999999999999"), "outside the organization")
+	assert.Equal(t, "", w.AccountOU("333333333333"), "unknown")
+	require.Equal(t, 2, w.NumEvents())
+	assert.Equal(t, "set_permission s read-only", w.EventDescription(0), "in time order")
+	assert.Equal(t, "move_account 222222222222 /", w.EventDescription(1))
+	w.AdvanceTo(20)
+	assert.Equal(t, "/", w.AccountOU("222222222222"))
+}
+
+// TestRootSharePrincipalIsTheAccount: a share principal that resolves to
+// an account's root (ACCT/root, the root's ARN) names the whole account,
+// as a bare ACCT does: RAM writes the root's ARN into the resource policy,
+// where IAM reads it as the account.
+func TestRootSharePrincipalIsTheAccount(t *testing.T) {
+	for _, principal := range []string{"222222222222", "222222222222/root", "arn:aws:iam::222222222222:root"} {
+		t.Run(principal, func(t *testing.T) {
+			c := baseConfig()
+			c.Shares[0].Principals = []Ref{rf(principal, 12)}
+			w, errs := NewWorld(c)
+			require.NotNil(t, w, "%v", errs)
+			for _, caller := range []string{"222222222222", "222222222222/role/X"} {
+				ps, err := w.LookupCallers(caller)
+				require.NoError(t, err)
+				assert.Equal(t, ReasonShared, w.Decide(ps[0], 0, StartPipelineExecution, Time(time.Hour)), caller)
+			}
+		})
+	}
+	t.Run("role", func(t *testing.T) {
+		c := baseConfig()
+		c.Shares[0].Principals = []Ref{rf("222222222222/role/X", 12)}
+		w, errs := NewWorld(c)
+		require.NotNil(t, w, "%v", errs)
+		root, err := w.LookupCallers("222222222222")
+		require.NoError(t, err)
+		assert.Equal(t, ReasonNotShared, w.Decide(root[0], 0, StartPipelineExecution, Time(time.Hour)),
+			"a role names only itself")
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -181,7 +180,7 @@ func (v AccessView) writeJSON(w io.Writer) error {
 // in Action order), then one line per row holding each action's reason
 // code. It returns w's first error.
 func (v AccessView) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "at"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())

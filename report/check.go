@@ -58,6 +58,36 @@ type CheckReport struct {
 	At          string    // the end of the run, RFC 3339 UTC
 	Rules       []Rule    // the rules evaluated, by ID
 	Findings    []Finding // at or above MinSeverity, sorted by rule, subject, position
+	// SARIFRoot places the files of positions for SARIF; the caller sets it.
+	SARIFRoot SARIFRoot
+	// Summary is the run's, for the headline of the reports for people
+	// (text, md), set by the caller; nil: no headline.
+	Summary *Summary
+	// Policies are the --fail-on results ([CheckReport.ApplyPolicies]).
+	Policies []PolicyResult
+}
+
+// ApplyPolicies evaluates --fail-on policies over r's findings (check
+// takes severity=LEVEL: a finding at or above LEVEL that is not waived),
+// keeps the results for the reports for people and returns them. A policy
+// of another kind is an error: it compares two runs (diff).
+func (r *CheckReport) ApplyPolicies(ps []Policy) ([]PolicyResult, error) {
+	r.Policies = nil
+	for _, p := range ps {
+		if p.Kind != PolicySeverity {
+			return nil, fmt.Errorf("%s compares two runs: use it with pipeshare diff", p)
+		}
+		r.Policies = append(r.Policies, severityPolicy(p, r.Findings, ""))
+	}
+	return r.Policies, nil
+}
+
+// headline is r's headline, or false without a Summary.
+func (r *CheckReport) headline() ([][2]string, bool) {
+	if r.Summary == nil {
+		return nil, false
+	}
+	return headline{s: r.Summary, findings: r.Findings, minSev: r.MinSeverity, known: true}.lines(), true
 }
 
 // Failing returns the number of findings that are not waived.
@@ -788,10 +818,15 @@ func (r *CheckReport) counts() (bySev map[Severity]int, waived int) {
 	return bySev, waived
 }
 
-// writeText writes the report for a terminal: findings grouped by
+// writeText writes the report for a terminal: the headline (when r has a
+// Summary) and the --fail-on results, then the findings grouped by
 // severity (errors first), then how to fix each rule that fired.
 func (r *CheckReport) writeText(w io.Writer) error {
 	var b strings.Builder
+	if lines, ok := r.headline(); ok {
+		writeHeadlineText(&errWriter{w: &b}, "Headline", lines)
+	}
+	writePoliciesText(&errWriter{w: &b}, r.Policies)
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
 	fmt.Fprintf(&b, "%d rules, findings at or above %s: %d errors, %d warnings, %d notes, %d waived\n",
@@ -842,6 +877,9 @@ func expiry(wv *sim.Waiver) string {
 	}
 	return wv.Expires.Format("2006-01-02")
 }
+
+// CheckSchemaVersion is the schema_version of the check report's JSON.
+const CheckSchemaVersion = 1
 
 // The check report's JSON. Struct fields fix the key order.
 type jsonCheck struct {
@@ -902,7 +940,7 @@ func location(p model.Pos) jsonLocation {
 // writeJSON writes the report as JSON (stable keys, schema_version 1).
 func (r *CheckReport) writeJSON(w io.Writer) error {
 	bySev, waived := r.counts()
-	out := jsonCheck{SchemaVersion: 1, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
+	out := jsonCheck{SchemaVersion: CheckSchemaVersion, PipeshareVersion: r.Version, Scenario: r.Scenario, File: r.File,
 		At: r.At, MinSeverity: r.MinSeverity.String(),
 		Summary: jsonCheckSummary{Errors: bySev[SeverityError], Warnings: bySev[SeverityWarning],
 			Notes: bySev[SeverityNote], Waived: waived, Failing: r.Failing()},
@@ -929,54 +967,47 @@ func (r *CheckReport) writeJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// checkMDEscape escapes text for a Markdown table cell.
-func checkMDEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '#', '!', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(" ")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// writeMarkdown writes the report as Markdown, for a pull request.
+// writeMarkdown writes the report as Markdown, for a pull request: the
+// --fail-on results, the headline (when r has a Summary), the counts,
+// the findings grouped by severity, each rule with how to fix it, the
+// waived findings and the rules evaluated. Long tables fold into <details>
+// and the whole is at most [MaxMarkdown] bytes (see writeMDBlocks).
 func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
+	ew := &errWriter{w: &b}
 	bySev, waived := r.counts()
-	fmt.Fprintf(&b, "# pipeshare check: %s\n\n", checkMDEscape(r.Scenario))
-	fmt.Fprintf(&b, "At the end of the run (%s), findings at or above **%s**: %d errors, %d warnings, %d notes, %d waived.\n\n",
+	ew.printf("# pipeshare check: %s\n", mdEscape(r.Scenario))
+	writePoliciesMD(ew, r.Policies)
+	if lines, ok := r.headline(); ok {
+		writeHeadlineMD(ew, lines)
+	}
+	ew.printf("\nAt the end of the run (%s), findings at or above **%s**: %d errors, %d warnings, %d notes, %d waived.\n",
 		r.At, r.MinSeverity, bySev[SeverityError], bySev[SeverityWarning], bySev[SeverityNote], waived)
-	if len(r.Findings) > 0 {
-		b.WriteString("| Severity | Rule | Subject | Location | Message | Waived |\n|---|---|---|---|---|---|\n")
-		for _, sev := range []Severity{SeverityError, SeverityWarning, SeverityNote} {
-			for _, f := range r.Findings {
-				if f.Severity != sev {
-					continue
-				}
-				wv := "no"
-				if f.Waived {
-					wv = "yes: " + checkMDEscape(f.Waiver.Reason)
-				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Severity, f.Rule, checkMDEscape(f.Subject),
-					checkMDEscape(f.Pos.String()), checkMDEscape(f.Message), wv)
+	blocks := []mdBlock{{text: b.String()}}
+	rest := "`--format json` or sarif"
+	if r.Failing() > 0 {
+		blocks = append(blocks, mdText("\n## Findings\n"))
+		for _, t := range findingTables(r.Findings, -1, rest) {
+			blocks = append(blocks, mdTableBlock(t, 3))
+		}
+	} else {
+		blocks = append(blocks, mdText("\nNo findings that are not waived.\n"))
+	}
+	if waived > 0 {
+		t := docTable{Title: "Waived: " + nouns(waived, "finding", "findings"),
+			Header: []string{"Rule", "Severity", "Subject", "Waived by", "Expires", "Reason"}, Num: numCols(6)}
+		for _, f := range r.Findings {
+			if f.Waived {
+				t.Rows = append(t.Rows, []string{f.Rule, f.Severity.String(), f.Subject, orNone(f.Waiver.Owner),
+					expiry(f.Waiver), f.Waiver.Reason})
 			}
 		}
-		b.WriteString("\n")
-	} else {
-		b.WriteString("No findings.\n\n")
+		blocks = append(blocks, mdTableBlock(t, 2))
 	}
-	b.WriteString("## Rules\n\n| Rule | Severity | What it means | How to fix |\n|---|---|---|---|\n")
+	rules := docTable{Title: "Rules", Header: []string{"Rule", "Severity", "What it means", "How to fix"}, Num: numCols(4)}
 	for _, rule := range r.Rules {
-		fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", rule.ID, checkMDEscape(rule.Name), rule.Severity,
-			checkMDEscape(rule.Title), checkMDEscape(rule.Remediation))
+		rules.Rows = append(rules.Rows, []string{rule.ID + " " + rule.Name, rule.Severity.String(), rule.Title, rule.Remediation})
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	blocks = append(blocks, mdTableBlock(rules, 2))
+	return writeMDBlocks(w, blocks, rest)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
@@ -43,7 +44,7 @@ func (v RunView) writeCSV(w io.Writer) error {
 }
 
 func writeCallsCSV(w io.Writer, s *Summary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	header := []string{"account", "account_name", "principal", "action", "calls", "allowed", "denied", "failed"}
 	for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
 		header = append(header, r.String())
@@ -69,7 +70,7 @@ func writeCallsCSV(w io.Writer, s *Summary) error {
 }
 
 func writeCostCSV(w io.Writer, s *Summary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"payer", "account", "account_name", "principal", "pipeline", "share", "instance_type",
 		"instance_seconds", "usd"})
 	for i := range s.Cost.ByInitiator {
@@ -82,7 +83,7 @@ func writeCostCSV(w io.Writer, s *Summary) error {
 }
 
 func writeFindingsCSV(w io.Writer, findings []Finding) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"rule", "severity", "subject", "message", "file", "line", "col", "waived"})
 	for i := range findings {
 		f := &findings[i]
@@ -91,4 +92,42 @@ func writeFindingsCSV(w io.Writer, findings []Finding) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvWriter is an encoding/csv writer whose cells a spreadsheet will not
+// evaluate: every CSV pipeshare writes goes through it, since names in a
+// scenario (accounts, principals, pipelines, rule messages) come from
+// untrusted files.
+type csvWriter struct {
+	*csv.Writer
+	rec []string
+}
+
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{Writer: csv.NewWriter(w)} }
+
+// Write writes rec with each cell made safe by [spreadsheetSafe].
+func (cw *csvWriter) Write(rec []string) error {
+	cw.rec = cw.rec[:0]
+	for _, c := range rec {
+		cw.rec = append(cw.rec, spreadsheetSafe(c))
+	}
+	return cw.Writer.Write(cw.rec)
+}
+
+// spreadsheetSafe applies OWASP's rule against CSV injection: a cell that
+// starts with '=', '+', '-', '@', a tab or a carriage return, and is not a
+// number, gets a leading "'" so that a spreadsheet shows it as text
+// instead of evaluating it as a formula.
+func spreadsheetSafe(c string) string {
+	if c == "" {
+		return c
+	}
+	switch c[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			return c
+		}
+		return "'" + c
+	}
+	return c
 }

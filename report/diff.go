@@ -38,6 +38,11 @@ type Diff struct {
 	Cost []CostDelta
 	// TotalA and TotalB are the owner cost totals.
 	TotalA, TotalB Amount
+	// Policies are the --fail-on results ([Diff.ApplyPolicies]).
+	Policies []PolicyResult
+	// a and b are the summaries compared, for the headline of the reports
+	// for people and the policies; their Findings are set by the caller.
+	a, b *Summary
 }
 
 // DecisionDelta is one caller's calls of one action under one final
@@ -86,9 +91,11 @@ func sameAmount(a, b *Amount) bool {
 }
 
 // CompareSummaries compares the summaries of A's and B's runs. It keeps
-// no reference to a or b.
+// a and b for the headline of the reports for people and for
+// [Diff.ApplyPolicies], which read their Findings (check's, set by the
+// caller; nil when not evaluated) and ask their worlds who has access.
 func CompareSummaries(a, b *Summary) *Diff {
-	d := &Diff{A: a.Meta, B: b.Meta, Version: a.Version, Seed: a.Seed,
+	d := &Diff{A: a.Meta, B: b.Meta, Version: a.Version, Seed: a.Seed, a: a, b: b,
 		DurationA: a.Duration, DurationB: b.Duration, TotalA: a.Cost.Amount, TotalB: b.Cost.Amount}
 	d.Decisions = diffDecisions(a.Callers, b.Callers)
 
@@ -211,19 +218,22 @@ func signed(n int64) string {
 	return itoa(n)
 }
 
-// signedMoney formats a USD difference with 4 decimals and its sign.
-func signedMoney(v float64) string {
-	s := money(v)
-	if s != "0.0000" && !strings.HasPrefix(s, "-") {
-		return "+" + s
-	}
-	return s
-}
-
+// diffScenario names one side: its scenario, its file and hash, and its
+// --set overrides.
 func diffScenario(m Meta) string {
-	s := orDash(m.Scenario)
+	var facts []string
+	if m.File != "" {
+		facts = append(facts, m.File)
+	}
 	if m.ScenarioSHA256 != "" {
-		s += " (sha256 " + shortHash(m.ScenarioSHA256) + ")"
+		facts = append(facts, "sha256 "+shortHash(m.ScenarioSHA256))
+	}
+	s := orDash(m.Scenario)
+	if len(facts) > 0 {
+		s += " (" + strings.Join(facts, ", ") + ")"
+	}
+	for _, set := range m.Sets {
+		s += " --set " + set
 	}
 	return s
 }
@@ -236,14 +246,18 @@ func (d *Diff) verdict() string {
 	return fmt.Sprintf("different: %d decision rows, %d cost rows", len(d.Decisions), len(d.Cost))
 }
 
-// writeText writes d for a terminal: a header (the two scenarios, the
-// seed, the simulated horizons and the verdict), the changed decisions
+// writeText writes d for a terminal: the headline (see [Diff.headline]),
+// the --fail-on results, a header (the two scenarios, the seed, the simulated horizons and the verdict), the changed decisions
 // (every (caller, action, reason) whose calls differ, with A, B and the
 // difference B − A), the calls by outcome and reason, the executions and
 // steps, and the owner cost by initiator (the rows that differ) with the
 // totals. Sections with nothing to show say "(no differences)".
 func (d *Diff) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
+	if d.a != nil {
+		writeHeadlineText(ew, "Headline (a → b)", d.headline())
+	}
+	writePoliciesText(ew, d.Policies)
 	ew.printf("a          %s\n", diffScenario(d.A))
 	ew.printf("b          %s\n", diffScenario(d.B))
 	ew.printf("seed       %d\n", d.Seed)
@@ -280,16 +294,16 @@ func (d *Diff) writeText(w io.Writer) error {
 	}
 	t.write(ew, "  ")
 
-	ew.printf("\nOwner cost by initiator (USD)\n")
+	ew.printf("\nOwner cost by initiator\n")
 	t = newTable("PAYER", "ACCOUNT", "NAME", "PRINCIPAL", "PIPELINE", "SHARE", "INSTANCE TYPE",
 		"A", "B", "DELTA").num(7, 8, 9)
 	for _, r := range d.Cost {
 		t.add(string(r.Key.Payer), string(r.Key.Account), orDash(r.Key.AccountName), r.Key.Principal,
-			r.Key.Pipeline, diffShare(&r.Key), r.Key.InstanceType, money(r.A.USD), money(r.B.USD),
-			signedMoney(r.B.USD-r.A.USD))
+			r.Key.Pipeline, diffShare(&r.Key), r.Key.InstanceType, dollars(r.A.USD), dollars(r.B.USD),
+			signedDollars(r.B.USD-r.A.USD))
 	}
-	t.add("total", "", "", "", "", "", "", money(d.TotalA.USD), money(d.TotalB.USD),
-		signedMoney(d.TotalB.USD-d.TotalA.USD))
+	t.add("total", "", "", "", "", "", "", dollars(d.TotalA.USD), dollars(d.TotalB.USD),
+		signedDollars(d.TotalB.USD-d.TotalA.USD))
 	t.write(ew, "  ")
 	return ew.err
 }
@@ -411,70 +425,77 @@ func (d *Diff) writeJSON(w io.Writer) error {
 
 func usdDelta(a, b float64) jsonUSDDelta { return jsonUSDDelta{usd(a), usd(b), usd(b - a)} }
 
-// writeMarkdown writes d as GitHub-flavoured Markdown (for a pull
-// request): the same sections as the text, as tables, with every
-// user-supplied string escaped.
+// writeMarkdown writes d as GitHub-flavoured Markdown, for a pull request:
+// a title naming both sides, the --fail-on results, the headline (the
+// owner cost a → b and its delta first), the two sides (scenario, file and
+// every --set), then the sections of the text money first: the owner cost by
+// initiator, the calls, the executions and steps, and the changed
+// decisions. Long tables fold into <details> and the whole is at most
+// [MaxMarkdown] bytes (see writeMDBlocks); every user-supplied string is
+// escaped.
 func (d *Diff) writeMarkdown(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("## pipeshare diff: %s vs %s\n\n", diffMD(d.A.Scenario), diffMD(d.B.Scenario))
-	ew.printf("Seed %d. Result: **%s**.\n", d.Seed, d.verdict())
-
-	ew.printf("\n### Changed decisions\n\n")
-	if len(d.Decisions) == 0 {
-		ew.printf("No differences.\n")
-	} else {
-		ew.printf("| Account | Name | Principal | Action | Reason | A | B | Δ |\n")
-		ew.printf("|---|---|---|---|---|--:|--:|--:|\n")
-		for _, r := range d.Decisions {
-			ew.printf("| %s | %s | %s | %s | `%s` | %d | %d | %s |\n", diffMD(string(r.Account)),
-				diffMD(orDash(r.AccountName)), diffMD(r.Principal), r.Action.Name(), r.Reason, r.A, r.B, signed(r.B-r.A))
-		}
+	var b strings.Builder
+	ew := &errWriter{w: &b}
+	title := mdEscape(orDash(d.A.Scenario)) + " → " + mdEscape(orDash(d.B.Scenario))
+	if len(d.B.Sets) > 0 {
+		title += " with " + nouns(len(d.B.Sets), "--set", "--sets")
 	}
+	ew.printf("## pipeshare diff: %s\n", title)
+	writePoliciesMD(ew, d.Policies)
+	if d.a != nil {
+		writeHeadlineMD(ew, d.headline())
+	} else {
+		ew.printf("\n**Owner cost: %s → %s over the run (%s).**\n", dollars(d.TotalA.USD), dollars(d.TotalB.USD),
+			costDelta(d.TotalA.USD, d.TotalB.USD))
+	}
+	ew.printf("\n")
+	for _, side := range []struct {
+		name string
+		m    Meta
+	}{{"a", d.A}, {"b", d.B}} {
+		m := side.m
+		ew.printf("- **%s**: %s", side.name, mdEscape(orDash(m.Scenario)))
+		if m.File != "" {
+			ew.printf(" (`%s`)", strings.ReplaceAll(m.File, "`", "'"))
+		}
+		for _, set := range m.Sets {
+			ew.printf(" `--set %s`", strings.ReplaceAll(set, "`", "'"))
+		}
+		ew.printf("\n")
+	}
+	ew.printf("- **seed** %d; result: **%s**\n", d.Seed, d.verdict())
+	blocks := []mdBlock{{text: b.String()}}
 
+	t := docTable{Title: "Owner cost by initiator", Header: []string{"Payer", "Account", "Name", "Principal", "Pipeline", "Share",
+		"Instance type", "A", "B", "Δ"}, Num: numCols(10, 7, 8, 9)}
+	for _, r := range d.Cost {
+		t.Rows = append(t.Rows, []string{string(r.Key.Payer), string(r.Key.Account), orDash(r.Key.AccountName), r.Key.Principal,
+			r.Key.Pipeline, diffShare(&r.Key), r.Key.InstanceType, dollars(r.A.USD), dollars(r.B.USD),
+			signedDollars(r.B.USD - r.A.USD)})
+	}
+	t.Total = []string{"total", "", "", "", "", "", "", dollars(d.TotalA.USD), dollars(d.TotalB.USD),
+		signedDollars(d.TotalB.USD - d.TotalA.USD)}
+	blocks = append(blocks, mdTableBlock(t, 3))
 	for _, sec := range []struct {
 		title string
 		rows  []CountDelta
 	}{{"Calls", d.Calls}, {"Executions and steps", d.Executions}} {
-		ew.printf("\n### %s\n\n| | A | B | Δ |\n|---|--:|--:|--:|\n", sec.title)
+		t := docTable{Title: sec.title, Header: []string{"", "A", "B", "Δ"}, Num: numCols(4, 1, 2, 3)}
 		for _, c := range sec.rows {
-			ew.printf("| %s | %d | %d | %s |\n", c.Name, c.A, c.B, signed(c.B-c.A))
+			t.Rows = append(t.Rows, []string{c.Name, itoa(c.A), itoa(c.B), signed(c.B - c.A)})
 		}
+		blocks = append(blocks, mdTableBlock(t, 3))
 	}
-
-	ew.printf("\n### Owner cost by initiator (USD)\n\n")
-	ew.printf("| Payer | Account | Name | Principal | Pipeline | Share | Instance type | A | B | Δ |\n")
-	ew.printf("|---|---|---|---|---|---|---|--:|--:|--:|\n")
-	for _, r := range d.Cost {
-		ew.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", diffMD(string(r.Key.Payer)),
-			diffMD(string(r.Key.Account)), diffMD(orDash(r.Key.AccountName)), diffMD(r.Key.Principal),
-			diffMD(r.Key.Pipeline), diffMD(diffShare(&r.Key)), diffMD(r.Key.InstanceType),
-			money(r.A.USD), money(r.B.USD), signedMoney(r.B.USD-r.A.USD))
-	}
-	ew.printf("| **total** | | | | | | | %s | %s | %s |\n", money(d.TotalA.USD), money(d.TotalB.USD),
-		signedMoney(d.TotalB.USD-d.TotalA.USD))
-	return ew.err
-}
-
-// diffMD escapes s for a Markdown table cell: Markdown punctuation is
-// backslash-escaped, HTML's < > & become entities and line breaks spaces.
-func diffMD(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '!', '|', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\n', '\r':
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(r)
+	if len(d.Decisions) == 0 {
+		blocks = append(blocks, mdText("\n### Changed decisions\n\nNo differences.\n"))
+	} else {
+		t := docTable{Title: "Changed decisions", Header: []string{"Account", "Name", "Principal", "Action", "Reason", "A", "B", "Δ"},
+			Num: numCols(8, 5, 6, 7)}
+		for _, r := range d.Decisions {
+			t.Rows = append(t.Rows, []string{string(r.Account), orDash(r.AccountName), r.Principal, r.Action.Name(),
+				r.Reason.String(), itoa(r.A), itoa(r.B), signed(r.B - r.A)})
 		}
+		blocks = append(blocks, mdTableBlock(t, 3))
 	}
-	return b.String()
+	return writeMDBlocks(w, blocks, "`--format json`")
 }

@@ -83,7 +83,7 @@ func TestCompareSummariesIdentical(t *testing.T) {
 	require.NoError(t, d.Render(&buf, "text"))
 	assert.Contains(t, buf.String(), "result     identical\n")
 	assert.Equal(t, 1, strings.Count(buf.String(), "(no differences)"), "the decisions say (no differences)")
-	assert.Contains(t, buf.String(), "4.3160  4.3160  0.0000\n")
+	assert.Contains(t, buf.String(), "$4.32  $4.32  $0.00\n")
 }
 
 func TestCompareSummaries(t *testing.T) {
@@ -144,7 +144,7 @@ func TestCompareCostPrecision(t *testing.T) {
 	assert.True(t, CompareSummaries(a, c).Identical())
 }
 
-func TestDiffMarkdownEscape(t *testing.T) {
-	assert.Equal(t, `a\|b &lt;i&gt; \*x\* a&amp;b`, diffMD("a|b <i> *x* a&b"))
-	assert.Equal(t, "two lines", diffMD("two\nlines"))
+func TestMarkdownEscape(t *testing.T) {
+	assert.Equal(t, `a\|b &lt;i&gt; \*x\* a&amp;b`, mdEscape("a|b <i> *x* a&b"))
+	assert.Equal(t, "two lines", mdEscape("two\nlines"))
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// The explain JSON (DESIGN.md "Permission semantics"). Struct fields fix
+// The explain JSON (docs/reports.md#explain-and-access-json). Struct fields fix
 // the key order; slices are never nil, so lists print as [] rather than null.
 type jsonExplain struct {
 	Decision string      `json:"decision"`

@@ -75,7 +75,7 @@ func TestExplainJSONShape(t *testing.T) {
 			got := render(t, func(b *bytes.Buffer) error { return ExplainView{World: w, Explanation: &ex}.Render(b, "json") })
 			assert.NotContains(t, string(got), "null")
 			assert.Equal(t, []string{"decision", "reason", "caller", "action", "resource", "at", "message", "layers"},
-				topKeys(t, got), "keys in DESIGN.md's order")
+				topKeys(t, got), "keys in the documented order")
 
 			var doc map[string]any
 			require.NoError(t, json.Unmarshal(got, &doc))

@@ -12,7 +12,7 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// The run report's JSON (DESIGN.md "Outputs"). Struct fields fix the key
+// The run report's JSON (docs/reports.md#json-output). Struct fields fix the key
 // order; encoding/json writes map keys sorted.
 type jsonRun struct {
 	SchemaVersion    int              `json:"schema_version"`
@@ -30,7 +30,7 @@ type jsonRun struct {
 	Replay           *jsonReplay      `json:"replay,omitempty"`
 }
 
-// jsonRunFinding is a finding in the run report (DESIGN.md "Outputs");
+// jsonRunFinding is a finding in the run report (docs/reports.md#json-output);
 // `check --format json` gives the full form with locations and waivers.
 type jsonRunFinding struct {
 	Rule     string `json:"rule"`
@@ -103,7 +103,7 @@ type jsonCost struct {
 	ByInitiator     []jsonInitiator    `json:"by_initiator"`
 }
 
-// Promised keys first (DESIGN.md "Outputs"), then the added ones.
+// Promised keys first (docs/reports.md#json-output), then the added ones.
 type jsonPayerCost struct {
 	Account         string  `json:"account"`
 	USD             usd     `json:"usd"`
@@ -163,7 +163,7 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 	return m
 }
 
-// writeJSON writes s as the versioned run JSON of DESIGN.md "Outputs":
+// writeJSON writes s as the versioned run JSON of docs/reports.md#json-output:
 // schema_version, pipeshare_version, scenario, scenario_sha256, seed,
 // duration_s, calls {total, allowed, denied, failed, by_reason, by_action,
 // by_action_reason}, calls_by_caller, executions {started, succeeded,
@@ -175,7 +175,7 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 // by_pipeline [{pipeline, usd, owner, instance_seconds}], by_initiator
 // [{payer, account, principal, pipeline, share, instance_type, usd,
 // instance_seconds}]}, indented by two spaces, with a trailing newline.
-// Keys beyond DESIGN.md's promise come after the promised ones.
+// Keys beyond the promised ones (docs/reports.md#json-output) come after the promised ones.
 //
 // calls.by_reason and calls.by_action list every reason code and every
 // action (bare API name), zeros included, so their key sets are stable;

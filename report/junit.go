@@ -7,18 +7,26 @@ import (
 	"strings"
 )
 
+// The JUnit XML that CI servers read; it validates against the Jenkins
+// xUnit plugin's junit-10.xsd, which requires a suite's errors count.
+
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
+// junitSuite counts no errors: in JUnit an error is a test that could not
+// run, and a rule that cannot be evaluated stops check (exit 2) before any
+// report is written.
 type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }

@@ -136,8 +136,8 @@ func documentOf(s *Summary) []docSection {
 	if len(co.ByInitiator) == 0 {
 		cost.Lines = []string{"No instance use."}
 	} else {
-		cost.Lines = []string{fmt.Sprintf("Total $%s (in flight at the end $%s), %s instance-hours.",
-			money(co.USD), money(co.InFlightUSD), hours(&co.Amount))}
+		cost.Lines = []string{fmt.Sprintf("Total %s (in flight at the end %s), %s instance-hours.",
+			dollars(co.USD), dollars(co.InFlightUSD), hours(&co.Amount))}
 		t = docTable{Title: "By payer", Header: []string{"Account", "Name", "Instance-hours", "USD"}, Num: numCols(4, 2, 3)}
 		idx, more := humanRows(len(co.ByPayer), func(i int) float64 { return co.ByPayer[i].USD })
 		if more > 0 {
@@ -145,9 +145,9 @@ func documentOf(s *Summary) []docSection {
 		}
 		for _, i := range idx {
 			p := &co.ByPayer[i]
-			t.Rows = append(t.Rows, []string{string(p.Account), orDash(p.AccountName), hours(&p.Amount), money(p.USD)})
+			t.Rows = append(t.Rows, []string{string(p.Account), orDash(p.AccountName), hours(&p.Amount), dollars(p.USD)})
 		}
-		t.Total = []string{"total", "", hours(&co.Amount), money(co.USD)}
+		t.Total = []string{"total", "", hours(&co.Amount), dollars(co.USD)}
 		cost.Tables = append(cost.Tables, t)
 		t = docTable{Title: "By pipeline", Header: []string{"Pipeline", "Owner", "Instance-hours", "USD"}, Num: numCols(4, 2, 3)}
 		idx, more = humanRows(len(co.ByPipeline), func(i int) float64 { return co.ByPipeline[i].USD })
@@ -156,9 +156,9 @@ func documentOf(s *Summary) []docSection {
 		}
 		for _, i := range idx {
 			p := &co.ByPipeline[i]
-			t.Rows = append(t.Rows, []string{p.Pipeline, string(p.Owner), hours(&p.Amount), money(p.USD)})
+			t.Rows = append(t.Rows, []string{p.Pipeline, string(p.Owner), hours(&p.Amount), dollars(p.USD)})
 		}
-		t.Total = []string{"total", "", hours(&co.Amount), money(co.USD)}
+		t.Total = []string{"total", "", hours(&co.Amount), dollars(co.USD)}
 		cost.Tables = append(cost.Tables, t)
 		t = docTable{Title: "By initiator", Header: []string{"Payer", "Account", "Name", "Principal", "Pipeline", "Share",
 			"Instance type", "Instance-hours", "USD"}, Num: numCols(9, 7, 8)}
@@ -173,9 +173,9 @@ func documentOf(s *Summary) []docSection {
 				share = "(owner)"
 			}
 			t.Rows = append(t.Rows, []string{string(ic.Payer), string(ic.Account), orDash(ic.AccountName), ic.Principal,
-				ic.Pipeline, share, ic.InstanceType, hours(&ic.Amount), money(ic.USD)})
+				ic.Pipeline, share, ic.InstanceType, hours(&ic.Amount), dollars(ic.USD)})
 		}
-		t.Total = []string{"total", "", "", "", "", "", "", hours(&co.Amount), money(co.USD)}
+		t.Total = []string{"total", "", "", "", "", "", "", hours(&co.Amount), dollars(co.USD)}
 		cost.Tables = append(cost.Tables, t)
 	}
 	return []docSection{calls, execs, steps, cost}
@@ -197,31 +197,38 @@ var mdEscaper = func() *strings.Replacer {
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
 // writeMarkdown writes s as GitHub-flavoured Markdown, for a pull request
-// or a wiki: a title, the run's facts, then the sections of the text
-// report (calls, executions, steps, owner cost) as headings and tables.
-// Numbers are formatted as in the text report; every other cell is
-// escaped (| * _ ` < > and the rest), so user-supplied names print as
-// written. It returns w's first error.
+// or a wiki: a title, the headline (see [headline]), the run's facts, the
+// sections of the text report (calls, executions, steps, owner cost) as
+// headings and tables, then the findings by severity with how to fix each
+// rule. Money is "$1,128.12", other numbers as in the text report; every
+// other cell is escaped (| * _ ` < > and the rest), so user-supplied names
+// print as written. Long tables fold into <details>, and the whole is at
+// most [MaxMarkdown] bytes (see writeMDBlocks). It returns w's first
+// error.
 func (s *Summary) writeMarkdown(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("# pipeshare report: %s\n\n", mdEscape(orDash(s.Scenario)))
+	var b strings.Builder
+	ew := &errWriter{w: &b}
+	ew.printf("# pipeshare report: %s\n", mdEscape(orDash(s.Scenario)))
+	writeHeadlineMD(ew, runHeadline(s).lines())
+	ew.printf("\n")
 	for _, kv := range headerLines(s) {
 		ew.printf("- **%s**: %s\n", kv[0], mdEscape(kv[1]))
 	}
-	for _, sec := range documentOf(s) {
-		ew.printf("\n## %s\n", mdEscape(sec.Title))
+	blocks := []mdBlock{{text: b.String()}}
+	sections := documentOf(s)
+	if s.Findings != nil {
+		sections = append(sections, runFindingsSection(s.Findings, -1))
+	}
+	for _, sec := range sections {
+		blocks = append(blocks, mdText("\n## %s\n", mdEscape(sec.Title)))
 		for _, l := range sec.Lines {
-			ew.printf("\n%s\n", mdEscape(l))
+			blocks = append(blocks, mdText("\n%s\n", mdEscape(l)))
 		}
 		for _, t := range sec.Tables {
-			if t.Title != "" {
-				ew.printf("\n### %s\n", mdEscape(t.Title))
-			}
-			ew.printf("\n")
-			writeMDTable(ew, &t)
+			blocks = append(blocks, mdTableBlock(t, 3))
 		}
 	}
-	return ew.err
+	return writeMDBlocks(w, blocks, "`--format json` or csv")
 }
 
 func writeMDTable(ew *errWriter, t *docTable) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
@@ -105,25 +106,101 @@ func (m sampleMetrics) MarshalJSON() ([]byte, error) {
 }
 
 // parseSampleMetrics reads a metrics object: every key of
-// [replicaMetrics], no other.
-func parseSampleMetrics(data []byte) (sampleMetrics, error) {
-	var byKey map[string]float64
+// [replicaMetrics], no other, each a value its unit can take (see
+// [checkSampleMetrics]). at places an error at the metrics object (no key)
+// or at one key's value.
+func parseSampleMetrics(data []byte, at func(msg string, key ...any) error) (sampleMetrics, error) {
+	var byKey map[string]json.RawMessage
 	if err := json.Unmarshal(data, &byKey); err != nil {
-		return nil, errors.New("metrics must be an object of numbers")
+		return nil, at("metrics must be an object of numbers")
 	}
 	m := make(sampleMetrics, len(replicaMetrics))
 	for k := range replicaMetrics {
-		v, ok := byKey[replicaMetrics[k].key()]
+		key := replicaMetrics[k].key()
+		raw, ok := byKey[key]
 		if !ok {
-			return nil, fmt.Errorf("metrics has no %q", replicaMetrics[k].key())
+			return nil, at(fmt.Sprintf("metrics has no %q", key))
+		}
+		v, err := strconv.ParseFloat(string(raw), 64) // a JSON number, or an error (strings, null, 1e400)
+		if err != nil {
+			return nil, at(fmt.Sprintf("%s is %s: not a finite number", key, raw), key)
 		}
 		m[k] = v
 	}
 	if len(byKey) != len(replicaMetrics) {
-		return nil, errors.New("metrics has keys this pipeshare does not know")
+		return nil, at("metrics has keys this pipeshare does not know")
 	}
-	return m, nil
+	return m, checkSampleMetrics(m, at)
 }
+
+// maxExactCount is the largest count a float64 holds exactly (2^53).
+const maxExactCount = 1 << 53
+
+// checkSampleMetrics checks what a replica can have produced: counts are
+// integers in [0, 2^53], seconds and dollars finite and not negative, and
+// the calls add up: allowed + denied + failed = total, the reasons sum to
+// total, allowed and failed to theirs. A part file is input (merge runs in
+// CI on files anyone can edit), so an edited number is an error at its key,
+// not a negative confidence interval.
+func checkSampleMetrics(m sampleMetrics, at func(msg string, key ...any) error) error {
+	for k := range replicaMetrics {
+		d := &replicaMetrics[k]
+		v := m[k]
+		switch {
+		case d.unit == ReplicaCount && !(v >= 0 && v <= maxExactCount && v == math.Trunc(v)):
+			return at(fmt.Sprintf("%s is %v: a count must be an integer from 0 to 2^53", d.key(), v), d.key())
+		case !(v >= 0) || math.IsInf(v, 1):
+			return at(fmt.Sprintf("%s is %v: it must be a finite number, 0 or more", d.key(), v), d.key())
+		}
+	}
+	get := func(key string) float64 { return m[replicaMetricIndex[key]] }
+	total := get("calls.total")
+	var reasons, allowed, failed float64
+	for code := model.ReasonNone + 1; code < model.NumReasons; code++ {
+		v := get("by_reason." + code.String())
+		reasons += v
+		switch {
+		case code.IsAllow():
+			allowed += v
+		case code.IsFailure():
+			failed += v
+		}
+	}
+	switch {
+	case get("calls.allowed")+get("calls.denied")+get("calls.failed") != total:
+		return at(fmt.Sprintf("calls.allowed + calls.denied + calls.failed is %v, calls.total %v: they must agree",
+			get("calls.allowed")+get("calls.denied")+get("calls.failed"), total), "calls.total")
+	case reasons != total:
+		return at(fmt.Sprintf("the by_reason counts add up to %v, calls.total is %v: they must agree", reasons, total), "calls.total")
+	case allowed != get("calls.allowed"):
+		return at(fmt.Sprintf("the allowing reasons add up to %v, calls.allowed is %v: they must agree", allowed, get("calls.allowed")), "calls.allowed")
+	case failed != get("calls.failed"):
+		return at(fmt.Sprintf("the failure reasons add up to %v, calls.failed is %v: they must agree", failed, get("calls.failed")), "calls.failed")
+	}
+	return nil
+}
+
+// replicaMetricIndex maps a metric's part-file key to its index in
+// [replicaMetrics].
+var replicaMetricIndex = func() map[string]int {
+	idx := make(map[string]int, len(replicaMetrics))
+	for k := range replicaMetrics {
+		idx[replicaMetrics[k].key()] = k
+	}
+	return idx
+}()
+
+// checkUSD checks one cost row's dollars: finite, not negative.
+func checkUSD(v float64, at func(msg string, path ...any) error, path ...any) error {
+	if !(v >= 0) || math.IsInf(v, 1) {
+		return at(fmt.Sprintf("usd is %v: it must be a finite number, 0 or more", v), path...)
+	}
+	return nil
+}
+
+// sameUSD reports whether two sums of the same dollars agree up to the
+// rounding of adding them in another order.
+func sameUSD(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(a), math.Abs(b)) }
 
 // WriteReplicaPart writes p as a part file (JSON, indented).
 func WriteReplicaPart(w io.Writer, p *ReplicaPart) error {
@@ -200,15 +277,34 @@ func ReadReplicaPart(file string, data []byte) (*ReplicaPart, error) {
 		if js.Metrics == nil {
 			return nil, at("sample has no metrics", "samples", j)
 		}
-		values, err := parseSampleMetrics(js.Metrics)
+		if js.DurationNs < 0 {
+			return nil, at(fmt.Sprintf("duration_ns is %d: it must be 0 or more", js.DurationNs), "samples", j, "duration_ns")
+		}
+		values, err := parseSampleMetrics(js.Metrics, func(msg string, key ...any) error {
+			return at(msg, append([]any{"samples", j, "metrics"}, key...)...)
+		})
 		if err != nil {
-			return nil, at(err.Error(), "samples", j, "metrics")
+			return nil, err
 		}
 		s := ReplicaSample{Index: i, Seed: js.Seed, Duration: model.Time(js.DurationNs), Values: values}
-		for _, pc := range js.ByPipeline {
+		var pipelineUSD float64
+		for k, pc := range js.ByPipeline {
+			if err := checkUSD(pc.USD, at, "samples", j, "by_pipeline", k, "usd"); err != nil {
+				return nil, err
+			}
+			pipelineUSD += pc.USD
 			s.Pipelines = append(s.Pipelines, ReplicaPipelineUSD{pc.Pipeline, model.AccountID(pc.Owner), pc.USD})
 		}
-		for _, ji := range js.ByInitiator {
+		if total := values[replicaMetricIndex["cost.total_usd"]]; !sameUSD(total, pipelineUSD) {
+			return nil, at(fmt.Sprintf("cost.total_usd is %v, the by_pipeline rows add up to %v: they must agree", total, pipelineUSD),
+				"samples", j, "metrics", "cost.total_usd")
+		}
+		var initiatorUSD float64
+		for k, ji := range js.ByInitiator {
+			if err := checkUSD(ji.USD, at, "samples", j, "by_initiator", k, "usd"); err != nil {
+				return nil, err
+			}
+			initiatorUSD += ji.USD
 			ic := InitiatorCost{Payer: model.AccountID(ji.Payer), Account: model.AccountID(ji.Account),
 				AccountName: ji.AccountName, Principal: ji.Principal, Pipeline: ji.Pipeline, Own: ji.Share == nil,
 				InstanceType: ji.InstanceType, Amount: Amount{USD: ji.USD}}
@@ -216,6 +312,10 @@ func ReadReplicaPart(file string, data []byte) (*ReplicaPart, error) {
 				ic.Share = *ji.Share
 			}
 			s.Initiators = append(s.Initiators, ic)
+		}
+		if !sameUSD(pipelineUSD, initiatorUSD) {
+			return nil, at(fmt.Sprintf("the by_initiator rows add up to %v, the by_pipeline rows to %v: they must agree", initiatorUSD, pipelineUSD),
+				"samples", j, "by_initiator")
 		}
 		p.Samples = append(p.Samples, s)
 	}

@@ -41,17 +41,22 @@ func partsOf(t testing.TB, meta Meta, samples []ReplicaSample, k int) (files []s
 	return files, data
 }
 
-// seededSamples are three replicas under master seed 5, with values that
-// do not print exactly in decimal.
+// seededSamples are three replicas under master seed 5, with dollars that
+// do not print exactly in decimal (and add up, as a run's do).
 func seededSamples() (Meta, []ReplicaSample) {
 	sums := []*Summary{replicaSummary(1, false), replicaSummary(2, true), replicaSummary(3, false)}
 	samples := replicaSamples(sums...)
 	for i := range samples {
-		samples[i].Seed = sim.ReplicaSeed(5, i)
-		samples[i].Values[len(samples[i].Values)-1] = math.Pi * float64(i+1) / 3
-		if len(samples[i].Initiators) > 1 {
-			samples[i].Initiators[1].USD = 0.1 + 0.2
+		s := &samples[i]
+		s.Seed = sim.ReplicaSeed(5, i)
+		usd := math.Pi * float64(i+1) / 3
+		s.Initiators[0].USD = usd
+		if len(s.Initiators) > 1 {
+			s.Initiators[1].USD = 0.1 + 0.2
+			usd += s.Initiators[1].USD
 		}
+		s.Pipelines[0].USD = usd
+		s.Values[len(s.Values)-1] = usd
 	}
 	return sums[0].Meta, samples
 }
@@ -115,6 +120,24 @@ func TestReadReplicaPartErrors(t *testing.T) {
 		{"index", `"index": 0`, `"index": 1`, "p.json:13:16: sample 0 of shard 0 must be replica 0, not 1"},
 		{"metric", `"calls.total"`, `"calls.totl"`, `p.json:16:18: metrics has no "calls.total"`},
 		{"type", `"duration_ns": 36000000000000`, `"duration_ns": "10h"`, "p.json:15:22: samples.duration_ns must be a number, not a JSON string"},
+		// Edited numbers: each names its key at its position.
+		{"negative count", `"calls.denied": 1`, `"calls.denied": -5`, "p.json:19:25: calls.denied is -5: a count must be an integer from 0 to 2^53"},
+		{"fractional count", `"executions.started": 3`, `"executions.started": 1.5`, "p.json:37:31: executions.started is 1.5: a count"},
+		{"huge count", `"executions.started": 3`, `"executions.started": 1e30`, "p.json:37:31: executions.started is 1e+30: a count"},
+		{"string count", `"executions.started": 3`, `"executions.started": "3"`, `p.json:37:31: executions.started is "3": not a finite number`},
+		{"overflow", `"steps.mean_wait_s": 1`, `"steps.mean_wait_s": 1e400`, "p.json:49:30: steps.mean_wait_s is 1e400: not a finite number"},
+		{"negative seconds", `"steps.mean_wait_s": 1`, `"steps.mean_wait_s": -1`, "p.json:49:30: steps.mean_wait_s is -1: it must be a finite number, 0 or more"},
+		{"outcomes", `"calls.allowed": 10`, `"calls.allowed": 9`, "p.json:17:24: calls.allowed + calls.denied + calls.failed is 10, calls.total 11: they must agree"},
+		{"reasons", `"by_reason.scp": 1`, `"by_reason.scp": 2`, "p.json:17:24: the by_reason counts add up to 12, calls.total is 11"},
+		{"allowing reasons", `"by_reason.shared": 10,
+        "by_reason.explicit_deny": 0`, `"by_reason.shared": 9,
+        "by_reason.explicit_deny": 1`, "p.json:18:26: the allowing reasons add up to 9, calls.allowed is 10: they must agree"},
+		{"cost total", `"cost.total_usd": 1.0471975511965976`, `"cost.total_usd": 1e30`, "p.json:50:27: cost.total_usd is 1e+30, the by_pipeline rows add up to 1.0471975511965976"},
+		{"negative usd", `"usd": 1.0471975511965976`, `"usd": -5`, "p.json:56:18: usd is -5: it must be a finite number, 0 or more"},
+		{"initiator usd", `"ml.m5.xlarge",
+          "usd": 1.0471975511965976`, `"ml.m5.xlarge",
+          "usd": 2`, "p.json:59:23: the by_initiator rows add up to 2, the by_pipeline rows to 1.0471975511965976: they must agree"},
+		{"negative duration", `"duration_ns": 36000000000000`, `"duration_ns": -1`, "p.json:15:22: duration_ns is -1: it must be 0 or more"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(good, tc.old, tc.new, 1)

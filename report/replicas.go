@@ -1,12 +1,9 @@
 package report
 
 import (
-	"cmp"
-	"fmt"
 	"io"
 	"math"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -214,88 +211,13 @@ func NewReplicaSample(index int, s *Summary) ReplicaSample {
 
 // SummarizeReplicas computes the report of replicas samples[0..N), sample
 // i being replica i's; meta names the run. It keeps no reference to
-// samples.
+// samples. (A [ReplicaFold] does the same one replica at a time.)
 func SummarizeReplicas(meta Meta, samples []ReplicaSample) *Replicas {
-	if len(samples) == 0 {
-		panic("report: SummarizeReplicas of no replicas")
-	}
-	n := len(samples)
-	r := &Replicas{Meta: meta, Seeds: make([]uint64, n), Duration: samples[0].Duration}
+	f := NewReplicaFold(meta)
 	for i := range samples {
-		if samples[i].Index != i {
-			panic(fmt.Sprintf("report: SummarizeReplicas: sample %d has index %d", i, samples[i].Index))
-		}
-		r.Seeds[i] = samples[i].Seed
+		f.Add(&samples[i])
 	}
-	groups := [...]*[]ReplicaMetric{groupCalls: &r.Calls, groupReason: &r.ByReason, groupExecutions: &r.Executions,
-		groupSteps: &r.Steps}
-	for k, d := range replicaMetrics {
-		xs := make([]float64, n)
-		for i := range samples {
-			xs[i] = samples[i].Values[k]
-		}
-		m := ReplicaMetric{Name: d.name, Unit: d.unit, ReplicaStat: NewReplicaStat(xs)}
-		if d.group == groupCost {
-			r.CostTotal = m
-		} else {
-			*groups[d.group] = append(*groups[d.group], m)
-		}
-	}
-
-	// The union of the pipelines and initiator rows, a value per replica.
-	type pipeKey struct {
-		name  string
-		owner model.AccountID
-	}
-	pipeIdx := map[pipeKey]int{}
-	var pipes []ReplicaPipelineCost
-	var pipeVals [][]float64
-	type initKey struct {
-		payer, account                         model.AccountID
-		principal, pipeline, share, instanceTy string
-		own                                    bool
-	}
-	initIdx := map[initKey]int{}
-	var inits []InitiatorCost
-	var initVals [][]float64
-	for i := range samples {
-		for _, p := range samples[i].Pipelines {
-			k := pipeKey{p.Pipeline, p.Owner}
-			j, ok := pipeIdx[k]
-			if !ok {
-				j = len(pipes)
-				pipeIdx[k] = j
-				pipes = append(pipes, ReplicaPipelineCost{Pipeline: p.Pipeline, Owner: p.Owner})
-				pipeVals = append(pipeVals, make([]float64, n))
-			}
-			pipeVals[j][i] += p.USD
-		}
-		for _, ic := range samples[i].Initiators {
-			k := initKey{ic.Payer, ic.Account, ic.Principal, ic.Pipeline, ic.Share, ic.InstanceType, ic.Own}
-			j, ok := initIdx[k]
-			if !ok {
-				j = len(inits)
-				initIdx[k] = j
-				key := ic
-				key.Amount = Amount{}
-				inits = append(inits, key)
-				initVals = append(initVals, make([]float64, n))
-			}
-			initVals[j][i] += ic.USD
-		}
-	}
-	for j := range pipes {
-		pipes[j].USD = NewReplicaStat(pipeVals[j])
-	}
-	for j := range inits {
-		r.ByInitiator = append(r.ByInitiator, ReplicaInitiatorCost{Key: inits[j], USD: NewReplicaStat(initVals[j])})
-	}
-	r.ByPipeline = pipes
-	slices.SortFunc(r.ByPipeline, func(a, b ReplicaPipelineCost) int {
-		return cmp.Or(strings.Compare(a.Pipeline, b.Pipeline), strings.Compare(string(a.Owner), string(b.Owner)))
-	})
-	slices.SortFunc(r.ByInitiator, func(a, b ReplicaInitiatorCost) int { return compareInitiators(a.Key, b.Key) })
-	return r
+	return f.Replicas()
 }
 
 // format formats v in unit u for text.

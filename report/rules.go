@@ -129,10 +129,13 @@ func ParseRuleIDs(s string) ([]string, error) {
 	return out, nil
 }
 
-func ruleIDList() string {
+func ruleIDList() string { return strings.Join(ruleIDs(), ", ") }
+
+// ruleIDs returns the IDs of [Rules], in order.
+func ruleIDs() []string {
 	ids := make([]string, len(Rules))
 	for i, r := range Rules {
 		ids[i] = r.ID
 	}
-	return strings.Join(ids, ", ")
+	return ids
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// SchemaVersion is the version of the run report's JSON (DESIGN.md
+// SchemaVersion is the version of the run report's JSON (docs/reports.md#json-output
 // "Outputs"). It changes only when a promised key changes meaning or goes.
 const SchemaVersion = 1
 
@@ -19,6 +19,13 @@ type Meta struct {
 	Scenario       string // the scenario's name, e.g. "quickstart"
 	ScenarioSHA256 string // hex SHA-256 of the scenario's bytes
 	Version        string // the pipeshare version
+	// File is the scenario file as positions name it ("quickstart.yaml"
+	// for an embedded one), Sets the --set overrides applied to it, in
+	// order, and Events its timeline in words ([Events]); only the
+	// reports for people print them.
+	File   string
+	Sets   []string
+	Events []Event
 }
 
 // ReasonCounts counts calls by final reason, indexed by [model.Reason].

@@ -66,18 +66,19 @@ func shortHash(h string) string {
 	return h
 }
 
-// writeText writes s as a terminal report: a header (scenario, seed,
-// simulated duration), the totals, calls by action with the top deny
+// writeText writes s as a terminal report: the headline (see
+// [headline]), a header (scenario, seed, simulated duration), the totals, calls by action with the top deny
 // reasons, calls by reason with their share of the total, calls by caller
 // with each caller's most frequent reason, the executions (transitions and
 // the states at the end), the steps (grants, waits for instances and
 // quota failures) and the owner's cost: the total and its in-flight part,
 // then by payer, by pipeline and by initiator, each with a total line.
 // Columns are aligned with text/tabwriter, percentages have one decimal,
-// USD 4 and instance-hours 3. It returns w's first error.
+// money is "$1,128.12" and instance-hours have 3 decimals. It returns w's first error.
 func (s *Summary) writeText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	c := &s.Calls
+	writeHeadlineText(ew, "Headline", runHeadline(s).lines())
 
 	scenario := orDash(s.Scenario)
 	if s.ScenarioSHA256 != "" {
@@ -203,17 +204,17 @@ func writeCostText(ew *errWriter, c *Cost) {
 		ew.printf("  (no instance use)\n")
 		return
 	}
-	ew.printf("  total $%s (in flight at the end $%s), %s instance-hours\n",
-		money(c.USD), money(c.InFlightUSD), hours(&c.Amount))
+	ew.printf("  total %s (in flight at the end %s), %s instance-hours\n",
+		dollars(c.USD), dollars(c.InFlightUSD), hours(&c.Amount))
 
 	ew.printf("\n  By payer\n")
 	t := newTable("ACCOUNT", "NAME", "INSTANCE-HOURS", "USD").num(2, 3)
 	idx, more := humanRows(len(c.ByPayer), func(i int) float64 { return c.ByPayer[i].USD })
 	for _, i := range idx {
 		p := &c.ByPayer[i]
-		t.add(string(p.Account), orDash(p.AccountName), hours(&p.Amount), money(p.USD))
+		t.add(string(p.Account), orDash(p.AccountName), hours(&p.Amount), dollars(p.USD))
 	}
-	t.add("total", "", hours(&c.Amount), money(c.USD))
+	t.add("total", "", hours(&c.Amount), dollars(c.USD))
 	t.write(ew, "    ")
 	if more > 0 {
 		ew.printf("    %s\n", moreRows(more, "payers", "USD"))
@@ -224,9 +225,9 @@ func writeCostText(ew *errWriter, c *Cost) {
 	idx, more = humanRows(len(c.ByPipeline), func(i int) float64 { return c.ByPipeline[i].USD })
 	for _, i := range idx {
 		p := &c.ByPipeline[i]
-		t.add(p.Pipeline, string(p.Owner), hours(&p.Amount), money(p.USD))
+		t.add(p.Pipeline, string(p.Owner), hours(&p.Amount), dollars(p.USD))
 	}
-	t.add("total", "", hours(&c.Amount), money(c.USD))
+	t.add("total", "", hours(&c.Amount), dollars(c.USD))
 	t.write(ew, "    ")
 	if more > 0 {
 		ew.printf("    %s\n", moreRows(more, "pipelines", "USD"))
@@ -243,16 +244,17 @@ func writeCostText(ew *errWriter, c *Cost) {
 			share = "(owner)"
 		}
 		t.add(string(ic.Payer), string(ic.Account), orDash(ic.AccountName), ic.Principal, ic.Pipeline,
-			share, ic.InstanceType, hours(&ic.Amount), money(ic.USD))
+			share, ic.InstanceType, hours(&ic.Amount), dollars(ic.USD))
 	}
-	t.add("total", "", "", "", "", "", "", hours(&c.Amount), money(c.USD))
+	t.add("total", "", "", "", "", "", "", hours(&c.Amount), dollars(c.USD))
 	t.write(ew, "    ")
 	if more > 0 {
 		ew.printf("    %s\n", moreRows(more, "rows", "USD"))
 	}
 }
 
-// money formats a USD amount with 4 decimals.
+// money formats a USD amount with 4 decimals, for JSON and CSV (the
+// reports for people print dollars).
 func money(v float64) string { return fixed(v, 4) }
 
 // hours formats a's instance-hours with 3 decimals.

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -118,7 +117,7 @@ func (v ChangesView) writeJSON(w io.Writer) error {
 // reason code.
 func (v ChangesView) writeCSV(w io.Writer) error {
 	rows := v.Rows
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "from", "to", "cause"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())

@@ -28,7 +28,6 @@ var (
 	topSchema = &schema{
 		keys: []string{"version", "name", "region", "start", "duration", "seed",
 			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload", "pricing", "rules"},
-		notYet: map[string]string{"extends": "issue 4"},
 	}
 	orgSchema     = &schema{keys: []string{"id", "management_account", "ram_sharing", "units"}}
 	unitSchema    = &schema{keys: []string{"path", "id", "scps", "full_access"}}
@@ -42,18 +41,14 @@ var (
 		"NotResource", "Principal", "NotPrincipal", "Condition"}}
 	pipelineSchema = &schema{
 		keys: []string{"name", "count", "account", "definition", "parameters", "steps", "max_parallel_steps",
-			"stop_latency", "execution_timeout"},
-		prefix: "pipelines",
-	}
+			"stop_latency", "execution_timeout"}}
 	shareSchema = &schema{keys: []string{"name", "count", "owner", "pipelines", "principals", "spread",
 		"permission", "at", "association_delay", "allow_external_principals", "invitation_ttl",
 		"invitations", "retain_on_leave"}}
 	invitationSchema = &schema{keys: []string{"accept_after", "reject_after"}}
 	workloadSchema   = &schema{
-		keys:   []string{"name", "count", "callers", "spread", "targets", "rate", "every", "at", "actions", "between"},
-		prefix: "workload",
-	}
-	traceEntrySchema = &schema{keys: []string{"trace"}, prefix: "workload"}
+		keys: []string{"name", "count", "callers", "spread", "targets", "rate", "every", "at", "actions", "between"}}
+	traceEntrySchema = &schema{keys: []string{"trace"}}
 )
 
 // eventKeys lists each event action's keys besides at and action.
@@ -91,7 +86,7 @@ const (
 	maxTotalGenerated = 1_000_000
 )
 
-// Defaults (DESIGN.md "Format rules").
+// Defaults (docs/scenario-format.md#validation-rules).
 const (
 	defaultRegion           = "us-east-1"
 	defaultSeed             = 1

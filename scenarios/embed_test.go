@@ -91,7 +91,7 @@ func TestQuickstart(t *testing.T) {
 	w := sc.Sim.Workload[0]
 	assert.InDelta(t, 4.0/3600e9, w.Arrival.PerNs, 1e-24)
 
-	// The pipeline of DESIGN.md's example, its Train instance type from a
+	// The pipeline of the reference example (docs/scenario-format.md#reference-example), its Train instance type from a
 	// parameter.
 	pos := func(line, col int) model.Pos { return model.Pos{File: "quickstart.yaml", Line: line, Col: col} }
 	require.Len(t, sc.Sim.Pipelines, 1)

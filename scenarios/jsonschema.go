@@ -6,14 +6,14 @@ import (
 	"strings"
 )
 
-// The JSON Schemas (draft 2020-12) of scenario format v1 and of
-// `run --format json` (schema_version 1), printed by `pipeshare schema`.
+// The JSON Schema (draft 2020-12) of scenario format v1, printed by
+// `pipeshare schema scenario`; package report has those of the outputs.
 //
 //go:embed jsonschema/*.json
 var jsonSchemaFS embed.FS
 
-// JSONSchema returns the JSON Schema named name ("scenario" or "output"),
-// and whether it exists.
+// JSONSchema returns the JSON Schema named name ("scenario"), and whether
+// it exists.
 func JSONSchema(name string) ([]byte, bool) {
 	if name == "" || strings.ContainsAny(name, "/\\.") {
 		return nil, false

@@ -61,7 +61,7 @@ func (o LoadOptions) maxInput() int64 {
 
 // Parse decodes one scenario file of format v1; file is the name used in
 // positions. It checks the YAML's shape and the syntax of every value
-// (DESIGN.md "Format rules") and reports every problem it finds; the
+// (docs/scenario-format.md#validation-rules) and reports every problem it finds; the
 // references it leaves in the configurations (account, policy, share and
 // pipeline names, OU paths, principals) are resolved and checked by
 // model.NewWorld and sim.New.

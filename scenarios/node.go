@@ -215,14 +215,9 @@ func (o *object) key(key string) *yaml.Node {
 // has reports whether key is present.
 func (o *object) has(key string) bool { return o.find(key) >= 0 }
 
-// schema lists a mapping's keys: allowed ones, and ones that a later issue
-// will add (key → "issue N").
+// schema lists a mapping's allowed keys.
 type schema struct {
-	keys   []string
-	notYet map[string]string
-	// prefix names the mapping in "not supported yet" messages
-	// ("pipelines" gives "pipelines.steps").
-	prefix string
+	keys []string
 }
 
 // mapping checks that n is a mapping whose keys are strings in s, and
@@ -327,13 +322,6 @@ func (d *decoder) allowed(k *yaml.Node, name, what string, s *schema) bool {
 		if a == name {
 			return true
 		}
-	}
-	if issue, ok := s.notYet[name]; ok {
-		if s.prefix != "" {
-			name = s.prefix + "." + name
-		}
-		d.errorf(k, "%s is not supported yet (%s)", name, issue)
-		return false
 	}
 	msg := fmt.Sprintf("unknown key %q in %s", name, what)
 	if near := nearest(name, s.keys); near != "" {

@@ -14,7 +14,7 @@ import (
 	"github.com/pipeshare/pipeshare/sim"
 )
 
-// This file decodes pipelines with their steps (DESIGN.md "Format rules":
+// This file decodes pipelines with their steps (docs/scenario-format.md#validation-rules:
 // Pipelines, Distributions) into model.PipelineConfig and sim.PipelineSpec,
 // and the top-level pricing table into sim.Price.
 

@@ -403,7 +403,7 @@ func TestDefaultStepDuration(t *testing.T) {
 	}
 }
 
-// TestW1Scenarios checks the embedded W1 scenarios against bench/W1.md
+// TestW1Scenarios checks the embedded W1 scenarios against bench/README.md
 // ("W1 in pipeshare").
 func TestW1Scenarios(t *testing.T) {
 	for name, consumers := range map[string]int{"w1": 50, "w1-500": 500, "w1-steady": 5} {

@@ -47,7 +47,7 @@ func (b *builder) account(r model.Ref) (int32, bool) {
 	return ai, ok
 }
 
-// defaultConcurrentExecutions is SageMaker's per-account quota (AWS.md §2.10).
+// defaultConcurrentExecutions is SageMaker's per-account quota (docs/aws-semantics.md#quotas-and-who-pays).
 const defaultConcurrentExecutions = 20
 
 // buildExec resolves cfg's quotas, prices and pipelines into s.ex.

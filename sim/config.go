@@ -62,7 +62,7 @@ type Dist struct {
 	A, B float64
 }
 
-// RetryPolicy is a step's retry policy (AWS.md §2.9).
+// RetryPolicy is a step's retry policy (docs/aws-semantics.md#retry-policies).
 type RetryPolicy struct {
 	Exceptions  []string // e.g. SageMaker.RESOURCE_LIMIT, SageMaker.JOB_INTERNAL_ERROR
 	Interval    Time     // default 1s
@@ -145,7 +145,7 @@ type Workload struct {
 // Unlimited marks a quota with no limit.
 const Unlimited = -1
 
-// AccountQuota is an account's quotas (DESIGN.md "Quotas").
+// AccountQuota is an account's quotas (docs/scenario-format.md#account-quotas).
 type AccountQuota struct {
 	Account              model.Ref
 	ConcurrentExecutions int            // Unlimited or >= 0; default 20

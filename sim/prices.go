@@ -1,8 +1,8 @@
 package sim
 
 // embeddedPrices is the us-east-1 on-demand price table (USD per
-// instance-hour) of AWS.md §5; `pricing:` overrides it. AWS.md marks the
-// whole table UNCONFIRMED against AWS's price list.
+// instance-hour) of docs/aws-semantics.md#prices; `pricing:` overrides it.
+// The table is not confirmed against AWS's price list.
 var embeddedPrices = map[string]float64{
 	"ml.t3.medium":    0.05,
 	"ml.m5.large":     0.115,

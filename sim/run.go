@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -93,6 +94,9 @@ type Result struct {
 	// Ledger is the owner accounts' consumption, one row per (payer,
 	// initiator, pipeline, share, instance type), sorted by those keys.
 	Ledger []LedgerRow
+	// QuotaEvents are the run's set_quota events (the model's timeline
+	// events are World's), for reports that mark them on time charts.
+	QuotaEvents []QuotaEvent
 }
 
 // New resolves cfg's workload against w and prepares a run. It returns every
@@ -100,7 +104,7 @@ type Result struct {
 // The run owns w: it applies the timeline to it.
 func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	s := &Sim{w: w, horizon: cfg.Duration, seed: cfg.Seed}
-	s.res = Result{World: w, Seed: cfg.Seed}
+	s.res = Result{World: w, Seed: cfg.Seed, QuotaEvents: cfg.QuotaEvents}
 	var errs []*model.PosError
 	errorf := func(pos model.Pos, format string, args ...any) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
@@ -204,6 +208,54 @@ func (s *Sim) CallsMade() uint64 { return s.calls }
 
 // Run runs the scenario to its horizon and returns the result.
 func (s *Sim) Run() *Result {
+	res, _ := s.RunContext(context.Background()) // never cancelled
+	return res
+}
+
+// cancelEvery is how often RunContext looks at its context: every 65,536
+// events, a context read per 65,536.
+const cancelEvery = 1 << 16
+
+// RunContext is [Sim.Run] that gives up when ctx is done (an interrupt):
+// it looks at ctx every 65,536 events and then returns ctx's error and no
+// result. A run that is not cancelled is exactly Run's.
+func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
+	s.start()
+	look := s.nextLook(0) // one comparison per event: when to call progress or read ctx next
+	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
+		if n := s.eng.Processed(); n >= look {
+			if s.progress != nil && n%s.every == 0 {
+				s.progress(e.At, s.calls)
+			}
+			if n%cancelEvery == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			look = s.nextLook(n)
+		}
+		s.handle(e)
+	}
+	s.finishRun(s.horizon)
+	s.res.Duration = s.horizon
+	s.res.Events = s.eng.Processed()
+	s.res.Ledger = s.sortedLedger()
+	return &s.res, nil
+}
+
+// nextLook is the event count after n at which RunContext next calls the
+// progress callback (every s.every events) or reads its context (every
+// cancelEvery events).
+func (s *Sim) nextLook(n uint64) uint64 {
+	next := (n/cancelEvery + 1) * cancelEvery
+	if s.progress != nil {
+		next = min(next, (n/s.every+1)*s.every)
+	}
+	return next
+}
+
+// start sets the horizon and the series' buckets and schedules the first
+// events: the timeline's, the quota changes, every caller's first call and
+// the trace's first record.
+func (s *Sim) start() {
 	s.eng.SetHorizon(s.horizon)
 	s.res.Series.Bucket = max(s.horizon/SeriesBuckets+1, 1)
 	s.bucketEnd = s.res.Series.Bucket
@@ -220,37 +272,31 @@ func (s *Sim) Run() *Result {
 		s.res.Replay = make([]ReplayCounts, len(s.res.Callers))
 		s.nextTrace(0)
 	}
-	for e, ok := s.eng.Next(); ok; e, ok = s.eng.Next() {
-		if s.progress != nil && s.eng.Processed()%s.every == 0 {
-			s.progress(e.At, s.calls)
+}
+
+// handle processes one event of the run.
+func (s *Sim) handle(e Event) {
+	switch e.Kind {
+	case evTimeline:
+		s.w.ApplyNext()
+		if n := s.w.Applied(); n < s.w.NumEvents() {
+			s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
 		}
-		switch e.Kind {
-		case evTimeline:
-			s.w.ApplyNext()
-			if n := s.w.Applied(); n < s.w.NumEvents() {
-				s.eng.Schedule(Event{At: s.w.EventAt(n), Kind: evTimeline, Prio: PrioLifecycle})
-			}
-		case evCall:
-			s.call(e.At, e.A)
-		case evTrace:
-			s.replay(e.At)
-		case evStepEnd:
-			s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
-		case evStepRetry:
-			s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
-		case evStopDone:
-			s.stopDone(e.At, e.A, uint16(e.C))
-		case evTimeout:
-			s.timeout(e.At, e.A, uint16(e.C))
-		case evQuota:
-			s.setQuota(e.At, e.A)
-		}
+	case evCall:
+		s.call(e.At, e.A)
+	case evTrace:
+		s.replay(e.At)
+	case evStepEnd:
+		s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+	case evStepRetry:
+		s.stepRetry(e.At, e.A, int(e.B), uint16(e.C))
+	case evStopDone:
+		s.stopDone(e.At, e.A, uint16(e.C))
+	case evTimeout:
+		s.timeout(e.At, e.A, uint16(e.C))
+	case evQuota:
+		s.setQuota(e.At, e.A)
 	}
-	s.finishRun(s.horizon)
-	s.res.Duration = s.horizon
-	s.res.Events = s.eng.Processed()
-	s.res.Ledger = s.sortedLedger()
-	return &s.res
 }
 
 // sortedLedger returns the ledger sorted by payer, initiator, pipeline,
@@ -393,7 +439,7 @@ func (s *Sim) do(r *callReq) {
 	}
 }
 
-// effect carries out an allowed call (DESIGN.md step 6): it returns 0 when
+// effect carries out an allowed call (step 6 of docs/aws-semantics.md#how-a-call-is-decided): it returns 0 when
 // the service accepts it, else the failure reason, and the execution the
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {

@@ -162,8 +162,9 @@ func TestNewReportsUnknownReferences(t *testing.T) {
 // BenchmarkCall measures one simulated call end to end (the engine pop, the
 // four draws, the fast-path decision, the counters and the next arrival) on
 // W1's organization: "read" makes only DescribePipeline calls (nothing is
-// stored: 0 allocs/op), "w1" is W1's whole event loop, one event (a call or
-// a step end) per op, with executions, instance pools and the ledger.
+// stored: 0 allocs/op), "w1" is W1's whole event loop, one event of any
+// kind per op (as Run handles it), with executions, instance pools and the
+// ledger.
 func BenchmarkCall(b *testing.B) {
 	for _, mix := range []string{"read", "w1"} {
 		b.Run(mix, func(b *testing.B) {
@@ -177,19 +178,14 @@ func BenchmarkCall(b *testing.B) {
 			if s == nil {
 				b.Fatal(errs)
 			}
-			s.eng.SetHorizon(s.horizon)
-			for i := range s.streams {
-				s.scheduleFirst(int32(i))
-			}
+			s.start()
 			b.ReportAllocs()
 			for b.Loop() {
-				e, _ := s.eng.Next()
-				switch e.Kind {
-				case evCall:
-					s.call(e.At, e.A)
-				case evStepEnd:
-					s.stepEnd(e.At, e.A, int(e.B), uint16(e.C))
+				e, ok := s.eng.Next()
+				if !ok {
+					b.Fatal("the run ended: the horizon is Never-1")
 				}
+				s.handle(e)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// w1 builds W1 (../shared/bench/W1.md) with a accounts directly as configs,
+// w1 builds W1 (bench/README.md) with a accounts directly as configs,
 // without YAML: 20 pipelines of 4 one-instance steps, Exp(10m) holds, 2 %
 // failures, a pool of 100 instances at $0.01/instance-minute, an extended
 // share to every consumer, calls at 1/min per account.

@@ -1,5 +1,5 @@
 // Command replicas measures how `run --replicas N` scales across cores
-// (issue 5, "Speed"): it builds pipeshare, then times `pipeshare run
+// (docs/performance.md#replicas): it builds pipeshare, then times `pipeshare run
 // SCENARIO --replicas N --format json` with GOMAXPROCS=P and with
 // GOMAXPROCS=1, alternately, and prints the median whole-process wall time
 // of each and their ratio (target: at most 0.6 for w1, 8 replicas, P=2).

@@ -2,10 +2,7 @@ package main
 
 import (
 	"compress/gzip"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -14,36 +11,32 @@ import (
 )
 
 // callsFile is run --calls: every simulated call streamed as CloudTrail
-// JSON Lines (gzip-compressed when the name ends in .gz) into a temp file
-// beside the destination, renamed into place when the run ends.
+// JSON Lines (gzip-compressed when the name ends in .gz) through the safe
+// writer (output.go): into a temporary file beside the destination,
+// renamed into place when the run ends.
 type callsFile struct {
-	path, tmp string
-	f         *os.File
-	gz        *gzip.Writer
-	cw        *cloudtrail.CallWriter
+	out *outFile
+	gz  *gzip.Writer
+	cw  *cloudtrail.CallWriter
 }
 
-// openCalls creates the temp file of run --calls and attaches its writer
-// to c's simulation as the call sink. path "" does nothing (nil).
-func openCalls(path string, ownerCopies bool, c *scenarios.Compiled) (*callsFile, error) {
+// openCalls opens the --calls output and attaches its writer to c's
+// simulation as the call sink. path "" does nothing (nil).
+func openCalls(e *env, path string, ownerCopies bool, c *scenarios.Compiled) (*callsFile, error) {
 	if path == "" {
 		return nil, nil
 	}
 	if path == "-" {
 		return nil, usageErrorf("--calls: name a file (FILE.jsonl or FILE.jsonl.gz)")
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	out, err := e.files.create(e.ctx, "--calls", path)
 	if err != nil {
-		return nil, inputError(fmt.Errorf("--calls %s: %v", path, unwrapPathError(err)))
+		return nil, err
 	}
-	cf := &callsFile{path: path, tmp: f.Name(), f: f}
-	if err := f.Chmod(0o644); err != nil {
-		cf.abort()
-		return nil, inputError(fmt.Errorf("--calls %s: %v", path, unwrapPathError(err)))
-	}
-	var w io.Writer = f
+	cf := &callsFile{out: out}
+	var w io.Writer = out
 	if strings.HasSuffix(path, ".gz") {
-		cf.gz = gzip.NewWriter(f)
+		cf.gz = gzip.NewWriter(out)
 		w = cf.gz
 	}
 	cf.cw = cloudtrail.NewCallWriter(w, c.World, c.Scenario.Sim.Seed, cloudtrail.CallWriterOptions{OwnerCopies: ownerCopies})
@@ -51,8 +44,8 @@ func openCalls(path string, ownerCopies bool, c *scenarios.Compiled) (*callsFile
 	return cf, nil
 }
 
-// finish flushes and closes the temp file and renames it into place; on
-// any error it removes the temp file. A nil callsFile does nothing.
+// finish flushes the calls and commits the output; on any error the
+// temporary file is removed. A nil callsFile does nothing.
 func (cf *callsFile) finish() error {
 	if cf == nil {
 		return nil
@@ -63,26 +56,19 @@ func (cf *callsFile) finish() error {
 			err = cerr
 		}
 	}
-	if cerr := cf.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(cf.tmp, cf.path)
-	}
 	if err != nil {
-		os.Remove(cf.tmp)
-		return inputError(fmt.Errorf("--calls %s: %v", cf.path, unwrapPathError(err)))
+		cf.out.abort()
+		return err
 	}
-	return nil
+	return cf.out.commit()
 }
 
-// abort removes the temp file. A nil callsFile does nothing.
+// abort removes the temporary file, unless finish committed it. A nil
+// callsFile does nothing.
 func (cf *callsFile) abort() {
-	if cf == nil {
-		return
+	if cf != nil {
+		cf.out.abort()
 	}
-	cf.f.Close()
-	os.Remove(cf.tmp)
 }
 
 // callsFlags are run's --calls and --owner-copies.
@@ -110,6 +96,6 @@ func (cf callsFlags) check(fs *pflag.FlagSet) error {
 }
 
 // open starts run --calls on c (nil when --calls is not given).
-func (cf callsFlags) open(c *scenarios.Compiled) (*callsFile, error) {
-	return openCalls(*cf.path, *cf.ownerCopies, c)
+func (cf callsFlags) open(e *env, c *scenarios.Compiled) (*callsFile, error) {
+	return openCalls(e, *cf.path, *cf.ownerCopies, c)
 }

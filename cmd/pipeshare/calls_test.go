@@ -67,7 +67,7 @@ func readCalls(t *testing.T, path string) []map[string]any {
 }
 
 // TestCallsRecords checks the record shape: one caller copy per call,
-// counted like the report, with the fields AWS.md §4 lists.
+// counted like the report, with the fields docs/aws-semantics.md#cloudtrail-records lists.
 func TestCallsRecords(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "calls.jsonl")
 	code, js, stderr := pipeshare(t, "", "run", callsScenario, "--calls", path, "--format", "json")

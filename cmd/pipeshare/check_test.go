@@ -177,7 +177,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{"missing waivers file", []string{"quickstart", "--waivers", "testdata/check/nope.yaml"}, 2, "", "nope.yaml:1:1:"},
 		{"unknown format", []string{"quickstart", "--format", "xml"}, 2, "", "--format must be one of"},
 		{"unknown severity", []string{"quickstart", "--min-severity", "info"}, 2, "", "--min-severity must be one of"},
-		{"unwritable out", []string{"quickstart", "--out", filepath.Join(dir, "missing", "x.sarif")}, 2, "", "--out:"},
+		{"unwritable out", []string{"quickstart", "--out", filepath.Join(dir, "missing", "x.sarif")}, 2, "",
+			"--out " + filepath.Join(dir, "missing", "x.sarif") + ": no such file or directory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,7 +224,7 @@ func TestCheckWaivedInJSON(t *testing.T) {
 // TestCheckSARIFShape validates the SARIF 2.1.0 fields GitHub code
 // scanning requires.
 func TestCheckSARIFShape(t *testing.T) {
-	_, stdout, _ := pipeshare(t, "", "check", allRules, "--format", "sarif", "--min-severity", "note")
+	_, stdout, _ := pipeshare(t, "", "check", allRules, "--format", "sarif", "--min-severity", "note", "--sarif-root", "../..")
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	assert.Equal(t, "2.1.0", doc["version"])
@@ -255,10 +256,74 @@ func TestCheckSARIFShape(t *testing.T) {
 		locs := rm["locations"].([]any)
 		require.Len(t, locs, 1)
 		pl := locs[0].(map[string]any)["physicalLocation"].(map[string]any)
-		assert.Equal(t, "testdata/check/all-rules.yaml", pl["artifactLocation"].(map[string]any)["uri"])
+		assert.Equal(t, map[string]any{"uri": "cmd/pipeshare/testdata/check/all-rules.yaml", "uriBaseId": "%SRCROOT%"},
+			pl["artifactLocation"])
+		assert.Len(t, rm["partialFingerprints"].(map[string]any)["pipeshareFinding/v1"], 64)
 		region := pl["region"].(map[string]any)
 		assert.Greater(t, region["startLine"], 0.0)
 		assert.Greater(t, region["startColumn"], 0.0)
+	}
+}
+
+// TestCheckSARIFRoot: SARIF URIs are relative to the repository holding
+// the scenario (its .git a directory or a worktree's file), or to
+// --sarif-root; with neither, they name the file as given.
+func TestCheckSARIFRoot(t *testing.T) {
+	scenario, err := os.ReadFile(allRules)
+	require.NoError(t, err)
+	uris := func(t *testing.T, args ...string) []string {
+		t.Helper()
+		code, stdout, stderr := pipeshare(t, "", append([]string{"check", "--format", "sarif", "--rules", "PS001"}, args...)...)
+		require.Equal(t, 1, code, stderr)
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI, URIBaseID string }
+						}
+					}
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		var out []string
+		for _, r := range doc.Runs[0].Results {
+			a := r.Locations[0].PhysicalLocation.ArtifactLocation
+			out = append(out, a.URIBaseID+" "+a.URI)
+		}
+		return out
+	}
+	for _, git := range []string{"dir", "file"} {
+		t.Run(".git "+git, func(t *testing.T) {
+			repo := t.TempDir()
+			require.NoError(t, os.MkdirAll(filepath.Join(repo, "infra", "sharing"), 0o755))
+			if git == "dir" {
+				require.NoError(t, os.Mkdir(filepath.Join(repo, ".git"), 0o755))
+			} else {
+				require.NoError(t, os.WriteFile(filepath.Join(repo, ".git"), []byte("gitdir: /elsewhere\n"), 0o644))
+			}
+			path := filepath.Join(repo, "infra", "sharing", "prod sharing.yaml")
+			require.NoError(t, os.WriteFile(path, scenario, 0o644))
+			assert.Equal(t, []string{"%SRCROOT% infra/sharing/prod%20sharing.yaml"}, uris(t, path))
+			assert.Equal(t, []string{"%SRCROOT% prod%20sharing.yaml"}, uris(t, path, "--sarif-root", filepath.Dir(path)))
+		})
+	}
+	assert.Equal(t, []string{"%SRCROOT% cmd/pipeshare/testdata/check/all-rules.yaml"}, uris(t, allRules, "--sarif-root", "../.."))
+	assert.Equal(t, []string{" quickstart.yaml"}, uris(t, "quickstart"), "an embedded scenario has no folder")
+
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"quickstart", "--sarif-root", "."}, "--sarif-root needs --format sarif"},
+		{[]string{"quickstart", "--format", "sarif", "--sarif-root", "nope"}, "--sarif-root: nope is not a directory"},
+		{[]string{"quickstart", "--format", "sarif", "--sarif-root", allRules}, "is not a directory"},
+	} {
+		code, stdout, stderr := pipeshare(t, "", append([]string{"check"}, tc.args...)...)
+		assert.Equal(t, 2, code)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, tc.msg)
 	}
 }
 

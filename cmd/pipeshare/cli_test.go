@@ -68,6 +68,7 @@ func TestCLI(t *testing.T) {
 // scenario (but the two large W1 runs, checked statistically in
 // TestW1AgreesWithBaseline) as a golden file.
 func TestEmbeddedScenarioGoldens(t *testing.T) {
+	t.Parallel()
 	for _, name := range scenarios.Names() {
 		if name == "w1" || name == "w1-500" || name == "scale" {
 			continue
@@ -83,14 +84,19 @@ func TestEmbeddedScenarioGoldens(t *testing.T) {
 
 // TestRunJSONIsDeterministic runs every embedded scenario twice, at
 // GOMAXPROCS 1 and 4, and requires byte-identical JSON whose counters add
-// up. (w1-500, 21.6 million calls, is left to the W1 benchmark.)
+// up. w1-500 (21.6 million calls) and scale (a million calls over 10,000
+// accounts) run only with -long, w1 not with -short. It changes GOMAXPROCS,
+// so it must not run in parallel with other tests.
 func TestRunJSONIsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, name := range scenarios.Names() {
-		if testing.Short() && (name == "w1" || name == "w1-500" || name == "scale") {
-			continue // the largest, left to the full run
-		}
 		t.Run(name, func(t *testing.T) {
+			switch {
+			case !*long && (name == "w1-500" || name == "scale"):
+				t.Skip("one of the largest scenarios: -long runs it")
+			case testing.Short() && name == "w1":
+				t.Skip("w1 runs 2 million calls")
+			}
 			runtime.GOMAXPROCS(1)
 			_, a, _ := pipeshare(t, "", "run", name, "--format", "json")
 			runtime.GOMAXPROCS(4)

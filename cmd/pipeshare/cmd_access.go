@@ -34,6 +34,9 @@ func cmdAccess(e *env, args []string) error {
 	if err := checkFormat(view, *format); err != nil {
 		return err
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	c, err := compileScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err
@@ -61,10 +64,10 @@ func cmdAccess(e *env, args []string) error {
 			}
 		}
 		rows := report.Changes(w, pairs, w.Changes(pairs, 0, end))
-		return writeOutput(*out, e.stdout, renderAs(report.ChangesView{Rows: rows}, *format))
+		return writeOutput(e, *out, renderAs(report.ChangesView{Rows: rows}, *format))
 	}
 	c.World.AdvanceTo(t)
 	// JSON and CSV stream the matrix (a row per principal and pipeline).
 	rows := report.AccessRows(c.World, t)
-	return writeOutput(*out, e.stdout, renderAs(report.AccessView{Rows: rows}, *format))
+	return writeOutput(e, *out, renderAs(report.AccessView{Rows: rows}, *format))
 }

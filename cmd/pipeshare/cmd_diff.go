@@ -15,7 +15,9 @@ Workload entries with the same name and callers draw the same random
 numbers in both runs (common random numbers), so the differences come from
 the scenarios, not from chance. --set applies to B only, so a what-if is
 one line: pipeshare diff quickstart quickstart --set shares.NAME.permission=read-only.
-Exit 0 when the runs are identical, 1 when they differ, 2 on errors.`
+Exit 0 when the runs are identical, 1 when they differ, 2 on errors; with
+--fail-on, 1 only when a policy fails (like Infracost's policies), each
+with its reason on stderr and in the report.`
 
 func cmdDiff(e *env, args []string) error {
 	fs := newFlagSet(e, "diff", "diff A B [flags]", diffAbout)
@@ -26,13 +28,34 @@ func cmdDiff(e *env, args []string) error {
 	seed := fs.Uint64("seed", 0, "run both with this seed instead of A's")
 	until := fs.String("until", "", "stop both at `T` (a duration from start or an RFC 3339 time)")
 	tf := registerTraceFlags(fs) // a what-if on real traffic: both replay the trace
+	failOn := registerFailOn(fs, "fail (exit 1) when b against a: cost-increase=PCT% or =USD (the owner's cost over the run), new-access (a principal gains an action on a pipeline), new-external (one outside the organization does), severity=LEVEL (a new finding at or above LEVEL); with --fail-on, differences alone exit 0")
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usageErrorf("pipeshare diff: two scenarios needed, A and B (got %d; see pipeshare diff --help)", fs.NArg())
 	}
 	if err := checkFormat(new(report.Diff), *format); err != nil {
+		return err
+	}
+	policies, err := parseFailOn(*failOn)
+	if err != nil {
+		return err
+	}
+	// The findings of both runs: for the headline, and down to the level
+	// of a severity policy.
+	findings, minSev := report.ForPeople(*format), report.SeverityWarning
+	for _, p := range policies {
+		if p.Kind == report.PolicySeverity {
+			findings, minSev = true, min(minSev, p.Severity)
+		}
+	}
+	if err := e.files.output("--out", *out); err != nil {
 		return err
 	}
 	var scs [2]*scenarios.Scenario
@@ -68,23 +91,49 @@ func cmdDiff(e *env, args []string) error {
 	}
 
 	// The two runs are independent: run them side by side.
+	if err := lim.allow("diff", estimateRuns(cs[0].Sim, cs[1].Sim)); err != nil {
+		return err
+	}
 	var results [2]*sim.Result
+	var errs [2]error
 	var wg sync.WaitGroup
 	for i, c := range cs {
-		wg.Go(func() { results[i] = c.Sim.Run() })
+		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	var sums [2]*report.Summary
 	for i, sc := range scs {
 		if _, err := trs[i].finish(e, results[i]); err != nil {
 			return err
 		}
-		sums[i] = report.Summarize(results[i], report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+		sets := lf.sets
+		if i == 0 {
+			sets = nil
+		}
+		sums[i] = report.Summarize(results[i], scenarioMeta(sc, sets))
+		if findings {
+			in := runCheckInput(sc, results[i])
+			in.MinSeverity = minSev
+			rep, err := report.Check(in)
+			if err != nil {
+				return inputError(err)
+			}
+			sums[i].Findings = append([]report.Finding{}, rep.Findings...) // evaluated: not nil
+		}
 	}
 
 	d := report.CompareSummaries(sums[0], sums[1])
-	if err := writeOutput(*out, e.stdout, renderAs(d, *format)); err != nil {
+	verdicts := d.ApplyPolicies(policies)
+	if err := writeOutput(e, *out, renderAs(d, *format)); err != nil {
 		return err
+	}
+	if len(policies) > 0 {
+		return failedPolicies("diff", verdicts)
 	}
 	if !d.Identical() {
 		return &exitError{code: exitFindings}

@@ -6,7 +6,7 @@ import (
 	"github.com/pipeshare/pipeshare/scenarios"
 )
 
-const explainAbout = `Explains one decision: DESIGN.md's permission steps 1-5 evaluated layer by
+const explainAbout = `Explains one decision: the permission steps 1-5 evaluated layer by
 layer at time --at (default: the scenario start), with the statements and
 shares that matched and AWS's denial message. A deny is an answer, not an
 error: it exits 0. An unknown caller, action or target exits 2.
@@ -78,12 +78,12 @@ func cmdExplain(e *env, args []string) error {
 			return err
 		}
 		entries := report.Timeline(w, w.Timeline(p, pl, a, 0, end))
-		return writeOutput("", e.stdout, renderAs(report.TimelineView{Caller: w.CallerString(p), Action: a.String(),
+		return writeOutput(e, "", renderAs(report.TimelineView{Caller: w.CallerString(p), Action: a.String(),
 			Resource: w.ResourceFor(pl, a), Entries: entries}, *format))
 	}
 	w.AdvanceTo(t)
 	ex := w.Explain(p, pl, a, t)
-	return writeOutput("", e.stdout, renderAs(report.ExplainView{World: w, Explanation: &ex}, *format))
+	return writeOutput(e, "", renderAs(report.ExplainView{World: w, Explanation: &ex}, *format))
 }
 
 // timelineEnd returns the end of a timeline: --until, else start+duration.

@@ -74,5 +74,8 @@ func cmdImportAWS(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	if err := e.files.input("an input file", dir); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }

@@ -42,12 +42,16 @@ func cmdImportCloudTrail(e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return usageErrorf("pipeshare import cloudtrail: name one trace file or folder (got %d)", fs.NArg())
 	}
-	res, err := imp.CloudTrail(fs.Arg(0), imp.Options{Name: *name})
+	path := fs.Arg(0)
+	res, err := imp.CloudTrail(path, imp.Options{Name: *name})
 	if err != nil {
 		return inputError(err)
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import cloudtrail: could not map: "+u)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	if err := e.files.input("an input file", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }

@@ -52,5 +52,8 @@ func cmdImportDefinition(e *env, args []string) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, w)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	if err := e.files.input("an input file", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }

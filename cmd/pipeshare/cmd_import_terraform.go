@@ -72,7 +72,10 @@ func cmdImportTerraform(e *env, args []string) error {
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import terraform: not mapped: "+u)
 	}
-	return writeOutput(*out, e.stdout, res.Write)
+	if err := e.files.input("an input file", path); err != nil {
+		return err
+	}
+	return writeOutput(e, *out, res.Write)
 }
 
 // readTerraformPlan reads a plan file ("-" is stdin), refusing one over

@@ -26,10 +26,16 @@ func cmdMerge(e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("pipeshare merge: give the part files (see pipeshare merge --help)")
 	}
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
 	files := fs.Args()
 	data := make([][]byte, len(files))
 	parts := make([]*report.ReplicaPart, len(files))
 	for j, name := range files {
+		if err := e.files.input("a part file", name); err != nil {
+			return err
+		}
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return inputError(err)
@@ -43,5 +49,5 @@ func cmdMerge(e *env, args []string) error {
 	if err != nil {
 		return inputError(err)
 	}
-	return writeOutput(*out, e.stdout, renderAs(rep, *format))
+	return writeOutput(e, *out, renderAs(rep, *format))
 }

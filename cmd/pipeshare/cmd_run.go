@@ -36,7 +36,12 @@ func cmdRun(e *env, args []string) error {
 	shards := fs.Int("shards", 0, "with --shard auto: the number of shards `K`, when the environment does not say")
 	calls := registerCallsFlags(fs)
 	trace := registerTraceFlags(fs)
+	var lim limitFlags
+	lim.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	if err := calls.check(fs); err != nil {
@@ -78,6 +83,14 @@ func cmdRun(e *env, args []string) error {
 	} else if fs.Changed("shards") {
 		return usageErrorf("--shards goes with --shard auto")
 	}
+	// The outputs are claimed before any input is read, so that one that
+	// would replace an input, or another output, is refused before any work.
+	if err := e.files.output("--out", *out); err != nil {
+		return err
+	}
+	if err := e.files.output("--calls", *calls.path); err != nil {
+		return err
+	}
 	sc, err := readScenario(e, fs.Arg(0), lf)
 	if err != nil {
 		return err
@@ -94,23 +107,30 @@ func cmdRun(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, format: *format, out: *out, until: *until})
+		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, format: *format, out: *out, until: *until, limits: lim})
 	}
 	c, err := compileUntil(e, sc, *until)
 	if err != nil {
 		return err
 	}
 	tr.attach(c)
-	callsOut, err := calls.open(c)
+	if err := lim.allow("run", estimateRuns(c.Sim)); err != nil {
+		return err
+	}
+	callsOut, err := calls.open(e, c)
 	if err != nil {
 		return err
 	}
+	defer callsOut.abort() // on an error or an interrupt; finish commits it
 	began := time.Now()
 	pr := newProgress(e.stderr, *progressMode, c.Sim.Horizon(), began)
 	if pr != nil {
 		c.Sim.OnProgress(progressEvery, pr.update)
 	}
-	res := c.Sim.Run()
+	res, err := c.Sim.RunContext(e.ctx)
+	if err != nil {
+		return err
+	}
 	wall := time.Since(began)
 	if pr != nil {
 		pr.finish(c.Sim.CallsMade())
@@ -122,7 +142,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := report.Summarize(res, report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version})
+	sum := report.Summarize(res, scenarioMeta(sc, lf.sets))
 	rep, err := report.Check(runCheckInput(sc, res))
 	if err != nil {
 		return inputError(err)
@@ -133,7 +153,7 @@ func cmdRun(e *env, args []string) error {
 			wall.Seconds(), res.Events, float64(res.Events)/max(wall.Seconds(), 1e-9), sum.Calls.Total)
 	}
 	render := renderAs(report.RunView{Summary: sum, Table: *table}, *format)
-	return writeOutput(*out, e.stdout, withReplay(render, *format, sum, replay))
+	return writeOutput(e, *out, withReplay(render, *format, sum, replay))
 }
 
 // runCheckInput is what `check` evaluates with its defaults (every rule,
@@ -147,4 +167,11 @@ func runCheckInput(sc *scenarios.Scenario, res *sim.Result) *report.CheckInput {
 // addScenarioRules fills in the scenario's identity and its user rules.
 func addScenarioRules(in *report.CheckInput, sc *scenarios.Scenario) {
 	in.Scenario, in.File, in.Start, in.UserRules = sc.Name, sc.File, sc.Start, sc.Rules
+}
+
+// scenarioMeta describes sc, read with the --set overrides sets, for a
+// report.
+func scenarioMeta(sc *scenarios.Scenario, sets []string) report.Meta {
+	return report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version, File: sc.File, Sets: sets,
+		Events: report.Events(sc.Model.Events, sc.Sim.QuotaEvents)}
 }

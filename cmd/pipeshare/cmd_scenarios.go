@@ -38,7 +38,7 @@ func cmdScenarios(e *env, args []string) error {
 			_, err := e.stdout.Write(b)
 			return err
 		}
-		return writeFileAtomic(filepath.Join(*outDir, name+".yaml"), func(w io.Writer) error {
+		return writeFile(e, "--out", filepath.Join(*outDir, name+".yaml"), func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		})

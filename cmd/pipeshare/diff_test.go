@@ -62,7 +62,7 @@ func TestDiffSelf(t *testing.T) {
 
 		code, stdout, stderr = pipeshare(t, "", "diff", sc, sc, "--format", "md")
 		require.Equal(t, 0, code, stderr)
-		assert.Contains(t, stdout, "Result: **identical**.")
+		assert.Contains(t, stdout, "result: **identical**")
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes (DESIGN.md "CLI").
+// Exit codes (docs/commands.md#exit-codes).
 const (
 	exitOK       = 0
 	exitFindings = 1 // check found findings, diff found differences

@@ -30,7 +30,7 @@ func (l *loadFlags) register(fs *pflag.FlagSet) {
 // Problems come back as input errors whose text is "file:line:col: message"
 // lines.
 func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
-	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: os.ReadFile, Sets: lf.sets}
+	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: e.readNamedFile, Sets: lf.sets}
 	if lf.maxInput <= 0 {
 		return nil, usageErrorf("--max-input must be positive")
 	}
@@ -49,6 +49,9 @@ func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error)
 	case "":
 		name, data, _, err = scenarios.Resolve(defaultScenario, "", nil)
 	default:
+		if err = e.files.input("the scenario", arg); err != nil {
+			return nil, err
+		}
 		name, data, _, err = scenarios.Resolve(arg, "", func(path string) ([]byte, error) {
 			f, err := os.Open(path)
 			if err != nil {
@@ -70,6 +73,15 @@ func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error)
 		return nil, scenarioError(err)
 	}
 	return sc, nil
+}
+
+// readNamedFile reads a file a scenario names (extends:, definition:), an
+// input of the command.
+func (e *env) readNamedFile(name string) ([]byte, error) {
+	if err := e.files.input("a file the scenario names", name); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(name)
 }
 
 func unwrapPathError(err error) error {

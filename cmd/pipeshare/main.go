@@ -4,11 +4,11 @@
 // when, and why not. See the README for a tour.
 package main
 
-import (
-	"context"
-	"os"
-)
+import "os"
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := interruptContext()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }

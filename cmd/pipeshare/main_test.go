@@ -15,6 +15,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
+// long adds the largest runs (w1-500's 21.6 million calls, the scale
+// scenario's whole day) that go test leaves out to stay quick; .ci/run
+// runs them once with -long.
+var long = flag.Bool("long", false, "also run the largest scenarios (about a minute more); .ci/run sets it")
+
 // pipeshare runs the CLI in-process and returns its exit code and output.
 func pipeshare(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -37,7 +42,7 @@ func golden(t *testing.T, name, got string) {
 	assert.Equal(t, string(want), got, "golden %s differs; review and run with -update", path)
 }
 
-// TestExplainSteps explains one decision per situation of DESIGN.md's
+// TestExplainSteps explains one decision per situation of docs/aws-semantics.md#how-a-call-is-decided's
 // permission steps, asserting the decision and reason and the full text
 // and JSON output against golden files.
 func TestExplainSteps(t *testing.T) {

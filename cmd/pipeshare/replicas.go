@@ -4,6 +4,7 @@ package main
 // parallel, reported as mean, percentiles and confidence intervals.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime"
@@ -22,20 +23,25 @@ import (
 //     (scenarios.Compile does not modify it), so it is safe to share.
 //   - c is sc compiled once by the caller (who printed its warnings) and
 //     not yet run; it becomes replica 0. It may be nil, in which case
-//     replica 0 is compiled like the others. The other replicas are
-//     compiled from shallow copies of sc with their own seed, warnings not
-//     printed again.
+//     replica 0 is compiled here, warnings not printed. The other replicas
+//     are compiled from shallow copies of sc with their own seed.
 //   - Replica i runs with seed sim.ReplicaSeed(master, i): replica 0
 //     with the master seed itself, so its numbers are exactly those of a
 //     plain `run`; the seeds are printed in the JSON (`run --seed S`
 //     reproduces replica i alone).
+//   - Before any runs, the calls and memory of the whole block are
+//     estimated and refused above rr.limits.
 //   - Replicas run on a pool of GOMAXPROCS goroutines; each compiles its
 //     own World and Sim, runs it and keeps only its report.ReplicaSample,
-//     so at most GOMAXPROCS sim.Results are alive. Samples are kept by
-//     index, so the output is byte-identical for any GOMAXPROCS, and for
-//     any sharding once merged.
-//   - e.ctx is checked before each replica starts; a cancelled context
-//     returns its error (exit 2) and writes nothing.
+//     which is folded into the report in index order as soon as the
+//     replicas before it are (report.ReplicaFold), so memory grows by a few
+//     hundred bytes a replica, not by a sample. At most 2×GOMAXPROCS
+//     replicas are started and not yet folded. The output is
+//     byte-identical for any GOMAXPROCS, and for any sharding once merged.
+//     A shard keeps its samples: they are its part file.
+//   - The replicas look at e.ctx (every 65,536 events of each run); a
+//     cancelled context stops them all and writes nothing, as does a
+//     replica's error.
 func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr replicaRun) error {
 	if rr.n < 1 {
 		return usageErrorf("--replicas must be at least 1")
@@ -51,43 +57,102 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 		}
 		horizon = t
 	}
+	if c == nil {
+		var err error
+		if c, err = scenarios.Compile(sc); err != nil {
+			return scenarioError(err)
+		}
+	}
+	if rr.until != "" {
+		c.Sim.SetHorizon(horizon)
+	}
 	master := sc.Sim.Seed
 	meta := report.Meta{Scenario: sc.Name, ScenarioSHA256: sc.SHA256, Version: version}
 	lo, hi := shardBlock(rr.shard, rr.n)
+	workers := min(runtime.GOMAXPROCS(0), hi-lo)
+	sharding := rr.shard.count > 0
+	if err := rr.limits.allow("run", estimateReplicas(c.Sim, c.World.NumPipelines(), hi-lo, workers, sharding)); err != nil {
+		return err
+	}
 
-	samples := make([]report.ReplicaSample, hi-lo)
-	errs := make([]error, hi-lo)
+	ctx, cancel := context.WithCancelCause(e.ctx) // a replica's error stops the others
+	defer cancel(nil)
+	type result struct {
+		i      int
+		sample report.ReplicaSample
+		err    error
+	}
 	jobs := make(chan int)
+	results := make(chan result, workers)
+	window := make(chan struct{}, 2*max(workers, 1)) // replicas started and not yet folded
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), hi-lo) {
+	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				samples[i-lo], errs[i-lo] = runReplica(e, c, sc, i, sim.ReplicaSeed(master, i), rr.until != "", horizon, meta)
+				s, err := runReplica(ctx, c, sc, i, sim.ReplicaSeed(master, i), rr.until != "", horizon, meta)
+				results <- result{i, s, err}
 			}
 		})
 	}
-	for i := lo; i < hi; i++ {
-		if e.ctx.Err() != nil {
-			break
+	go func() {
+		defer close(jobs)
+		for i := lo; i < hi; i++ {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		jobs <- i
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	fold := report.NewReplicaFold(meta)
+	var samples []report.ReplicaSample // a shard's part file
+	pending := map[int]report.ReplicaSample{}
+	var firstErr error
+	for r := range results {
+		if r.err != nil || firstErr != nil {
+			if firstErr == nil {
+				firstErr = r.err
+				cancel(r.err)
+			}
+			continue
+		}
+		pending[r.i] = r.sample
+		for next := lo + fold.N() + len(samples); ; next++ {
+			s, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if sharding {
+				samples = append(samples, s)
+			} else {
+				fold.Add(&s)
+			}
+			<-window
+		}
 	}
-	close(jobs)
-	wg.Wait()
 	if err := e.ctx.Err(); err != nil {
 		return inputError(fmt.Errorf("pipeshare run: %v", err))
 	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if firstErr != nil {
+		return firstErr
 	}
-	if rr.shard.count > 0 {
+	if sharding {
 		part := &report.ReplicaPart{Meta: meta, Seed: master, Replicas: rr.n, Shard: rr.shard.index,
 			Shards: rr.shard.count, Samples: samples}
-		return writeOutput(rr.out, e.stdout, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
+		return writeOutput(e, rr.out, func(w io.Writer) error { return report.WriteReplicaPart(w, part) })
 	}
-	return writeOutput(rr.out, e.stdout, renderAs(report.SummarizeReplicas(meta, samples), rr.format))
+	return writeOutput(e, rr.out, renderAs(fold.Replicas(), rr.format))
 }
 
 // replicaRun is what `run --replicas` asks for.
@@ -97,16 +162,17 @@ type replicaRun struct {
 	format string    // text or json (ignored for a shard's part file)
 	out    string    // --out: "" or "-" is stdout, else written atomically
 	until  string    // the raw --until value ("" = the scenario's horizon)
+	limits limitFlags
 }
 
 // runReplica compiles (or, for replica 0, reuses c), runs and summarizes
 // replica i into its sample. The sim.Result is dropped on return.
-func runReplica(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, i int, seed uint64,
+func runReplica(ctx context.Context, c *scenarios.Compiled, sc *scenarios.Scenario, i int, seed uint64,
 	setHorizon bool, horizon sim.Time, meta report.Meta) (report.ReplicaSample, error) {
-	if e.ctx.Err() != nil {
-		return report.ReplicaSample{}, e.ctx.Err()
+	if ctx.Err() != nil {
+		return report.ReplicaSample{}, ctx.Err()
 	}
-	if i != 0 || c == nil {
+	if i != 0 {
 		cp := *sc
 		cp.Sim.Seed = seed
 		var err error
@@ -117,5 +183,9 @@ func runReplica(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, i int, se
 	if setHorizon {
 		c.Sim.SetHorizon(horizon)
 	}
-	return report.NewReplicaSample(i, report.Summarize(c.Sim.Run(), meta)), nil
+	res, err := c.Sim.RunContext(ctx)
+	if err != nil {
+		return report.ReplicaSample{}, err
+	}
+	return report.NewReplicaSample(i, report.Summarize(res, meta)), nil
 }

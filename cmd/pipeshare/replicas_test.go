@@ -24,7 +24,7 @@ import (
 func replicas(t *testing.T, scenario string, seed *uint64, n int, format, until string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb, files: &files{}}
 	err := func() error {
 		sc, err := readScenario(e, scenario, loadFlags{maxInput: scenarios.DefaultMaxInput})
 		if err != nil {
@@ -37,7 +37,7 @@ func replicas(t *testing.T, scenario string, seed *uint64, n int, format, until 
 		if err != nil {
 			return err
 		}
-		return runReplicas(e, c, sc, replicaRun{n: n, format: format, until: until})
+		return runReplicas(e, c, sc, replicaRun{n: n, format: format, until: until, limits: testLimits})
 	}()
 	if err != nil {
 		var ee *exitError
@@ -265,10 +265,10 @@ func TestReplicasCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errb bytes.Buffer
-	e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, files: &files{}}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	err = runReplicas(e, nil, sc, replicaRun{n: 4, format: "text"})
+	err = runReplicas(e, nil, sc, replicaRun{n: 4, format: "text", limits: testLimits})
 	var ee *exitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 2, ee.code)
@@ -280,15 +280,15 @@ func TestReplicasOut(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.json")
 	var out, errb bytes.Buffer
-	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb, files: &files{}}
 	sc, err := readScenario(e, "quickstart", loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
-	require.NoError(t, runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: path}))
+	require.NoError(t, runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: path, limits: testLimits}))
 	assert.Empty(t, out.String())
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"n": 2`)
-	err = runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: filepath.Join(dir, "missing", "r.json")})
+	err = runReplicas(e, nil, sc, replicaRun{n: 2, format: "json", out: filepath.Join(dir, "missing", "r.json"), limits: testLimits})
 	require.Error(t, err)
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
@@ -323,3 +323,6 @@ func TestReplicasGolden(t *testing.T) {
 		golden(t, "replicas-quickstart-4."+ext, stdout)
 	}
 }
+
+// testLimits are run's default --max-calls and --max-memory.
+var testLimits = limitFlags{maxCalls: defaultMaxCalls}

@@ -21,6 +21,7 @@ import (
 // TestRunFormatGoldens renders every embedded scenario (but the two large
 // W1 runs) as Markdown, HTML and each CSV table, against golden files.
 func TestRunFormatGoldens(t *testing.T) {
+	t.Parallel()
 	type variant struct {
 		suffix string
 		args   []string
@@ -193,7 +194,7 @@ func BenchmarkRenderHTMLW1(b *testing.B) {
 
 func summarizeScenario(t testing.TB, name string) *report.Summary {
 	t.Helper()
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, files: &files{}}
 	sc, err := readScenario(e, name, loadFlags{maxInput: scenarios.DefaultMaxInput})
 	require.NoError(t, err)
 	c, err := compile(e, sc)

@@ -13,6 +13,7 @@ import (
 // (with the owners' copies) and replays it: the same calls by caller,
 // action and reason, the same executions and the same cost.
 func TestCallsRoundTripThroughTrace(t *testing.T) {
+	t.Parallel()
 	trace := filepath.Join(t.TempDir(), "calls.jsonl.gz")
 	code, a, stderr := pipeshare(t, "", "run", "quickstart", "--calls", trace, "--owner-copies", "--format", "json")
 	require.Equal(t, 0, code, stderr)
@@ -50,6 +51,7 @@ func TestCallsRoundTripThroughTrace(t *testing.T) {
 // share read-only every recorded Start is denied and none of the owner's
 // cost is spent.
 func TestDiffOnRealTraffic(t *testing.T) {
+	t.Parallel()
 	trace := filepath.Join(t.TempDir(), "calls.jsonl")
 	code, _, stderr := pipeshare(t, "", "run", "quickstart", "--calls", trace)
 	require.Equal(t, 0, code, stderr)

@@ -16,10 +16,11 @@ var version = "0.1.0-dev"
 
 // env is everything a command may touch.
 type env struct {
-	ctx    context.Context
+	ctx    context.Context // cancelled by SIGINT or SIGTERM (see interrupt.go)
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	files  *files // what the command reads and writes (see output.go)
 }
 
 type command struct {
@@ -38,7 +39,7 @@ func commands() []command {
 		{"diff", "run two scenarios with the same random numbers and report what changed", cmdDiff},
 		{"merge", "merge the part files of run --replicas N --shard i/k into one report", cmdMerge},
 		{"scenarios", "list the embedded scenarios, or show one", cmdScenarios},
-		{"schema", "print the JSON Schema of scenario files or of run --format json", cmdSchema},
+		{"schema", "print the JSON Schema of scenario files or of a command's JSON output", cmdSchema},
 		{"import", "turn real inputs (AWS CLI snapshots, CloudTrail, Terraform, ...) into a scenario", cmdImport},
 	}
 }
@@ -59,15 +60,21 @@ SCENARIO is a file ("-" for stdin) or the name of an embedded scenario
 Exit codes: 0 ok, 1 findings or differences, 2 usage or input error.
 `
 
-// run is the whole program: it returns the exit code.
+// run is the whole program: it returns the exit code. When ctx is
+// cancelled by a signal (see interrupt.go) the command stops, removes its
+// temporary files and run returns 128 + the signal's number.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, files: &files{}}
 	err := dispatch(e, args)
 	if err == nil {
 		return exitOK
 	}
 	var ee *exitError
-	if !errors.As(err, &ee) {
+	var sig interrupted
+	switch {
+	case errors.As(context.Cause(ctx), &sig):
+		ee = &exitError{code: sig.exitCode(), msg: "pipeshare: " + sig.Error()}
+	case !errors.As(err, &ee):
 		ee = &exitError{code: exitInput, msg: err.Error()}
 	}
 	if ee.msg != "" {

@@ -9,19 +9,23 @@ import (
 )
 
 // TestScaleScenario runs the embedded scale scenario (10,000 accounts,
-// 2,000 pipelines, 5,000 shares, count templates) for a short horizon, and
-// under go test without -short for its default day (about 1,000,000
+// 2,000 pipelines, 5,000 shares, count templates) for a short horizon (not
+// with -short), and with -long for its default day (about 1,000,000
 // calls), and checks that it is the load it claims: calls mostly allowed,
 // no limit_exceeded or throttling, no wait for instances, nothing queued at
 // the end.
 func TestScaleScenario(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("the scale scenario takes seconds, minutes under -race")
+	}
 	type size struct {
 		until      string
 		wantCalls  float64 // expected calls (a Poisson total: within 2 %)
 		minAllowed float64 // execution calls find no execution in the first hours
 	}
 	sizes := []size{{"6h", 1e6 / 4, 0.85}}
-	if !testing.Short() {
+	if *long {
 		sizes = append(sizes, size{"", 1e6, 0.95})
 	}
 	for _, sz := range sizes {
@@ -68,13 +72,16 @@ func TestScaleScenario(t *testing.T) {
 }
 
 // TestScaleHTML: the HTML report of the scale scenario draws a bounded
-// heat map (the whole access matrix has 40 million cells) and says so.
+// heat map (the whole access matrix has 40 million cells): a row per OU,
+// the first 50 pipelines, and says so.
 func TestScaleHTML(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the scale scenario's HTML report takes seconds")
 	}
 	code, stdout, stderr := pipeshare(t, "", "run", "scale", "--until", "1h", "--format", "html")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "The first 200 of 19959 principals are shown. The first 60 of 2000 pipelines are shown.")
+	assert.Contains(t, stdout, "each row is an OU and its cells the mean over its principals. The first 50 of 2000 pipelines are shown.")
+	assert.Contains(t, stdout, "OU /teams/bu-1 · 1,970 principals")
 	assert.Less(t, len(stdout), 20<<20, "a page a browser opens")
 }

@@ -80,10 +80,11 @@ func TestParseShard(t *testing.T) {
 	}
 }
 
-// TestMergedShardsAreOneProcess is issue 7's promise: k processes of
+// TestMergedShardsAreOneProcess is the promise of docs/commands.md#replicas-on-a-cluster: k processes of
 // `run --replicas N --shard i/k` merged give exactly one process's bytes,
 // for any k (more shards than replicas too) and either output format.
 func TestMergedShardsAreOneProcess(t *testing.T) {
+	t.Parallel()
 	const n = 5
 	for _, scenario := range []string{"quickstart", "external-partner"} {
 		code, wantJSON, stderr := pipeshare(t, "", "run", scenario, "--replicas", fmt.Sprint(n), "--format", "json")

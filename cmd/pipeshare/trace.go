@@ -61,6 +61,11 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
+	for _, f := range t.Files() {
+		if err := e.files.input("a trace file", f); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.Prepare(&sc.Model); err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// w1Output is the part of `run --format json` that W1.md maps onto the
+// w1Output is the part of `run --format json` that bench/README.md maps onto the
 // baseline's keys.
 type w1Output struct {
 	Calls struct {
@@ -40,13 +40,14 @@ type w1Output struct {
 
 // TestW1AgreesWithBaseline runs the embedded W1 scenarios and checks each
 // statistic against the reference baseline's output (stored in testdata):
-// within max(3 %, 4/√n) of the baseline's value n (W1.md "How to compare";
+// within max(3 %, 4/√n) of the baseline's value n (bench/README.md#checking-that-pipeshare-runs-w1;
 // different generators, so agreement is statistical, never exact). Both
 // values are random, so the 4/√n bound — four standard deviations of a
 // count n — is taken on their difference, 4·√(n+g): the same bound when
 // they agree, wider only for tiny counts such as stop_noop (the baseline
 // itself gives 3 to 11 across seeds 1–6, pipeshare 5 to 16).
 func TestW1AgreesWithBaseline(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ scenario, baseline string }{
 		{"w1", "testdata/w1-baseline-a50.txt"},
 		{"w1-steady", "testdata/w1-baseline-a5.txt"},

@@ -91,6 +91,16 @@ func Open(paths []string, opts Options) (*Trace, error) {
 	return t, nil
 }
 
+// Files returns the trace's files in the order they are opened (a
+// command records them as its inputs, so that no output replaces one).
+func (t *Trace) Files() []string {
+	out := make([]string, len(t.files))
+	for i, f := range t.files {
+		out[i] = f.path
+	}
+	return out
+}
+
 // deliveryStamp parses the _YYYYMMDDTHHMMZ_ stamp of a CloudTrail S3 object
 // name (ACCT_CloudTrail_REGION_20251027T0005Z_UNIQUE.json.gz).
 func deliveryStamp(path string) int64 {

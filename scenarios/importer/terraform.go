@@ -34,7 +34,7 @@ type TerraformOptions struct {
 }
 
 // Permission ARNs of the two AWS managed permissions for sagemaker:Pipeline
-// (AWS.md §1.7).
+// (docs/aws-semantics.md#managed-permissions).
 const (
 	permReadOnlyARN = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSageMakerPipeline"
 	permExtendedARN = "arn:aws:ram::aws:permission/AWSRAMPermissionSageMakerPipelineAllowExecution"
