@@ -67,12 +67,7 @@ func FuzzCloudTrailCounts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(dir, "fuzz.jsonl")
 		require.NoError(t, os.WriteFile(p, data, 0o644))
-		tr, err := Open([]string{p}, Options{})
-		require.NoError(t, err)
-		calls := tr.Calls()
-		for calls.Next(&Call{}) {
-		}
-		calls.Close()
+		tr, calls := readToEnd(t, Options{}, p)
 		if calls.Err() == nil {
 			assertEveryRecordCounted(t, calls.Stats())
 		}

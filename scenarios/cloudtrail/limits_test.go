@@ -26,6 +26,18 @@ func assertEveryRecordCounted(t testing.TB, st *Stats) {
 	assert.Equal(t, st.Records, sum, "records = calls + skipped %v", st.Skipped)
 }
 
+// readToEnd opens paths and reads every call with Trace.Calls.
+func readToEnd(t testing.TB, opts Options, paths ...string) (*Trace, *Calls) {
+	t.Helper()
+	tr, err := Open(paths, opts)
+	require.NoError(t, err)
+	cs := tr.Calls()
+	for cs.Next(&Call{}) {
+	}
+	cs.Close()
+	return tr, cs
+}
+
 func gzipped(t testing.TB, parts ...[]byte) []byte {
 	var buf bytes.Buffer
 	for _, p := range parts { // one member each
@@ -72,18 +84,13 @@ func TestDamagedFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeTemp(t, tc.file, tc.data)
 			for _, strict := range []bool{false, true} {
-				tr, err := Open([]string{p}, Options{Strict: strict})
-				require.NoError(t, err)
-				cs := tr.Calls()
-				for cs.Next(&Call{}) {
-				}
-				cs.Close()
+				tr, cs := readToEnd(t, Options{Strict: strict}, p)
 				require.Error(t, cs.Err())
 				assert.Contains(t, cs.Err().Error(), tc.want)
 				assert.True(t, strings.HasPrefix(cs.Err().Error(), p+": "), cs.Err().Error())
 
 				c, _ := loadReplay(t, Options{})
-				err = tr.Prepare(&c.Scenario.Model)
+				err := tr.Prepare(&c.Scenario.Model)
 				require.Error(t, err)
 				assert.Equal(t, cs.Err().Error(), err.Error(), "run --trace and import cloudtrail say the same")
 
@@ -127,12 +134,7 @@ func TestLongRecords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeTemp(t, tc.file, tc.data)
-			tr, err := Open([]string{p}, Options{})
-			require.NoError(t, err)
-			cs := tr.Calls()
-			for cs.Next(&Call{}) {
-			}
-			cs.Close()
+			_, cs := readToEnd(t, Options{}, p)
 			require.NoError(t, cs.Err())
 			st := cs.Stats()
 			assert.Equal(t, tc.calls, st.Calls)
@@ -145,7 +147,7 @@ func TestLongRecords(t *testing.T) {
 			src := tr.Source(c.World)
 			for src.Next(&sim.TraceCall{}) {
 			}
-			err = src.Finish(0)
+			err := src.Finish(0)
 			require.Error(t, err)
 			assert.Equal(t, want, err.Error())
 		})
@@ -177,12 +179,7 @@ func TestEveryRecordCounted(t *testing.T) {
 		{ctDir, "../../cmd/pipeshare/testdata/cloudtrail-sample.jsonl"},
 	} {
 		t.Run(strings.Join(paths, "+"), func(t *testing.T) {
-			tr, err := Open(paths, Options{})
-			require.NoError(t, err)
-			cs := tr.Calls()
-			for cs.Next(&Call{}) {
-			}
-			cs.Close()
+			_, cs := readToEnd(t, Options{}, paths...)
 			require.NoError(t, cs.Err())
 			all := cs.Stats()
 			assertEveryRecordCounted(t, all)
