@@ -128,7 +128,7 @@ func TestImportCloudTrailErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(other, []byte(`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2025-10-27T00:00:00Z"}`+"\n"), 0o644))
 	code, _, stderr = pipeshare(t, "", "import", "cloudtrail", other)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "no SageMaker pipeline calls found (1 records read)")
+	assert.Contains(t, stderr, "no SageMaker pipeline calls found (1 records read: other_event 1)")
 
 	data, err := os.ReadFile(ctSample)
 	require.NoError(t, err)

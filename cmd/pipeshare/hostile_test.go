@@ -11,11 +11,14 @@ package main
 // and for the memory cases the bound its peak RSS must stay under.
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -383,6 +386,139 @@ var hostileCases = []hostileCase{
 		code: 2, stderr: []string{
 			`exec-id-patterns.yaml:17:13: resource "arn:aws:sagemaker:*:*:pipeline/fraud-model/*z" could constrain an execution ID`,
 			`exec-id-patterns.yaml:18:13: resource "arn:aws:sagemaker:*:*:pipeline/fraud-model/*/????????????" could constrain`}},
+
+	// CloudTrail traces, for run --trace and import cloudtrail alike: a
+	// damaged file is exit 2 naming it, a long record is skipped, memory
+	// stays flat.
+	{name: "trace of NUL bytes", setup: withTrace("zeros.json", func(t *testing.T, w io.Writer) { w.Write(make([]byte, mib)) }),
+		args: []string{"run", "trace.yaml", "--trace", "zeros.json"}, code: 2,
+		stderr: []string{"trace: zeros.json: a NUL byte at offset 0: binary data, not JSON text"}},
+	{name: "import of NUL bytes", setup: withTrace("zeros.json", func(t *testing.T, w io.Writer) { w.Write(make([]byte, mib)) }),
+		args: []string{"import", "cloudtrail", "zeros.json"}, code: 2,
+		stderr: []string{"zeros.json: a NUL byte at offset 0: binary data, not JSON text"}},
+	{name: "trace gzip bomb", setup: withTrace("bomb.json.gz", gzipBomb), args: []string{"run", "trace.yaml", "--trace", "bomb.json.gz"},
+		code: 2, stderr: []string{"trace: bomb.json.gz: gzip: ", "over the limit of 1 MiB plus 100 times the compressed size"},
+		maxRSS: 64 * mib},
+	{name: "import gzip bomb", setup: withTrace("bomb.json.gz", gzipBomb), args: []string{"import", "cloudtrail", "bomb.json.gz"},
+		code: 2, stderr: []string{"bomb.json.gz: gzip: ", "over the limit of 1 MiB plus 100 times the compressed size"},
+		maxRSS: 64 * mib},
+	{name: "trace truncated gzip", setup: withTrace("cut.jsonl.gz", truncatedTrace), args: []string{"run", "trace.yaml", "--trace", "cut.jsonl.gz"},
+		code: 2, stderr: []string{"trace: cut.jsonl.gz: after record ", ": truncated gzip stream (unexpected end of file)"}},
+	{name: "import truncated gzip", setup: withTrace("cut.jsonl.gz", truncatedTrace), args: []string{"import", "cloudtrail", "cut.jsonl.gz"},
+		code: 2, stderr: []string{"cut.jsonl.gz: after record ", ": truncated gzip stream (unexpected end of file)"}},
+	{name: "trace with a 5 MB record", setup: withTrace("long.jsonl", longRecordTrace), args: []string{"run", "trace.yaml", "--trace", "long.jsonl"},
+		code: 0, stderr: []string{"trace: long.jsonl:record 2: record longer than 1 MiB (a CloudTrail event is at most 256 KB): skipped unread"},
+		maxRSS: 64 * mib},
+	{name: "trace with a 5 MB record, --strict", setup: withTrace("long.jsonl", longRecordTrace),
+		args: []string{"run", "trace.yaml", "--trace", "long.jsonl", "--strict"}, code: 2,
+		stderr: []string{"trace: long.jsonl:record 2: record longer than 1 MiB"}, maxRSS: 64 * mib},
+	{name: "import with a 5 MB record", setup: withTrace("long.jsonl", longRecordTrace), args: []string{"import", "cloudtrail", "long.jsonl"},
+		code: 0, stderr: []string{"import cloudtrail: could not map: malformed: long.jsonl:record 2: record longer than 1 MiB"},
+		maxRSS: 64 * mib},
+	{name: "trace with no call to replay", setup: withTrace("s3.jsonl", func(t *testing.T, w io.Writer) { io.WriteString(w, traceOtherEvent) }),
+		args: []string{"run", "trace.yaml", "--trace", "s3.jsonl"}, code: 2,
+		stderr: []string{"trace: s3.jsonl: no call replayed (1 records: other_event 1)"}},
+	{name: "trace of 5,000,000 records", setup: withTrace("big.jsonl.gz", fiveMillion), args: []string{"run", "trace.yaml", "--trace", "big.jsonl.gz"},
+		code: 0, maxRSS: 128 * mib},
+	{name: "import of 5,000,000 records", setup: withTrace("big.jsonl.gz", fiveMillion), args: []string{"import", "cloudtrail", "big.jsonl.gz"},
+		code: 0, maxRSS: 128 * mib},
+}
+
+// traceScenario is what the generated traces replay into: the account and
+// the pipeline their calls name (the caller is added as seen only in the
+// trace).
+const traceScenario = `version: 1
+name: trace
+start: 2025-10-27T00:00:00Z
+duration: 2d
+accounts:
+  - id: "111111111111"
+pipelines:
+  - {name: p, account: "111111111111"}
+`
+
+// traceOtherEvent is a record that is not a pipeline call.
+const traceOtherEvent = `{"eventTime":"2025-10-27T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}` + "\n"
+
+// traceCall writes call i of a generated trace, one every 30 ms: a
+// DescribePipeline by 111111111111/user/ci with its own requestID, so that
+// an importer or a replay that kept every ID would grow with the trace.
+func traceCall(w io.Writer, i int) {
+	at := time.Date(2025, 10, 27, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 30 * time.Millisecond)
+	fmt.Fprintf(w, `{"eventTime":"%s","eventSource":"sagemaker.amazonaws.com","eventName":"DescribePipeline",`+
+		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/ci"},"requestParameters":{"pipelineName":"p"},`+
+		`"recipientAccountId":"111111111111","requestID":"%016x-%08x"}`+"\n", at.Format(time.RFC3339), uint64(i)*0x9e3779b97f4a7c15, i)
+}
+
+// withTrace writes trace.yaml, and the file name as write writes it, into
+// a case's folder.
+func withTrace(name string, write func(t *testing.T, w io.Writer)) func(t *testing.T, bin, dir string) {
+	return func(t *testing.T, bin, dir string) {
+		writeTestFile(t, dir, "trace.yaml", traceScenario)
+		f, err := os.Create(filepath.Join(dir, name))
+		require.NoError(t, err)
+		bw := bufio.NewWriterSize(f, mib)
+		write(t, bw)
+		require.NoError(t, bw.Flush())
+		require.NoError(t, f.Close())
+	}
+}
+
+// gzipBomb writes 4 GiB, {"Records":[{"eventName":" and then 'a' to the
+// end, in about 4 MB: 256 gzip members of 16 MiB each.
+func gzipBomb(t *testing.T, w io.Writer) {
+	member := func(prefix string) []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		io.WriteString(zw, prefix)
+		zw.Write(bytes.Repeat([]byte("a"), 16*mib-len(prefix)))
+		require.NoError(t, zw.Close())
+		return b.Bytes()
+	}
+	w.Write(member(`{"Records":[{"eventName":"`))
+	rest := member("")
+	for range 255 {
+		w.Write(rest)
+	}
+}
+
+// truncatedTrace writes the first two thirds of a gzipped trace of 2000
+// calls.
+func truncatedTrace(t *testing.T, w io.Writer) {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	for i := range 2000 {
+		traceCall(zw, i)
+	}
+	require.NoError(t, zw.Close())
+	w.Write(b.Bytes()[:b.Len()*2/3])
+}
+
+// longRecordTrace writes a call, a record of 5 MB (a pipeline name of
+// random letters), and a call.
+func longRecordTrace(t *testing.T, w io.Writer) {
+	traceCall(w, 0)
+	name := make([]byte, 5_000_000)
+	for i := range name {
+		name[i] = 'a' + byte(rand.IntN(26))
+	}
+	fmt.Fprintf(w, `{"eventSource":"sagemaker.amazonaws.com","eventName":"DescribePipeline","requestParameters":{"pipelineName":"%s"}}`+"\n", name)
+	traceCall(w, 1)
+}
+
+// fiveMillion writes 5,000,000 calls (41 hours of them), gzipped; with
+// -short the case is skipped.
+func fiveMillion(t *testing.T, w io.Writer) {
+	if testing.Short() {
+		t.Skip("-short: 5,000,000 records take a minute to write and read")
+	}
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	bw := bufio.NewWriterSize(zw, mib)
+	for i := range 5_000_000 {
+		traceCall(bw, i)
+	}
+	require.NoError(t, bw.Flush())
+	require.NoError(t, zw.Close())
 }
 
 // TestHostile runs the corpus.

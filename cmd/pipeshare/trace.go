@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -23,7 +24,7 @@ func registerTraceFlags(fs *pflag.FlagSet) traceFlags {
 	return traceFlags{
 		path:       fs.String("trace", "", "replay CloudTrail `FILE|DIR` (JSON, {\"Records\": [...]}, JSON Lines, .gz of each, or an S3 delivery folder) instead of the generated workload"),
 		align:      fs.Bool("align", false, "shift the trace so that its first pipeline call is at the scenario start"),
-		strict:     fs.Bool("strict", false, "a malformed trace record or a damaged trace file is an error, not a warning"),
+		strict:     fs.Bool("strict", false, "a malformed trace record is an error, not a warning (a damaged trace file always is)"),
 		addUnknown: fs.Bool("add-unknown-accounts", false, "add accounts seen only in the trace, outside the organization, instead of skipping their calls"),
 	}
 }
@@ -38,8 +39,10 @@ func (tf traceFlags) check(fs *pflag.FlagSet) error {
 
 // traceRun is a replay in progress.
 type traceRun struct {
-	t   *cloudtrail.Trace
-	src *cloudtrail.Replay
+	t     *cloudtrail.Trace
+	src   *cloudtrail.Replay
+	paths []string
+	align bool
 }
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
@@ -63,8 +66,10 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 			return nil, err
 		}
 	}
-	t.Prepare(&sc.Model)
-	return &traceRun{t: t}, nil
+	if err := t.Prepare(&sc.Model); err != nil {
+		return nil, inputError(fmt.Errorf("trace: %v", err))
+	}
+	return &traceRun{t: t, paths: paths, align: *tf.align}, nil
 }
 
 // attach replaces c's generated workload with the replay.
@@ -76,22 +81,42 @@ func (tr *traceRun) attach(c *scenarios.Compiled) {
 	c.Sim.SetTrace(tr.src)
 }
 
-// finish closes the trace and summarizes the replay; a fatal trace error
-// (--strict) is an input error.
+// finish counts what the run did not reach, closes the trace and
+// summarizes the replay. A damaged trace file, a malformed record with
+// --strict, or a trace of which no call was replayed is an input error.
 func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	if tr == nil {
 		return nil, nil
 	}
-	tr.src.Close()
+	err := tr.src.Finish(res.Trace.Calls)
 	st := tr.src.Stats()
 	if line := st.UnknownAccountsLine(); line != "" {
 		fmt.Fprintln(e.stderr, line)
 	}
-	if res.Trace.Err != nil {
-		return nil, inputError(fmt.Errorf("trace: %v", res.Trace.Err))
+	if err != nil {
+		return nil, inputError(fmt.Errorf("trace: %v", err))
+	}
+	if st.Calls == 0 {
+		return nil, inputError(tr.nothingReplayed(st))
 	}
 	return report.SummarizeReplay(res, report.ReplayInput{Files: st.Files, Records: st.Records, Skipped: st.Skipped,
 		Added: tr.t.Added, AddedAccounts: tr.t.AddedAccounts}), nil
+}
+
+// nothingReplayed says why a trace replayed no call: its records by reason.
+func (tr *traceRun) nothingReplayed(st *cloudtrail.Stats) error {
+	what := strings.Join(tr.paths, ", ")
+	if st.Records == 0 {
+		return fmt.Errorf("trace: %s: no records to replay", what)
+	}
+	hint := ""
+	switch {
+	case st.Skipped[cloudtrail.SkipBeforeStart] > 0 && !tr.align:
+		hint = "; --align moves the trace's first call to the scenario start"
+	case st.Skipped[cloudtrail.SkipUnknownAccount] > 0:
+		hint = "; --add-unknown-accounts adds the trace's accounts"
+	}
+	return fmt.Errorf("trace: %s: no call replayed (%d records: %s)%s", what, st.Records, st.SkippedLine(), hint)
 }
 
 // withReplay adds the recorded-vs-simulated section to the text and JSON

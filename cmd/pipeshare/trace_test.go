@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +75,43 @@ func TestRunTraceJSONReplayKey(t *testing.T) {
 	code, stdout, _ = pipeshare(t, "", "run", "--format", "json")
 	require.Equal(t, 0, code)
 	assert.NotContains(t, stdout, `"replay"`)
+}
+
+// TestRunTraceEveryRecordCounted: the replay summary counts every record
+// of the trace, those after the run's end (--until) as past_end; a trace
+// of which no call is replayed is exit 2 with the records by reason.
+func TestRunTraceEveryRecordCounted(t *testing.T) {
+	records := "../../scenarios/testdata/real/cloudtrail/records.json"
+	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "3h")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "  13 records in 1 files: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
+
+	code, stdout, stderr = pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "3h", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	var out struct {
+		Replay struct {
+			Records  int64            `json:"records"`
+			Replayed int64            `json:"replayed"`
+			Skipped  map[string]int64 `json:"skipped"`
+		} `json:"replay"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out))
+	assert.Equal(t, int64(13), out.Replay.Records)
+	assert.Equal(t, int64(6), out.Replay.Replayed)
+	assert.Equal(t, map[string]int64{"other_event": 2, "past_end": 5}, out.Replay.Skipped)
+
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "1h")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "trace: "+records+": no call replayed (13 records: other_event 2, past_end 11)\n", stderr)
+
+	early := filepath.Join(t.TempDir(), "early.json")
+	data, err := os.ReadFile(records)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(early, bytes.ReplaceAll(data, []byte("2025-10-27T"), []byte("2025-10-20T")), 0o644))
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", early)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "trace: 1 calls from unknown accounts skipped (444444444444: 1); --add-unknown-accounts adds them outside the organization\n"+
+		"trace: "+early+": no call replayed (13 records: before_start 10, other_event 2, unknown_account 1); --align moves the trace's first call to the scenario start\n", stderr)
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", early, "--align")
+	assert.Equal(t, 0, code, stderr)
 }

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/sim"
+	"github.com/stretchr/testify/require"
 )
 
-// FuzzCloudTrail checks that the scanner and the record rule never panic
-// or loop on any input.
-func FuzzCloudTrail(f *testing.F) {
+// fuzzSeeds adds the sample files and a few hand-made inputs to f.
+func fuzzSeeds(f *testing.F) {
 	for _, name := range []string{"single-event.json", "records.json", "calls.jsonl"} {
 		data, err := os.ReadFile(filepath.Join(ctDir, name))
 		if err == nil {
@@ -26,9 +26,16 @@ func FuzzCloudTrail(f *testing.F) {
 	}
 	f.Add([]byte(`{"Records":[{"eventTime":"2025-10-27T00:00:00Z"},`))
 	f.Add([]byte("{\"a\":\"\\u00e9\\\"\"}\n{\"b\":[1,{\"c\":null}]}\n"))
+	f.Add([]byte("{\"a\":\"" + strings.Repeat("x", 300) + "\"}\n{\"b\":1}\n\x00"))
+}
+
+// FuzzCloudTrail checks that the scanner and the record rule never panic
+// or loop on any input.
+func FuzzCloudTrail(f *testing.F) {
+	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newCTScanner(bytes.NewReader(data))
-		s.buf = make([]byte, 64) // exercise refills
+		s.buf, s.maxRec = make([]byte, 64), 256 // exercise refills and long records
 		// The rule as a replay and as Trace.Calls apply it.
 		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
 		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
@@ -42,11 +49,36 @@ func FuzzCloudTrail(f *testing.F) {
 				for k, st := range streams {
 					files[k].rec++
 					st.f = fl
-					st.mapRecord(files[k])
+					st.mapRecord(files[k], s.recLen)
 				}
 			}
 		}
 		t.Fatalf("no progress on %q", data)
+	})
+}
+
+// FuzzCloudTrailCounts reads any input as a trace file, whole, by
+// Trace.Calls and by a replay whose run ends after two calls: every record
+// is a call or skipped for one reason, once (or the file is damaged).
+func FuzzCloudTrailCounts(f *testing.F) {
+	fuzzSeeds(f)
+	c, _ := loadReplay(f, Options{})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "fuzz.jsonl")
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+		tr, calls := readToEnd(t, Options{}, p)
+		if calls.Err() == nil {
+			assertEveryRecordCounted(t, calls.Stats())
+		}
+		src := tr.Source(c.World)
+		pulled := int64(0)
+		for pulled < 3 && src.Next(&sim.TraceCall{}) {
+			pulled++
+		}
+		if err := src.Finish(min(pulled, 2)); err == nil {
+			assertEveryRecordCounted(t, src.Stats())
+		}
 	})
 }
 

@@ -21,10 +21,18 @@
 // merged by eventTime. A scanner picks the fields below out of each record
 // without decoding the rest.
 //
+// A file that cannot be read to its end ends every read of the trace, with
+// or without [Options].Strict, with an error that names it ("FILE: after
+// record N: ..."): a truncated or corrupt gzip stream, one over the ratio
+// cap (see Limits), a read error, or binary data (a NUL byte where JSON
+// text needs a token; CloudTrail writes UTF-8 JSON).
+//
 // # The record rule
 //
 // A record is a call when all of these hold; otherwise it is skipped and
-// counted in [Stats].Skipped under the reason in brackets:
+// counted in [Stats].Skipped under the reason in brackets. A part of a file
+// that is no record (a line that is not JSON, a record cut by the end of
+// the file, a record over 1 MiB) counts as one malformed record:
 //
 //   - eventSource is sagemaker.amazonaws.com and eventName one of the ten
 //     pipeline actions of [model.Action] [other_event];
@@ -71,5 +79,38 @@
 // ones the world cannot place [unknown_account, unknown_principal,
 // unknown_pipeline] and, without [Options].Align, those before its start
 // [before_start]. A Search that names no pipeline goes to the caller's
-// account's first pipeline.
+// account's first pipeline. Once the run has ended, [Replay.Finish] reads
+// the rest of the trace: the calls the run did not replay are [past_end],
+// the other records count under their reasons.
+//
+// So every record read counts once, as a call or under one reason:
+// [Stats].Records is [Stats].Calls plus the sum of [Stats].Skipped, for a
+// finished replay as for [Trace.Calls].
+//
+// # Limits
+//
+// A trace is untrusted input (CI replays the traces of pull requests), so
+// a read holds bounded memory whatever the trace:
+//
+//   - A record is at most 1 MiB. CloudTrail's own limit is 256 KB an
+//     event (AWS CloudTrail User Guide, "Quotas in AWS CloudTrail", event
+//     size). A longer record is skipped unread, as malformed (fatal to a
+//     replay with Strict).
+//   - A gzip file decompresses to at most 1 MiB plus 100 times its
+//     compressed bytes, all its members together; past that it is damaged
+//     (a gzip bomb). CloudTrail's files compress about 10:1.
+//   - Each open file's window holds the calls of 15 minutes and at most
+//     32768 of them; the windows of all open files together hold at most
+//     256 MiB of records, past which each file holds one call. Copies
+//     are looked for within 15 minutes and the last 32768 calls. These
+//     windows are the same for a replay and for [Trace.Calls].
+//   - At most 65,536 distinct callers, pipelines and regions, of up to
+//     1 KiB each, are remembered; the others are mapped record by record.
+//   - The first 20 malformed records are described (their values quoted up
+//     to 100 bytes), the others counted; [Stats].OtherEvents and
+//     [Stats].Identities keep at most 100 keys.
+//
+// Memory then grows with the files open at once (all the files without a
+// delivery stamp, and those whose stamp is within the hour), not with the
+// records.
 package cloudtrail

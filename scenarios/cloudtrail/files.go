@@ -128,10 +128,38 @@ type fileReader struct {
 
 type chunk struct {
 	b   []byte
-	err error
+	err error // why the file cannot be read on: it ends the read of the trace
 }
 
-const chunkSize = 256 << 10
+// chunkSize is the size of a chunk; a file's first chunk is
+// firstChunkSize, so that a small file open beside many others holds
+// little.
+const (
+	chunkSize      = 256 << 10
+	firstChunkSize = 16 << 10
+)
+
+// The gzip ratio cap: a file may decompress to gzipFree bytes, then to at
+// most gzipRatio times the compressed bytes read, all its members
+// together. CloudTrail's files compress about 10:1 (the samples of
+// testdata/real/cloudtrail 9.6:1, JSON Lines of generated records 12:1);
+// a stream of one repeated byte compresses about 1000:1.
+const (
+	gzipFree  = 1 << 20
+	gzipRatio = 100
+)
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
 
 // openFile starts decompressing path (gzip detected by its magic bytes).
 func openFile(path string) *fileReader {
@@ -157,29 +185,42 @@ func (fr *fileReader) run(path string) {
 		return
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	cr := &countingReader{r: f}
+	br := bufio.NewReaderSize(cr, 64<<10)
 	var r io.Reader = br
+	var out int64 // decompressed bytes, for the gzip ratio cap
+	gz := false
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			fr.send(chunk{err: fmt.Errorf("gzip: %v", err)})
+			fr.send(chunk{err: gzipError(err)})
 			return
 		}
-		r = zr
+		r, gz = zr, true
 	}
-	for {
+	// The chunks' sizes do not depend on the goroutines' timing, so
+	// neither do where the ratio cap is checked and what the error says.
+	for size := firstChunkSize; ; size = chunkSize {
 		var b []byte
 		select {
 		case b = <-fr.free:
 		default:
-			b = make([]byte, chunkSize)
 		}
+		if cap(b) < size {
+			b = make([]byte, size)
+		}
+		b = b[:size]
 		n := 0
 		var err error
-		for n < chunkSize && err == nil {
+		for n < len(b) && err == nil {
 			var m int
-			m, err = r.Read(b[n:chunkSize])
+			m, err = r.Read(b[n:])
 			n += m
+		}
+		if out += int64(n); gz && out > gzipFree+gzipRatio*(cr.n-int64(br.Buffered())) {
+			fr.send(chunk{err: fmt.Errorf("gzip: %d bytes decompress to more than %d, over the limit of 1 MiB plus %d times the compressed size (a gzip bomb?)",
+				cr.n-int64(br.Buffered()), out, gzipRatio)})
+			return
 		}
 		if n > 0 && !fr.send(chunk{b: b[:n]}) {
 			return
@@ -188,13 +229,24 @@ func (fr *fileReader) run(path string) {
 			return
 		}
 		if err != nil {
-			if err == io.ErrUnexpectedEOF {
+			switch {
+			case err == io.ErrUnexpectedEOF:
 				err = errors.New("truncated gzip stream (unexpected end of file)")
+			case gz:
+				err = gzipError(err)
 			}
 			fr.send(chunk{err: err})
 			return
 		}
 	}
+}
+
+// gzipError says that err is the gzip stream's.
+func gzipError(err error) error {
+	if strings.HasPrefix(err.Error(), "gzip: ") {
+		return err
+	}
+	return fmt.Errorf("gzip: %v", err)
 }
 
 // Read implements io.Reader over the chunks.
@@ -221,7 +273,7 @@ func (fr *fileReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close stops the goroutine.
+// Close stops the goroutine and lets go of the chunks.
 func (fr *fileReader) Close() {
 	select {
 	case <-fr.done:
@@ -230,4 +282,5 @@ func (fr *fileReader) Close() {
 	}
 	for range fr.ch { // let the goroutine finish
 	}
+	fr.cur, fr.free = chunk{err: io.EOF}, nil
 }

@@ -14,7 +14,8 @@ import (
 
 // Skip reasons: the keys of Stats.Skipped. The first five are the record
 // rule's and every reader counts them alike; the others are a replay's,
-// for calls its scenario cannot place.
+// for calls its scenario cannot place or its run did not reach. Every
+// record read is a call or skipped for one reason.
 const (
 	SkipOtherEvent = "other_event"          // not a SageMaker pipeline event
 	SkipMalformed  = "malformed"            // not valid JSON, or no valid eventTime, identity or ARN
@@ -26,6 +27,7 @@ const (
 	SkipUnknownCaller  = "unknown_principal" // the caller is not in the scenario
 	SkipUnknownTarget  = "unknown_pipeline"  // the pipeline is not in the scenario
 	SkipBeforeStart    = "before_start"      // before the scenario start (without Align)
+	SkipPastEnd        = "past_end"          // after the run's end, not replayed
 )
 
 // Principal is the caller of a call: an account and the principal's name
@@ -129,8 +131,13 @@ func pipelineAction(f *ctFields) (model.Action, bool) {
 }
 
 // maxInterned caps each table of distinct callers and pipelines a read
-// keeps; past it, each record's caller or pipeline is mapped on its own.
-const maxInterned = 1 << 16
+// keeps, and maxInternedKey the bytes of a key kept (an IAM or pipeline
+// ARN is well under 1 KiB); past them, each record's caller or pipeline is
+// mapped on its own.
+const (
+	maxInterned    = 1 << 16
+	maxInternedKey = 1 << 10
+)
 
 // caller is a mapped userIdentity, shared by the records that carry it.
 type caller struct {
@@ -196,14 +203,14 @@ func (t *tables) callerOf(f *ctFields) *caller {
 	if acct, err := model.ParseAccountID(string(account)); err == nil {
 		c.p = Principal{Account: acct, Name: "root"}
 	} else if acct, name, err := model.ParsePrincipalARN(string(id)); err != nil {
-		c.why, c.msg = SkipMalformed, fmt.Sprintf("userIdentity %q of type %q names no IAM principal", id, f.uType)
+		c.why, c.msg = SkipMalformed, fmt.Sprintf("userIdentity %q of type %q names no IAM principal", shown(id), shown(f.uType))
 	} else {
 		if string(f.uType) == "Root" {
 			name = "root"
 		}
 		c.p = Principal{Account: acct, Name: name}
 	}
-	if t.ncallers < maxInterned {
+	if t.ncallers < maxInterned && len(t.scratch) <= maxInternedKey {
 		c.id = t.ncallers
 		t.ncallers++
 		t.callers[string(t.scratch)] = c
@@ -249,7 +256,7 @@ func (t *tables) nameTarget(acct, name []byte) *target {
 
 // keep adds tg to m under key while the tables have room.
 func (t *tables) keep(tg *target, m map[string]*target, key []byte) {
-	if t.ntargets < maxInterned {
+	if t.ntargets < maxInterned && len(key) <= maxInternedKey {
 		tg.id = t.ntargets
 		t.ntargets++
 		m[string(key)] = tg
@@ -262,7 +269,7 @@ func (t *tables) region(b []byte) string {
 		return r
 	}
 	r := string(b)
-	if len(t.regions) < maxInterned {
+	if len(t.regions) < maxInterned && len(b) <= maxInternedKey {
 		t.regions[r] = r
 	}
 	return r

@@ -206,7 +206,7 @@ func TestCallsAndReplayTakeTheSameRecords(t *testing.T) {
 	require.NoError(t, err)
 	tr, err = Open(paths, Options{})
 	require.NoError(t, err)
-	tr.Prepare(&sc.Model)
+	require.NoError(t, tr.Prepare(&sc.Model))
 	comp, err := scenarios.Compile(sc)
 	require.NoError(t, err)
 	w := comp.World

@@ -16,8 +16,9 @@ import (
 // trace) and, with Options.AddUnknownAccounts, every unknown account,
 // outside the organization. Call it before the world is built. A
 // malformed record is skipped here whatever Options.Strict says; the
-// replay reports it.
-func (t *Trace) Prepare(cfg *model.Config) {
+// replay reports it. A damaged file is an error ("FILE: ..."), and cfg is
+// left as it was.
+func (t *Trace) Prepare(cfg *model.Config) error {
 	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
@@ -32,6 +33,9 @@ func (t *Trace) Prepare(cfg *model.Config) {
 		}
 	}
 	s.close()
+	if s.err != nil {
+		return s.err
+	}
 	slices.SortFunc(callers, func(a, b Principal) int {
 		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
 	})
@@ -61,6 +65,7 @@ func (t *Trace) Prepare(cfg *model.Config) {
 		a.Principals = append(a.Principals, model.PrincipalConfig{Name: model.Ref{S: c.Name}, AllowAll: true})
 		t.Added = append(t.Added, string(c.Account)+"/"+c.Name)
 	}
+	return nil
 }
 
 // Replay streams a trace's calls into a world: a [sim.TraceSource]. It
@@ -123,6 +128,30 @@ func (r *Replay) Err() error { return r.s.err }
 
 // Close closes the open files.
 func (r *Replay) Close() { r.s.close() }
+
+// Finish ends a replay whose run has ended, having replayed the first
+// replayed calls Next handed over: it counts the calls handed over after
+// them and those the run did not reach as past_end, reads the rest of the
+// trace to count every other record under its reason, so that Stats.Records
+// is Stats.Calls (now replayed) plus the sum of Stats.Skipped, and closes
+// the files. It returns Err: a damaged file, or with Options.Strict a
+// malformed record, anywhere in the trace.
+func (r *Replay) Finish(replayed int64) error {
+	st := &r.s.stats
+	past := st.Calls - replayed
+	for {
+		if _, ok := r.s.next(); !ok {
+			break
+		}
+		past++
+	}
+	if past > 0 {
+		st.Skipped[SkipPastEnd] += past
+	}
+	st.Calls = replayed
+	r.Close()
+	return r.s.err
+}
 
 // Next fills c with the next call (sim.TraceSource).
 func (r *Replay) Next(c *sim.TraceCall) bool {
@@ -222,6 +251,21 @@ func targetWhy(ok bool) string {
 		return ""
 	}
 	return SkipUnknownTarget
+}
+
+// SkippedLine lists the reasons of Skipped that counted records, sorted,
+// with their counts ("before_start 5, other_event 6"); "" when none did.
+func (st *Stats) SkippedLine() string {
+	var b strings.Builder
+	for _, why := range slices.Sorted(maps.Keys(st.Skipped)) {
+		if n := st.Skipped[why]; n > 0 {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %d", why, n)
+		}
+	}
+	return b.String()
 }
 
 // UnknownAccountsLine describes the unknown accounts of st in one line,

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
 )
@@ -31,7 +32,8 @@ var errIncomplete = errors.New("incomplete")
 // ctSyntaxError is a malformed record.
 type ctSyntaxError struct {
 	msg string
-	off int // offset in the record
+	off int  // offset in the record
+	nul bool // a NUL byte where a JSON token belongs: the file is binary
 }
 
 func (e *ctSyntaxError) Error() string { return e.msg }
@@ -48,6 +50,13 @@ type jcur struct {
 func (c *jcur) fail(msg string) {
 	if c.err == nil {
 		c.err = &ctSyntaxError{msg: msg, off: c.i}
+	}
+}
+
+// failNUL records a NUL byte at c.i.
+func (c *jcur) failNUL() {
+	if c.err == nil {
+		c.err = &ctSyntaxError{msg: "byte 0x00", off: c.i, nul: true}
 	}
 }
 
@@ -69,14 +78,18 @@ func (c *jcur) ws() {
 }
 
 // peek skips white space and returns the next byte, or 0 at the end of the
-// buffer (recording errIncomplete).
+// buffer (recording errIncomplete) or at a NUL byte (recording an error).
 func (c *jcur) peek() byte {
 	c.ws()
 	if c.i >= len(c.b) {
 		c.incomplete()
 		return 0
 	}
-	return c.b[c.i]
+	ch := c.b[c.i]
+	if ch == 0 {
+		c.failNUL()
+	}
+	return ch
 }
 
 // rawString consumes a string at c.i (after its opening quote has been
@@ -511,18 +524,31 @@ func (c *jcur) searchFilter(f *ctFields) {
 	}
 }
 
+// maxRecord caps a record: one longer than 1 MiB is not kept but skipped,
+// as malformed ("unreadable"). CloudTrail's own limit is 256 KB an event
+// (AWS CloudTrail User Guide, "Quotas in AWS CloudTrail", event size:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
+const maxRecord = 1 << 20
+
+// errTooLong is the malformed record longer than maxRecord.
+var errTooLong = errors.New("record longer than 1 MiB (a CloudTrail event is at most 256 KB): skipped unread")
+
 // ctScanner reads the records of one decompressed CloudTrail stream.
 type ctScanner struct {
 	r       io.Reader
 	buf     []byte
-	start   int // unread bytes are buf[start:end]
+	base    int64 // the stream offset of buf[0]
+	start   int   // unread bytes are buf[start:end]
 	end     int
 	eof     bool
-	rerr    error // the reader's error other than io.EOF
+	full    bool  // the unread bytes fill maxRec: the record is too long
+	more    bool  // the last read filled the buffer
+	rerr    error // the reader's error other than io.EOF, or binary data
 	state   int8  // scanTop, scanArray
 	wrapped bool  // the array is a {"Records": [...]} wrapper's
 	cur     jcur
-	maxRec  int
+	recLen  int // the bytes of the record next returned
+	maxRec  int // maxRecord; smaller in tests
 }
 
 const (
@@ -532,32 +558,42 @@ const (
 )
 
 func newCTScanner(r io.Reader) *ctScanner {
-	return &ctScanner{r: r, buf: make([]byte, 256<<10), maxRec: 16 << 20}
+	return &ctScanner{r: r, buf: make([]byte, firstScanSize), maxRec: maxRecord}
 }
 
-// fill reads more input, growing the buffer when the unread part fills it.
-// It reports false at the end of the input.
+// A scanner's buffer starts at firstScanSize and doubles while reads fill
+// it, up to scanSize (and up to maxRec for a longer record): a small file
+// keeps a small one.
+const (
+	firstScanSize = 16 << 10
+	scanSize      = 256 << 10
+)
+
+// fill reads more input, growing the buffer (up to maxRec) when the unread
+// part fills it. It reports false at the end of the input, or when the
+// unread part is maxRec bytes (full).
 func (s *ctScanner) fill() bool {
 	if s.eof {
 		return false
 	}
 	if s.start > 0 {
 		n := copy(s.buf, s.buf[s.start:s.end])
+		s.base += int64(s.start)
 		s.start, s.end = 0, n
 	}
-	if s.end == len(s.buf) {
-		if len(s.buf) >= s.maxRec {
-			s.rerr = errors.New("record larger than 16 MiB")
-			s.eof = true
-			return false
-		}
-		nb := make([]byte, 2*len(s.buf))
+	if s.end == len(s.buf) && len(s.buf) >= s.maxRec {
+		s.full = true
+		return false
+	}
+	if s.end == len(s.buf) || s.more && len(s.buf) < min(scanSize, s.maxRec) {
+		nb := make([]byte, min(2*len(s.buf), s.maxRec))
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
 	for {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		s.more = s.end == len(s.buf)
 		if err != nil {
 			s.eof = true
 			if err != io.EOF {
@@ -572,7 +608,8 @@ func (s *ctScanner) fill() bool {
 }
 
 // skipWS skips white space (and a UTF-8 byte order mark), filling as
-// needed; it returns the next byte or 0 at the end of the input.
+// needed; it returns the next byte, or 0 at the end of the input (or at a
+// NUL byte, then s.start < s.end).
 func (s *ctScanner) skipWS() byte {
 	for {
 		for s.start < s.end {
@@ -605,7 +642,8 @@ const (
 
 // next reads the next record into f. On scanMalformed, err describes the
 // problem and the scanner has moved past the record when it could.
-// On scanEnd, err is nil at a clean end, else why the input ended early.
+// On scanEnd, err is nil at a clean end, else why the input cannot be read
+// on: the reader's error, or binary data.
 func (s *ctScanner) next(f *ctFields) (scanResult, error) {
 	for {
 		switch s.state {
@@ -615,6 +653,9 @@ func (s *ctScanner) next(f *ctFields) (scanResult, error) {
 			ch := s.skipWS()
 			switch ch {
 			case 0:
+				if s.start < s.end {
+					return s.binary(s.start)
+				}
 				s.state = scanDone
 				continue
 			case '[':
@@ -634,11 +675,14 @@ func (s *ctScanner) next(f *ctFields) (scanResult, error) {
 			ch := s.skipWS()
 			switch ch {
 			case 0:
-				s.state = scanDone
-				if s.rerr == nil {
-					s.rerr = errors.New("unexpected end of input inside a Records array")
+				if s.start < s.end {
+					return s.binary(s.start)
 				}
-				continue
+				s.state = scanDone
+				if s.rerr != nil {
+					continue
+				}
+				return scanMalformed, errors.New("unexpected end of input inside a Records array")
 			case ',':
 				s.start++
 				continue
@@ -646,7 +690,10 @@ func (s *ctScanner) next(f *ctFields) (scanResult, error) {
 				s.start++
 				s.state = scanTop
 				if s.wrapped {
-					if s.skipWS() != '}' {
+					if ch := s.skipWS(); ch != '}' {
+						if ch == 0 && s.start < s.end {
+							return s.binary(s.start)
+						}
 						return s.resync("expected '}' after the Records array")
 					}
 					s.start++
@@ -659,6 +706,14 @@ func (s *ctScanner) next(f *ctFields) (scanResult, error) {
 			}
 		}
 	}
+}
+
+// binary ends the input at the NUL byte buf[i]: CloudTrail files are JSON
+// text, so the file is damaged or not a CloudTrail file.
+func (s *ctScanner) binary(i int) (scanResult, error) {
+	s.state = scanDone
+	s.rerr = fmt.Errorf("a NUL byte at offset %d: binary data, not JSON text", s.base+int64(i))
+	return scanEnd, s.rerr
 }
 
 // isWrapper reports whether the object at s.start is {"Records": [ and, if
@@ -707,21 +762,84 @@ func (s *ctScanner) parseRecord(f *ctFields) (scanResult, error) {
 		switch err := s.cur.err; {
 		case err == nil:
 			s.start += s.cur.i
+			s.recLen = s.cur.i
 			return scanRecord, nil
 		case err == errIncomplete:
 			if s.fill() {
 				continue
 			}
+			if s.full {
+				return s.skipLong()
+			}
 			s.state = scanDone
 			s.start = s.end
-			msg := "unexpected end of input inside a record"
 			if s.rerr != nil {
-				msg += " (" + s.rerr.Error() + ")"
-				s.rerr = nil
+				return scanEnd, s.rerr
 			}
-			return scanMalformed, errors.New(msg)
+			return scanMalformed, errors.New("unexpected end of input inside a record")
 		default:
-			return s.resyncAt(err.(*ctSyntaxError))
+			e := err.(*ctSyntaxError)
+			if e.nul {
+				return s.binary(s.start + e.off)
+			}
+			return s.resyncAt(e)
+		}
+	}
+}
+
+// skipLong moves past the record at s.start, which is longer than maxRec,
+// without keeping it: to its closing brace by bracket balance, or to the
+// next line's record when it is cut ("\n{" cannot be inside a record of
+// JSON Lines), or to the end of the input.
+func (s *ctScanner) skipLong() (scanResult, error) {
+	s.full = false
+	depth := 0
+	inString, escaped, newline := false, false, false
+	for {
+		for i := s.start; i < s.end; i++ {
+			ch := s.buf[i]
+			if inString {
+				switch {
+				case escaped:
+					escaped = false
+				case ch == '\\':
+					escaped = true
+				case ch == '"':
+					inString = false
+				case ch == '\n': // a string cannot hold one: the record was cut
+					inString, newline = false, true
+				}
+				continue
+			}
+			switch ch {
+			case '"':
+				inString = true
+			case '{', '[':
+				if ch == '{' && newline {
+					s.start = i
+					if s.state == scanArray {
+						s.state = scanTop
+					}
+					return scanMalformed, errTooLong
+				}
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					s.start = i + 1
+					return scanMalformed, errTooLong
+				}
+			case 0:
+				return s.binary(i)
+			}
+			newline = ch == '\n'
+		}
+		s.start = s.end
+		if !s.fill() {
+			s.state = scanDone
+			if s.rerr != nil {
+				return scanEnd, s.rerr
+			}
+			return scanMalformed, errTooLong
 		}
 	}
 }

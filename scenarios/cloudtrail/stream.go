@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +20,10 @@ const window = 15 * time.Minute
 // duplicate-copy window, in records.
 const windowRecords = 1 << 15
 
+// windowBytes caps the records waiting in the windows of all open files
+// together, by their size in the file: past it, each file holds one call.
+const windowBytes = 256 << 20
+
 // openLead is how long before its delivery stamp a file is opened.
 const openLead = int64(time.Hour)
 
@@ -28,14 +33,18 @@ const maxWarnings = 20
 // maxDetails caps the keys of Stats.OtherEvents and Stats.Identities.
 const maxDetails = 100
 
+// maxShown caps the bytes of a record's value a message or a key of Stats
+// quotes.
+const maxShown = 100
+
 // Options tune a read of a trace.
 type Options struct {
 	// Align shifts a replay so that its first call is at the scenario
 	// start; otherwise a call is replayed at its eventTime minus the start
 	// and earlier calls are skipped.
 	Align bool
-	// Strict makes a malformed record or a damaged file fatal to a
-	// replay.
+	// Strict makes a malformed record fatal to a replay (a damaged file
+	// is fatal to every read).
 	Strict bool
 	// AddUnknownAccounts makes Prepare add accounts seen only in the
 	// trace, outside the organization; otherwise a replay skips their calls
@@ -46,11 +55,13 @@ type Options struct {
 	Warn io.Writer
 }
 
-// Stats counts what a read took and skipped.
+// Stats counts what a read took and skipped: every record read is a call
+// or skipped for one reason, Records = Calls + the sum of Skipped (for a
+// replay, once [Replay.Finish] has counted what its run did not reach).
 type Stats struct {
 	Files   int
-	Records int64            // records read (every event)
-	Calls   int64            // calls handed on
+	Records int64            // records read (every event, and every unreadable unit of a file)
+	Calls   int64            // calls handed on (by a finished replay: replayed)
 	Skipped map[string]int64 // by Skip* reason
 	// UnknownAccounts counts a replay's skipped calls of each unknown
 	// account.
@@ -68,17 +79,18 @@ type Stats struct {
 
 // item is a call waiting in a file's window.
 type item struct {
-	at     int64 // eventTime, Unix ns
-	seq    uint64
-	dedup  uint64  // 0 for none
-	caller *caller // a mapped caller (why == "")
-	target *target // nil for a Search that names no pipeline
-	region string  // for Trace.Calls only
-	action model.Action
-	// For a replay only: the recorded outcome, the execution ID an
-	// execution-level call names, the one a recorded Start returned, the
-	// ClientRequestToken.
-	recorded                          sim.Recorded
+	at       int64 // eventTime, Unix ns
+	seq      uint64
+	dedup    uint64  // 0 for none
+	caller   *caller // a mapped caller (why == "")
+	target   *target // nil for a Search that names no pipeline
+	region   string  // for Trace.Calls only
+	action   model.Action
+	recorded sim.Recorded // a replay's: the recorded outcome
+	size     int32        // the record's bytes in the file, for windowBytes
+
+	// A replay's: the execution ID an execution-level call names, the one
+	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
 }
 
@@ -121,6 +133,7 @@ type stream struct {
 
 	nextFile int // the next file of t.files to open
 	active   []*ctFile
+	winBytes int64 // the sizes of the items in the windows
 	seq      uint64
 	tab      tables
 
@@ -215,6 +228,7 @@ func (s *stream) pop() (item, bool) {
 		}
 		f := s.active[best]
 		it := f.popItem()
+		s.winBytes -= int64(it.size)
 		s.fill(f)
 		if s.err != nil {
 			break
@@ -242,41 +256,58 @@ func (s *stream) open(path string) {
 // fill reads f until its earliest call is ready: older than the newest
 // by the window, or the window is full, or the file has ended.
 func (s *stream) fill(f *ctFile) {
-	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(window) && len(f.win) < windowRecords)) {
+	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(window) && len(f.win) < windowRecords && s.winBytes < windowBytes)) {
 		res, err := f.sc.next(&s.f)
 		switch res {
 		case scanEnd:
 			f.eof = true
+			f.fr.Close() // a file at its end keeps only its window
+			f.sc = nil
 			if err != nil {
-				s.problem(f.path, 0, fmt.Sprintf("after record %d: %s", f.rec, err))
+				s.damaged(f, err)
+				return
 			}
 			continue
 		case scanMalformed:
 			f.rec++
 			s.stats.Records++
 			s.problem(f.path, f.rec, err.Error())
+			if s.err != nil {
+				return
+			}
 			continue
 		}
 		f.rec++
 		s.stats.Records++
-		s.mapRecord(f)
+		s.mapRecord(f, f.sc.recLen)
 		if s.err != nil {
 			return
 		}
 	}
 }
 
-// problem counts a malformed record (rec > 0) or a damaged file: fatal
-// with Strict, else described in Stats.Malformed and on Warn.
+// damaged ends the read at a file that cannot be read on (a corrupt,
+// truncated or over-compressed gzip stream, binary data, a read error),
+// whatever Options.Strict says: the records it still holds are unknown.
+func (s *stream) damaged(f *ctFile, err error) {
+	if s.err != nil {
+		return
+	}
+	if f.rec == 0 {
+		s.err = fmt.Errorf("%s: %v", f.path, err)
+	} else {
+		s.err = fmt.Errorf("%s: after record %d: %v", f.path, f.rec, err)
+	}
+}
+
+// problem counts a malformed record: fatal with Strict, else described in
+// Stats.Malformed and on Warn.
 func (s *stream) problem(file string, rec int, msg string) {
 	s.stats.Skipped[SkipMalformed]++
+	line := fmt.Sprintf("%s:record %d: %s", file, rec, msg)
 	if s.strict {
 		if s.err == nil {
-			if rec > 0 {
-				s.err = fmt.Errorf("%s:record %d: %s", file, rec, msg)
-			} else {
-				s.err = fmt.Errorf("%s: %s", file, msg)
-			}
+			s.err = errors.New(line)
 		}
 		return
 	}
@@ -284,14 +315,19 @@ func (s *stream) problem(file string, rec int, msg string) {
 	if s.warned > maxWarnings {
 		return
 	}
-	line := file + ": " + msg
-	if rec > 0 {
-		line = fmt.Sprintf("%s:record %d: %s", file, rec, msg)
-	}
 	s.stats.Malformed = append(s.stats.Malformed, line)
 	if s.warn != nil {
 		fmt.Fprintf(s.warn, "trace: %s\n", line)
 	}
+}
+
+// shown returns b for a message or a key: as it is, or its first maxShown
+// bytes and "...".
+func shown(b []byte) string {
+	if len(b) <= maxShown {
+		return string(b)
+	}
+	return string(b[:maxShown]) + "..."
 }
 
 // count adds one to m[key], or to m["other"] once m has maxDetails keys.
@@ -302,25 +338,25 @@ func count(m map[string]int64, key string) {
 	m[key]++
 }
 
-// mapRecord applies the record rule to the record in s.f and adds the
-// call it makes to f's window.
-func (s *stream) mapRecord(f *ctFile) {
+// mapRecord applies the record rule to the record in s.f, of size bytes,
+// and adds the call it makes to f's window.
+func (s *stream) mapRecord(f *ctFile, size int) {
 	rf := &s.f
 	action, ok := pipelineAction(rf)
 	if !ok {
 		s.stats.Skipped[SkipOtherEvent]++
 		if s.use == forCalls {
-			src := string(rf.eventSource)
+			src := shown(rf.eventSource)
 			if src == "" {
 				src = "(no eventSource)"
 			}
-			count(s.stats.OtherEvents, src+" "+string(rf.eventName))
+			count(s.stats.OtherEvents, src+" "+shown(rf.eventName))
 		}
 		return
 	}
 	at, ok := parseEventTime(rf.eventTime)
 	if !ok {
-		s.problem(f.path, f.rec, fmt.Sprintf("eventTime %q is not an RFC 3339 time from 1970 to 2262", rf.eventTime))
+		s.problem(f.path, f.rec, fmt.Sprintf("eventTime %q is not an RFC 3339 time from 1970 to 2262", shown(rf.eventTime)))
 		return
 	}
 	c := s.tab.callerOf(rf)
@@ -331,7 +367,7 @@ func (s *stream) mapRecord(f *ctFile) {
 	case SkipIdentity:
 		s.stats.Skipped[SkipIdentity]++
 		if s.use == forCalls {
-			count(s.stats.Identities, fmt.Sprintf("%q", rf.uType))
+			count(s.stats.Identities, fmt.Sprintf("%q", shown(rf.uType)))
 		}
 		return
 	}
@@ -390,6 +426,8 @@ func (s *stream) mapRecord(f *ctFile) {
 	}
 	s.seq++
 	it.seq = s.seq
+	it.size = int32(size)
+	s.winBytes += int64(size)
 	f.maxSeen = max(f.maxSeen, at)
 	f.pushItem(it)
 }
@@ -420,7 +458,7 @@ func (s *stream) replayFields(it *item, execID []byte) {
 }
 
 func (s *stream) badTarget(f *ctFile, ref []byte) {
-	s.problem(f.path, f.rec, fmt.Sprintf("%q names no pipeline or execution: want its ARN or a pipeline name", ref))
+	s.problem(f.path, f.rec, fmt.Sprintf("%q names no pipeline or execution: want its ARN or a pipeline name", shown(ref)))
 }
 
 func itemLess(a, b *item) bool {
@@ -471,7 +509,8 @@ func (f *ctFile) popItem() item {
 // Calls reads the calls of a trace without a scenario: the records the
 // record rule takes, merged in time order, copies counted once. It never
 // stops at a malformed record (Options.Strict is a replay's): Stats counts
-// and describes them. Close it when done.
+// and describes them. It stops at a damaged file: see Err. Close it when
+// done.
 type Calls struct{ s *stream }
 
 // Call is one call of a trace.
@@ -504,8 +543,13 @@ func (cs *Calls) Next(c *Call) bool {
 	return true
 }
 
-// Stats returns the counts so far.
+// Stats returns the counts so far: every record read is a call or
+// skipped, Records = Calls + the sum of Skipped.
 func (cs *Calls) Stats() *Stats { return &cs.s.stats }
+
+// Err reports why the read ended early, "FILE: ..." (nil at the end of
+// the trace): a file that could not be read on.
+func (cs *Calls) Err() error { return cs.s.err }
 
 // Close closes the open files.
 func (cs *Calls) Close() { cs.s.close() }

@@ -43,9 +43,16 @@ func CloudTrail(path string, opts Options) (*Result, error) {
 		sum.add(&c)
 	}
 	calls.Close()
+	if err := calls.Err(); err != nil {
+		return nil, err
+	}
 	st := calls.Stats()
 	if st.Calls == 0 {
-		return nil, fmt.Errorf("%s: no SageMaker pipeline calls found (%d records read)", path, st.Records)
+		why := ""
+		if line := st.SkippedLine(); line != "" {
+			why = ": " + line
+		}
+		return nil, fmt.Errorf("%s: no SageMaker pipeline calls found (%d records read%s)", path, st.Records, why)
 	}
 	name := opts.Name
 	if name == "" {
@@ -77,6 +84,10 @@ type callerStats struct {
 	calls   int
 }
 
+// maxRegions caps the distinct awsRegion values an import counts (AWS has
+// a few dozen regions); the calls of others still count.
+const maxRegions = 100
+
 // traceSummary accumulates the calls of a trace.
 type traceSummary struct {
 	first, last time.Time
@@ -99,7 +110,7 @@ func (s *traceSummary) add(c *cloudtrail.Call) {
 	if c.At.After(s.last) {
 		s.last = c.At
 	}
-	if c.Region != "" {
+	if _, ok := s.regions[c.Region]; c.Region != "" && (ok || len(s.regions) < maxRegions) {
 		s.regions[c.Region]++
 	}
 	s.principal(c.Caller)

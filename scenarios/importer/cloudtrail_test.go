@@ -79,7 +79,7 @@ func TestCloudTrailTakesTheReplaysCalls(t *testing.T) {
 	require.NoError(t, err)
 	tr, err := cloudtrail.Open([]string{dir}, cloudtrail.Options{})
 	require.NoError(t, err)
-	tr.Prepare(&sc.Model)
+	require.NoError(t, tr.Prepare(&sc.Model))
 	assert.Empty(t, tr.Added, "the import holds every caller the replay sees")
 	c, err := scenarios.Compile(sc)
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestCloudTrailNoCalls(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte(`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2025-10-27T00:00:00Z"}`+"\n"), 0o644))
 	_, err := importer.CloudTrail(p, importer.Options{})
 	require.Error(t, err)
-	assert.Equal(t, p+": no SageMaker pipeline calls found (1 records read)", err.Error())
+	assert.Equal(t, p+": no SageMaker pipeline calls found (1 records read: other_event 1)", err.Error())
 	_, err = importer.CloudTrail(filepath.Join(t.TempDir(), "missing"), importer.Options{})
 	assert.Error(t, err)
 }
