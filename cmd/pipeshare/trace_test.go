@@ -82,11 +82,11 @@ func TestRunTraceJSONReplayKey(t *testing.T) {
 // of which no call is replayed is exit 2 with the records by reason.
 func TestRunTraceEveryRecordCounted(t *testing.T) {
 	records := "../../scenarios/testdata/real/cloudtrail/records.json"
-	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "3h")
+	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "  13 records in 1 files: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
 
-	code, stdout, stderr = pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "3h", "--format", "json")
+	code, stdout, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h", "--format", "json")
 	require.Equal(t, 0, code, stderr)
 	var out struct {
 		Replay struct {
@@ -100,7 +100,7 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 	assert.Equal(t, int64(6), out.Replay.Replayed)
 	assert.Equal(t, map[string]int64{"other_event": 2, "past_end": 5}, out.Replay.Skipped)
 
-	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", records, "--until", "1h")
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "1h")
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "trace: "+records+": no call replayed (13 records: other_event 2, past_end 11)\n", stderr)
 
@@ -108,10 +108,10 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 	data, err := os.ReadFile(records)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(early, bytes.ReplaceAll(data, []byte("2025-10-27T"), []byte("2025-10-20T")), 0o644))
-	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", early)
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", early)
 	assert.Equal(t, 2, code)
 	assert.Equal(t, "trace: 1 calls from unknown accounts skipped (444444444444: 1); --add-unknown-accounts adds them outside the organization\n"+
 		"trace: "+early+": no call replayed (13 records: before_start 10, other_event 2, unknown_account 1); --align moves the trace's first call to the scenario start\n", stderr)
-	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--trace", early, "--align")
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", early, "--align")
 	assert.Equal(t, 0, code, stderr)
 }
