@@ -2,6 +2,7 @@ package model
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,4 +77,59 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 	}
 	require.Greater(t, checked, 1000)
 	t.Logf("%d samples", checked)
+}
+
+// TestChangesSeqBlocks: walking the pairs a block at a time, putting the
+// timeline back between blocks, yields what one walk over every pair
+// returns, for any block size, from the start or from later on.
+func TestChangesSeqBlocks(t *testing.T) {
+	t.Parallel()
+	const hour = Time(time.Hour)
+	n := 60
+	if testing.Short() {
+		n = 15
+	}
+	withEvents := 0
+	for seed := range uint64(n) {
+		r := rand.New(rand.NewPCG(seed, 12))
+		cfg := randomConfig(r)
+		w, _ := NewWorld(cfg)
+		if w == nil {
+			continue
+		}
+		if w.NumEvents() > 0 {
+			withEvents++
+		}
+		var pairs []Pair
+		for p := range PrincipalID(w.NumPrincipals()) {
+			for pl := range PipelineID(w.NumPipelines()) {
+				pairs = append(pairs, Pair{p, pl})
+			}
+		}
+		from, to := Time(r.IntN(3))*12*hour, 60*hour
+		want := w.Changes(pairs, from, to)
+		for _, block := range []int{1, 3, len(pairs) + 1} {
+			fresh, _ := NewWorld(cfg)
+			seq := fresh.changesSeq(slices.Values(pairs), from, to, block)
+			for range 2 { // the world is left at from: a second walk is the same
+				i := 0
+				for pr, spans := range seq {
+					require.Equal(t, pairs[i], pr)
+					require.Equal(t, want[i], spans, "seed %d, block %d, pair %d", seed, block, i)
+					i++
+				}
+				require.Len(t, pairs, i)
+			}
+		}
+		// Stopping early stops the walk.
+		fresh, _ := NewWorld(cfg)
+		got := 0
+		for range fresh.changesSeq(slices.Values(pairs), from, to, 2) {
+			if got++; got == 3 {
+				break
+			}
+		}
+		require.Equal(t, min(3, len(pairs)), got)
+	}
+	require.Greater(t, withEvents, n/2, "most random scenarios have timeline events")
 }
