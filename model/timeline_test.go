@@ -1,6 +1,7 @@
 package model
 
 import (
+	"iter"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -14,26 +15,10 @@ import (
 // fresh World advanced to that time (the explain path).
 func TestTimelineAgreesWithExplain(t *testing.T) {
 	t.Parallel()
-	const hour = Time(time.Hour)
-	n := 120
-	if testing.Short() {
-		n = 30
-	}
 	checked := 0
-	for seed := range uint64(n) {
-		r := rand.New(rand.NewPCG(seed, 11))
-		cfg := randomConfig(r)
-		w, _ := NewWorld(cfg)
-		if w == nil {
-			continue
-		}
+	for rc := range randomWorlds(120, 30, 11) {
+		r, cfg, w, pairs := rc.r, rc.cfg, rc.w, rc.pairs
 		end := 60 * hour
-		var pairs []Pair
-		for p := range PrincipalID(w.NumPrincipals()) {
-			for pl := range PipelineID(w.NumPipelines()) {
-				pairs = append(pairs, Pair{p, pl})
-			}
-		}
 		all := w.Changes(pairs, 0, end)
 		for i, pr := range pairs {
 			spans := all[i]
@@ -54,7 +39,7 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 					checked++
 					if ex.Reason != s.Reasons[a] {
 						t.Fatalf("seed %d: %s %s on %s at %s in [%s, %s): span says %s, Explain %s",
-							seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
+							rc.seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
 							s.Reasons[a], ex.Reason)
 					}
 				}
@@ -84,27 +69,12 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 // returns, for any block size, from the start or from later on.
 func TestChangesSeqBlocks(t *testing.T) {
 	t.Parallel()
-	const hour = Time(time.Hour)
-	n := 60
-	if testing.Short() {
-		n = 15
-	}
-	withEvents := 0
-	for seed := range uint64(n) {
-		r := rand.New(rand.NewPCG(seed, 12))
-		cfg := randomConfig(r)
-		w, _ := NewWorld(cfg)
-		if w == nil {
-			continue
-		}
+	worlds, withEvents := 0, 0
+	for rc := range randomWorlds(60, 15, 12) {
+		r, cfg, w, pairs := rc.r, rc.cfg, rc.w, rc.pairs
+		worlds++
 		if w.NumEvents() > 0 {
 			withEvents++
-		}
-		var pairs []Pair
-		for p := range PrincipalID(w.NumPrincipals()) {
-			for pl := range PipelineID(w.NumPipelines()) {
-				pairs = append(pairs, Pair{p, pl})
-			}
 		}
 		from, to := Time(r.IntN(3))*12*hour, 60*hour
 		want := w.Changes(pairs, from, to)
@@ -115,7 +85,7 @@ func TestChangesSeqBlocks(t *testing.T) {
 				i := 0
 				for pr, spans := range seq {
 					require.Equal(t, pairs[i], pr)
-					require.Equal(t, want[i], spans, "seed %d, block %d, pair %d", seed, block, i)
+					require.Equal(t, want[i], spans, "seed %d, block %d, pair %d", rc.seed, block, i)
 					i++
 				}
 				require.Len(t, pairs, i)
@@ -131,5 +101,44 @@ func TestChangesSeqBlocks(t *testing.T) {
 		}
 		require.Equal(t, min(3, len(pairs)), got)
 	}
-	require.Greater(t, withEvents, n/2, "most random scenarios have timeline events")
+	require.Greater(t, withEvents, worlds/2, "most random scenarios have timeline events")
+}
+
+const hour = Time(time.Hour)
+
+// randomWorld is one random scenario (randomConfig) that compiles, with
+// every pair of its World.
+type randomWorld struct {
+	seed  uint64
+	r     *rand.Rand
+	cfg   *Config
+	w     *World
+	pairs []Pair
+}
+
+// randomWorlds yields the random scenarios of n seeds (short under -short)
+// that compile, drawn from stream.
+func randomWorlds(n, short int, stream uint64) iter.Seq[randomWorld] {
+	if testing.Short() {
+		n = short
+	}
+	return func(yield func(randomWorld) bool) {
+		for seed := range uint64(n) {
+			r := rand.New(rand.NewPCG(seed, stream))
+			cfg := randomConfig(r)
+			w, _ := NewWorld(cfg)
+			if w == nil {
+				continue
+			}
+			rc := randomWorld{seed: seed, r: r, cfg: cfg, w: w}
+			for p := range PrincipalID(w.NumPrincipals()) {
+				for pl := range PipelineID(w.NumPipelines()) {
+					rc.pairs = append(rc.pairs, Pair{p, pl})
+				}
+			}
+			if !yield(rc) {
+				return
+			}
+		}
+	}
 }
