@@ -122,8 +122,6 @@ func (w *World) changesSeq(pairs iter.Seq[Pair], from, to Time, block int) iter.
 		var saved *eventState // w at from, when the walk applies an event
 		if w.nextEvent() <= to {
 			saved = w.saveEvents()
-		}
-		if saved != nil {
 			defer w.restoreEvents(saved)
 		}
 		blk := make([]Pair, 0, block)

@@ -188,19 +188,23 @@ func writeJSONList[R any](w io.Writer, rows iter.Seq[R], toJSON func(*R) any) er
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("  ", "  ")
-	sep := "[\n  "
+	empty := true
 	for r := range rows {
 		buf.Reset()
 		if err := enc.Encode(toJSON(&r)); err != nil {
 			return err
 		}
-		bw.WriteString(sep)
-		sep = ",\n  "
+		if empty {
+			bw.WriteString("[\n  ")
+		} else {
+			bw.WriteString(",\n  ")
+		}
+		empty = false
 		if _, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))); err != nil {
 			return err
 		}
 	}
-	if sep == "[\n  " {
+	if empty {
 		bw.WriteString("[]\n")
 	} else {
 		bw.WriteString("\n]\n")

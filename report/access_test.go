@@ -220,3 +220,42 @@ func TestAccessEmpty(t *testing.T) {
 	got = render(t, func(b *bytes.Buffer) error { return AccessView{}.Render(b, "text") })
 	assert.Equal(t, "no principals or pipelines\n", string(got))
 }
+
+// TestChangesSparse: by default the changes list every interval of the
+// pairs that allow an action at some point or change, and leave out the
+// pairs denied everything, for the same reasons, throughout.
+func TestChangesSparse(t *testing.T) {
+	w := fixtureWorld(t)
+	all := slices.Collect(NewChangesView(w, 0, 24*hour, true).Rows)
+	require.Len(t, all, len(slices.Collect(NewChangesView(w, 0, 24*hour, true).Rows)), "the world is left at the start")
+	type pair struct{ principal, arn string }
+	spans := map[pair][]ChangeRow{}
+	var order []pair
+	for _, r := range all {
+		k := pair{r.Principal, r.PipelineARN}
+		if spans[k] == nil {
+			order = append(order, k)
+		}
+		spans[k] = append(spans[k], r)
+	}
+	require.Len(t, order, w.NumPrincipals()*w.NumPipelines())
+	var want []ChangeRow
+	left := 0
+	for _, k := range order {
+		rows := spans[k]
+		if len(rows) == 1 && len(rows[0].Allowed) == 0 {
+			left++
+			continue
+		}
+		want = append(want, rows...)
+	}
+	assert.Equal(t, want, slices.Collect(NewChangesView(w, 0, 24*hour, false).Rows))
+	assert.Positive(t, left)
+	assert.Less(t, len(want), len(all))
+
+	txt := string(render(t, func(b *bytes.Buffer) error { return NewChangesView(w, 0, 24*hour, false).Render(b, "text") }))
+	assert.Contains(t, txt, fmt.Sprintf("\n%d principal-pipeline pairs with no allowed action and no change are not listed (--all lists them)\n", left))
+	assert.Contains(t, txt, "999999999999/root                churn-training  2026-01-05T00:00:00Z  2026-01-05T03:00:00Z  none",
+		"a pair denied at first, allowed later, is listed")
+	assert.NotContains(t, txt, "999999999999/root                eval", "a pair never allowed, never changed, is not")
+}
