@@ -91,14 +91,21 @@ func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 // (principal, pipeline) pair, such as the access matrix of a large
 // organization, costs no memory per pair.
 func (w *World) DecideAll(p PrincipalID, pl PipelineID, t Time) [NumActions]Reason {
+	var r row
+	w.decideRow(&r, p, pl, t)
+	return r.reasons
+}
+
+// decideRow sets r to the row of (p, pl) at t: the cached row while it is
+// valid, else one computed and not cached.
+func (w *World) decideRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 	if i, ok := w.rowIndex(p, pl); ok {
-		if r := &w.rows[i]; r.valid(w.gen, t) {
-			return r.reasons
+		if c := &w.rows[i]; c.valid(w.gen, t) {
+			*r = *c
+			return
 		}
 	}
-	var r row
-	w.buildRow(&r, p, pl, t)
-	return r.reasons
+	w.buildRow(r, p, pl, t)
 }
 
 // kindSets are per resource kind action sets: index 0 ResourceAny,

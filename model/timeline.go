@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 )
 
@@ -56,7 +58,8 @@ type Span struct {
 // w must not be advanced past from, and is left advanced to `to`. It asks
 // the fast path at every change point the model knows (share lifecycle,
 // aws:CurrentTime thresholds and timeline events), so between two change
-// points no answer can change.
+// points no answer can change. Like DecideAll it caches no row: its memory
+// is the pairs' spans. To walk many pairs, use ChangesSeq.
 func (w *World) Changes(pairs []Pair, from, to Time) [][]Span {
 	out := make([][]Span, len(pairs))
 	until := make([]Time, len(pairs))
@@ -64,17 +67,15 @@ func (w *World) Changes(pairs []Pair, from, to Time) [][]Span {
 	t := from
 	var events []string // descriptions of the events applied at t
 	eventApplied := true
+	var r row
 	for t < to {
 		next := min(to, w.nextEvent())
 		for i, pr := range pairs {
 			if eventApplied || until[i] <= t {
-				var rs [NumActions]Reason
-				for a := range Action(NumActions) {
-					rs[a], _ = w.DecideShare(pr.Principal, pr.Pipeline, a, t)
-				}
-				until[i] = w.rowOf(pr.Principal, pr.Pipeline).until
-				if n := len(out[i]); n == 0 || out[i][n-1].Reasons != rs {
-					out[i] = append(out[i], Span{From: t, Reasons: rs, Cause: w.cause(pr, t, from, events)})
+				w.decideRow(&r, pr.Principal, pr.Pipeline, t)
+				until[i] = r.until
+				if n := len(out[i]); n == 0 || out[i][n-1].Reasons != r.reasons {
+					out[i] = append(out[i], Span{From: t, Reasons: r.reasons, Cause: w.cause(pr, t, from, events)})
 				}
 			}
 			next = min(next, until[i])
@@ -98,6 +99,110 @@ func (w *World) Changes(pairs []Pair, from, to Time) [][]Span {
 		}
 	}
 	return out
+}
+
+// changesBlock is how many pairs ChangesSeq walks the timeline for at a
+// time: about 100 bytes a pair, plus the causes.
+const changesBlock = 1 << 16
+
+// ChangesSeq yields each pair of pairs, in their order, with its spans over
+// [from, to) as Changes returns them, holding the spans of one block of
+// pairs only: it walks the timeline for a block of pairs, yields them, puts
+// the timeline back to from (restoring what the events changed) and walks
+// it again for the next block. w must not be advanced past from; it is
+// left advanced to from, so the sequence may be ranged over again. Each
+// yielded slice is the caller's.
+func (w *World) ChangesSeq(pairs iter.Seq[Pair], from, to Time) iter.Seq2[Pair, []Span] {
+	return w.changesSeq(pairs, from, to, changesBlock)
+}
+
+func (w *World) changesSeq(pairs iter.Seq[Pair], from, to Time, block int) iter.Seq2[Pair, []Span] {
+	return func(yield func(Pair, []Span) bool) {
+		w.AdvanceTo(from)
+		var saved *eventState // w at from, when the walk applies an event
+		if w.nextEvent() <= to {
+			saved = w.saveEvents()
+			defer w.restoreEvents(saved)
+		}
+		blk := make([]Pair, 0, block)
+		walked := false
+		flush := func() bool {
+			if walked && saved != nil {
+				w.restoreEvents(saved)
+			}
+			walked = true
+			spans := w.Changes(blk, from, to)
+			for i, pr := range blk {
+				if !yield(pr, spans[i]) {
+					return false
+				}
+			}
+			blk = blk[:0]
+			return true
+		}
+		for pr := range pairs {
+			if blk = append(blk, pr); len(blk) == block && !flush() {
+				return
+			}
+		}
+		if len(blk) > 0 {
+			flush()
+		}
+	}
+}
+
+// eventState is what timeline events change in a World, copied so that a
+// walk of the timeline can start again from the same point.
+type eventState struct {
+	applied    int
+	accounts   []account
+	ous        []ou
+	principals []principal
+	pipelines  []pipeline
+	shares     []share
+}
+
+// saveEvents copies what the events change in w; restoreEvents puts the
+// copy back.
+func (w *World) saveEvents() *eventState {
+	s := &eventState{applied: w.applied}
+	s.copyFrom(w.accounts, w.ous, w.principals, w.pipelines, w.shares)
+	return s
+}
+
+func (w *World) restoreEvents(s *eventState) {
+	var c eventState
+	c.copyFrom(s.accounts, s.ous, s.principals, s.pipelines, s.shares)
+	w.applied = s.applied
+	w.accounts, w.ous, w.principals, w.pipelines, w.shares = c.accounts, c.ous, c.principals, c.pipelines, c.shares
+	w.gen++ // the cached rows answered for the state left behind
+}
+
+// copyFrom sets s to deep copies of the slices events change (apply,
+// associate, disassociate, leave) or append to.
+func (s *eventState) copyFrom(accounts []account, ous []ou, principals []principal, pipelines []pipeline, shares []share) {
+	s.accounts = slices.Clone(accounts)
+	for i := range s.accounts {
+		a := &s.accounts[i]
+		a.scps, a.orgPaths = slices.Clone(a.scps), slices.Clone(a.orgPaths)
+	}
+	s.ous = slices.Clone(ous)
+	for i := range s.ous {
+		s.ous[i].scps = slices.Clone(s.ous[i].scps)
+	}
+	s.principals = slices.Clone(principals)
+	for i := range s.principals {
+		s.principals[i].policies = slices.Clone(s.principals[i].policies)
+	}
+	s.pipelines = slices.Clone(pipelines)
+	for i := range s.pipelines {
+		s.pipelines[i].shares = slices.Clone(s.pipelines[i].shares)
+	}
+	s.shares = slices.Clone(shares)
+	for i := range s.shares {
+		sh := &s.shares[i]
+		sh.principals, sh.resources = slices.Clone(sh.principals), slices.Clone(sh.resources)
+	}
 }
 
 // Interval is an interval [From, To) in which one action's reason holds.

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"iter"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,26 +15,10 @@ import (
 // fresh World advanced to that time (the explain path).
 func TestTimelineAgreesWithExplain(t *testing.T) {
 	t.Parallel()
-	const hour = Time(time.Hour)
-	n := 120
-	if testing.Short() {
-		n = 30
-	}
 	checked := 0
-	for seed := range uint64(n) {
-		r := rand.New(rand.NewPCG(seed, 11))
-		cfg := randomConfig(r)
-		w, _ := NewWorld(cfg)
-		if w == nil {
-			continue
-		}
+	for rc := range randomWorlds(120, 30, 11) {
+		r, cfg, w, pairs := rc.r, rc.cfg, rc.w, rc.pairs
 		end := 60 * hour
-		var pairs []Pair
-		for p := range PrincipalID(w.NumPrincipals()) {
-			for pl := range PipelineID(w.NumPipelines()) {
-				pairs = append(pairs, Pair{p, pl})
-			}
-		}
 		all := w.Changes(pairs, 0, end)
 		for i, pr := range pairs {
 			spans := all[i]
@@ -53,7 +39,7 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 					checked++
 					if ex.Reason != s.Reasons[a] {
 						t.Fatalf("seed %d: %s %s on %s at %s in [%s, %s): span says %s, Explain %s",
-							seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
+							rc.seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
 							s.Reasons[a], ex.Reason)
 					}
 				}
@@ -76,4 +62,83 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 	}
 	require.Greater(t, checked, 1000)
 	t.Logf("%d samples", checked)
+}
+
+// TestChangesSeqBlocks: walking the pairs a block at a time, putting the
+// timeline back between blocks, yields what one walk over every pair
+// returns, for any block size, from the start or from later on.
+func TestChangesSeqBlocks(t *testing.T) {
+	t.Parallel()
+	worlds, withEvents := 0, 0
+	for rc := range randomWorlds(60, 15, 12) {
+		r, cfg, w, pairs := rc.r, rc.cfg, rc.w, rc.pairs
+		worlds++
+		if w.NumEvents() > 0 {
+			withEvents++
+		}
+		from, to := Time(r.IntN(3))*12*hour, 60*hour
+		want := w.Changes(pairs, from, to)
+		for _, block := range []int{1, 3, len(pairs) + 1} {
+			fresh, _ := NewWorld(cfg)
+			seq := fresh.changesSeq(slices.Values(pairs), from, to, block)
+			for range 2 { // the world is left at from: a second walk is the same
+				i := 0
+				for pr, spans := range seq {
+					require.Equal(t, pairs[i], pr)
+					require.Equal(t, want[i], spans, "seed %d, block %d, pair %d", rc.seed, block, i)
+					i++
+				}
+				require.Len(t, pairs, i)
+			}
+		}
+		// Stopping early stops the walk.
+		fresh, _ := NewWorld(cfg)
+		got := 0
+		for range fresh.changesSeq(slices.Values(pairs), from, to, 2) {
+			if got++; got == 3 {
+				break
+			}
+		}
+		require.Equal(t, min(3, len(pairs)), got)
+	}
+	require.Greater(t, withEvents, worlds/2, "most random scenarios have timeline events")
+}
+
+const hour = Time(time.Hour)
+
+// randomWorld is one random scenario (randomConfig) that compiles, with
+// every pair of its World.
+type randomWorld struct {
+	seed  uint64
+	r     *rand.Rand
+	cfg   *Config
+	w     *World
+	pairs []Pair
+}
+
+// randomWorlds yields the random scenarios of n seeds (short under -short)
+// that compile, drawn from stream.
+func randomWorlds(n, short int, stream uint64) iter.Seq[randomWorld] {
+	if testing.Short() {
+		n = short
+	}
+	return func(yield func(randomWorld) bool) {
+		for seed := range uint64(n) {
+			r := rand.New(rand.NewPCG(seed, stream))
+			cfg := randomConfig(r)
+			w, _ := NewWorld(cfg)
+			if w == nil {
+				continue
+			}
+			rc := randomWorld{seed: seed, r: r, cfg: cfg, w: w}
+			for p := range PrincipalID(w.NumPrincipals()) {
+				for pl := range PipelineID(w.NumPipelines()) {
+					rc.pairs = append(rc.pairs, Pair{p, pl})
+				}
+			}
+			if !yield(rc) {
+				return
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -48,33 +49,35 @@ func accessRow(world *model.World, p model.PrincipalID, pl model.PipelineID, at 
 	return row
 }
 
-// compareAccessRows orders rows by principal, pipeline name, then ARN.
-func compareAccessRows(a, b AccessRow) int {
-	if c := strings.Compare(a.Principal, b.Principal); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Pipeline, b.Pipeline); c != 0 {
-		return c
-	}
-	return strings.Compare(a.PipelineARN, b.PipelineARN)
+// hasAccess reports whether reasons allow an action.
+func hasAccess(reasons *[model.NumActions]model.Reason) bool {
+	return slices.ContainsFunc(reasons[:], model.Reason.IsAllow)
 }
 
-// Access returns the access matrix at t: one row for every principal
-// (owner-account principals and roots included) and every pipeline, sorted
-// by principal then pipeline name (then ARN). It asks
-// [model.World.DecideAll] for each pair, which caches nothing. Access does
+// AccessRows yields the access matrix at t one row at a time, holding none
+// of them: a row for every principal (owner-account principals and roots
+// included) and every pipeline when all, else only the rows with an
+// allowed action; sorted by principal, then pipeline name (then ARN). It
+// asks [model.World.DecideAll] for each pair, which caches nothing. It does
 // not apply the timeline: the caller advances world to t first
 // (world.AdvanceTo(t)), and t must not precede the last applied event.
-// world must not be nil. The matrix has a row per principal and pipeline;
-// to write a large one, range over [AccessRows] instead.
-func Access(world *model.World, t model.Time) []AccessRow {
-	return slices.Collect(AccessRows(world, t))
-}
-
-// AccessRows yields the rows of [Access] one at a time, in its order,
-// holding none of them; the same conditions on world and t hold.
-func AccessRows(world *model.World, t model.Time) iter.Seq[AccessRow] {
-	return accessOf(world, t, sortedPrincipals(world), sortedPipelines(world))
+// world must not be nil.
+func AccessRows(world *model.World, t model.Time, all bool) iter.Seq[AccessRow] {
+	ps, pls := sortedPrincipals(world), sortedPipelines(world)
+	at := world.TimeToRFC3339(t)
+	return func(yield func(AccessRow) bool) {
+		for _, p := range ps {
+			for _, pl := range pls {
+				reasons := world.DecideAll(p, pl, t)
+				if !all && !hasAccess(&reasons) {
+					continue
+				}
+				if !yield(accessRow(world, p, pl, at, &reasons)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // sortedPrincipals returns world's principals in the access order: by
@@ -104,19 +107,43 @@ func sortedPipelines(world *model.World) []model.PipelineID {
 	return pls
 }
 
-// accessOf yields the rows of principals ps × pipelines pls at t, in
-// that order.
-func accessOf(world *model.World, t model.Time, ps []model.PrincipalID, pls []model.PipelineID) iter.Seq[AccessRow] {
-	at := world.TimeToRFC3339(t)
-	return func(yield func(AccessRow) bool) {
-		for _, p := range ps {
-			for _, pl := range pls {
-				reasons := world.DecideAll(p, pl, t)
-				if !yield(accessRow(world, p, pl, at, &reasons)) {
-					return
-				}
-			}
-		}
+// NewAccessView returns the view of world's access matrix at t
+// ([AccessRows]): every principal and pipeline when all, else those with
+// an allowed action. world must be advanced to t.
+func NewAccessView(world *model.World, t model.Time, all bool) AccessView {
+	l := newAccessLayout(world, all)
+	l.at = world.TimeToRFC3339(t)
+	return AccessView{Rows: AccessRows(world, t, all), layout: l}
+}
+
+// accessLayout is what the text of an access view knows before its first
+// row: the instant, the column widths (from the world's names, so that the
+// rows stream) and how many pairs the rows leave out.
+type accessLayout struct {
+	at                  string // AccessView's instant
+	principal, pipeline int    // the widest caller string and pipeline name
+	time                int    // ChangesView: the widest of from and to
+	pairs               int    // principals × pipelines
+	all                 bool   // the rows are every pair
+}
+
+func newAccessLayout(world *model.World, all bool) accessLayout {
+	l := accessLayout{pairs: world.NumPrincipals() * world.NumPipelines(), all: all}
+	for p := range model.PrincipalID(world.NumPrincipals()) {
+		l.principal = max(l.principal, utf8.RuneCountInString(world.CallerString(p)))
+	}
+	for pl := range model.PipelineID(world.NumPipelines()) {
+		l.pipeline = max(l.pipeline, utf8.RuneCountInString(world.PipelineName(pl)))
+	}
+	return l
+}
+
+// writeLeftOut writes, for sparse rows, how many of the pairs the listed
+// ones leave out, and what they have in common.
+func (l *accessLayout) writeLeftOut(ew *errWriter, listed int, what string) {
+	if n := l.pairs - listed; !l.all && n > 0 {
+		ew.printf("\n%s %s %s not listed (--all lists them)\n",
+			nouns(n, "principal-pipeline pair", "principal-pipeline pairs"), what, plural(n, "is", "are"))
 	}
 }
 
@@ -137,16 +164,9 @@ type jsonAccess struct {
 
 // writeJSON writes the rows as the access JSON, a list of {principal,
 // pipeline, pipeline_arn, at, allowed_actions, reason_by_action}, in the
-// rows' order, indented by two spaces, as they come: one row in memory at a
-// time. Lists and maps are never null. It returns w's first error.
+// rows' order, as [writeJSONList] does. Lists and maps are never null.
 func (v AccessView) writeJSON(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("  ", "  ")
-	n := 0
-	for r := range v.Rows {
+	return writeJSONList(w, v.Rows, func(r *AccessRow) any {
 		row := jsonAccess{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
 			At: r.At, AllowedActions: r.Allowed, ReasonByAction: r.ReasonByAction}
 		if row.AllowedActions == nil {
@@ -155,19 +175,36 @@ func (v AccessView) writeJSON(w io.Writer) error {
 		if row.ReasonByAction == nil {
 			row.ReasonByAction = map[string]string{}
 		}
+		return row
+	})
+}
+
+// writeJSONList writes rows as a JSON list, each row as toJSON makes it,
+// indented by two spaces like [writeIndentedJSON], as they come: one row in
+// memory at a time. It returns w's first error, and stops at it.
+func writeJSONList[R any](w io.Writer, rows iter.Seq[R], toJSON func(*R) any) error {
+	bw := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	empty := true
+	for r := range rows {
 		buf.Reset()
-		if err := enc.Encode(row); err != nil {
+		if err := enc.Encode(toJSON(&r)); err != nil {
 			return err
 		}
-		sep := ",\n  "
-		if n == 0 {
-			sep = "[\n  "
+		if empty {
+			bw.WriteString("[\n  ")
+		} else {
+			bw.WriteString(",\n  ")
 		}
-		n++
-		bw.WriteString(sep)
-		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		empty = false
+		if _, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))); err != nil {
+			return err
+		}
 	}
-	if n == 0 {
+	if empty {
 		bw.WriteString("[]\n")
 	} else {
 		bw.WriteString("\n]\n")
@@ -178,7 +215,7 @@ func (v AccessView) writeJSON(w io.Writer) error {
 // writeCSV writes the rows as CSV, as they come: a header
 // "principal,pipeline,at" followed by one column per action ("sagemaker:X",
 // in Action order), then one line per row holding each action's reason
-// code. It returns w's first error.
+// code. It returns w's first error, and stops at it.
 func (v AccessView) writeCSV(w io.Writer) error {
 	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "at"}
@@ -192,7 +229,9 @@ func (v AccessView) writeCSV(w io.Writer) error {
 		for a := range model.Action(model.NumActions) {
 			rec = append(rec, r.ReasonByAction[a.String()])
 		}
-		cw.Write(rec)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()
@@ -200,7 +239,7 @@ func (v AccessView) writeCSV(w io.Writer) error {
 
 // accessLevel summarizes what a row allows: "owner (10/10)" (every allowed
 // action as the owner), "extended (10/10)" or "read-only (7/7)" (through
-// shares), "none", or "n/10".
+// shares), "none", or "n/10"; at most accessWidth runes.
 func accessLevel(row *AccessRow) string {
 	var allowed model.ActionSet
 	owner, shared := 0, 0
@@ -226,48 +265,96 @@ func accessLevel(row *AccessRow) string {
 	return fmt.Sprintf("%d/%d", n, model.NumActions)
 }
 
-// firstDenied returns the first denied action in Action order (the
-// read-only actions come first) and its reason.
-func firstDenied(row *AccessRow) (model.Action, model.Reason, bool) {
+// accessWidth is the width of the widest accessLevel, "extended (10/10)".
+var accessWidth = len(fmt.Sprintf("extended (%d/%d)", model.NumActions, model.NumActions))
+
+// firstDenied returns the FIRST DENIED cell of row: the reason of the first
+// denied action in Action order (the read-only actions come first) and its
+// name, "action_not_permitted (StartPipelineExecution)"; "" when every
+// action is allowed. It is at most firstDeniedWidth runes.
+func firstDenied(row *AccessRow) string {
 	for a := range model.Action(model.NumActions) {
 		if r := row.reason(a); !r.IsAllow() {
-			return a, r, true
+			return fmt.Sprintf("%s (%s)", r, a.Name())
 		}
 	}
-	return 0, 0, false
+	return ""
 }
 
-// writeText writes the rows for people: the instant, one line per row
-// (principal, pipeline, an access summary and the reason the first denied
-// action is denied), then a legend. It holds every row, for the column
-// widths. It returns w's first error.
+// firstDeniedWidth is the width of the widest firstDenied: the longest
+// reason code and the longest action name.
+var firstDeniedWidth = func() int {
+	reason, action := 0, 0
+	for r := range model.NumReasons {
+		reason = max(reason, len(r.String()))
+	}
+	for a := range model.Action(model.NumActions) {
+		action = max(action, len(a.Name()))
+	}
+	return len(fmt.Sprintf("%s (%s)", strings.Repeat("r", reason), strings.Repeat("a", action)))
+}()
+
+// writeText writes the rows for people as they come: the instant, one line
+// per row (principal, pipeline, an access summary and the reason the first
+// denied action is denied) in columns as wide as the world's names, how
+// many pairs sparse rows leave out, then a legend. It returns w's first
+// error, and stops at it.
 func (v AccessView) writeText(w io.Writer) error {
-	rows := slices.Collect(v.Rows)
 	ew := &errWriter{w: w}
-	if len(rows) == 0 {
+	l := &v.layout
+	if l.pairs == 0 {
 		ew.printf("no principals or pipelines\n")
 		return ew.err
 	}
-	at := rows[0].At
-	for i := range rows {
-		if rows[i].At != at {
-			at = "several instants (see the rows)"
-			break
+	ew.printf("access at %s\n\n", l.at)
+	cols := newColumns(ew, []string{"PRINCIPAL", "PIPELINE", "ACCESS", "FIRST DENIED"},
+		l.principal, l.pipeline, accessWidth, 0)
+	listed := 0
+	for r := range v.Rows {
+		if cols.line(r.Principal, r.Pipeline, accessLevel(&r), firstDenied(&r)); ew.err != nil {
+			return ew.err
 		}
+		listed++
 	}
-	ew.printf("access at %s\n\n", at)
-	t := newTable("PRINCIPAL", "PIPELINE", "ACCESS", "FIRST DENIED")
-	for i := range rows {
-		r := &rows[i]
-		denied := ""
-		if a, reason, ok := firstDenied(r); ok {
-			denied = fmt.Sprintf("%s (%s)", reason, a.Name())
-		}
-		t.add(r.Principal, r.Pipeline, accessLevel(r), denied)
-	}
-	t.write(ew, "")
+	l.writeLeftOut(ew, listed, "with no allowed action")
 	ew.printf("\n%s", accessLegend)
 	return ew.err
+}
+
+// columns writes a text table line by line as its rows come, in the layout
+// of [table]: each column as wide as given (at least its header) and two
+// spaces, the last column unpadded, trailing blanks trimmed. The widths are
+// known before the rows, so nothing is held; a wider cell pushes the rest
+// of its line to the right.
+type columns struct {
+	w     io.Writer
+	width []int // in runes
+	buf   []byte
+}
+
+// newColumns writes header, each column at least width[i] wide.
+func newColumns(w io.Writer, header []string, width ...int) *columns {
+	c := &columns{w: w, width: width}
+	for i, h := range header {
+		c.width[i] = max(c.width[i], utf8.RuneCountInString(h))
+	}
+	c.line(header...)
+	return c
+}
+
+func (c *columns) line(cells ...string) {
+	b := c.buf[:0]
+	for i, cell := range cells {
+		b = append(b, cell...)
+		if i < len(cells)-1 {
+			for range max(c.width[i]-utf8.RuneCountInString(cell), 0) + 2 {
+				b = append(b, ' ')
+			}
+		}
+	}
+	b = append(bytes.TrimRight(b, " \t"), '\n')
+	c.w.Write(b)
+	c.buf = b
 }
 
 var accessLegend = func() string {

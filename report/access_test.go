@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 func TestAccessRows(t *testing.T) {
 	w := fixtureWorld(t)
 	at := 6 * hour
-	rows := Access(w, at)
+	rows := slices.Collect(AccessRows(w, at, true))
 	require.Len(t, rows, w.NumPrincipals()*w.NumPipelines())
 	assert.True(t, slices.IsSortedFunc(rows, func(a, b AccessRow) int {
 		if c := strings.Compare(a.Principal, b.Principal); c != 0 {
@@ -50,6 +51,17 @@ func TestAccessRows(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2*2, owners, "owner-account principals (root, PipelineAdmin) are listed")
+
+	// Sparse: the same rows, but those that allow nothing.
+	var want []AccessRow
+	for _, r := range rows {
+		if len(r.Allowed) > 0 {
+			want = append(want, r)
+		}
+	}
+	sparse := slices.Collect(AccessRows(w, at, false))
+	assert.Equal(t, want, sparse)
+	assert.Less(t, len(sparse), len(rows), "the fixture has pairs with no allowed action")
 }
 
 func nilIfEmpty(s []string) []string {
@@ -60,21 +72,21 @@ func nilIfEmpty(s []string) []string {
 }
 
 func TestAccessGolden(t *testing.T) {
-	w := fixtureWorld(t)
-	rows := Access(w, 6*hour)
-	js := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "json") })
+	view := func(all bool) AccessView { return NewAccessView(fixtureWorld(t), 6*hour, all) }
+	js := render(t, func(b *bytes.Buffer) error { return view(false).Render(b, "json") })
 	golden(t, "access.json", js)
-	csvOut := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "csv") })
+	csvOut := render(t, func(b *bytes.Buffer) error { return view(false).Render(b, "csv") })
 	golden(t, "access.csv", csvOut)
-	txt := render(t, func(b *bytes.Buffer) error { return AccessView{Rows: slices.Values(rows)}.Render(b, "text") })
+	txt := render(t, func(b *bytes.Buffer) error { return view(false).Render(b, "text") })
 	golden(t, "access.txt", txt)
+	allTxt := render(t, func(b *bytes.Buffer) error { return view(true).Render(b, "text") })
+	golden(t, "access-all.txt", allTxt)
 
 	// Same world, same instant: same bytes.
-	again := render(t, func(b *bytes.Buffer) error {
-		return AccessView{Rows: slices.Values(Access(w, 6*hour))}.Render(b, "json")
-	})
+	again := render(t, func(b *bytes.Buffer) error { return view(false).Render(b, "json") })
 	assert.Equal(t, js, again)
 
+	rows := slices.Collect(AccessRows(fixtureWorld(t), 6*hour, false))
 	var doc []map[string]any
 	require.NoError(t, json.Unmarshal(js, &doc))
 	require.Len(t, doc, len(rows))
@@ -83,6 +95,7 @@ func TestAccessGolden(t *testing.T) {
 			keys(t, d))
 		_, isList := d["allowed_actions"].([]any)
 		assert.True(t, isList, "allowed_actions is a list, never null")
+		assert.NotEmpty(t, d["allowed_actions"], "sparse rows allow an action")
 	}
 
 	recs, err := csv.NewReader(bytes.NewReader(csvOut)).ReadAll()
@@ -91,6 +104,75 @@ func TestAccessGolden(t *testing.T) {
 	assert.Equal(t, []string{"principal", "pipeline", "at"}, recs[0][:3])
 	assert.Len(t, recs[0], 3+model.NumActions)
 	assert.Equal(t, "sagemaker:DescribePipeline", recs[0][3])
+
+	// The text says what it leaves out; --all leaves out nothing.
+	w := fixtureWorld(t)
+	left := w.NumPrincipals()*w.NumPipelines() - len(rows)
+	assert.Contains(t, string(txt), fmt.Sprintf("\n%d principal-pipeline pairs with no allowed action are not listed (--all lists them)\n", left))
+	assert.NotContains(t, string(allTxt), "not listed")
+	allJS := render(t, func(b *bytes.Buffer) error { return view(true).Render(b, "json") })
+	require.NoError(t, json.Unmarshal(allJS, &doc))
+	assert.Len(t, doc, w.NumPrincipals()*w.NumPipelines())
+}
+
+// TestAccessTextStreams: the text is written as the rows come, in columns
+// as wide as the world's names (the longest principal here has no row),
+// not held until the last row.
+func TestAccessTextStreams(t *testing.T) {
+	cfg := fixtureConfig()
+	long := "role/" + strings.Repeat("L", 60)
+	cfg.Accounts[2].Principals = append(cfg.Accounts[2].Principals,
+		model.PrincipalConfig{Name: ref(long, 17), Pos: pos(17, 9)})
+	w, errs := model.NewWorld(cfg)
+	require.Empty(t, errs)
+	v := NewAccessView(w, 6*hour, false)
+	var out bytes.Buffer
+	inner := v.Rows
+	n := 0
+	v.Rows = func(yield func(AccessRow) bool) {
+		for r := range inner {
+			if n > 0 {
+				// The previous row is out before this one is asked for.
+				require.Equal(t, n+1, strings.Count(out.String(), "\n")-2, "header and %d rows written", n)
+			}
+			n++
+			assert.NotContains(t, r.Principal, long, "no access, no row")
+			if !yield(r) {
+				return
+			}
+		}
+	}
+	require.NoError(t, v.Render(&out, "text"))
+	require.Greater(t, n, 2)
+	lines := strings.Split(out.String(), "\n")
+	principalWidth := len(partner + "/" + long)
+	assert.Equal(t, "PRINCIPAL"+strings.Repeat(" ", principalWidth-len("PRINCIPAL")+2)+"PIPELINE", lines[2][:principalWidth+2+len("PIPELINE")])
+	for _, l := range lines[3 : 3+n] {
+		cell := l[principalWidth:]
+		assert.True(t, strings.HasPrefix(cell, "  churn-training  ") || strings.HasPrefix(cell, "  eval  "), "pipelines line up: %q", l)
+		assert.Equal(t, l, strings.TrimRight(l, " "), "no trailing blanks")
+	}
+}
+
+// TestAccessStopsOnError: a failing writer stops the walk of the matrix,
+// at once for text, within a buffer's worth of rows for json and csv.
+func TestAccessStopsOnError(t *testing.T) {
+	w := manyWorld(t, 60, "/research")
+	total := w.NumPrincipals() * w.NumPipelines()
+	for format, most := range map[string]int{"text": 1, "json": total / 4, "csv": total / 4} {
+		v := NewAccessView(w, 6*hour, true)
+		inner, n := v.Rows, 0
+		v.Rows = func(yield func(AccessRow) bool) {
+			for r := range inner {
+				n++
+				if !yield(r) {
+					return
+				}
+			}
+		}
+		assert.ErrorIs(t, v.Render(failWriter{}, format), assert.AnError, format)
+		assert.LessOrEqual(t, n, most, format)
+	}
 }
 
 func TestAccessLevel(t *testing.T) {
@@ -123,7 +205,11 @@ func TestAccessLevel(t *testing.T) {
 		}},
 	} {
 		assert.Equal(t, tc.want, accessLevel(mk(tc.f)))
+		assert.LessOrEqual(t, len(accessLevel(mk(tc.f))), accessWidth)
+		assert.LessOrEqual(t, len(firstDenied(mk(tc.f))), firstDeniedWidth)
 	}
+	assert.Equal(t, len("extended (10/10)"), accessWidth)
+	assert.Equal(t, len("external_not_allowed (DescribePipelineDefinitionForExecution)"), firstDeniedWidth)
 }
 
 func TestAccessEmpty(t *testing.T) {
@@ -131,4 +217,45 @@ func TestAccessEmpty(t *testing.T) {
 		return AccessView{Rows: slices.Values([]AccessRow(nil))}.Render(b, "json")
 	})
 	assert.Equal(t, "[]\n", string(got))
+	got = render(t, func(b *bytes.Buffer) error { return AccessView{}.Render(b, "text") })
+	assert.Equal(t, "no principals or pipelines\n", string(got))
+}
+
+// TestChangesSparse: by default the changes list every interval of the
+// pairs that allow an action at some point or change, and leave out the
+// pairs denied everything, for the same reasons, throughout.
+func TestChangesSparse(t *testing.T) {
+	w := fixtureWorld(t)
+	all := slices.Collect(NewChangesView(w, 0, 24*hour, true).Rows)
+	require.Len(t, all, len(slices.Collect(NewChangesView(w, 0, 24*hour, true).Rows)), "the world is left at the start")
+	type pair struct{ principal, arn string }
+	spans := map[pair][]ChangeRow{}
+	var order []pair
+	for _, r := range all {
+		k := pair{r.Principal, r.PipelineARN}
+		if spans[k] == nil {
+			order = append(order, k)
+		}
+		spans[k] = append(spans[k], r)
+	}
+	require.Len(t, order, w.NumPrincipals()*w.NumPipelines())
+	var want []ChangeRow
+	left := 0
+	for _, k := range order {
+		rows := spans[k]
+		if len(rows) == 1 && len(rows[0].Allowed) == 0 {
+			left++
+			continue
+		}
+		want = append(want, rows...)
+	}
+	assert.Equal(t, want, slices.Collect(NewChangesView(w, 0, 24*hour, false).Rows))
+	assert.Positive(t, left)
+	assert.Less(t, len(want), len(all))
+
+	txt := string(render(t, func(b *bytes.Buffer) error { return NewChangesView(w, 0, 24*hour, false).Render(b, "text") }))
+	assert.Contains(t, txt, fmt.Sprintf("\n%d principal-pipeline pairs with no allowed action and no change are not listed (--all lists them)\n", left))
+	assert.Contains(t, txt, "999999999999/root                churn-training  2026-01-05T00:00:00Z  2026-01-05T03:00:00Z  none",
+		"a pair denied at first, allowed later, is listed")
+	assert.NotContains(t, txt, "999999999999/root                eval", "a pair never allowed, never changed, is not")
 }

@@ -88,7 +88,7 @@ func TestSummarizeOverTime(t *testing.T) {
 
 	// The access matrix at the end, one row per principal and pipeline.
 	assert.Nil(t, s.Access) // computed on first use
-	access := slices.Collect(s.AccessRows())
+	access := slices.Collect(s.AccessRows(true))
 	assert.Len(t, access, access[0].reasonCountRows(t, fixtureWorld(t)))
 
 	// The heat map asks the world for the pipelines it draws only, and
@@ -220,7 +220,7 @@ func TestHeatMapGroups(t *testing.T) {
 	// the matrix says.
 	var sum float64
 	n := 0
-	for r := range s.AccessRows() {
+	for r := range s.AccessRows(true) {
 		if r.Pipeline == "eval" && w.AccountOU(model.AccountID(r.Principal[:12])) == "/research" {
 			sum += float64(len(r.Allowed))
 			n++

@@ -23,7 +23,8 @@ var CSVTables = []string{"calls", "cost", "access", "findings"}
 //     account_name, principal, pipeline, share ("" for the owner's own),
 //     instance_type, instance_seconds (3 decimals), usd (4 decimals);
 //   - access: the access matrix at the end of the run, as an [AccessView]
-//     writes it in csv;
+//     writes it in csv, its rows with an allowed action only (the access
+//     command lists every row);
 //   - findings: the compliance findings (Summary.Findings), in their order:
 //     rule, severity, subject, message, file, line, col, waived (true or
 //     false).
@@ -36,7 +37,7 @@ func (v RunView) writeCSV(w io.Writer) error {
 	case "cost":
 		return writeCostCSV(w, v.Summary)
 	case "access":
-		return AccessView{Rows: v.AccessRows()}.writeCSV(w)
+		return AccessView{Rows: v.AccessRows(false)}.writeCSV(w)
 	case "findings":
 		return writeFindingsCSV(w, v.Findings)
 	}

@@ -6,8 +6,8 @@
 // ([RunView]), the compliance rules by [Check] into a [CheckReport], two
 // runs by [CompareSummaries] into a [Diff], replicas by [SummarizeReplicas]
 // into [Replicas]; the permission views print the model directly:
-// [AccessView] (the access matrix at one instant, [AccessRows]),
-// [ChangesView] ([Changes]), [ExplainView] (a [model.Explanation] layer by
+// [AccessView] (the access matrix at one instant, [NewAccessView]),
+// [ChangesView] ([NewChangesView]), [ExplainView] (a [model.Explanation] layer by
 // layer) and [TimelineView] ([Timeline]). A view lists its formats
 // (View.Formats) and renders one (View.Render); the model knows nothing of
 // formats, and a command checks --format against the view before it

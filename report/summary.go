@@ -166,13 +166,20 @@ type Summary struct {
 	Replay *Replay
 }
 
-// AccessRows yields the access matrix at the end of the run: s.Access's
-// rows when it is there, else computed one at a time (see [AccessRows]).
-func (s *Summary) AccessRows() iter.Seq[AccessRow] {
+// AccessRows yields the access matrix at the end of the run, every row
+// when all, else those with an allowed action: from s.Access when it is
+// there, else computed one at a time (see [AccessRows]).
+func (s *Summary) AccessRows(all bool) iter.Seq[AccessRow] {
 	if s.Access != nil || s.accessWorld == nil {
-		return slices.Values(s.Access)
+		return func(yield func(AccessRow) bool) {
+			for _, r := range s.Access {
+				if (all || len(r.Allowed) > 0) && !yield(r) {
+					return
+				}
+			}
+		}
 	}
-	return AccessRows(s.accessWorld, s.Duration)
+	return AccessRows(s.accessWorld, s.Duration, all)
 }
 
 // DurationSeconds returns the simulated horizon in seconds.

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -200,10 +199,10 @@ func TestRenderErrors(t *testing.T) {
 	ex := w.Explain(principal(t, w, resAcct+"/role/DataScientist"), pipeline(t, w, "eval"), model.DescribePipeline, 0)
 	assert.ErrorIs(t, ExplainView{World: w, Explanation: &ex}.Render(failWriter{}, "json"), assert.AnError)
 	assert.ErrorIs(t, ExplainView{World: w, Explanation: &ex}.Render(failWriter{}, "text"), assert.AnError)
-	rows := Access(w, 0)
-	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "json"), assert.AnError)
-	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "csv"), assert.AnError)
-	assert.ErrorIs(t, AccessView{Rows: slices.Values(rows)}.Render(failWriter{}, "text"), assert.AnError)
+	for _, format := range []string{"json", "csv", "text"} {
+		assert.ErrorIs(t, NewAccessView(w, 0, true).Render(failWriter{}, format), assert.AnError)
+		assert.ErrorIs(t, NewChangesView(fixtureWorld(t), 0, hour, true).Render(failWriter{}, format), assert.AnError)
+	}
 }
 
 func TestRunTextSynthetic(t *testing.T) {

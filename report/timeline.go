@@ -1,9 +1,7 @@
 package report
 
 import (
-	"fmt"
 	"io"
-	"slices"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -68,21 +66,43 @@ type ChangeRow struct {
 	Cause string // as TimelineEntry.Cause
 }
 
-// Changes returns the access matrix's changes: for every principal and
-// pipeline, the spans in which its reasons hold, sorted by principal, then
-// pipeline name (then ARN), then time. spans[i] are pairs[i]'s spans, as
-// model.World.Changes returns them.
-func Changes(world *model.World, pairs []model.Pair, spans [][]model.Span) []ChangeRow {
-	var rows []ChangeRow
-	for i, pr := range pairs {
-		for _, s := range spans[i] {
-			rows = append(rows, ChangeRow{AccessRow: accessRow(world, pr.Principal, pr.Pipeline, world.TimeToRFC3339(s.From), &s.Reasons),
-				To: world.TimeToRFC3339(s.To), Cause: s.Cause})
+// NewChangesView returns the view of world's access matrix's changes over
+// [from, to): for every principal and pipeline, in the access order
+// ([AccessRows]), the intervals in which its reasons hold, in time order
+// (model.World.ChangesSeq). Unless all, a pair is listed only when it has
+// an allowed action in some interval or its reasons change (more than one
+// interval): what is left out is denied every action, for one reason each,
+// throughout. The view applies the timeline as it renders: world must not
+// be advanced past from, and is left at from.
+func NewChangesView(world *model.World, from, to model.Time, all bool) ChangesView {
+	l := newAccessLayout(world, all)
+	l.time = max(len(world.TimeToRFC3339(from)), len(world.TimeToRFC3339(to)))
+	ps, pls := sortedPrincipals(world), sortedPipelines(world)
+	pairs := func(yield func(model.Pair) bool) {
+		for _, p := range ps {
+			for _, pl := range pls {
+				if !yield(model.Pair{Principal: p, Pipeline: pl}) {
+					return
+				}
+			}
 		}
 	}
-	// Then time: the sort is stable and each pair's spans are in order.
-	slices.SortStableFunc(rows, func(a, b ChangeRow) int { return compareAccessRows(a.AccessRow, b.AccessRow) })
-	return rows
+	rows := func(yield func(ChangeRow) bool) {
+		for pr, spans := range world.ChangesSeq(pairs, from, to) {
+			if !all && len(spans) == 1 && !hasAccess(&spans[0].Reasons) {
+				continue
+			}
+			for i := range spans {
+				s := &spans[i]
+				row := ChangeRow{AccessRow: accessRow(world, pr.Principal, pr.Pipeline, world.TimeToRFC3339(s.From), &s.Reasons),
+					To: world.TimeToRFC3339(s.To), Cause: s.Cause}
+				if !yield(row) {
+					return
+				}
+			}
+		}
+	}
+	return ChangesView{Rows: rows, layout: l}
 }
 
 type jsonChange struct {
@@ -97,68 +117,72 @@ type jsonChange struct {
 }
 
 // writeJSON writes the rows as a JSON list of {principal, pipeline,
-// pipeline_arn, from, to, allowed_actions, reason_by_action, cause}.
+// pipeline_arn, from, to, allowed_actions, reason_by_action, cause}, as
+// they come.
 func (v ChangesView) writeJSON(w io.Writer) error {
-	rows := v.Rows
-	out := make([]jsonChange, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		out[i] = jsonChange{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
+	return writeJSONList(w, v.Rows, func(r *ChangeRow) any {
+		row := jsonChange{Principal: r.Principal, Pipeline: r.Pipeline, PipelineARN: r.PipelineARN,
 			From: r.At, To: r.To, AllowedActions: r.Allowed, ReasonByAction: r.ReasonByAction, Cause: r.Cause}
-		if out[i].AllowedActions == nil {
-			out[i].AllowedActions = []string{}
+		if row.AllowedActions == nil {
+			row.AllowedActions = []string{}
 		}
-	}
-	return writeIndentedJSON(w, out)
+		return row
+	})
 }
 
-// writeCSV writes the rows as CSV: principal, pipeline, from, to, cause,
-// then one column per action ("sagemaker:X", in Action order) holding its
-// reason code.
+// writeCSV writes the rows as CSV, as they come: principal, pipeline, from,
+// to, cause, then one column per action ("sagemaker:X", in Action order)
+// holding its reason code. It returns w's first error, and stops at it.
 func (v ChangesView) writeCSV(w io.Writer) error {
-	rows := v.Rows
 	cw := newCSVWriter(w)
 	header := []string{"principal", "pipeline", "from", "to", "cause"}
 	for a := range model.Action(model.NumActions) {
 		header = append(header, a.String())
 	}
 	cw.Write(header)
-	for i := range rows {
-		r := &rows[i]
-		rec := []string{r.Principal, r.Pipeline, r.At, r.To, r.Cause}
+	rec := make([]string, 0, len(header))
+	for r := range v.Rows {
+		rec = append(rec[:0], r.Principal, r.Pipeline, r.At, r.To, r.Cause)
 		for a := range model.Action(model.NumActions) {
 			rec = append(rec, r.ReasonByAction[a.String()])
 		}
-		cw.Write(rec)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// writeText writes the rows for people: one line per interval (the
-// principal and pipeline only on its first), with the access summary and
-// first denied action of the access text, then the legend.
+// writeText writes the rows for people as they come: one line per interval
+// (the principal and pipeline only on its first), with the access summary
+// and first denied action of the access text, in columns as wide as the
+// world's names and times; then how many pairs sparse rows leave out, and
+// the legend. It returns w's first error, and stops at it.
 func (v ChangesView) writeText(w io.Writer) error {
-	rows := v.Rows
 	ew := &errWriter{w: w}
-	if len(rows) == 0 {
+	l := &v.layout
+	if l.pairs == 0 {
 		ew.printf("no principals or pipelines\n")
 		return ew.err
 	}
-	t := newTable("PRINCIPAL", "PIPELINE", "FROM", "TO", "ACCESS", "FIRST DENIED", "CAUSE")
-	for i := range rows {
-		r := &rows[i]
-		denied := ""
-		if a, reason, ok := firstDenied(&r.AccessRow); ok {
-			denied = fmt.Sprintf("%s (%s)", reason, a.Name())
-		}
+	cols := newColumns(ew, []string{"PRINCIPAL", "PIPELINE", "FROM", "TO", "ACCESS", "FIRST DENIED", "CAUSE"},
+		l.principal, l.pipeline, l.time, l.time, accessWidth, firstDeniedWidth, 0)
+	listed := 0
+	var principal, arn string // the pair of the previous row
+	for r := range v.Rows {
 		who, pl := r.Principal, r.Pipeline
-		if i > 0 && rows[i-1].Principal == r.Principal && rows[i-1].PipelineARN == r.PipelineARN {
+		if listed > 0 && principal == r.Principal && arn == r.PipelineARN {
 			who, pl = "", ""
+		} else {
+			listed++
+			principal, arn = r.Principal, r.PipelineARN
 		}
-		t.add(who, pl, r.At, r.To, accessLevel(&r.AccessRow), denied, r.Cause)
+		if cols.line(who, pl, r.At, r.To, accessLevel(&r.AccessRow), firstDenied(&r.AccessRow), r.Cause); ew.err != nil {
+			return ew.err
+		}
 	}
-	t.write(ew, "")
+	l.writeLeftOut(ew, listed, "with no allowed action and no change")
 	ew.printf("\n%s", accessLegend)
 	return ew.err
 }

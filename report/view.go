@@ -11,8 +11,9 @@ import (
 
 // A View is a computed report, ready to print in any of the formats it
 // lists. The report is computed once ([Summarize], [Check],
-// [CompareSummaries], [SummarizeReplicas], [Access], [Changes],
-// [Timeline], model.World.Explain); a View only formats it.
+// [CompareSummaries], [SummarizeReplicas], [Timeline],
+// model.World.Explain), or as it is written for the access matrix
+// ([NewAccessView], [NewChangesView]); a View only formats it.
 //
 // The views are [RunView], [*CheckReport], [*Diff], [*Replicas],
 // [AccessView], [ChangesView], [ExplainView] and [TimelineView].
@@ -101,11 +102,13 @@ func (r *Replicas) Render(w io.Writer, format string) error {
 	return replicasFormats.render(r, w, format)
 }
 
-// AccessView is the access matrix at one instant, in text, json or csv.
-// json and csv stream Rows, one row in memory at a time; text holds them
-// all, for its column widths.
+// AccessView is the access matrix at one instant ([NewAccessView]), in
+// text, json or csv. Every format streams Rows, one row in memory at a
+// time: text lays its columns out from the world's names, known before the
+// rows.
 type AccessView struct {
-	Rows iter.Seq[AccessRow] // as [AccessRows] returns them
+	Rows   iter.Seq[AccessRow] // as [AccessRows] yields them
+	layout accessLayout
 }
 
 var accessFormats = formats[AccessView]{{"text", AccessView.writeText}, {"json", AccessView.writeJSON}, {"csv", AccessView.writeCSV}}
@@ -116,10 +119,12 @@ func (v AccessView) Render(w io.Writer, format string) error {
 	return accessFormats.render(v, w, format)
 }
 
-// ChangesView is the access matrix's changes over time ([Changes]), in
-// text, json or csv.
+// ChangesView is the access matrix's changes over time
+// ([NewChangesView]), in text, json or csv. Like [AccessView], every format
+// streams Rows.
 type ChangesView struct {
-	Rows []ChangeRow
+	Rows   iter.Seq[ChangeRow]
+	layout accessLayout
 }
 
 var changesFormats = formats[ChangesView]{{"text", ChangesView.writeText}, {"json", ChangesView.writeJSON}, {"csv", ChangesView.writeCSV}}

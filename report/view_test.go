@@ -24,7 +24,7 @@ func TestViewFormats(t *testing.T) {
 		{new(Diff), []string{"text", "json", "md", "html", "csv"}, nil},
 		{new(Replicas), []string{"text", "json", "md", "html", "csv"}, nil},
 		{AccessView{}, []string{"text", "json", "csv"}, nil},
-		{ChangesView{}, []string{"text", "json", "csv"}, ChangesView{}},
+		{ChangesView{}, []string{"text", "json", "csv"}, NewChangesView(fixtureWorld(t), 0, 24*hour, false)},
 		{ExplainView{}, []string{"text", "json"}, nil},
 		{TimelineView{}, []string{"text", "json"}, TimelineView{Caller: "c", Action: "a", Resource: "r"}},
 	} {

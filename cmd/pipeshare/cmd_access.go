@@ -3,16 +3,20 @@ package main
 import (
 	"io"
 
-	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/report"
 )
 
-const accessAbout = `Prints the access matrix at time --at: for every principal and pipeline,
-which of the ten pipeline actions are allowed, and the reason for each.
+const accessAbout = `Prints the access matrix at time --at: for every principal with an allowed
+action on a pipeline, which of the ten pipeline actions are allowed, and
+the reason for each. --all lists every principal and pipeline.
 
-With --changes it prints instead, for every principal and pipeline, each
-interval [from, to) from the scenario start to its end (or --until) in
-which its allowed actions and reasons hold, and what starts it.`
+With --changes it prints instead, for every principal and pipeline whose
+access changes or allows an action, each interval [from, to) from the
+scenario start to its end (or --until) in which its allowed actions and
+reasons hold, and what starts it; by principal, pipeline, then time.
+
+Every format streams, so the matrix of a large organization prints at once
+in bounded memory.`
 
 func cmdAccess(e *env, args []string) error {
 	fs := newFlagSet(e, "access", "access [SCENARIO] [flags]", accessAbout)
@@ -24,6 +28,7 @@ func cmdAccess(e *env, args []string) error {
 	changes := fs.Bool("changes", false, "print every interval in which each principal's access holds, from the start to the end")
 	quiet := registerQuiet(fs)
 	until := fs.String("until", "", "with --changes: end at `T` (a duration from start or an RFC 3339 time) instead of start+duration")
+	all := fs.Bool("all", false, "list every principal and pipeline, also those with no allowed action (and, with --changes, no change)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,18 +66,10 @@ func cmdAccess(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		w := c.World
-		var pairs []model.Pair
-		for p := range model.PrincipalID(w.NumPrincipals()) {
-			for pl := range model.PipelineID(w.NumPipelines()) {
-				pairs = append(pairs, model.Pair{Principal: p, Pipeline: pl})
-			}
-		}
-		rows := report.Changes(w, pairs, w.Changes(pairs, 0, end))
-		return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(report.ChangesView{Rows: rows}, f) })
+		view := report.NewChangesView(c.World, 0, end, *all)
+		return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(view, f) })
 	}
 	c.World.AdvanceTo(t)
-	// JSON and CSV stream the matrix (a row per principal and pipeline).
-	rows := report.AccessRows(c.World, t)
-	return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(report.AccessView{Rows: rows}, f) })
+	view = report.NewAccessView(c.World, t, *all)
+	return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(view, f) })
 }
