@@ -30,8 +30,8 @@ const accessMemoryBound = 500 << 20
 // stays under accessMemoryBound: the matrix and its changes stream.
 func TestAccessMemory(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("walks the scale scenario's 40 million pairs: a minute")
+	if !*long {
+		t.Skip("walks the scale scenario's 40 million pairs, half a minute; -long runs it")
 	}
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc/PID/status")

@@ -14,11 +14,11 @@ import (
 // of the embedded scenarios (before the bound: w1's diff 162k characters,
 // scale's diff 11M, scale's check 434k) and checks each fits in a pull
 // request comment, with its long tables folded and cut. It runs w1 and
-// scale for a simulated day each, about a minute: -short skips it, CI runs
-// it.
+// scale for a simulated day each, about ten seconds: it runs with -long,
+// as CI does.
 func TestMarkdownFitsAPullRequestComment(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs w1 and scale; CI runs it")
+	if !*long {
+		t.Skip("runs w1 and scale; -long runs it")
 	}
 	for _, args := range [][]string{
 		{"diff", "w1", "w1", "--set", "duration=1d", "--set", "shares.w1-extended.permission=read-only"},
