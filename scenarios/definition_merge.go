@@ -46,10 +46,7 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 			d.errorf(n, "definition: cannot read %s here (no file access); give the JSON inline", input.Cut(ref))
 			return nil
 		}
-		p := ref
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(at.File), ref)
-		}
+		p := inDir(filepath.Dir(at.File), ref)
 		data, err := d.readFile(p)
 		if err != nil {
 			var pe *fs.PathError

@@ -72,10 +72,7 @@ func (e *NotFoundError) Error() string {
 func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name string, data []byte, embedded bool, err error) {
 	bname := strings.TrimSuffix(ref, ".yaml")
 	if readFile != nil && ref != "" {
-		p := ref
-		if dir != "" && !filepath.IsAbs(p) {
-			p = filepath.Join(dir, ref)
-		}
+		p := inDir(dir, ref)
 		data, err := readFile(p)
 		if err == nil {
 			return p, data, false, nil
@@ -93,4 +90,13 @@ func Resolve(ref, dir string, readFile func(name string) ([]byte, error)) (name 
 		return bname + ".yaml", b, true, nil
 	}
 	return "", nil, false, &NotFoundError{Ref: ref}
+}
+
+// inDir returns path p named in a file of folder dir: relative paths
+// resolve against dir (none when dir is ""), absolute ones stay.
+func inDir(dir, p string) string {
+	if dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }

@@ -379,11 +379,7 @@ type TraceRef struct {
 func (sc *Scenario) TracePaths() []string {
 	var out []string
 	for _, t := range sc.Traces {
-		p := t.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(sc.File), p)
-		}
-		out = append(out, p)
+		out = append(out, inDir(filepath.Dir(sc.File), t.Path))
 	}
 	return out
 }
