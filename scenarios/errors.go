@@ -14,19 +14,18 @@ import (
 // Diagnostic is one problem found in a scenario: an error, or a warning that
 // does not make the load fail.
 type Diagnostic struct {
-	Pos     model.Pos
-	Msg     string
-	Warning bool
+	Pos      model.Pos
+	Msg      string
+	Severity model.Severity
 }
+
+// Warning reports whether d is a warning.
+func (d Diagnostic) Warning() bool { return d.Severity == model.SeverityWarning }
 
 // String formats d as "file:line:col: message", or
 // "file:line:col: warning: message" for a warning, as [model.PosError] does.
 func (d Diagnostic) String() string {
-	e := model.PosError{Pos: d.Pos, Msg: d.Msg}
-	if d.Warning {
-		e.Severity = model.SeverityWarning
-	}
-	return e.Error()
+	return (&model.PosError{Pos: d.Pos, Msg: d.Msg, Severity: d.Severity}).Error()
 }
 
 // Error implements error; it is d.String().
@@ -48,7 +47,7 @@ func (l *ErrorList) Add(pos model.Pos, msg string) {
 
 // Warn appends a warning at pos.
 func (l *ErrorList) Warn(pos model.Pos, msg string) {
-	*l = append(*l, Diagnostic{Pos: pos, Msg: input.CutQuoted(msg), Warning: true})
+	*l = append(*l, Diagnostic{Pos: pos, Msg: input.CutQuoted(msg), Severity: model.SeverityWarning})
 }
 
 // AddPosError appends e, a warning when e.Severity is
@@ -57,7 +56,7 @@ func (l *ErrorList) AddPosError(e *model.PosError) {
 	if e == nil {
 		return
 	}
-	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: input.CutQuoted(e.Msg), Warning: e.Severity == model.SeverityWarning})
+	*l = append(*l, Diagnostic{Pos: e.Pos, Msg: input.CutQuoted(e.Msg), Severity: e.Severity})
 }
 
 // AddPosErrors appends errs, as returned by model.NewWorld and sim.New, each
@@ -111,7 +110,7 @@ func (l *ErrorList) CapPerPosition() {
 		}
 		more := 0
 		for _, d := range (*l)[i:j] {
-			if d.Warning {
+			if d.Warning() {
 				out = append(out, d)
 				continue
 			}
@@ -140,7 +139,7 @@ func plural(n int, one, many string) string {
 // HasErrors reports whether l holds at least one error (not a warning).
 func (l ErrorList) HasErrors() bool {
 	for i := range l {
-		if !l[i].Warning {
+		if !l[i].Warning() {
 			return true
 		}
 	}
@@ -151,7 +150,7 @@ func (l ErrorList) HasErrors() bool {
 func (l ErrorList) Warnings() ErrorList {
 	var out ErrorList
 	for _, d := range l {
-		if d.Warning {
+		if d.Warning() {
 			out = append(out, d)
 		}
 	}
@@ -173,7 +172,7 @@ func (l ErrorList) Err() error {
 func (l ErrorList) Error() string {
 	first, n := -1, 0
 	for i := range l {
-		if !l[i].Warning {
+		if !l[i].Warning() {
 			if first < 0 {
 				first = i
 			}

@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 			}
 			list = sc.Warnings
 			for _, d := range list {
-				if !d.Warning {
+				if !d.Warning() {
 					t.Fatalf("error %v among the warnings", d)
 				}
 			}

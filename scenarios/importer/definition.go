@@ -123,7 +123,7 @@ func checkDefinition(at model.Pos, field, name, account, def string) error {
 	}
 	var errs scenarios.ErrorList
 	for _, d := range found {
-		if !d.Warning {
+		if !d.Warning() {
 			errs.Add(at, field+": "+strings.TrimPrefix(d.Msg, "definition: "))
 		}
 	}

@@ -71,7 +71,7 @@ func scpProblem(name string, doc any) string {
 	var l scenarios.ErrorList
 	if errors.As(err, &l) {
 		for _, d := range l {
-			if !d.Warning {
+			if !d.Warning() {
 				return d.Msg
 			}
 		}
