@@ -63,12 +63,23 @@ type Explanation struct {
 	// action; NoShare otherwise.
 	Share  ShareID
 	Layers []Layer
+	// Returns is, for an allowed Search, whether its results hold the
+	// pipeline — what the call returns, not a decision: owner (the
+	// caller's account owns it), shared (a share in force names the
+	// caller: ReturnsShare, the lowest-named; ReturnsShares, every
+	// share's state), or why not (not_shared, association_pending, …).
+	// ReasonNone for any other call.
+	Returns       Reason
+	ReturnsShare  ShareID
+	ReturnsShares []ShareState
 }
 
 // NoShare marks a decision that no share granted.
 const NoShare ShareID = -1
 
 // condContext fills the condition keys of principal p calling on pipeline pl at t.
+// For Search, call searchContext on the result: Search is a call in the
+// caller's own account.
 func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Time) {
 	pr := &w.principals[p]
 	a := &w.accounts[pr.account]
@@ -86,6 +97,12 @@ func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Ti
 		ctx.PrincipalOrgID = w.orgID
 	}
 }
+
+// searchContext turns ctx, the context of a call on a pipeline, into that
+// of a Search by the same principal: Search has no resource type, so it is
+// authorized on "*" in the caller's own account, and aws:ResourceAccount is
+// the caller's (docs/aws-semantics.md#read-actions-and-search).
+func searchContext(ctx *CondContext) { ctx.ResourceAccount = ctx.PrincipalAccount }
 
 // matchPolicies appends to dst the statements of pols with effect eff that
 // apply to action a on resource r in ctx.
@@ -128,7 +145,13 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	res := w.ResourceFor(pl, a)
 	var ctx CondContext
 	w.condContext(&ctx, p, pl, t)
-	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t, Share: NoShare}
+	if a == Search {
+		// No share is consulted: the caller's own account decides
+		// (step 3 without org-wide shares). What it returns is Visible.
+		owner = ai
+		searchContext(&ctx)
+	}
+	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare}
 	boundary := []PolicyID(nil)
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
@@ -199,9 +222,12 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	resReason := ReasonNotShared
 	if ai == owner {
 		l3.Matched = allowM
-		// Org-wide shares grant the owner's principals too (Principal "*").
+		// Org-wide shares grant the owner's principals too (Principal "*"),
+		// except Search, which no share grants.
 		var r Reason
-		l3.Shares, r = w.explainShares(p, ai, pl, a, t, true)
+		if a != Search {
+			l3.Shares, r = w.explainShares(p, ai, pl, a, t, true)
+		}
 		switch {
 		case idOK:
 			l3.Result, ownerReason = Pass, ReasonOwner
@@ -240,6 +266,9 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	ex.Layers[decisive].Decisive = true
 	if ex.Reason.IsAllow() {
 		ex.Decision = Allow
+		if a == Search {
+			w.searchReturns(&ex, ai, t)
+		}
 		if ex.Reason == ReasonShared {
 			shares := ex.Layers[decisive].Shares
 			for i := range shares {
@@ -253,6 +282,22 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 	}
 	ex.Message = w.denyMessage(&ex, identityDeny, boundaryDeny, scpExplicit, identityAllow)
 	return ex
+}
+
+// searchReturns sets ex.Returns and its shares: whether the allowed Search
+// ex returns its pipeline to the caller, of account ai, at t.
+func (w *World) searchReturns(ex *Explanation, ai int32, t Time) {
+	if ai == w.pipelines[ex.Pipeline].owner {
+		ex.Returns = ReasonOwner
+		return
+	}
+	ex.ReturnsShares, ex.Returns = w.explainShares(ex.Principal, ai, ex.Pipeline, Search, t, false)
+	for _, st := range ex.ReturnsShares {
+		if st.Reason == ReasonShared {
+			ex.ReturnsShare = w.shareIndex[st.Share]
+			break
+		}
+	}
 }
 
 // explainShares evaluates every share of pl for the caller and action a,
@@ -324,4 +369,13 @@ func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExpl
 		return because("identity-based")
 	}
 	return because("resource-based")
+}
+
+// Access is ex's reason as [World.DecideAll] gives it: the decision, but
+// for an allowed Search whether it returns the pipeline (Returns).
+func (ex *Explanation) Access() Reason {
+	if ex.Action == Search && ex.Reason.IsAllow() {
+		return ex.Returns
+	}
+	return ex.Reason
 }

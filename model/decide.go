@@ -7,6 +7,10 @@ import "sort"
 type row struct {
 	reasons [NumActions]Reason
 	shares  [NumActions]ShareID // the lowest-named share granting each action, or NoShare
+	// returns says whether a Search by the principal, if allowed, returns
+	// the pipeline: owner (its account owns it), shared (a share in force
+	// names it), else the best share state of why not (not_shared, …).
+	returns Reason
 	gen     uint32
 	from    Time
 	until   Time
@@ -85,15 +89,27 @@ func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 	return r.reasons[a], r.shares[a]
 }
 
-// DecideAll returns the reasons of principal p for the ten actions on
-// pipeline pl at t, as Decide would. A cached row still valid answers;
-// otherwise the row is computed and not cached, so a sweep over every
-// (principal, pipeline) pair, such as the access matrix of a large
-// organization, costs no memory per pair.
+// DecideAll returns the access of principal p to pipeline pl at t, one
+// reason per action: what Decide returns, except for Search, whose
+// decision does not depend on the pipeline — there an allowed Search
+// gives whether it returns pl (owner, shared, or why not: not_shared, …;
+// see Visible). A cached row still valid answers; otherwise the row is
+// computed and not cached, so a sweep over every (principal, pipeline)
+// pair, such as the access matrix of a large organization, costs no
+// memory per pair.
 func (w *World) DecideAll(p PrincipalID, pl PipelineID, t Time) [NumActions]Reason {
 	var r row
 	w.decideRow(&r, p, pl, t)
-	return r.reasons
+	return r.access()
+}
+
+// access returns r's reasons as DecideAll gives them.
+func (r *row) access() [NumActions]Reason {
+	a := r.reasons
+	if a[Search].IsAllow() {
+		a[Search] = r.returns
+	}
+	return a
 }
 
 // decideRow sets r to the row of (p, pl) at t: the cached row while it is
@@ -113,17 +129,19 @@ func (w *World) decideRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 type kindSets [3]ActionSet
 
 // statementSets ORs into allow and deny the actions of the statements of
-// pols that apply, for each resource kind.
-func (w *World) statementSets(allow, deny *kindSets, pols []PolicyID, res *[3]string, ctx *CondContext) {
+// pols that apply, for each resource kind: kind 0 ("*", Search) in
+// ctxs[0], the others in ctxs[1].
+func (w *World) statementSets(allow, deny *kindSets, pols []PolicyID, res *[3]string, ctxs *[2]*CondContext) {
 	for _, id := range pols {
 		pol := &w.policies[id]
 		for i := range pol.Statements {
 			s := &pol.Statements[i]
-			if !s.holds(ctx) {
-				continue
+			holds := [2]bool{s.holds(ctxs[0]), s.holds(ctxs[1])}
+			if ctxs[0] == ctxs[1] {
+				holds[0] = holds[1]
 			}
 			for k := range res {
-				if s.matchesResource(res[k]) {
+				if holds[min(k, 1)] && s.matchesResource(res[k]) {
 					if s.Effect == EffectDeny {
 						deny[k] |= s.Actions
 					} else {
@@ -144,14 +162,22 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 	var ctx CondContext
 	w.condContext(&ctx, p, pl, t)
 	res := [3]string{"*", pipe.arn, pipe.execARN}
+	// Search (kind 0) is a call in the caller's own account.
+	ctxs := [2]*CondContext{&ctx, &ctx}
+	var sctx CondContext
+	if ai != pipe.owner {
+		sctx = ctx
+		searchContext(&sctx)
+		ctxs[0] = &sctx
+	}
 
 	var idAllow, idDeny, bAllow, bDeny kindSets
-	w.statementSets(&idAllow, &idDeny, pr.policies, &res, &ctx)
+	w.statementSets(&idAllow, &idDeny, pr.policies, &res, &ctxs)
 	if pr.allowAll {
 		idAllow = kindSets{AllActions, AllActions, AllActions}
 	}
 	if pr.boundary != noPolicy {
-		w.statementSets(&bAllow, &bDeny, []PolicyID{pr.boundary}, &res, &ctx)
+		w.statementSets(&bAllow, &bDeny, []PolicyID{pr.boundary}, &res, &ctxs)
 	} else {
 		bAllow = kindSets{AllActions, AllActions, AllActions}
 	}
@@ -160,7 +186,7 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 	if w.scpApplies(ai) {
 		level := func(scps []PolicyID, full bool) {
 			var allow, deny kindSets
-			w.statementSets(&allow, &deny, scps, &res, &ctx)
+			w.statementSets(&allow, &deny, scps, &res, &ctxs)
 			for k := range scpOK {
 				if !full {
 					scpOK[k] &= allow[k]
@@ -209,6 +235,12 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 			reason = ReasonExplicitDeny
 		case !scpOK[k].Has(a):
 			reason = ReasonSCP
+		case a == Search:
+			// The caller's own account decides; no share is consulted.
+			reason = ReasonNoIdentityAllow
+			if idOK {
+				reason = ReasonOwner
+			}
 		case isOwner && idOK:
 			reason = ReasonOwner
 		case isOwner && granted.Has(a):
@@ -226,6 +258,14 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 		if reason != ReasonShared {
 			r.shares[a] = NoShare
 		}
+	}
+	switch {
+	case isOwner:
+		r.returns = ReasonOwner
+	case granted.Has(Search):
+		r.returns = ReasonShared
+	default:
+		r.returns = other
 	}
 	r.gen, r.from, r.until = w.gen, t, until
 }
@@ -247,4 +287,14 @@ func (w *World) nextTimeThreshold(t Time) Time {
 		return w.timeThresholds[i]
 	}
 	return Never
+}
+
+// Visible reports whether a Search by principal p at t returns pipeline
+// pl: the Search is allowed and p's account owns pl or a share in force
+// names p. A Search's decision does not depend on the pipeline (it is
+// authorized on "*" in the caller's own account); what it returns does.
+func (w *World) Visible(p PrincipalID, pl PipelineID, t Time) bool {
+	var r row
+	w.decideRow(&r, p, pl, t)
+	return r.reasons[Search].IsAllow() && r.returns.IsAllow()
 }

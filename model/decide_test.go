@@ -284,9 +284,13 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 						fast, share := w.DecideShare(p, pl, a, at)
 						ex := w.Explain(p, pl, a, at)
 						compared++
-						if all[a] != ex.Reason {
+						if all[a] != ex.Access() {
 							t.Fatalf("seed %d: %s %s on %s at %s: DecideAll=%s Explain=%s",
-								seed, w.CallerString(p), a, w.PipelineName(pl), at, all[a], ex.Reason)
+								seed, w.CallerString(p), a, w.PipelineName(pl), at, all[a], ex.Access())
+						}
+						if a == Search && w.Visible(p, pl, at) != ex.Access().IsAllow() {
+							t.Fatalf("seed %d: %s on %s at %s: Visible=%v Explain=%s", seed, w.CallerString(p),
+								w.PipelineName(pl), at, w.Visible(p, pl, at), ex.Access())
 						}
 						if fast != ex.Reason || share != ex.Share {
 							t.Fatalf("seed %d: %s %s on %s at %s: Decide=%s (share %d) Explain=%s (share %d)\nlayers: %+v",

@@ -43,7 +43,8 @@ type Pair struct {
 }
 
 // Span is an interval [From, To) of simulated time in which the reasons of
-// one principal on one pipeline hold, for each of the ten actions.
+// one principal on one pipeline hold, for each of the ten actions, as
+// [World.DecideAll] gives them.
 type Span struct {
 	From, To Time
 	Reasons  [NumActions]Reason
@@ -74,8 +75,8 @@ func (w *World) Changes(pairs []Pair, from, to Time) [][]Span {
 			if eventApplied || until[i] <= t {
 				w.decideRow(&r, pr.Principal, pr.Pipeline, t)
 				until[i] = r.until
-				if n := len(out[i]); n == 0 || out[i][n-1].Reasons != r.reasons {
-					out[i] = append(out[i], Span{From: t, Reasons: r.reasons, Cause: w.cause(pr, t, from, events)})
+				if n, rs := len(out[i]), r.access(); n == 0 || out[i][n-1].Reasons != rs {
+					out[i] = append(out[i], Span{From: t, Reasons: rs, Cause: w.cause(pr, t, from, events)})
 				}
 			}
 			next = min(next, until[i])

@@ -37,10 +37,10 @@ func TestTimelineAgreesWithExplain(t *testing.T) {
 					a := Action(r.IntN(NumActions))
 					ex := fresh.Explain(pr.Principal, pr.Pipeline, a, at)
 					checked++
-					if ex.Reason != s.Reasons[a] {
+					if ex.Access() != s.Reasons[a] {
 						t.Fatalf("seed %d: %s %s on %s at %s in [%s, %s): span says %s, Explain %s",
 							rc.seed, w.CallerString(pr.Principal), a, w.PipelineName(pr.Pipeline), at, s.From, s.To,
-							s.Reasons[a], ex.Reason)
+							s.Reasons[a], ex.Access())
 					}
 				}
 			}

@@ -40,8 +40,8 @@ func TestAccessRows(t *testing.T) {
 		for a := range model.Action(model.NumActions) {
 			code := r.ReasonByAction[a.String()]
 			ex := w.Explain(p, pl, a, at)
-			assert.Equal(t, ex.Reason.String(), code, "%s %s %s", r.Principal, r.Pipeline, a)
-			if ex.Reason.IsAllow() {
+			assert.Equal(t, ex.Access().String(), code, "%s %s %s", r.Principal, r.Pipeline, a)
+			if ex.Access().IsAllow() {
 				want = append(want, a.String())
 			}
 		}

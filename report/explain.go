@@ -19,6 +19,17 @@ type jsonExplain struct {
 	At       string      `json:"at"`
 	Message  string      `json:"message"`
 	Layers   []jsonLayer `json:"layers"`
+	// Returns is there for an allowed Search only: whether its results
+	// hold the pipeline, which shares decide (not the decision).
+	Returns *jsonReturns `json:"returns,omitempty"`
+}
+
+type jsonReturns struct {
+	Pipeline string      `json:"pipeline"`
+	Returned bool        `json:"returned"`
+	Reason   string      `json:"reason"`
+	Share    *string     `json:"share"`
+	Shares   []jsonShare `json:"shares"`
 }
 
 type jsonLayer struct {
@@ -81,6 +92,18 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 			jl.Shares = append(jl.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
 		}
 		out.Layers = append(out.Layers, jl)
+	}
+	if ex.Returns != model.ReasonNone {
+		r := &jsonReturns{Pipeline: world.PipelineName(ex.Pipeline), Returned: ex.Returns.IsAllow(),
+			Reason: ex.Returns.String(), Shares: make([]jsonShare, 0, len(ex.ReturnsShares))}
+		if ex.ReturnsShare != model.NoShare {
+			name := world.ShareName(ex.ReturnsShare)
+			r.Share = &name
+		}
+		for _, s := range ex.ReturnsShares {
+			r.Shares = append(r.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
+		}
+		out.Returns = r
 	}
 	return writeIndentedJSON(w, out)
 }
@@ -156,6 +179,17 @@ func (v ExplainView) writeText(w io.Writer) error {
 			ew.printf("    %s\n", m)
 		}
 		for _, s := range l.Shares {
+			ew.printf("    share %s: %s (%s)\n", s.Share, s.State, s.Reason)
+		}
+	}
+	if ex.Returns != model.ReasonNone {
+		// What an allowed Search returns: shares decide, not the decision.
+		if ex.Returns.IsAllow() {
+			ew.printf("\nreturns   %s (%s)\n", world.PipelineName(ex.Pipeline), ex.Returns)
+		} else {
+			ew.printf("\nreturns   not %s (%s)\n", world.PipelineName(ex.Pipeline), ex.Returns)
+		}
+		for _, s := range ex.ReturnsShares {
 			ew.printf("    share %s: %s (%s)\n", s.Share, s.State, s.Reason)
 		}
 	}

@@ -186,7 +186,10 @@ func fixtureResult(t *testing.T, w *model.World) *sim.Result {
 	set(3, model.StartPipelineExecution, model.ReasonShared, 8)
 	// slot 4 (the research root) made no call.
 	set(5, model.DescribePipeline, model.ReasonShared, 100) // ds again
-	set(5, model.Search, model.ReasonShared, 1)
+	// A Search is decided in the caller's own account: owner. Its target
+	// pipeline, shared with ds, was in the results.
+	set(5, model.Search, model.ReasonOwner, 1)
+	r.SearchReturned = 1
 
 	// 268 allowed Starts: 201 succeeded, 30 failed (2 of them timed out),
 	// 5 stopped, 32 still executing at the end.

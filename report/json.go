@@ -48,6 +48,16 @@ type jsonCalls struct {
 	ByReason       map[string]int64            `json:"by_reason"`
 	ByAction       map[string]int64            `json:"by_action"`
 	ByActionReason map[string]map[string]int64 `json:"by_action_reason"`
+	// Search is there when some Search call was allowed: what they
+	// returned, which shares decide (the decision does not depend on
+	// them).
+	Search *jsonSearch `json:"search,omitempty"`
+}
+
+type jsonSearch struct {
+	Allowed           int64 `json:"allowed"`
+	TargetReturned    int64 `json:"target_returned"`
+	TargetNotReturned int64 `json:"target_not_returned"`
 }
 
 type jsonCallerRow struct {
@@ -217,6 +227,9 @@ func (s *Summary) writeJSON(w io.Writer) error {
 		rc := &s.Calls.ByAction[a]
 		out.Calls.ByAction[a.Name()] = rc.Total()
 		out.Calls.ByActionReason[a.Name()] = reasonMap(rc, false)
+	}
+	if n := s.Calls.ByAction[model.Search].Allowed(); n > 0 {
+		out.Calls.Search = &jsonSearch{Allowed: n, TargetReturned: s.Calls.SearchReturned, TargetNotReturned: n - s.Calls.SearchReturned}
 	}
 	for i := range s.Callers {
 		c := &s.Callers[i]

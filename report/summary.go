@@ -77,6 +77,9 @@ type Calls struct {
 	ByReason ReasonCounts
 	// ByAction counts the calls of each action by final reason.
 	ByAction [model.NumActions]ReasonCounts
+	// SearchReturned counts the allowed Search calls whose results held
+	// their target pipeline (the run's totals only; 0 for a caller).
+	SearchReturned int64
 }
 
 // addCounts adds one caller's counters and refreshes the totals.
@@ -233,6 +236,7 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 		MeanWait: st.Waits.Mean(), P95Wait: st.Waits.Quantile(0.95),
 		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
 	}
+	s.Calls.SearchReturned = r.SearchReturned
 	s.Cost = summarizeCost(w, r.Ledger)
 	s.summarizeOverTime(r)
 	return s

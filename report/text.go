@@ -101,6 +101,10 @@ func (s *Summary) writeText(w io.Writer) error {
 	t.add("total", itoa(c.Total), itoa(c.Allowed), itoa(c.Denied), itoa(c.Failed),
 		formatReasons(topReasons(&c.ByReason, isDeny, 3)))
 	t.write(ew, "  ")
+	if n := c.ByAction[model.Search].Allowed(); n > 0 {
+		ew.printf("  Search is decided in the caller's own account; its target pipeline was in the results of %d of %d allowed Search %s\n",
+			c.SearchReturned, n, plural(int(n), "call", "calls"))
+	}
 
 	ew.printf("\nCalls by reason\n")
 	if c.Total == 0 {

@@ -83,6 +83,10 @@ type Result struct {
 	Calls   []Counts
 	// Events is the number of engine events processed.
 	Events uint64
+	// SearchReturned is the number of allowed Search calls whose results
+	// held their target pipeline ([model.World.Visible]): a Search is
+	// decided in the caller's own account, shares decide what it returns.
+	SearchReturned int64
 
 	Executions ExecStats
 	Steps      StepStats
@@ -454,7 +458,12 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 			s.mapExecution(r.at, r.startsID, xi)
 		}
 		return f, xi
-	case model.DescribePipeline, model.ListPipelineExecutions, model.Search:
+	case model.Search:
+		if s.w.Visible(r.caller, r.pl, r.at) {
+			s.res.SearchReturned++
+		}
+		return 0, -1
+	case model.DescribePipeline, model.ListPipelineExecutions:
 		return 0, -1
 	}
 	if replayed {
