@@ -11,14 +11,22 @@ import (
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 const checkAbout = `Runs the scenario, then evaluates the compliance rules over the model at the
 end of the run and the run's calls and cost: external and org-wide shares,
 open invitations, granted-but-unused and blocked permissions, denied-call
 rates and budgets (the scenario's rules:). Exit 1 when findings at or above
---min-severity are not waived (with --fail-on severity=LEVEL: when one at
-or above LEVEL is not waived), 2 on errors, 0 otherwise.`
+--min-severity are not waived (with --fail-on: when a policy fails, each
+with its reason), 2 on errors, 0 otherwise.
+
+To gate a pull request on what it changes, give --baseline BASE, the
+scenario to compare with (e.g. the main branch's version, resolved like
+SCENARIO): check runs both, BASE with SCENARIO's seed, and --fail-on
+cost-increase, new-access and new-external compare SCENARIO's run with
+BASE's as pipeshare diff BASE SCENARIO --fail-on does. --set applies to
+SCENARIO only.`
 
 func cmdCheck(e *env, args []string) error {
 	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkAbout)
@@ -30,7 +38,8 @@ func cmdCheck(e *env, args []string) error {
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
 	out := registerOut(fs, "the report")
 	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
-	failOn := registerFailOn(fs, "severity=LEVEL: fail (exit 1) on a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity")
+	failOn := registerFailOn(fs, "fail (exit 1) on severity=LEVEL (a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity), and with --baseline on cost-increase=PCT% or =USD, new-access, new-external (see pipeshare diff --help)")
+	baseline := fs.String("baseline", "", "compare with the scenario `BASE` (a file or an embedded name) for --fail-on cost-increase, new-access and new-external")
 	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
@@ -65,11 +74,19 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	compares := false // a policy compares the run with the baseline's
 	for _, p := range policies {
-		if p.Kind != report.PolicySeverity {
-			return usageErrorf("--fail-on %s compares two runs: use it with pipeshare diff (check takes severity=LEVEL)", p)
+		switch {
+		case p.Kind == report.PolicySeverity:
+			sev = min(sev, p.Severity) // a finding the policy fails on is reported
+		case !fs.Changed("baseline"):
+			return usageErrorf("--fail-on %s compares two runs: pass --baseline BASE, the scenario to compare with (e.g. the main branch's version), or use pipeshare diff", p)
+		default:
+			compares = true
 		}
-		sev = min(sev, p.Severity) // a finding the policy fails on is reported
+	}
+	if fs.Changed("baseline") && (*baseline == "" || !compares) {
+		return usageErrorf("--baseline needs a scenario and a --fail-on policy that compares two runs (cost-increase=PCT%%|USD, new-access, new-external)")
 	}
 	in := &report.CheckInput{MinSeverity: sev, Version: version}
 	if fs.Changed("rules") {
@@ -104,24 +121,46 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	addScenarioRules(in, sc)
-	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
+	scs, sims := []*scenarios.Scenario{sc}, []*sim.Sim{c.Sim}
+	if compares {
+		base := lf
+		base.sets = nil // --set is the scenario's what-if
+		bsc, err := readScenario(e, *baseline, base)
+		if err != nil {
+			return err
+		}
+		bsc.Sim.Seed = sc.Sim.Seed // common random numbers, and the scenario's run as without --baseline
+		bc, err := compile(e, bsc)
+		if err != nil {
+			return err
+		}
+		scs, sims = append(scs, bsc), append(sims, bc.Sim)
+	}
+	if err := lim.allow("check", estimateRuns(sims...)); err != nil {
 		return err
 	}
-	pr := commandProgress(e, *quiet)
-	sp := pr.watch(c.Sim)
-	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
+	results, err := runSims(e, commandProgress(e, *quiet), sims...)
+	if err != nil {
 		return err
 	}
-	sp.finish(c.Sim)
+	in.Result = results[0]
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)
 	}
 	rep.SARIFRoot = root
-	if anyFormat(outs, report.ForPeople) {
-		rep.Summary = report.Summarize(in.Result, scenarioMeta(sc, lf.sets))
+	var sum *report.Summary
+	if compares || anyFormat(outs, report.ForPeople) {
+		sum = report.Summarize(in.Result, scenarioMeta(sc, lf.sets))
 	}
-	results, err := rep.ApplyPolicies(policies)
+	if anyFormat(outs, report.ForPeople) {
+		rep.Summary = sum
+	}
+	var base *report.Diff
+	if compares {
+		base = report.CompareSummaries(report.Summarize(results[1], scenarioMeta(scs[1], nil)), sum)
+	}
+	verdicts, err := rep.ApplyPolicies(policies, base)
 	if err != nil {
 		return usageErrorf("--fail-on: %v", err)
 	}
@@ -129,7 +168,7 @@ func cmdCheck(e *env, args []string) error {
 		return inputError(err)
 	}
 	if len(policies) > 0 {
-		return failedPolicies("check", results)
+		return failedPolicies("check", verdicts)
 	}
 	if n := rep.Failing(); n > 0 {
 		return &exitError{code: exitFindings, msg: fmt.Sprintf("pipeshare check: %d %s at or above %s",
