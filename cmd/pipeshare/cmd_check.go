@@ -88,6 +88,9 @@ func cmdCheck(e *env, args []string) error {
 	if fs.Changed("baseline") && (*baseline == "" || !compares) {
 		return usageErrorf("--baseline needs a scenario and a --fail-on policy that compares two runs (cost-increase=PCT%%|USD, new-access, new-external)")
 	}
+	if *baseline == "-" && fs.Arg(0) == "-" {
+		return usageErrorf("pipeshare check: the scenario and --baseline cannot both be - (standard input)")
+	}
 	in := &report.CheckInput{MinSeverity: sev, Version: version}
 	if fs.Changed("rules") {
 		ids, err := report.ParseRuleIDs(*rules)
@@ -121,20 +124,14 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	addScenarioRules(in, sc)
-	scs, sims := []*scenarios.Scenario{sc}, []*sim.Sim{c.Sim}
+	sims := []*sim.Sim{c.Sim}
+	var bsc *scenarios.Scenario // the baseline
 	if compares {
-		base := lf
-		base.sets = nil // --set is the scenario's what-if
-		bsc, err := readScenario(e, *baseline, base)
-		if err != nil {
+		var bc *scenarios.Compiled
+		if bsc, bc, err = compileBaseline(e, *baseline, lf, sc.Sim.Seed); err != nil {
 			return err
 		}
-		bsc.Sim.Seed = sc.Sim.Seed // common random numbers, and the scenario's run as without --baseline
-		bc, err := compile(e, bsc)
-		if err != nil {
-			return err
-		}
-		scs, sims = append(scs, bsc), append(sims, bc.Sim)
+		sims = append(sims, bc.Sim)
 	}
 	if err := lim.allow("check", estimateRuns(sims...)); err != nil {
 		return err
@@ -158,7 +155,7 @@ func cmdCheck(e *env, args []string) error {
 	}
 	var base *report.Diff
 	if compares {
-		base = report.CompareSummaries(report.Summarize(results[1], scenarioMeta(scs[1], nil)), sum)
+		base = report.CompareSummaries(report.Summarize(results[1], scenarioMeta(bsc, nil)), sum)
 	}
 	verdicts, err := rep.ApplyPolicies(policies, base)
 	if err != nil {
@@ -175,6 +172,24 @@ func cmdCheck(e *env, args []string) error {
 			n, map[bool]string{true: "finding", false: "findings"}[n == 1], sev)}
 	}
 	return nil
+}
+
+// compileBaseline reads and compiles check's --baseline arg, without the
+// scenario's --set (its what-if), to run with the scenario's seed: both
+// runs draw the same random numbers, and the scenario's run is the one it
+// has without --baseline.
+func compileBaseline(e *env, arg string, lf loadFlags, seed uint64) (*scenarios.Scenario, *scenarios.Compiled, error) {
+	lf.sets = nil
+	sc, err := readScenario(e, arg, lf)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc.Sim.Seed = seed
+	c, err := compile(e, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sc, c, nil
 }
 
 // findSARIFRoot returns where SARIF locates files: under dir when set (it

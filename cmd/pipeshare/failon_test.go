@@ -135,6 +135,7 @@ func TestCheckBaselineExitCodes(t *testing.T) {
 		{[]string{"check", "quickstart"}, "new-external", 2, "--fail-on new-external compares two runs: pass --baseline BASE"},
 		{[]string{"check", "quickstart", "--baseline", ""}, "new-access", 2, "--baseline needs a scenario"},
 		{[]string{"check", "quickstart", "--baseline", "no-such-scenario"}, "new-access", 2, "no-such-scenario"},
+		{[]string{"check", "-", "--baseline", "-"}, "new-access", 2, "the scenario and --baseline cannot both be -"},
 	} {
 		args := append(c.args[:len(c.args):len(c.args)], "--fail-on", c.policy)
 		code, stdout, stderr := pipeshare(t, "", args...)
