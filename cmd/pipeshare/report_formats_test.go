@@ -195,7 +195,8 @@ func TestProgressRefresh(t *testing.T) {
 	assert.Nil(t, off.watch())
 }
 
-// TestProgressCommands: check, diff, run --replicas and access show a
+// TestProgressCommands: check (with its baseline: both runs), diff, run
+// --replicas and access show a
 // progress line on a terminal, and --quiet silences it (and only it).
 func TestProgressCommands(t *testing.T) {
 	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
@@ -205,6 +206,7 @@ func TestProgressCommands(t *testing.T) {
 		line string
 	}{
 		{[]string{"check", "quickstart", "--set", "duration=2d"}, "\rsimulated 100.0% (2d of 2d)"},
+		{[]string{"check", "quickstart", "--set", "duration=2d", "--baseline", "quickstart", "--fail-on", "new-access"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"diff", "quickstart", "quickstart", "--until", "2d"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"run", "quickstart", "--until", "2d", "--replicas", "3"}, "\rreplicas 3 of 3 done"},
 		{[]string{"access", "quickstart"}, "\rcomputing the access matrix"},
