@@ -195,9 +195,9 @@ func TestProgressRefresh(t *testing.T) {
 	assert.Nil(t, off.watch())
 }
 
-// TestProgressCommands: check (with its baseline: both runs), diff, run
-// --replicas and access show a
-// progress line on a terminal, and --quiet silences it (and only it).
+// TestProgressCommands: check (with a baseline, both runs), diff, run
+// --replicas and access show a progress line on a terminal, and --quiet
+// silences it (and only it).
 func TestProgressCommands(t *testing.T) {
 	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
 	stderrIsTerminal, autoDelay = func(io.Writer) bool { return true }, 0
