@@ -65,19 +65,32 @@ type CheckReport struct {
 	Summary *Summary
 	// Policies are the --fail-on results ([CheckReport.ApplyPolicies]).
 	Policies []PolicyResult
+	// Baseline is the scenario whose run the policies compared this one
+	// with ([CheckReport.ApplyPolicies]); nil: none.
+	Baseline *Meta
 }
 
-// ApplyPolicies evaluates --fail-on policies over r's findings (check
-// takes severity=LEVEL: a finding at or above LEVEL that is not waived),
-// keeps the results for the reports for people and returns them. A policy
-// of another kind is an error: it compares two runs (diff).
-func (r *CheckReport) ApplyPolicies(ps []Policy) ([]PolicyResult, error) {
-	r.Policies = nil
+// ApplyPolicies evaluates --fail-on policies: severity=LEVEL over r's
+// findings (a finding at or above LEVEL that is not waived), and those
+// that compare two runs (cost-increase, new-access, new-external) as
+// [Diff.ApplyPolicies] does, of this run (b) against a baseline's (a):
+// base compares them ([CompareSummaries]). Without a base (nil) such a
+// policy is an error. It keeps the results and the baseline for the
+// reports for people and returns the results.
+func (r *CheckReport) ApplyPolicies(ps []Policy, base *Diff) ([]PolicyResult, error) {
+	r.Policies, r.Baseline = nil, nil
 	for _, p := range ps {
-		if p.Kind != PolicySeverity {
-			return nil, fmt.Errorf("%s compares two runs: use it with pipeshare diff", p)
+		switch {
+		case p.Kind == PolicySeverity:
+			r.Policies = append(r.Policies, severityPolicy(p, r.Findings, ""))
+		case base == nil:
+			return nil, fmt.Errorf("%s compares two runs: give a baseline to compare with, or use pipeshare diff", p)
+		default:
+			r.Policies = append(r.Policies, base.policy(p))
 		}
-		r.Policies = append(r.Policies, severityPolicy(p, r.Findings, ""))
+	}
+	if base != nil {
+		r.Baseline = &base.A
 	}
 	return r.Policies, nil
 }
@@ -826,7 +839,7 @@ func (r *CheckReport) writeText(w io.Writer) error {
 	if lines, ok := r.headline(); ok {
 		writeHeadlineText(&errWriter{w: &b}, "Headline", lines)
 	}
-	writePoliciesText(&errWriter{w: &b}, r.Policies)
+	writePoliciesText(&errWriter{w: &b}, r.Policies, r.Baseline)
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
 	fmt.Fprintf(&b, "%d rules, findings at or above %s: %d errors, %d warnings, %d notes, %d waived\n",
@@ -977,7 +990,7 @@ func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	ew := &errWriter{w: &b}
 	bySev, waived := r.counts()
 	ew.printf("# pipeshare check: %s\n", mdEscape(r.Scenario))
-	writePoliciesMD(ew, r.Policies)
+	writePoliciesMD(ew, r.Policies, r.Baseline)
 	if lines, ok := r.headline(); ok {
 		writeHeadlineMD(ew, lines)
 	}

@@ -257,7 +257,7 @@ func (d *Diff) writeText(w io.Writer) error {
 	if d.a != nil {
 		writeHeadlineText(ew, "Headline (a → b)", d.headline())
 	}
-	writePoliciesText(ew, d.Policies)
+	writePoliciesText(ew, d.Policies, nil)
 	ew.printf("a          %s\n", diffScenario(d.A))
 	ew.printf("b          %s\n", diffScenario(d.B))
 	ew.printf("seed       %d\n", d.Seed)
@@ -441,7 +441,7 @@ func (d *Diff) writeMarkdown(w io.Writer) error {
 		title += " with " + nouns(len(d.B.Sets), "--set", "--sets")
 	}
 	ew.printf("## pipeshare diff: %s\n", title)
-	writePoliciesMD(ew, d.Policies)
+	writePoliciesMD(ew, d.Policies, nil)
 	if d.a != nil {
 		writeHeadlineMD(ew, d.headline())
 	} else {

@@ -19,7 +19,7 @@ func (d *Diff) writeHTML(w io.Writer) error {
 		page.Headline = newHTMLHeadline(d.headline())
 	}
 	if len(d.Policies) > 0 {
-		page.Sections = append(page.Sections, docSection{Title: policiesTitle(d.Policies), Lines: policyLines(d.Policies)})
+		page.Sections = append(page.Sections, docSection{Title: policiesTitle(d.Policies, nil), Lines: policyLines(d.Policies)})
 	}
 	tables, decisions := d.docTables()
 	for _, t := range tables {

@@ -100,40 +100,44 @@ func abs64(n int64) int64 {
 	return n
 }
 
-// ApplyPolicies evaluates --fail-on policies of b against a: cost-increase
+// ApplyPolicies evaluates --fail-on policies of b against a (see
+// [Diff.policy]), keeps the results for the reports for people and
+// returns them.
+func (d *Diff) ApplyPolicies(ps []Policy) []PolicyResult {
+	d.Policies = nil
+	for _, p := range ps {
+		d.Policies = append(d.Policies, d.policy(p))
+	}
+	return d.Policies
+}
+
+// policy evaluates one --fail-on policy of b against a: cost-increase
 // (b's owner cost over a's, as a percentage of a's or in USD over the run),
 // new-access (a principal may call an action on a pipeline at the end of
 // b's run that it may not at the end of a's), new-external (the same for
 // principals outside the organization) and severity=LEVEL (a finding of b
 // at or above LEVEL, not waived, whose rule and subject a lacks; the
-// caller sets both summaries' Findings down to LEVEL). It keeps the
-// results for the reports for people and returns them.
-func (d *Diff) ApplyPolicies(ps []Policy) []PolicyResult {
-	d.Policies = nil
-	for _, p := range ps {
-		var r PolicyResult
-		switch p.Kind {
-		case PolicyCostIncrease:
-			r = costPolicy(p, d.TotalA.USD, d.TotalB.USD)
-		case PolicyNewAccess, PolicyNewExternal:
-			external := p.Kind == PolicyNewExternal
-			gs := gained(grants(d.a.accessWorld, d.a.Duration, external), grants(d.b.accessWorld, d.b.Duration, external))
-			r = PolicyResult{Policy: p, Failed: len(gs) > 0, Reason: "no principal gains access at the end of the run"}
-			if external {
-				r.Reason = "no principal outside the organization gains access at the end of the run"
-			}
-			if r.Failed {
-				r.Reason = gainsText(gs) + " (at the end of the run)"
-			}
-		case PolicySeverity:
-			had := map[[2]string]bool{}
-			for _, f := range d.a.Findings {
-				had[[2]string{f.Rule, f.Subject}] = true
-			}
-			fresh := slices.DeleteFunc(slices.Clone(d.b.Findings), func(f Finding) bool { return had[[2]string{f.Rule, f.Subject}] })
-			r = severityPolicy(p, fresh, " that a lacks")
+// caller sets both summaries' Findings down to LEVEL).
+func (d *Diff) policy(p Policy) PolicyResult {
+	switch p.Kind {
+	case PolicyCostIncrease:
+		return costPolicy(p, d.TotalA.USD, d.TotalB.USD)
+	case PolicyNewAccess, PolicyNewExternal:
+		external := p.Kind == PolicyNewExternal
+		gs := gained(grants(d.a.accessWorld, d.a.Duration, external), grants(d.b.accessWorld, d.b.Duration, external))
+		r := PolicyResult{Policy: p, Failed: len(gs) > 0, Reason: "no principal gains access at the end of the run"}
+		if external {
+			r.Reason = "no principal outside the organization gains access at the end of the run"
 		}
-		d.Policies = append(d.Policies, r)
+		if r.Failed {
+			r.Reason = gainsText(gs) + " (at the end of the run)"
+		}
+		return r
 	}
-	return d.Policies
+	had := map[[2]string]bool{}
+	for _, f := range d.a.Findings {
+		had[[2]string{f.Rule, f.Subject}] = true
+	}
+	fresh := slices.DeleteFunc(slices.Clone(d.b.Findings), func(f Finding) bool { return had[[2]string{f.Rule, f.Subject}] })
+	return severityPolicy(p, fresh, " that a lacks")
 }

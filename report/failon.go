@@ -276,12 +276,13 @@ func severityPolicy(p Policy, fs []Finding, scope string) PolicyResult {
 }
 
 // writePoliciesText writes the --fail-on results for a terminal, and a
-// blank line after; nothing without policies.
-func writePoliciesText(ew *errWriter, rs []PolicyResult) {
+// blank line after; nothing without policies. baseline is the scenario
+// they compare with (check --baseline), nil for none or a diff's a.
+func writePoliciesText(ew *errWriter, rs []PolicyResult, baseline *Meta) {
 	if len(rs) == 0 {
 		return
 	}
-	ew.printf("%s\n", policiesTitle(rs))
+	ew.printf("%s\n", policiesTitle(rs, baseline))
 	for _, l := range policyLines(rs) {
 		ew.printf("  %s\n", l)
 	}
@@ -289,20 +290,27 @@ func writePoliciesText(ew *errWriter, rs []PolicyResult) {
 }
 
 // writePoliciesMD writes the --fail-on results as a Markdown list after a
-// blank line; nothing without policies.
-func writePoliciesMD(ew *errWriter, rs []PolicyResult) {
+// blank line; nothing without policies. baseline is as for
+// writePoliciesText.
+func writePoliciesMD(ew *errWriter, rs []PolicyResult, baseline *Meta) {
 	if len(rs) == 0 {
 		return
 	}
-	ew.printf("\n**%s**\n\n", mdEscape(policiesTitle(rs)))
+	ew.printf("\n**%s**\n\n", mdEscape(policiesTitle(rs, baseline)))
 	for _, l := range policyLines(rs) {
 		ew.printf("- %s\n", mdEscape(l))
 	}
 }
 
-func policiesTitle(rs []PolicyResult) string {
-	if n := len(Failures(rs)); n > 0 {
-		return fmt.Sprintf("--fail-on: %d of %s failed", n, nouns(len(rs), "policy", "policies"))
+// policiesTitle is "--fail-on: 1 of 2 policies failed", or "--fail-on
+// against BASELINE: ..." with a baseline.
+func policiesTitle(rs []PolicyResult, baseline *Meta) string {
+	title := "--fail-on"
+	if baseline != nil {
+		title += " against " + diffScenario(*baseline)
 	}
-	return fmt.Sprintf("--fail-on: %s passed", nouns(len(rs), "policy", "policies"))
+	if n := len(Failures(rs)); n > 0 {
+		return fmt.Sprintf("%s: %d of %s failed", title, n, nouns(len(rs), "policy", "policies"))
+	}
+	return fmt.Sprintf("%s: %s passed", title, nouns(len(rs), "policy", "policies"))
 }

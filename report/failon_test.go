@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,10 +89,38 @@ func TestSeverityPolicy(t *testing.T) {
 	assert.Equal(t, "severity=note FAILS: 2 findings at or above note: PS001 s → 1 and PS005 s → 2", severityPolicy(p, fs, "").String())
 
 	r := &CheckReport{Findings: fs}
-	rs, err := r.ApplyPolicies([]Policy{{Kind: PolicySeverity, Severity: SeverityWarning}})
+	rs, err := r.ApplyPolicies([]Policy{{Kind: PolicySeverity, Severity: SeverityWarning}}, nil)
 	require.NoError(t, err)
 	assert.Len(t, Failures(rs), 1)
 	assert.Equal(t, rs, r.Policies)
-	_, err = r.ApplyPolicies([]Policy{{Kind: PolicyNewAccess}})
-	assert.EqualError(t, err, "new-access compares two runs: use it with pipeshare diff")
+	assert.Nil(t, r.Baseline)
+	_, err = r.ApplyPolicies([]Policy{{Kind: PolicyNewAccess}}, nil)
+	assert.EqualError(t, err, "new-access compares two runs: give a baseline to compare with, or use pipeshare diff")
+}
+
+// TestCheckPoliciesAgainstBaseline: with a baseline, check's cost-increase
+// is diff's, verdict and reason, while severity=LEVEL stays check's (any
+// finding of this run, not only those the baseline lacks); the title names
+// the baseline.
+func TestCheckPoliciesAgainstBaseline(t *testing.T) {
+	base, run := diffFixture() // the run costs the owner less than its baseline
+	run.Findings = []Finding{{Rule: "PS001", Severity: SeverityWarning, Subject: "s → 1"}}
+	base.Findings = run.Findings
+	d := CompareSummaries(base, run)
+	ps := []Policy{{Kind: PolicyCostIncrease}, {Kind: PolicySeverity, Severity: SeverityWarning}}
+	r := &CheckReport{Findings: run.Findings}
+	rs, err := r.ApplyPolicies(ps, d)
+	require.NoError(t, err)
+	assert.Equal(t, d.ApplyPolicies(ps[:1]), rs[:1], "cost-increase as diff decides it")
+	assert.False(t, rs[0].Failed)
+	assert.True(t, rs[1].Failed, "a finding the baseline has too still fails check's severity policy")
+	assert.False(t, d.ApplyPolicies(ps[1:])[0].Failed, "where diff's counts only new ones")
+	assert.Equal(t, &base.Meta, r.Baseline)
+
+	rs, err = (&CheckReport{}).ApplyPolicies(ps[:1], CompareSummaries(run, base))
+	require.NoError(t, err)
+	assert.True(t, rs[0].Failed, "the baseline's cost up to this run's")
+	var b strings.Builder
+	writePoliciesText(&errWriter{w: &b}, rs, &run.Meta)
+	assert.Equal(t, "--fail-on against b (sha256 "+shortHash(run.ScenarioSHA256)+"): 1 of 1 policy failed\n  "+rs[0].String()+"\n\n", b.String())
 }

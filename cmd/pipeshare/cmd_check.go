@@ -11,14 +11,22 @@ import (
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 const checkAbout = `Runs the scenario, then evaluates the compliance rules over the model at the
 end of the run and the run's calls and cost: external and org-wide shares,
 open invitations, granted-but-unused and blocked permissions, denied-call
 rates and budgets (the scenario's rules:). Exit 1 when findings at or above
---min-severity are not waived (with --fail-on severity=LEVEL: when one at
-or above LEVEL is not waived), 2 on errors, 0 otherwise.`
+--min-severity are not waived (with --fail-on: when a policy fails, each
+with its reason), 2 on errors, 0 otherwise.
+
+To gate a pull request on what it changes, give --baseline BASE, the
+scenario to compare with (e.g. the main branch's version, resolved like
+SCENARIO): check runs both, BASE with SCENARIO's seed, and --fail-on
+cost-increase, new-access and new-external compare SCENARIO's run with
+BASE's as pipeshare diff BASE SCENARIO --fail-on does. --set applies to
+SCENARIO only.`
 
 func cmdCheck(e *env, args []string) error {
 	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkAbout)
@@ -30,7 +38,8 @@ func cmdCheck(e *env, args []string) error {
 	waivers := fs.String("waivers", "", "YAML `FILE` of waivers: waivers: [{rule, subject, reason, owner, expires}]")
 	out := registerOut(fs, "the report")
 	sarifRoot := fs.String("sarif-root", "", "with --format sarif, locate files relative to `DIR` (default: the repository holding the scenario file, found by its .git)")
-	failOn := registerFailOn(fs, "severity=LEVEL: fail (exit 1) on a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity")
+	failOn := registerFailOn(fs, "fail (exit 1) on severity=LEVEL (a finding at or above LEVEL that is not waived, instead of on every finding at or above --min-severity), and with --baseline on cost-increase=PCT% or =USD, new-access, new-external (see pipeshare diff --help)")
+	baseline := fs.String("baseline", "", "compare with the scenario `BASE` (a file or an embedded name) for --fail-on cost-increase, new-access and new-external")
 	quiet := registerQuiet(fs)
 	var lim limitFlags
 	lim.register(fs)
@@ -65,11 +74,22 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	compares := false // a policy compares the run with the baseline's
 	for _, p := range policies {
-		if p.Kind != report.PolicySeverity {
-			return usageErrorf("--fail-on %s compares two runs: use it with pipeshare diff (check takes severity=LEVEL)", p)
+		switch {
+		case p.Kind == report.PolicySeverity:
+			sev = min(sev, p.Severity) // a finding the policy fails on is reported
+		case !fs.Changed("baseline"):
+			return usageErrorf("--fail-on %s compares two runs: pass --baseline BASE, the scenario to compare with (e.g. the main branch's version), or use pipeshare diff", p)
+		default:
+			compares = true
 		}
-		sev = min(sev, p.Severity) // a finding the policy fails on is reported
+	}
+	if fs.Changed("baseline") && (*baseline == "" || !compares) {
+		return usageErrorf("--baseline needs a scenario and a --fail-on policy that compares two runs (cost-increase=PCT%%|USD, new-access, new-external)")
+	}
+	if *baseline == "-" && fs.Arg(0) == "-" {
+		return usageErrorf("pipeshare check: the scenario and --baseline cannot both be - (standard input)")
 	}
 	in := &report.CheckInput{MinSeverity: sev, Version: version}
 	if fs.Changed("rules") {
@@ -104,24 +124,40 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	addScenarioRules(in, sc)
-	if err := lim.allow("check", estimateRuns(c.Sim)); err != nil {
+	sims := []*sim.Sim{c.Sim}
+	var bsc *scenarios.Scenario // the baseline
+	if compares {
+		var bc *scenarios.Compiled
+		if bsc, bc, err = compileBaseline(e, *baseline, lf, sc.Sim.Seed); err != nil {
+			return err
+		}
+		sims = append(sims, bc.Sim)
+	}
+	if err := lim.allow("check", estimateRuns(sims...)); err != nil {
 		return err
 	}
-	pr := commandProgress(e, *quiet)
-	sp := pr.watch(c.Sim)
-	if in.Result, err = c.Sim.RunContext(e.ctx); err != nil {
+	results, err := runSims(e, commandProgress(e, *quiet), sims...)
+	if err != nil {
 		return err
 	}
-	sp.finish(c.Sim)
+	in.Result = results[0]
 	rep, err := report.Check(in)
 	if err != nil {
 		return inputError(err)
 	}
 	rep.SARIFRoot = root
-	if anyFormat(outs, report.ForPeople) {
-		rep.Summary = report.Summarize(in.Result, scenarioMeta(sc, lf.sets))
+	var sum *report.Summary
+	if compares || anyFormat(outs, report.ForPeople) {
+		sum = report.Summarize(in.Result, scenarioMeta(sc, lf.sets))
 	}
-	results, err := rep.ApplyPolicies(policies)
+	if anyFormat(outs, report.ForPeople) {
+		rep.Summary = sum
+	}
+	var base *report.Diff
+	if compares {
+		base = report.CompareSummaries(report.Summarize(results[1], scenarioMeta(bsc, nil)), sum)
+	}
+	verdicts, err := rep.ApplyPolicies(policies, base)
 	if err != nil {
 		return usageErrorf("--fail-on: %v", err)
 	}
@@ -129,13 +165,31 @@ func cmdCheck(e *env, args []string) error {
 		return inputError(err)
 	}
 	if len(policies) > 0 {
-		return failedPolicies("check", results)
+		return failedPolicies("check", verdicts)
 	}
 	if n := rep.Failing(); n > 0 {
 		return &exitError{code: exitFindings, msg: fmt.Sprintf("pipeshare check: %d %s at or above %s",
 			n, map[bool]string{true: "finding", false: "findings"}[n == 1], sev)}
 	}
 	return nil
+}
+
+// compileBaseline reads and compiles check's --baseline arg, without the
+// scenario's --set (its what-if), to run with the scenario's seed: both
+// runs draw the same random numbers, and the scenario's run is the one it
+// has without --baseline.
+func compileBaseline(e *env, arg string, lf loadFlags, seed uint64) (*scenarios.Scenario, *scenarios.Compiled, error) {
+	lf.sets = nil
+	sc, err := readScenario(e, arg, lf)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc.Sim.Seed = seed
+	c, err := compile(e, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sc, c, nil
 }
 
 // findSARIFRoot returns where SARIF locates files: under dir when set (it

@@ -100,19 +100,9 @@ func cmdDiff(e *env, args []string) error {
 		return err
 	}
 	pr.restart(time.Now())
-	sp := pr.watch(cs[0].Sim, cs[1].Sim)
-	var results [2]*sim.Result
-	var errs [2]error
-	var wg sync.WaitGroup
-	for i, c := range cs {
-		wg.Go(func() { results[i], errs[i] = c.Sim.RunContext(e.ctx) })
-	}
-	wg.Wait()
-	sp.finish(cs[0].Sim, cs[1].Sim)
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	results, err := runSims(e, pr, cs[0].Sim, cs[1].Sim)
+	if err != nil {
+		return err
 	}
 	var sums [2]*report.Summary
 	for i, sc := range scs {
@@ -147,4 +137,24 @@ func cmdDiff(e *env, args []string) error {
 		return &exitError{code: exitFindings}
 	}
 	return nil
+}
+
+// runSims runs sims side by side (they are independent: diff's two, or
+// check's run and its baseline's) under one progress line, and returns
+// their results in order, or the first one's error.
+func runSims(e *env, pr *progress, sims ...*sim.Sim) ([]*sim.Result, error) {
+	sp := pr.watch(sims...)
+	results, errs := make([]*sim.Result, len(sims)), make([]error, len(sims))
+	var wg sync.WaitGroup
+	for i, s := range sims {
+		wg.Go(func() { results[i], errs[i] = s.RunContext(e.ctx) })
+	}
+	wg.Wait()
+	sp.finish(sims...)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
 }

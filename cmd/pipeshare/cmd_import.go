@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pipeshare/pipeshare/scenarios"
+	imp "github.com/pipeshare/pipeshare/scenarios/importer"
 	"github.com/spf13/pflag"
 )
 
@@ -118,4 +119,14 @@ func (sp importSpan) check() error {
 		return usageErrorf("--duration must be a positive duration such as 30d or 72h, not %q", *sp.duration)
 	}
 	return nil
+}
+
+// importWork runs work, an importer's reading and mapping, under the
+// progress line of what it has read ("import KIND ARG  2.1 MiB read  3s":
+// on a terminal, after a second, unless quiet), which ends before the
+// importer prints what it could not map.
+func importWork(e *env, quiet bool, what string, work func(n *readCount) (*imp.Result, error)) (*imp.Result, error) {
+	var n readCount
+	defer commandProgress(e, quiet).reading(what, &n)()
+	return work(&n)
 }

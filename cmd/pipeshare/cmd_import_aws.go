@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"sync/atomic"
 
 	imp "github.com/pipeshare/pipeshare/scenarios/importer"
 )
@@ -11,7 +13,7 @@ import (
 func init() {
 	registerImporter(importer{
 		name:    "aws",
-		usage:   "import aws DIR [--out FILE] [--name N] [--start T] [--duration D]",
+		usage:   "import aws DIR [--out FILE] [--name N] [--start T] [--duration D] [--quiet]",
 		summary: "an AWS CLI snapshot folder (docs/snapshot.sh) → organization, OUs, accounts, SCPs, pipelines and RAM shares",
 		run:     cmdImportAWS,
 	})
@@ -51,6 +53,7 @@ func cmdImportAWS(e *env, args []string) error {
 	span := registerImportSpan(fs)
 	var maxInput int64
 	registerMaxInput(fs, &maxInput)
+	quiet := registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,12 +81,32 @@ func cmdImportAWS(e *env, args []string) error {
 		return inputError(err)
 	}
 	defer closeDir()
-	res, err := imp.AWS(fsys, dir, imp.Options{Name: *name, Start: *span.start, Duration: *span.duration})
+	res, err := importWork(e, *quiet, "import aws "+dir, func(n *readCount) (*imp.Result, error) {
+		res, err := imp.AWS(countedFS{fsys, &n.bytes}, dir, imp.Options{Name: *name, Start: *span.start, Duration: *span.duration})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return res, nil
+	})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import aws: could not map: "+u)
 	}
 	return writeOutput(e, *out, res.Write)
+}
+
+// countedFS is an importer's folder that adds the bytes of each file read
+// whole from it (fs.ReadFile, by the bounded reader of fsys) to n, for the
+// progress line.
+type countedFS struct {
+	fs.FS
+	n *atomic.Int64
+}
+
+func (c countedFS) ReadFile(name string) ([]byte, error) {
+	data, err := fs.ReadFile(c.FS, name)
+	c.n.Add(int64(len(data)))
+	return data, err
 }

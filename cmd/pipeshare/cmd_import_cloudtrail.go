@@ -9,7 +9,7 @@ import (
 func init() {
 	registerImporter(importer{
 		name:    "cloudtrail",
-		usage:   "import cloudtrail FILE|DIR [--out FILE] [--name N]",
+		usage:   "import cloudtrail FILE|DIR [--out FILE] [--name N] [--quiet]",
 		summary: "a CloudTrail trace → accounts, principals, pipelines and a workload (callers, action mix, rates)",
 		run:     cmdImportCloudTrail,
 	})
@@ -36,6 +36,7 @@ func cmdImportCloudTrail(e *env, args []string) error {
 	fs := newFlagSet(e, "import cloudtrail", "import cloudtrail FILE|DIR [flags]", importCloudTrailAbout)
 	out := fs.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
 	name := fs.String("name", "", "the scenario's `NAME` (default: the trace's file name)")
+	quiet := registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,9 +44,16 @@ func cmdImportCloudTrail(e *env, args []string) error {
 		return usageErrorf("pipeshare import cloudtrail: name one trace file or folder (got %d)", fs.NArg())
 	}
 	path := fs.Arg(0)
-	res, err := imp.CloudTrail(path, imp.Options{Name: *name})
+	res, err := importWork(e, *quiet, "import cloudtrail "+path, func(n *readCount) (*imp.Result, error) {
+		res, err := imp.CloudTrail(path, imp.CloudTrailOptions{Options: imp.Options{Name: *name},
+			Progress: func(records, bytes int64) { n.records.Store(records); n.bytes.Store(bytes) }})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return res, nil
+	})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import cloudtrail: could not map: "+u)

@@ -10,7 +10,7 @@ import (
 func init() {
 	registerImporter(importer{
 		name:    "definition",
-		usage:   "import definition FILE.json [--out FILE] [--account ACCT] [--pipeline NAME] [--name N]",
+		usage:   "import definition FILE.json [--out FILE] [--account ACCT] [--pipeline NAME] [--name N] [--quiet]",
 		summary: "a SageMaker pipeline definition JSON → a scenario running it, with each step's duration to edit",
 		run:     cmdImportDefinition,
 	})
@@ -31,6 +31,7 @@ func cmdImportDefinition(e *env, args []string) error {
 	name := fs.String("name", "", "the scenario's `NAME` (default: the pipeline's)")
 	var maxInput int64
 	registerMaxInput(fs, &maxInput)
+	quiet := registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,14 +46,21 @@ func cmdImportDefinition(e *env, args []string) error {
 		return usageErrorf("--account: %v", err)
 	}
 	path := fs.Arg(0)
-	data, err := in.read("an input file", path)
+	res, err := importWork(e, *quiet, "import definition "+path, func(n *readCount) (*imp.Result, error) {
+		data, err := in.read("an input file", path)
+		if err != nil {
+			return nil, fileError(err)
+		}
+		n.bytes.Store(int64(len(data)))
+		res, err := imp.Definition(path, data, imp.DefinitionOptions{Account: *account, Pipeline: *pipeline, Out: *out,
+			Options: imp.Options{Name: *name}})
+		if err != nil {
+			return nil, scenarioError(err)
+		}
+		return res, nil
+	})
 	if err != nil {
-		return fileError(err)
-	}
-	res, err := imp.Definition(path, data, imp.DefinitionOptions{Account: *account, Pipeline: *pipeline, Out: *out,
-		Options: imp.Options{Name: *name}})
-	if err != nil {
-		return scenarioError(err)
+		return err
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, w)

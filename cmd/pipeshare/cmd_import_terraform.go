@@ -10,7 +10,7 @@ import (
 func init() {
 	registerImporter(importer{
 		name:    "terraform",
-		usage:   "import terraform PLAN.json [--out FILE] [--name N] [--start T] [--duration D] [--owner ACCT]",
+		usage:   "import terraform PLAN.json [--out FILE] [--name N] [--start T] [--duration D] [--owner ACCT] [--quiet]",
 		summary: "a Terraform plan (terraform show -json) → organization, OUs, accounts, SCPs, pipelines and RAM shares",
 		run:     cmdImportTerraform,
 	})
@@ -43,6 +43,7 @@ func cmdImportTerraform(e *env, args []string) error {
 	owner := fs.String("owner", "", "the `ACCOUNT` that owns the plan's pipelines and shares (default: see above)")
 	var maxInput int64
 	registerMaxInput(fs, &maxInput)
+	quiet := registerQuiet(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,14 +61,21 @@ func cmdImportTerraform(e *env, args []string) error {
 		return usageErrorf("--owner must be a 12-digit account ID, not %q", *owner)
 	}
 	path := fs.Arg(0)
-	data, err := in.read("an input file", path)
+	res, err := importWork(e, *quiet, "import terraform "+path, func(n *readCount) (*imp.Result, error) {
+		data, err := in.read("an input file", path)
+		if err != nil {
+			return nil, fileError(err)
+		}
+		n.bytes.Store(int64(len(data)))
+		res, err := imp.Terraform(path, data, imp.TerraformOptions{Owner: *owner,
+			Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return res, nil
+	})
 	if err != nil {
-		return fileError(err)
-	}
-	res, err := imp.Terraform(path, data, imp.TerraformOptions{Owner: *owner,
-		Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
-	if err != nil {
-		return inputError(err)
+		return err
 	}
 	for _, p := range res.Placeholders {
 		fmt.Fprintln(e.stderr, "import terraform: placeholder: "+p)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -28,8 +29,9 @@ const (
 // trace): on stderr, rewritten in place with \r, at most every
 // progressRefresh, and with auto only on a terminal and only once the
 // command has run progressDelay. What the line says is its caller's: a
-// simulation's time and calls (simProgress), the replicas done, or a
-// phase and the time it has taken (phase). Only this file reads the wall
+// simulation's time and calls (simProgress), the replicas done, what an
+// importer has read (reading), or a phase and the time it has taken
+// (phase). Only this file reads the wall
 // clock; the simulation reports through sim.Sim.OnProgress. Its methods
 // are safe for concurrent use (diff runs two simulations at once) and do
 // nothing on a nil *progress (--progress off, --quiet, not a terminal).
@@ -167,12 +169,35 @@ func eta(frac float64, elapsed time.Duration) string {
 
 // phase shows "what  3s" on p, refreshed, until the returned stop is
 // called: for work with no measure of how far it is (reading a trace,
-// importing, computing the access matrix). stop ends the line.
+// computing the access matrix). stop ends the line.
 func (p *progress) phase(what string) (stop func()) {
+	return p.ticking(func(elapsed time.Duration) string { return fmt.Sprintf("%s  %s", what, elapsed.Round(time.Second)) })
+}
+
+// readCount is how much of its input an importer has read, for its
+// progress line: the records of a trace (0 for other inputs) and the
+// bytes. The importer adds to it while the line's goroutine reads it.
+type readCount struct{ records, bytes atomic.Int64 }
+
+// reading shows "what  1.2M records, 340.5 MiB read  3s" (no records for
+// an input that has none) on p until the returned stop is called, which
+// ends the line.
+func (p *progress) reading(what string, n *readCount) (stop func()) {
+	return p.ticking(func(elapsed time.Duration) string {
+		read := formatBytes(float64(n.bytes.Load())) + " read"
+		if r := n.records.Load(); r > 0 {
+			read = siCount(float64(r)) + " records, " + read
+		}
+		return fmt.Sprintf("%s  %s  %s", what, read, elapsed.Round(time.Second))
+	})
+}
+
+// ticking shows the line that line returns on p, refreshed every
+// progressRefresh, until the returned stop is called, which ends it.
+func (p *progress) ticking(line func(elapsed time.Duration) string) (stop func()) {
 	if p == nil {
 		return func() {}
 	}
-	line := func(elapsed time.Duration) string { return fmt.Sprintf("%s  %s", what, elapsed.Round(time.Second)) }
 	quit, ended := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)

@@ -195,8 +195,9 @@ func TestProgressRefresh(t *testing.T) {
 	assert.Nil(t, off.watch())
 }
 
-// TestProgressCommands: check, diff, run --replicas and access show a
-// progress line on a terminal, and --quiet silences it (and only it).
+// TestProgressCommands: check (with a baseline, both runs), diff, run
+// --replicas and access show a progress line on a terminal, and --quiet
+// silences it (and only it).
 func TestProgressCommands(t *testing.T) {
 	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
 	stderrIsTerminal, autoDelay = func(io.Writer) bool { return true }, 0
@@ -205,6 +206,7 @@ func TestProgressCommands(t *testing.T) {
 		line string
 	}{
 		{[]string{"check", "quickstart", "--set", "duration=2d"}, "\rsimulated 100.0% (2d of 2d)"},
+		{[]string{"check", "quickstart", "--set", "duration=2d", "--baseline", "quickstart", "--fail-on", "new-access"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"diff", "quickstart", "quickstart", "--until", "2d"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"run", "quickstart", "--until", "2d", "--replicas", "3"}, "\rreplicas 3 of 3 done"},
 		{[]string{"access", "quickstart"}, "\rcomputing the access matrix"},
@@ -220,6 +222,62 @@ func TestProgressCommands(t *testing.T) {
 	code, _, stderr := pipeshare(t, "", "check", "nope.yaml", "--quiet")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "nope.yaml")
+}
+
+// TestProgressImport: every import kind takes --quiet, shows what it has
+// read on a terminal only (a trace's records and bytes, another input's
+// bytes), and writes the same stdout and, but for that line, the same
+// stderr with or without it.
+func TestProgressImport(t *testing.T) {
+	size := func(paths ...string) string {
+		var n int64
+		for _, p := range paths {
+			st, err := os.Stat(p)
+			require.NoError(t, err)
+			n += st.Size()
+		}
+		return formatBytes(float64(n))
+	}
+	cases := map[string]struct {
+		args []string
+		line string
+	}{
+		"aws":        {[]string{awsSnapshotDir}, "\rimport aws " + awsSnapshotDir + "  [0-9.]+ KiB read  [0-9]+s  done in"},
+		"cloudtrail": {[]string{ctSample}, "\rimport cloudtrail " + ctSample + "  23 records, " + size(ctSample) + " read  [0-9]+s  done in"},
+		"definition": {[]string{abalone}, "\rimport definition " + abalone + "  " + size(abalone) + " read  [0-9]+s  done in"},
+		"terraform":  {[]string{tfPlans + "org-ram-pipelines.json"}, "\rimport terraform " + tfPlans + "org-ram-pipelines.json  " + size(tfPlans+"org-ram-pipelines.json") + " read  [0-9]+s  done in"},
+	}
+	for _, im := range registeredImporters() {
+		assert.Contains(t, cases, im.name, "a progress case for every import kind")
+	}
+	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
+	terminal := func(on bool) {
+		stderrIsTerminal, autoDelay = func(io.Writer) bool { return on }, 0
+	}
+	for kind, tc := range cases {
+		args := append([]string{"import", kind}, tc.args...)
+		terminal(false)
+		code, stdout, stderr := pipeshare(t, "", args...)
+		require.Equal(t, 0, code, "%s: %s", kind, stderr)
+		assert.NotContains(t, stderr, "\r", "%s: no progress off a terminal", kind)
+		for _, quiet := range []bool{false, true} {
+			for _, term := range []bool{false, true} {
+				terminal(term)
+				a := args
+				if quiet {
+					a = append(a[:len(a):len(a)], "--quiet")
+				}
+				code, out, errs := pipeshare(t, "", a...)
+				require.Equal(t, 0, code, "%v: %s", a, errs)
+				assert.Equal(t, stdout, out, "%v: the same output", a)
+				if term && !quiet {
+					assert.Regexp(t, tc.line, errs, "%v", a)
+					errs = regexp.MustCompile(`(\r[^\r\n]*)+\n`).ReplaceAllString(errs, "")
+				}
+				assert.Equal(t, stderr, errs, "%v: the same stderr but for the progress line", a)
+			}
+		}
+	}
 }
 
 // BenchmarkRenderHTMLW1 measures rendering the HTML report of w1 (2.16 M

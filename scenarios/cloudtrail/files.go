@@ -149,15 +149,15 @@ const (
 	gzipRatio = 100
 )
 
-// countingReader counts the bytes read through it.
+// countingReader adds the bytes read through it to *n.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n *int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	*c.n += int64(n)
 	return n, err
 }
 
@@ -185,8 +185,8 @@ func (fr *fileReader) run(path string) {
 		return
 	}
 	defer f.Close()
-	cr := &countingReader{r: f}
-	br := bufio.NewReaderSize(cr, 64<<10)
+	var in int64 // compressed bytes read, for the gzip ratio cap
+	br := bufio.NewReaderSize(&countingReader{r: f, n: &in}, 64<<10)
 	var r io.Reader = br
 	var out int64 // decompressed bytes, for the gzip ratio cap
 	gz := false
@@ -217,9 +217,9 @@ func (fr *fileReader) run(path string) {
 			m, err = r.Read(b[n:])
 			n += m
 		}
-		if out += int64(n); gz && out > gzipFree+gzipRatio*(cr.n-int64(br.Buffered())) {
+		if out += int64(n); gz && out > gzipFree+gzipRatio*(in-int64(br.Buffered())) {
 			fr.send(chunk{err: fmt.Errorf("gzip: %d bytes decompress to more than %d, over the limit of 1 MiB plus %d times the compressed size (a gzip bomb?)",
-				cr.n-int64(br.Buffered()), out, gzipRatio)})
+				in-int64(br.Buffered()), out, gzipRatio)})
 			return
 		}
 		if n > 0 && !fr.send(chunk{b: b[:n]}) {

@@ -231,3 +231,21 @@ func TestPastEnd(t *testing.T) {
 	assert.Equal(t, map[string]int64{SkipPastEnd: 5, SkipOtherEvent: 2}, st.Skipped, "the unknown account's call is past the end")
 	assert.Equal(t, "other_event 2, past_end 5", st.SkippedLine())
 }
+
+// TestProgress: Options.Progress sees the records and decompressed bytes
+// grow, every progressEvery records and at each file's end, and its last
+// call counts every record and byte of the trace (a gzip file counts its
+// JSON, not its compressed bytes).
+func TestProgress(t *testing.T) {
+	n := progressEvery + 10
+	big, small := bytes.Repeat([]byte(s3Line), n), bytes.Repeat([]byte(s3Line), 100)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.jsonl"), big, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.jsonl.gz"), gzipped(t, small), 0o644))
+	var records, read []int64
+	_, cs := readToEnd(t, Options{Progress: func(r, b int64) { records, read = append(records, r), append(read, b) }}, dir)
+	require.NoError(t, cs.Err())
+	assert.Equal(t, []int64{progressEvery, int64(n), int64(n + 100)}, records)
+	assert.Equal(t, int64(len(big)+len(small)), read[len(read)-1])
+	assert.IsNonDecreasing(t, read)
+}

@@ -53,7 +53,16 @@ type Options struct {
 	// Warn receives a line per malformed record ("trace: FILE:record N:
 	// ..."); nil discards them.
 	Warn io.Writer
+	// Progress, when set, receives how far a read of the trace is: the
+	// records and the bytes (decompressed) read so far, every
+	// progressEvery records and at the end of each file. It is called on
+	// the goroutine that reads, for a progress line; it must not block.
+	Progress func(records, bytes int64)
 }
+
+// progressEvery is how many records a read takes between two calls of
+// Options.Progress.
+const progressEvery = 1 << 14
 
 // Stats counts what a read took and skipped: every record read is a call
 // or skipped for one reason, Records = Calls + the sum of Skipped (for a
@@ -130,6 +139,7 @@ type stream struct {
 	stats  Stats
 	err    error
 	warned int
+	read   int64 // the bytes the files' scanners have read, for Options.Progress
 
 	nextFile int // the next file of t.files to open
 	active   []*ctFile
@@ -244,7 +254,7 @@ func (s *stream) pop() (item, bool) {
 
 func (s *stream) open(path string) {
 	f := &ctFile{path: path, fr: openFile(path), maxSeen: math.MinInt64}
-	f.sc = newCTScanner(f.fr)
+	f.sc = newCTScanner(&countingReader{r: f.fr, n: &s.read})
 	s.fill(f)
 	if len(f.win) == 0 && f.eof {
 		f.fr.Close()
@@ -263,6 +273,7 @@ func (s *stream) fill(f *ctFile) {
 			f.eof = true
 			f.fr.Close() // a file at its end keeps only its window
 			f.sc = nil
+			s.progress()
 			if err != nil {
 				s.damaged(f, err)
 				return
@@ -283,6 +294,16 @@ func (s *stream) fill(f *ctFile) {
 		if s.err != nil {
 			return
 		}
+		if s.stats.Records%progressEvery == 0 {
+			s.progress()
+		}
+	}
+}
+
+// progress tells Options.Progress how far the read is.
+func (s *stream) progress() {
+	if p := s.t.opts.Progress; p != nil {
+		p(s.stats.Records, s.read)
 	}
 }
 

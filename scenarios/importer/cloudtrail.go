@@ -19,6 +19,14 @@ import (
 // import finds gets: the pipeline actions on "*".
 const observedPolicy = "cloudtrail-observed"
 
+// CloudTrailOptions tune a CloudTrail import.
+type CloudTrailOptions struct {
+	Options // Name defaults to the trace's base name; Start and Duration do not apply
+	// Progress, when set, receives the records and bytes read so far, as
+	// [cloudtrail.Options].Progress does: for a progress line.
+	Progress func(records, bytes int64)
+}
+
 // CloudTrail summarizes the CloudTrail trace at path (a file or a folder,
 // as [cloudtrail.Open] reads them) as a scenario: the accounts and
 // principals that called, the pipelines they called (by owner), and one
@@ -26,13 +34,13 @@ const observedPolicy = "cloudtrail-observed"
 // takes the calls of the trace by the record rule of package cloudtrail,
 // the same calls `run --trace` replays. Start is the first call's
 // eventTime and Duration the trace's span rounded up to a day (a trace
-// has its own span: opts.Start and opts.Duration do not apply).
+// has its own span).
 //
 // CloudTrail records neither RAM shares nor identity policies: the
 // scenario has no shares and gives every principal the policy
 // cloudtrail-observed (the pipeline actions on "*").
-func CloudTrail(path string, opts Options) (*Result, error) {
-	t, err := cloudtrail.Open([]string{path}, cloudtrail.Options{})
+func CloudTrail(path string, opts CloudTrailOptions) (*Result, error) {
+	t, err := cloudtrail.Open([]string{path}, cloudtrail.Options{Progress: opts.Progress})
 	if err != nil {
 		return nil, err
 	}

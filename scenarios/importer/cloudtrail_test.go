@@ -55,7 +55,7 @@ func corpus(t *testing.T) string {
 // action by action, exactly the calls the import counted.
 func TestCloudTrailTakesTheReplaysCalls(t *testing.T) {
 	dir := corpus(t)
-	res, err := importer.CloudTrail(dir, importer.Options{Name: "corpus"})
+	res, err := importer.CloudTrail(dir, importer.CloudTrailOptions{Options: importer.Options{Name: "corpus"}})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, res.Write(&out), "the import validates")
@@ -110,7 +110,7 @@ func TestCloudTrailEventTimes(t *testing.T) {
 	bad := strings.Replace(late, "2262-04-11T20:31:00Z", "9999-12-31T23:59:59Z", 1)
 	p := filepath.Join(t.TempDir(), "late.jsonl")
 	require.NoError(t, os.WriteFile(p, []byte(late+bad), 0o644))
-	res, err := importer.CloudTrail(p, importer.Options{})
+	res, err := importer.CloudTrail(p, importer.CloudTrailOptions{})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, res.Write(&out))
@@ -126,9 +126,9 @@ func TestCloudTrailEventTimes(t *testing.T) {
 func TestCloudTrailNoCalls(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "s3.jsonl")
 	require.NoError(t, os.WriteFile(p, []byte(`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2025-10-27T00:00:00Z"}`+"\n"), 0o644))
-	_, err := importer.CloudTrail(p, importer.Options{})
+	_, err := importer.CloudTrail(p, importer.CloudTrailOptions{})
 	require.Error(t, err)
 	assert.Equal(t, p+": no SageMaker pipeline calls found (1 records read: other_event 1)", err.Error())
-	_, err = importer.CloudTrail(filepath.Join(t.TempDir(), "missing"), importer.Options{})
+	_, err = importer.CloudTrail(filepath.Join(t.TempDir(), "missing"), importer.CloudTrailOptions{})
 	assert.Error(t, err)
 }
