@@ -12,7 +12,10 @@ package main
 //     AWS_BATCH_JOB_ARRAY_SIZE when set, else --shards;
 //   - Slurm job arrays: SLURM_ARRAY_TASK_ID, with SLURM_ARRAY_TASK_MIN,
 //     SLURM_ARRAY_TASK_STEP (default 1) and SLURM_ARRAY_TASK_COUNT, so that
-//     --array=0-7, 1-8 and 0-14:2 all give shards 0..k-1.
+//     --array=0-7, 1-8 and 0-14:2 all give shards 0..k-1. A list such as
+//     --array=1,3,7 is refused: Slurm gives it _STEP=1 (22.05, measured by
+//     .ci/slurm), so its tasks' positions cannot be computed; it shows as
+//     SLURM_ARRAY_TASK_MAX past the range's end.
 //
 // The first engine whose index variable is set wins, in that order.
 
@@ -89,6 +92,7 @@ func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, er
 		haveK    bool
 		from     string
 		offGrid  bool
+		notRange bool // a Slurm array given as a list
 		noEngine = true
 	)
 	if i, ok := num("JOB_COMPLETION_INDEX"); ok {
@@ -103,6 +107,7 @@ func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, er
 		lo, haveMin := num("SLURM_ARRAY_TASK_MIN")
 		step, haveStep := num("SLURM_ARRAY_TASK_STEP")
 		k, haveK = num("SLURM_ARRAY_TASK_COUNT")
+		hi, haveMax := num("SLURM_ARRAY_TASK_MAX")
 		if !haveMin && bad == nil {
 			bad = usageErrorf("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not")
 		}
@@ -111,6 +116,10 @@ func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, er
 		}
 		from = fmt.Sprintf("--shard auto (SLURM_ARRAY_TASK_ID=%d, _MIN=%d, _STEP=%d)", id, lo, step)
 		offGrid = step < 1 || id < lo || (id-lo)%step != 0
+		notRange = haveMax && haveK && hi != lo+step*(k-1)
+		if notRange {
+			from = fmt.Sprintf("--shard auto (SLURM_ARRAY_TASK_MIN=%d, _MAX=%d, _STEP=%d, _COUNT=%d)", lo, hi, step, k)
+		}
 		if !offGrid {
 			s.index = (id - lo) / step
 		}
@@ -121,6 +130,9 @@ func shardFromEnv(shards int, lookup func(string) (string, bool)) (shardSpec, er
 	case noEngine:
 		return shardSpec{}, usageErrorf("--shard auto: none of JOB_COMPLETION_INDEX (Kubernetes), " +
 			"AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch) or SLURM_ARRAY_TASK_ID (Slurm) is set")
+	case notRange:
+		return shardSpec{}, usageErrorf("%s: the array is not a range A-B or A-B:S (a list such as 1,3,7?), "+
+			"so the task's position in it is unknown; give --array as a range", from)
 	case offGrid:
 		return shardSpec{}, usageErrorf("%s: the task is not on the array's grid", from)
 	}

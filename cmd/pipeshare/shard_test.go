@@ -55,6 +55,16 @@ func TestParseShard(t *testing.T) {
 			"SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "8"}, shardSpec{7, 8}, ""},
 		{"slurm off grid", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "0",
 			"SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "8"}, shardSpec{}, "the task is not on the array's grid"},
+		// What Slurm 22.05 sets for --array=1,3,7 and 2,4,6 (.ci/slurm's cluster):
+		// _STEP=1 whatever the gaps, so task 3 would pass for shard 2.
+		{"slurm list 1,3,7", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1",
+			"SLURM_ARRAY_TASK_MAX": "7", "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3"}, shardSpec{},
+			"--shard auto (SLURM_ARRAY_TASK_MIN=1, _MAX=7, _STEP=1, _COUNT=3): the array is not a range A-B or A-B:S"},
+		{"slurm list 2,4,6", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "2",
+			"SLURM_ARRAY_TASK_MAX": "6", "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3"}, shardSpec{},
+			"the array is not a range"},
+		{"slurm 0-15:2 ends at 14", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "14", "SLURM_ARRAY_TASK_MIN": "0",
+			"SLURM_ARRAY_TASK_MAX": "14", "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "8"}, shardSpec{7, 8}, ""},
 		{"slurm no min", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "3"}, shardSpec{},
 			"SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not"},
 		{"slurm no count", "auto", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "0"}, shardSpec{},
