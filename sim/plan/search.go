@@ -107,7 +107,7 @@ func (p *Plan) AllJobs() []Job {
 // PointResult is one point's outcome.
 type PointResult struct {
 	Point    Point
-	Replicas int                   // the replicas it ran (a rung's count)
+	Replicas int                  // the replicas it ran (a rung's count)
 	Metrics  [NumMetrics]Estimate // over its replicas
 	// Broken lists the constraints it breaks (indexes into
 	// Space.Constraints); Feasible is len(Broken) == 0.
