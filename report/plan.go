@@ -74,9 +74,9 @@ func PlanValues(s *Summary, c *CheckReport) plan.Values {
 // Plan is the report of pipeshare plan: a [plan.Result] with what names
 // its inputs. It is a [View] in text, json, csv, md and html.
 type Plan struct {
-	Meta                      // the scenario's
+	Meta                          // the scenario's
 	SpaceFile, SpaceSHA256 string // the space file as positions name it, and its hash
-	Seed               uint64 // the master seed: replica i of every point runs with sim.ReplicaSeed(Seed, i)
+	Seed                   uint64 // the master seed: replica i of every point runs with sim.ReplicaSeed(Seed, i)
 	*plan.Result
 }
 
@@ -395,29 +395,29 @@ func (r *Plan) writeMarkdown(w io.Writer) error {
 
 // The plan's JSON. Struct fields fix the key order.
 type jsonPlan struct {
-	SchemaVersion       int                `json:"schema_version"`
-	PipeshareVersion    string             `json:"pipeshare_version"`
-	Scenario            string             `json:"scenario"`
-	ScenarioSHA256      string             `json:"scenario_sha256"`
-	Space               string             `json:"space"`
-	SpaceSHA256         string             `json:"space_sha256"`
-	Seed                uint64             `json:"seed"`
-	CommonRandomNumbers bool               `json:"common_random_numbers"`
-	Replicas            int                `json:"replicas"`
-	Rungs               []int              `json:"rungs"`
-	Budget              int                `json:"budget"`
-	Search              string             `json:"search"`
-	SampleSeed          uint64             `json:"sample_seed"`
-	SpaceSize           int64              `json:"space_size"`
-	Axes                []jsonPlanAxis     `json:"axes"`
-	Constraints         []jsonConstraint   `json:"constraints"`
-	Objectives          []jsonObjective    `json:"objectives"`
-	Points              []jsonPlanPoint    `json:"points"`
-	Order               []int              `json:"order"`
-	Frontier            []int              `json:"frontier"`
-	Recommended         *int               `json:"recommended"`
-	Closest             *int               `json:"closest"`
-	Recommendation      string             `json:"recommendation"`
+	SchemaVersion       int              `json:"schema_version"`
+	PipeshareVersion    string           `json:"pipeshare_version"`
+	Scenario            string           `json:"scenario"`
+	ScenarioSHA256      string           `json:"scenario_sha256"`
+	Space               string           `json:"space"`
+	SpaceSHA256         string           `json:"space_sha256"`
+	Seed                uint64           `json:"seed"`
+	CommonRandomNumbers bool             `json:"common_random_numbers"`
+	Replicas            int              `json:"replicas"`
+	Rungs               []int            `json:"rungs"`
+	Budget              int              `json:"budget"`
+	Search              string           `json:"search"`
+	SampleSeed          uint64           `json:"sample_seed"`
+	SpaceSize           int64            `json:"space_size"`
+	Axes                []jsonPlanAxis   `json:"axes"`
+	Constraints         []jsonConstraint `json:"constraints"`
+	Objectives          []jsonObjective  `json:"objectives"`
+	Points              []jsonPlanPoint  `json:"points"`
+	Order               []int            `json:"order"`
+	Frontier            []int            `json:"frontier"`
+	Recommended         *int             `json:"recommended"`
+	Closest             *int             `json:"closest"`
+	Recommendation      string           `json:"recommendation"`
 }
 
 type jsonPlanAxis struct {
