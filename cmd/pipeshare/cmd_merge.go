@@ -20,7 +20,7 @@ plan's report.`
 
 func cmdMerge(e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "merge PART.json... [flags]", mergeAbout)
-	format := registerFormat(fs, new(report.Replicas), " (as run --replicas)")
+	format := registerFormat(fs, new(report.Replicas), " (as run --replicas, or plan)")
 	out := registerOut(fs, "the report")
 	var maxInput int64
 	registerMaxInput(fs, &maxInput)
