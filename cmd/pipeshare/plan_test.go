@@ -217,4 +217,3 @@ func BenchmarkPlanQuickstart(b *testing.B) {
 		}
 	}
 }
-
