@@ -68,6 +68,12 @@ type CheckReport struct {
 	// Baseline is the scenario whose run the policies compared this one
 	// with ([CheckReport.ApplyPolicies]); nil: none.
 	Baseline *Meta
+	// GrantedUnused counts the (principal, pipeline, action) triples that
+	// rule PS005 finds granted and never called; ExternalPrincipals the
+	// distinct principals outside the organization with a live association
+	// that rule PS001 finds. Both count whatever the rule selection,
+	// severity and waivers (pipeshare plan's metrics).
+	GrantedUnused, ExternalPrincipals int
 }
 
 // ApplyPolicies evaluates --fail-on policies: severity=LEVEL over r's
@@ -152,6 +158,7 @@ func Check(in *CheckInput) (*CheckReport, error) {
 	c.budgets()
 	c.noBudget()
 	c.applyWaivers()
+	rep.GrantedUnused, rep.ExternalPrincipals = c.unused, len(c.external)
 
 	for _, f := range c.out {
 		if (len(sel) == 0 || sel[f.Rule]) && f.Severity >= minSev {
@@ -181,6 +188,10 @@ type checker struct {
 	budgetRules []resolvedBudget
 	rateRules   []resolvedRate
 	used        map[model.PrincipalID][model.NumActions]int64 // calls by principal and action, once computed
+	// unused and external count for CheckReport.GrantedUnused and
+	// ExternalPrincipals.
+	unused   int
+	external map[string]bool
 }
 
 // resolvedBudget is a rule with a Budget, its initiator resolved.
@@ -281,6 +292,10 @@ func (c *checker) shares() {
 			live := a.State == model.ReasonShared || a.State == model.ReasonAssociationPending ||
 				a.State == model.ReasonInvitationPending
 			if external && live {
+				if c.external == nil {
+					c.external = map[string]bool{}
+				}
+				c.external[who] = true
 				c.add(RuleExternalShare, subject, pos,
 					"share %s names %s (%s), which is outside the organization (%s)",
 					name, who, acctLabel(w, a.Account), stateText(a.State))
@@ -431,6 +446,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 				}
 			}
 		}
+		c.unused += len(unused)
 		if len(unused) > 0 {
 			c.add(RuleGrantedUnused, "share "+name+" → "+caller, w.PrincipalPos(p),
 				"%s is granted %s through share %s but never called %s in the run",

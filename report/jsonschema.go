@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim/plan"
 )
 
 // The JSON Schemas (draft 2020-12) of every JSON output, generated from
@@ -69,6 +70,8 @@ var schemaKinds = []schemaKind{
 			return &jsonSchema{AnyOf: []*jsonSchema{g.of(reflect.TypeFor[jsonExplain]()), g.of(reflect.TypeFor[[]TimelineEntry]())}}
 		}},
 	{"part", fmt.Sprint(ReplicaPartVersion), "A part file of pipeshare run --replicas N --shard i/k, which pipeshare merge reads", rootOf[jsonPart]},
+	{"plan", fmt.Sprint(PlanSchemaVersion), "pipeshare plan --format json, and pipeshare merge --format json of plan part files", rootOf[jsonPlan]},
+	{"plan-part", fmt.Sprint(PlanPartVersion), "A part file of pipeshare plan --shard i/k, which pipeshare merge reads", rootOf[jsonPlanPart]},
 	{"replicas", fmt.Sprint(ReplicasSchemaVersion), "pipeshare run --replicas N --format json, and pipeshare merge --format json", rootOf[jsonReplicasRun]},
 	{"run", fmt.Sprint(SchemaVersion), "pipeshare run --format json", rootOf[jsonRun]},
 }
@@ -290,6 +293,30 @@ var schemaOverrides = map[string]func(*jsonSchema) *jsonSchema{
 	"jsonPart.format":                constant(ReplicaPartFormat),
 	"jsonPart.version":               constant(ReplicaPartVersion),
 	"jsonSample.metrics":             sampleMetricsSchema,
+	"jsonPlan.schema_version":        constant(PlanSchemaVersion),
+	"jsonPlan.search":                enum([]string{"grid", "latin-hypercube"}),
+	"jsonPlanPoint.metrics":          everyKey(plan.MetricNames()),
+	"jsonConstraint.metric":          enum(plan.MetricNames()),
+	"jsonConstraint.stat":            enum(plan.StatNames()),
+	"jsonObjective.metric":           enum(plan.MetricNames()),
+	"jsonObjective.stat":             enum(plan.StatNames()),
+	"jsonObjective.goal":             enum([]string{"minimize", "maximize"}),
+	"jsonPlanPart.format":            constant(PlanPartFormat),
+	"jsonPlanPart.version":           constant(PlanPartVersion),
+	"jsonPlanPart.values":            items(planValuesSchema),
+	"jsonPlanAxisPart.base":          planBase,
+}
+
+// planValuesSchema is one job's metrics in a plan part file.
+func planValuesSchema(*jsonSchema) *jsonSchema {
+	return everyKey(plan.MetricNames())(&jsonSchema{AdditionalProperties: &jsonSchema{Type: "number"}, Type: "object"})
+}
+
+// planBase is an axis's base in a plan part file: a value's index, or -1.
+func planBase(s *jsonSchema) *jsonSchema {
+	lo := -1
+	s.Minimum = &lo
+	return s
 }
 
 func constant(v any) func(*jsonSchema) *jsonSchema {

@@ -2,13 +2,9 @@ package report
 
 import (
 	"io"
-	"math"
-	"slices"
-
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim/plan"
 )
 
 // ReplicasSchemaVersion is the version of the replicas JSON (a [Replicas]
@@ -17,44 +13,17 @@ import (
 const ReplicasSchemaVersion = 1
 
 // ReplicaConfidence is the level of the confidence intervals of [ReplicaStat].
-const ReplicaConfidence = 0.95
+const ReplicaConfidence = plan.Confidence
 
-// ReplicaStat describes one quantity over N replicas: its mean, its 5th, 50th and
-// 95th percentiles (gonum's stat.Quantile with stat.Empirical: the
-// p-percentile is the lowest replica value with at least a fraction p of
-// the replicas at or below it, so it is always a value some replica had;
-// with fewer than 20 replicas p5 is the minimum and p95 the maximum) and the 95 % confidence interval of the mean, mean ± t·s/√N with
-// s the sample standard deviation and t the 0.975 quantile of Student's t
-// with N − 1 degrees of freedom. With N = 1 there is no interval: HasCI is
-// false and CILow, CIHigh are 0.
-type ReplicaStat struct {
-	Mean, P5, P50, P95 float64
-	CILow, CIHigh      float64
-	HasCI              bool
-}
+// ReplicaStat describes one quantity over N replicas: its mean, 5th, 50th
+// and 95th percentiles and the 95 % confidence interval of the mean, as
+// plan.Estimate documents (the one statistic of replicas, shared with
+// pipeshare plan).
+type ReplicaStat = plan.Estimate
 
 // NewReplicaStat computes the ReplicaStat of xs (one value per replica). It panics when
 // xs is empty. xs is not modified.
-func NewReplicaStat(xs []float64) ReplicaStat {
-	if len(xs) == 0 {
-		panic("report: NewReplicaStat of no values")
-	}
-	sorted := slices.Clone(xs)
-	slices.Sort(sorted)
-	s := ReplicaStat{
-		Mean: stat.Mean(xs, nil),
-		P5:   stat.Quantile(0.05, stat.Empirical, sorted, nil),
-		P50:  stat.Quantile(0.50, stat.Empirical, sorted, nil),
-		P95:  stat.Quantile(0.95, stat.Empirical, sorted, nil),
-	}
-	if n := len(xs); n > 1 {
-		sd := stat.StdDev(xs, nil)
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-ReplicaConfidence)/2)
-		half := t * sd / math.Sqrt(float64(n))
-		s.CILow, s.CIHigh, s.HasCI = s.Mean-half, s.Mean+half, true
-	}
-	return s
-}
+func NewReplicaStat(xs []float64) ReplicaStat { return plan.NewEstimate(xs) }
 
 // ReplicaUnit says how a metric is printed.
 type ReplicaUnit uint8

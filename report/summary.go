@@ -114,6 +114,10 @@ type Executions struct {
 	// ones waiting for instances (no step running) or running (at least one
 	// step running).
 	FailedAtEnd, WaitingAtEnd, RunningAtEnd int64
+	// FailedCapacity counts the failures whose step hit the owner's
+	// instance quota with no retry left (pipeshare plan's
+	// capacity_failed_executions; not in the run report).
+	FailedCapacity int64
 }
 
 // Steps counts the steps' requests for instances, their waits and their
@@ -229,6 +233,7 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 		Started: e.Started, Succeeded: e.Succeeded, Failed: e.Failed, Stopped: e.Stopped,
 		Retried: e.Retried, TimedOut: e.TimedOut,
 		FailedAtEnd: e.FailedAtEnd, WaitingAtEnd: e.WaitingAtEnd, RunningAtEnd: e.RunningAtEnd,
+		FailedCapacity: e.FailedCapacity,
 	}
 	st := &r.Steps
 	s.Steps = Steps{

@@ -15,7 +15,7 @@ import (
 // model.World.Explain), or as it is written for the access matrix
 // ([NewAccessView], [NewChangesView]); a View only formats it.
 //
-// The views are [RunView], [*CheckReport], [*Diff], [*Replicas],
+// The views are [RunView], [*CheckReport], [*Diff], [*Replicas], [*Plan],
 // [AccessView], [ChangesView], [ExplainView] and [TimelineView].
 type View interface {
 	// Formats lists the formats the view renders ("text", "json", "csv",

@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -77,28 +75,11 @@ func (o LoadOptions) maxInput() int64 {
 // warning, sorted by position. It never panics on any input, does not
 // retain data, and is safe to call concurrently.
 func Parse(file string, data []byte, opts LoadOptions) (*Scenario, error) {
-	d := &scenarioDecoder{decoder: decoder{file: file}, readFile: opts.ReadFile}
-	d.sc = &Scenario{File: file}
-	if limit := opts.maxInput(); limit >= 0 && int64(len(data)) > limit {
-		return nil, tooLarge(file, limit)
-	}
-	var extra []byte
-	if root := d.parseYAML(data); root != nil {
-		checkDuplicates(&d.decoder, root)
-		if root, extra = d.overlay(root, opts); root != nil {
-			d.aliasBudget = max(100_000, 4*countNodes(root))
-			d.top(root)
-		}
-	}
-	d.errs.Sort()
-	if err := d.errs.Err(); err != nil {
+	b, err := ParseBase(file, data, opts)
+	if err != nil {
 		return nil, err
 	}
-	// With overlays the hash covers the base files and the sets too.
-	sum := sha256.Sum256(append(data[:len(data):len(data)], extra...))
-	d.sc.SHA256 = hex.EncodeToString(sum[:])
-	d.sc.Warnings = d.errs
-	return d.sc, nil
+	return b.sc, nil
 }
 
 // Load reads the file name from fsys and parses it (see [Parse]); name is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -220,29 +221,63 @@ var singular = map[string]string{
 
 // applySet applies the i-th (1-based) --set, "PATH=VALUE", to root.
 func (d *decoder) applySet(root *yaml.Node, i int, spec string) {
-	at := func(col int) *yaml.Node {
-		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: i, Column: col}
-		d.markFile(n, setFile)
-		return n
-	}
+	site := setSite{file: setFile, line: i, col: 1}
 	path, value, ok := strings.Cut(spec, "=")
 	if !ok || path == "" {
-		d.errorf(at(1), "%q: want PATH=VALUE, e.g. shares.NAME.permission=read-only", spec)
+		d.errorf(site.at(d, 0), "%q: want PATH=VALUE, e.g. shares.NAME.permission=read-only", spec)
 		return
 	}
 	segs, err := splitSetPath(path)
 	if err != nil {
-		d.errorf(at(1), "%s: %v", path, err)
+		d.errorf(site.at(d, 0), "%s: %v", path, err)
 		return
 	}
 	val, err := setValue(value, i, len(path)+2)
 	if err != nil {
-		d.errorf(at(len(path)+2), "%s: bad YAML value: %v", path, err)
+		d.errorf(site.at(d, len(path)+1), "%s: bad YAML value: %v", path, err)
 		return
 	}
 	d.markFile(val, setFile)
+	d.setPath(root, segs, path, val, site, false)
+}
+
+// setSite is where the PATH of a set is written: the line of a --set
+// (file "--set", line its index) or a place in a plan's space file.
+type setSite struct {
+	file      string
+	line, col int
+}
+
+// at returns a null node off columns to the right of s, marked as s's
+// file, to place an error or a new key.
+func (s setSite) at(d *decoder, off int) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: s.line, Column: s.col + off}
+	d.markFile(n, s.file)
+	return n
+}
+
+// setPath sets the value at segs (path, split) under root to val, creating
+// the mapping keys it lacks; errors go to site. With cow (copy on write)
+// each node on the way is copied before it changes, so that a tree shared
+// by several variants is left as it was ([Base.With]); root must then be a
+// copy already.
+func (d *decoder) setPath(root *yaml.Node, segs []string, path string, val *yaml.Node, site setSite, cow bool) {
 	fail := func(format string, args ...any) {
-		d.errorf(at(1), "%s: %s", path, fmt.Sprintf(format, args...))
+		d.errorf(site.at(d, 0), "%s: %s", path, fmt.Sprintf(format, args...))
+	}
+	// descend returns cur.Content[i], copied first under cow.
+	descend := func(cur *yaml.Node, i int) *yaml.Node {
+		next := cur.Content[i]
+		if !cow {
+			return next
+		}
+		cp := *next
+		cp.Content = slices.Clone(next.Content)
+		if f, ok := d.files[next]; ok {
+			d.files[&cp] = f
+		}
+		cur.Content[i] = &cp
+		return &cp
 	}
 	cur, parentKey := root, ""
 	for j := 0; j < len(segs); {
@@ -267,14 +302,14 @@ func (d *decoder) applySet(root *yaml.Node, i int, spec string) {
 			m++ // the loop decremented once past the match
 			if found < 0 {
 				// A new key: nested mappings for all but the last segment.
-				key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: segs[j], Line: i, Column: 1}
-				d.markFile(key, setFile)
+				key := site.at(d, 0)
+				key.Tag, key.Value = "!!str", segs[j]
 				if j == len(segs)-1 {
 					cur.Content = append(cur.Content, key, val)
 					return
 				}
-				next := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: i, Column: 1}
-				d.markFile(next, setFile)
+				next := site.at(d, 0)
+				next.Kind, next.Tag = yaml.MappingNode, "!!map"
 				cur.Content = append(cur.Content, key, next)
 				cur, parentKey, j = next, segs[j], j+1
 				continue
@@ -283,7 +318,7 @@ func (d *decoder) applySet(root *yaml.Node, i int, spec string) {
 				cur.Content[found+1] = val
 				return
 			}
-			cur, parentKey, j = cur.Content[found+1], strings.Join(segs[j:m], "."), m
+			cur, parentKey, j = descend(cur, found+1), strings.Join(segs[j:m], "."), m
 		case yaml.SequenceNode:
 			e := findEntry(cur, segs[j])
 			if e < 0 {
@@ -298,7 +333,7 @@ func (d *decoder) applySet(root *yaml.Node, i int, spec string) {
 				cur.Content[e] = val
 				return
 			}
-			cur, parentKey, j = cur.Content[e], "", j+1
+			cur, parentKey, j = descend(cur, e), "", j+1
 		default:
 			fail("%s is %s, not a mapping or a list", strings.Join(segs[:j], "."), kindName(cur))
 			return

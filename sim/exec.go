@@ -590,6 +590,9 @@ func (s *Sim) failStep(now Time, xi int32, si int, exc string) {
 		return
 	}
 	st.state = stepFailed
+	if exc == exceptionResourceLimit {
+		s.res.Executions.FailedCapacity++
+	}
 	s.failExecution(now, xi)
 }
 

@@ -132,7 +132,7 @@ func TestQueueIsStrictFIFOAndCapacityFails(t *testing.T) {
 	assert.InDelta(t, float64(10*minute+19*minute)/3, r.Steps.Waits.Mean(), 1)
 	// on_capacity: fail — the second and third fail with RESOURCE_LIMIT.
 	r = runExec(t, &Config{Quotas: []AccountQuota{quota(3, false)}, Pipelines: []PipelineSpec{spec}, Workload: []Workload{start}})
-	assert.Equal(t, ExecStats{Started: 3, Succeeded: 1, Failed: 2, FailedAtEnd: 2}, r.Executions)
+	assert.Equal(t, ExecStats{Started: 3, Succeeded: 1, Failed: 2, FailedAtEnd: 2, FailedCapacity: 2}, r.Executions)
 	assert.Equal(t, int64(2), r.Steps.ResourceLimit)
 }
 

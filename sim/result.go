@@ -13,6 +13,9 @@ type ExecStats struct {
 	// At the end: Failed executions; Executing ones waiting for instances
 	// (no step running, one queued) and running (at least one step running).
 	FailedAtEnd, WaitingAtEnd, RunningAtEnd int64
+	// FailedCapacity counts the failures (of Failed) whose step hit the
+	// owner's instance quota (SageMaker.RESOURCE_LIMIT) with no retry left.
+	FailedCapacity int64
 }
 
 // StepStats counts step requests and their waits for instances.

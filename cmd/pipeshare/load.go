@@ -36,9 +36,20 @@ func (l loadFlags) inputs(e *env) (*inputs, error) { return newInputs(e, l.maxIn
 // root. Problems come back as input errors whose text is
 // "file:line:col: message" lines.
 func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error) {
-	in, err := lf.inputs(e)
+	b, _, err := readScenarioBase(e, arg, lf)
 	if err != nil {
 		return nil, err
+	}
+	return b.Scenario(), nil
+}
+
+// readScenarioBase is readScenario keeping the scenario's tree for
+// variants (pipeshare plan); embedded says the scenario is an embedded
+// one.
+func readScenarioBase(e *env, arg string, lf loadFlags) (b *scenarios.Base, embedded bool, err error) {
+	in, err := lf.inputs(e)
+	if err != nil {
+		return nil, false, err
 	}
 	opts := scenarios.LoadOptions{MaxInput: lf.maxInput, ReadFile: in.readRef, Sets: lf.sets}
 	var name string
@@ -47,28 +58,28 @@ func readScenario(e *env, arg string, lf loadFlags) (*scenarios.Scenario, error)
 	case "-":
 		name = "<stdin>"
 		if data, err = in.read("the scenario", arg); err != nil {
-			return nil, fileError(err)
+			return nil, false, fileError(err)
 		}
 	case "":
-		name, data, _, err = scenarios.Resolve(defaultScenario, "", nil)
+		name, data, embedded, err = scenarios.Resolve(defaultScenario, "", nil)
 	default:
-		name, data, _, err = scenarios.Resolve(arg, "", func(p string) ([]byte, error) { return in.read("the scenario", p) })
+		name, data, embedded, err = scenarios.Resolve(arg, "", func(p string) ([]byte, error) { return in.read("the scenario", p) })
 	}
 	var nf *scenarios.NotFoundError
 	switch {
 	case errors.As(err, &nf):
-		return nil, usageErrorf("pipeshare: %v", err)
+		return nil, false, usageErrorf("pipeshare: %v", err)
 	case err != nil:
-		return nil, inputError(fmt.Errorf("%s:1:1: %v", input.Cut(name), err))
+		return nil, false, inputError(fmt.Errorf("%s:1:1: %v", input.Cut(name), err))
 	}
-	sc, err := scenarios.Parse(name, data, opts)
+	b, err = scenarios.ParseBase(name, data, opts)
 	if err != nil {
-		return nil, scenarioError(err)
+		return nil, false, scenarioError(err)
 	}
-	if err := in.checkTraces(sc); err != nil {
-		return nil, err
+	if err := in.checkTraces(b.Scenario()); err != nil {
+		return nil, false, err
 	}
-	return sc, nil
+	return b, embedded, nil
 }
 
 func unwrapPathError(err error) error {

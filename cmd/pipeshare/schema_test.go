@@ -49,7 +49,7 @@ func asJSONValue(t *testing.T, data []byte, isYAML bool) any {
 }
 
 func TestSchemaCommand(t *testing.T) {
-	names := []string{"access", "check", "diff", "explain", "part", "replicas", "run", "scenario"}
+	names := []string{"access", "check", "diff", "explain", "part", "plan", "plan-part", "replicas", "run", "scenario", "space"}
 	assert.Equal(t, names, schemaNames())
 	for _, name := range append(names, "output") {
 		code, stdout, stderr := pipeshare(t, "", "schema", name)
@@ -65,7 +65,7 @@ func TestSchemaCommand(t *testing.T) {
 	assert.Equal(t, string(want), stdout, "output is the run schema")
 	code, _, stderr := pipeshare(t, "", "schema", "nope")
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "pipeshare schema: unknown schema \"nope\" (access, check, diff, explain, part, replicas, run or scenario)\n", stderr)
+	assert.Equal(t, "pipeshare schema: unknown schema \"nope\" (access, check, diff, explain, part, plan, plan-part, replicas, run, scenario or space)\n", stderr)
 	code, _, _ = pipeshare(t, "", "schema")
 	assert.Equal(t, 2, code)
 }
@@ -123,6 +123,7 @@ var goldenSchemas = []struct {
 	{"diff-*.json", "diff"},
 	{"embedded-*.json", "run"},
 	{"explain-*.json", "explain"},
+	{"plan-*.json", "plan"},
 	{"replicas-*.json", "replicas"},
 	{"changes-json.stdout", "access"},
 	{"run-replicas-json.stdout", "replicas"},
