@@ -85,6 +85,9 @@ func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Ti
 	if a.orgPaths != nil {
 		ctx.PrincipalOrgID = w.orgID
 	}
+	if w.inOrg(w.pipelines[pl].owner) {
+		ctx.ResourceOrgID = w.orgID
+	}
 }
 
 // matchPolicies appends to dst the statements of pols with effect eff that
