@@ -243,7 +243,7 @@ func dataConfig() *Config {
 		{Name: rf("research-data", 50), Account: rf("222222222222", 50), KMSKey: rf("alias/research", 50), Pos: at(50, 1),
 			Policy: &PolicyDoc{Pos: at(51, 1), Statements: []StatementDoc{{Pos: at(52, 1), Sid: "OwnerReads", Effect: rf("Allow", 52),
 				PrincipalPos: at(52, 5), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("arn:aws:iam::111111111111:role/Exec", 52)}},
-				Action: []Ref{rf("s3:GetObject", 52), rf("s3:ListBucket", 52)},
+				Action:   []Ref{rf("s3:GetObject", 52), rf("s3:ListBucket", 52)},
 				Resource: []Ref{rf("arn:aws:s3:::research-data", 52), rf("arn:aws:s3:::research-data/*", 52)}}}}},
 		{Name: rf("owner-data", 53), Account: rf("111111111111", 53), KMSKey: rf("k-owner", 53), Pos: at(53, 1)},
 	}

@@ -74,9 +74,9 @@ func (ps *principalSet) isStar() bool {
 type roleMatch uint8
 
 const (
-	roleNotNamed    roleMatch = iota
-	roleAccount               // the role's account: a delegation to its IAM policies
-	roleDirect                // "*", the role or its session
+	roleNotNamed roleMatch = iota
+	roleAccount            // the role's account: a delegation to its IAM policies
+	roleDirect             // "*", the role or its session
 )
 
 // matchRole returns how ps names role p.
