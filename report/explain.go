@@ -61,9 +61,16 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		Resource: ex.Resource,
 		At:       world.TimeToRFC3339(ex.At),
 		Message:  ex.Message,
-		Layers:   make([]jsonLayer, 0, len(ex.Layers)),
+		Layers:   layersJSON(ex.Layers),
 	}
-	for _, l := range ex.Layers {
+	return writeIndentedJSON(w, out)
+}
+
+// layersJSON writes evaluated layers in the explain JSON shape; lists are
+// never nil.
+func layersJSON(layers []model.Layer) []jsonLayer {
+	out := make([]jsonLayer, 0, len(layers))
+	for _, l := range layers {
 		jl := jsonLayer{
 			Step:     l.Step,
 			Layer:    l.Name,
@@ -80,9 +87,9 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		for _, s := range l.Shares {
 			jl.Shares = append(jl.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
 		}
-		out.Layers = append(out.Layers, jl)
+		out = append(out, jl)
 	}
-	return writeIndentedJSON(w, out)
+	return out
 }
 
 // formatMatch formats a matched statement as "policy[stmt] sid (Effect) at
@@ -143,7 +150,17 @@ func (v ExplainView) writeText(w io.Writer) error {
 		ew.printf("message   %s\n", ex.Message)
 	}
 	ew.printf("\n")
-	for _, l := range ex.Layers {
+	writeLayersText(ew, ex.Layers)
+	if h := Hint(ex); h != "" {
+		ew.printf("\nfix: %s\n", h)
+	}
+	return ew.err
+}
+
+// writeLayersText writes one line per layer (the decisive one marked
+// "←") with its levels, matched statements (repeats collapsed) and shares.
+func writeLayersText(ew *errWriter, layers []model.Layer) {
+	for _, l := range layers {
 		line := fmt.Sprintf("%d %-16s%s", l.Step, l.Name, l.Result)
 		if l.Decisive {
 			line = fmt.Sprintf("%-34s← decisive", line)
@@ -159,10 +176,6 @@ func (v ExplainView) writeText(w io.Writer) error {
 			ew.printf("    share %s: %s (%s)\n", s.Share, s.State, s.Reason)
 		}
 	}
-	if h := Hint(ex); h != "" {
-		ew.printf("\nfix: %s\n", h)
-	}
-	return ew.err
 }
 
 // Hint returns one line saying what would turn ex's deny into an allow, or

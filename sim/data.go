@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -525,4 +526,51 @@ func (s *Sim) dataStats() DataStats {
 			cmp.Compare(a.Reason, b.Reason))
 	})
 	return st
+}
+
+// DataStep returns the role of step of pipeline pl and the S3 and KMS
+// requests it makes to read (or write) uri; a write's KMS key is the
+// step's kms_key resolved with the parameters caller's Starts pass
+// (its first workload entry targeting pl that passes any; caller < 0 or
+// none: the defaults). Errors are about the question: unknown step, a
+// step without a role, a malformed URI or an unknown bucket.
+func (s *Sim) DataStep(pl model.PipelineID, step string, caller model.PrincipalID, uri string, write bool) (model.PrincipalID, []model.DataAccess, error) {
+	w := s.w
+	if s.dp == nil {
+		return -1, nil, fmt.Errorf("the scenario declares no buckets or keys")
+	}
+	dp := &s.dp.pipes[pl]
+	si := slices.Index(dp.names, step)
+	if si < 0 {
+		return -1, nil, fmt.Errorf("pipeline %s has no step %q (its steps: %s)", w.PipelineName(pl), step, strings.Join(dp.names, ", "))
+	}
+	st := &dp.steps[si]
+	if st.role < 0 {
+		return -1, nil, fmt.Errorf("step %s of %s has no role", step, w.PipelineName(pl))
+	}
+	name, obj, err := model.ParseS3URI(uri)
+	if err != nil {
+		return -1, nil, err
+	}
+	b, ok := w.LookupBucket(name)
+	if !ok {
+		return -1, nil, fmt.Errorf("unknown bucket %q", name)
+	}
+	if !write {
+		return st.role, w.ReadAccesses(b, obj), nil
+	}
+	set := s.dp.paramSet(pl, nil)
+	if caller >= 0 {
+		for wi := range s.workloads {
+			if params := s.dp.wlParams[[2]int32{int32(wi), int32(caller)}]; len(params) > 0 && slices.Contains(s.workloads[wi].targets, pl) {
+				set = s.dp.paramSet(pl, params)
+				break
+			}
+		}
+	}
+	key := model.NoKey
+	if !st.kmsKey.IsZero() {
+		key, _ = w.LookupKey(s.dp.resolve(int32(pl), set, st.kmsKey))
+	}
+	return st.role, w.WriteAccesses(b, obj, key), nil
 }
