@@ -24,6 +24,7 @@ type ctFields struct {
 	searchARN                                 []byte // a Search's PipelineArn filter
 	token, respExecARN                        []byte
 	errorCode, recipient, shared, reqID       []byte
+	pipelineParams                            [][2][]byte // a Start's pipelineParameters: name, value
 }
 
 // errIncomplete means the record continues past the buffered bytes.
@@ -489,6 +490,8 @@ func (c *jcur) params(f *ctFields) {
 			f.execARN = c.str()
 		case "clientRequestToken":
 			f.token = c.str()
+		case "pipelineParameters":
+			c.elements(func() { c.pipelineParam(f) })
 		case "searchExpression":
 			c.fields(func(k []byte) bool {
 				if string(k) != "filters" {
@@ -502,6 +505,26 @@ func (c *jcur) params(f *ctFields) {
 		}
 		return true
 	})
+}
+
+// pipelineParam reads one {"name": N, "value": V} of a Start's
+// pipelineParameters.
+func (c *jcur) pipelineParam(f *ctFields) {
+	var name, value []byte
+	c.fields(func(k []byte) bool {
+		switch string(k) {
+		case "name":
+			name = c.str()
+		case "value":
+			value = c.str()
+		default:
+			return false
+		}
+		return true
+	})
+	if name != nil {
+		f.pipelineParams = append(f.pipelineParams, [2][]byte{name, value})
+	}
 }
 
 // searchFilter reads one filter of a Search's searchExpression and keeps
