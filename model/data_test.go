@@ -157,7 +157,6 @@ func randomAccesses(r *rand.Rand, w *World) []DataAccessID {
 // access, time), with the timeline applied between; every reason occurs.
 func TestDecideDataAgreesWithExplainData(t *testing.T) {
 	t.Parallel()
-	const hour = Time(time.Hour)
 	n := 300
 	if testing.Short() {
 		n = 60
@@ -174,18 +173,7 @@ func TestDecideDataAgreesWithExplainData(t *testing.T) {
 		built++
 		_ = errs
 		ids := randomAccesses(r, w)
-		times := []Time{0, 1}
-		for range 8 {
-			times = append(times, Time(r.Int64N(int64(60*hour))))
-		}
-		for i := range w.NumEvents() {
-			times = append(times, w.EventAt(i), w.EventAt(i)+1)
-		}
-		for _, th := range w.timeThresholds {
-			times = append(times, th-1, th, th+1)
-		}
-		slices.Sort(times)
-		for _, at := range times {
+		for _, at := range decisionTimes(r, w, 8) {
 			if at < 0 {
 				continue
 			}

@@ -71,6 +71,15 @@ func (w *World) rcpApplies(ai int32) bool { return w.inOrg(ai) && ai != w.mgmt }
 // names p directly.
 func (w *World) dataHit(pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID) roleMatch {
 	best := roleNotNamed
+	w.dataStatements(pols, eff, act, res, ctx, p, func(_ *Policy, _ *Statement, m roleMatch) { best = max(best, m) })
+	return best
+}
+
+// dataStatements calls fn with each statement of pols with effect eff
+// that applies to data action act on res in ctx, and how it names role p
+// (a statement without a Principal names everyone it is attached to).
+func (w *World) dataStatements(pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID,
+	fn func(pol *Policy, s *Statement, m roleMatch)) {
 	for _, id := range pols {
 		pol := &w.policies[id]
 		for i := range pol.Statements {
@@ -82,10 +91,11 @@ func (w *World) dataHit(pols []PolicyID, eff Effect, act DataAction, res string,
 			if s.Principal != nil {
 				m = w.matchRole(s.Principal, p)
 			}
-			best = max(best, m)
+			if m != roleNotNamed {
+				fn(pol, s, m)
+			}
 		}
 	}
-	return best
 }
 
 // DecideData returns the reason for role p making data access id at t. It

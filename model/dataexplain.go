@@ -21,23 +21,11 @@ type DataExplanation struct {
 // apply to data action act on res in ctx and name role p (a statement
 // without a Principal names everyone it is attached to).
 func (w *World) matchData(dst []Match, pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID, kind roleMatch) []Match {
-	for _, id := range pols {
-		pol := &w.policies[id]
-		for i := range pol.Statements {
-			s := &pol.Statements[i]
-			if s.Effect != eff || !s.Data.Has(act) || !s.applies(res, ctx) {
-				continue
-			}
-			got := roleDirect
-			if s.Principal != nil {
-				got = w.matchRole(s.Principal, p)
-			}
-			if got != kind {
-				continue
-			}
+	w.dataStatements(pols, eff, act, res, ctx, p, func(pol *Policy, s *Statement, m roleMatch) {
+		if m == kind {
 			dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
 		}
-	}
+	})
 	return dst
 }
 

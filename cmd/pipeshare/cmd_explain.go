@@ -63,18 +63,11 @@ func cmdExplain(e *env, args []string) error {
 			return usageErrorf("pipeshare explain: --%s is required (see pipeshare explain --help)", f)
 		}
 	}
-	if err := claimOutputs(e, outs); err != nil {
-		return err
-	}
-	c, err := compileScenario(e, fs.Arg(0), lf)
+	c, t, err := compileAt(e, fs, lf, outs, *at)
 	if err != nil {
 		return err
 	}
 	w := c.World
-	t, err := parseAt("at", *at, c.Scenario)
-	if err != nil {
-		return err
-	}
 	p, err := resolveCaller(w, *caller)
 	if err != nil {
 		return err
@@ -138,18 +131,11 @@ func explainData(e *env, fs *pflag.FlagSet, lf loadFlags, df *dataFlags, caller,
 	if *df.access != "read" && *df.access != "write" {
 		return usageErrorf("--access must be read or write, not %q", *df.access)
 	}
-	if err := claimOutputs(e, outs); err != nil {
-		return err
-	}
-	c, err := compileScenario(e, fs.Arg(0), lf)
+	c, t, err := compileAt(e, fs, lf, outs, at)
 	if err != nil {
 		return err
 	}
 	w := c.World
-	t, err := parseAt("at", at, c.Scenario)
-	if err != nil {
-		return err
-	}
 	pl, err := w.LookupPipeline(*df.pipeline)
 	if err != nil {
 		return usageErrorf("--pipeline: %v", err)
@@ -171,6 +157,20 @@ func explainData(e *env, fs *pflag.FlagSet, lf loadFlags, df *dataFlags, caller,
 		v.Requests = append(v.Requests, w.ExplainData(role, a, t))
 	}
 	return writeOutputs(e, outs, func(f string) func(io.Writer) error { return renderAs(v, f) })
+}
+
+// compileAt claims explain's outputs, compiles its scenario and parses
+// its --at.
+func compileAt(e *env, fs *pflag.FlagSet, lf loadFlags, outs []output, at string) (*scenarios.Compiled, model.Time, error) {
+	if err := claimOutputs(e, outs); err != nil {
+		return nil, 0, err
+	}
+	c, err := compileScenario(e, fs.Arg(0), lf)
+	if err != nil {
+		return nil, 0, err
+	}
+	t, err := parseAt("at", at, c.Scenario)
+	return c, t, err
 }
 
 // timelineEnd returns the end of a timeline: --until, else start+duration.

@@ -507,10 +507,9 @@ func (c *jcur) params(f *ctFields) {
 	})
 }
 
-// pipelineParam reads one {"name": N, "value": V} of a Start's
-// pipelineParameters.
-func (c *jcur) pipelineParam(f *ctFields) {
-	var name, value []byte
+// nameValue reads one {"name": N, "value": V} object: a Search filter
+// or a Start's pipeline parameter.
+func (c *jcur) nameValue() (name, value []byte) {
 	c.fields(func(k []byte) bool {
 		switch string(k) {
 		case "name":
@@ -522,7 +521,12 @@ func (c *jcur) pipelineParam(f *ctFields) {
 		}
 		return true
 	})
-	if name != nil {
+	return name, value
+}
+
+// pipelineParam reads one parameter of a Start's pipelineParameters.
+func (c *jcur) pipelineParam(f *ctFields) {
+	if name, value := c.nameValue(); name != nil {
 		f.pipelineParams = append(f.pipelineParams, [2][]byte{name, value})
 	}
 }
@@ -530,18 +534,7 @@ func (c *jcur) pipelineParam(f *ctFields) {
 // searchFilter reads one filter of a Search's searchExpression and keeps
 // the value of the first {"name": "PipelineArn", "value": ARN}.
 func (c *jcur) searchFilter(f *ctFields) {
-	var name, value []byte
-	c.fields(func(k []byte) bool {
-		switch string(k) {
-		case "name":
-			name = c.str()
-		case "value":
-			value = c.str()
-		default:
-			return false
-		}
-		return true
-	})
+	name, value := c.nameValue()
 	if f.searchARN == nil && value != nil && bytes.EqualFold(name, []byte("PipelineArn")) {
 		f.searchARN = value
 	}
