@@ -96,6 +96,9 @@ func (w *World) condContext(ctx *CondContext, p PrincipalID, pl PipelineID, t Ti
 	if a.orgPaths != nil {
 		ctx.PrincipalOrgID = w.orgID
 	}
+	if w.inOrg(w.pipelines[pl].owner) {
+		ctx.ResourceOrgID = w.orgID
+	}
 }
 
 // searchContext turns ctx, the context of a call on a pipeline, into that

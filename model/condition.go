@@ -19,6 +19,14 @@ type CondContext struct {
 	RequestedRegion   string
 	CurrentTime       int64  // Unix nanoseconds
 	PipelineVersionID string // "" = missing
+	ViaAWSService     bool
+	// Data-plane keys; "" (and HasS3Prefix false) = missing.
+	ResourceOrgID    string
+	SourceAccount    string
+	S3Prefix         string
+	HasS3Prefix      bool
+	KMSViaService    string
+	KMSCallerAccount string
 }
 
 // Tag is a principal tag.
@@ -115,6 +123,11 @@ const (
 	keySecureTransport
 	keyViaAWSService
 	keyPipelineVersionID
+	keyResourceOrgID
+	keySourceAccount
+	keyS3Prefix
+	keyKMSViaService
+	keyKMSCallerAccount
 )
 
 // condKeys lists the supported keys (but aws:PrincipalTag/…) by their
@@ -134,6 +147,11 @@ var condKeys = []struct {
 	{"aws:SecureTransport", keySecureTransport},
 	{"aws:ViaAWSService", keyViaAWSService},
 	{"sagemaker:PipelineVersionId", keyPipelineVersionID},
+	{"aws:ResourceOrgID", keyResourceOrgID},
+	{"aws:SourceAccount", keySourceAccount},
+	{"s3:prefix", keyS3Prefix},
+	{"kms:ViaService", keyKMSViaService},
+	{"kms:CallerAccount", keyKMSCallerAccount},
 }
 
 const principalTagPrefix = "aws:PrincipalTag/"
@@ -413,9 +431,19 @@ func (c *Condition) lookup(ctx *CondContext) (string, bool) {
 	case keySecureTransport:
 		return "true", true
 	case keyViaAWSService:
-		return "false", true
+		return strconv.FormatBool(ctx.ViaAWSService), true
 	case keyPipelineVersionID:
 		return ctx.PipelineVersionID, ctx.PipelineVersionID != ""
+	case keyResourceOrgID:
+		return ctx.ResourceOrgID, ctx.ResourceOrgID != ""
+	case keySourceAccount:
+		return ctx.SourceAccount, ctx.SourceAccount != ""
+	case keyS3Prefix:
+		return ctx.S3Prefix, ctx.HasS3Prefix
+	case keyKMSViaService:
+		return ctx.KMSViaService, ctx.KMSViaService != ""
+	case keyKMSCallerAccount:
+		return ctx.KMSCallerAccount, ctx.KMSCallerAccount != ""
 	}
 	return "", false
 }

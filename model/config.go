@@ -14,6 +14,9 @@ type Config struct {
 	Pipelines     []PipelineConfig
 	Shares        []ShareConfig
 	Events        []EventConfig // the timeline, in file order
+	// The data plane (dataconfig.go): S3 buckets and KMS keys.
+	Buckets []BucketConfig
+	Keys    []KeyConfig
 }
 
 // Ref is a reference written in the scenario (an account ID, a principal, a
@@ -30,6 +33,7 @@ type OrgConfig struct {
 	Management Ref    // must be a listed account inside the organization
 	RAMSharing bool   // RAM sharing with AWS Organizations enabled
 	Units      []UnitConfig
+	RCPs       []RCPConfig // resource control policies (S3 and KMS)
 	Pos        Pos
 }
 
@@ -84,8 +88,12 @@ type StatementDoc struct {
 	Resource    []Ref
 	NotResource []Ref
 	// PrincipalPos is valid when the statement has a Principal element
-	// (an error in identity policies, boundaries and SCPs).
+	// (an error in identity policies, boundaries and SCPs); Principals
+	// holds its entries (bucket and key policies, RCPs), and NotPrincipal
+	// says the element was NotPrincipal (not supported).
 	PrincipalPos Pos
+	Principals   []PrincipalDoc
+	NotPrincipal bool
 	Conditions   []ConditionDoc
 	Pos          Pos
 }

@@ -234,12 +234,30 @@ func randomConfig(r *rand.Rand) *Config {
 	return cfg
 }
 
+// decisionTimes returns, sorted, the times a differential test asks w
+// at: the start, n random times in the first 60 hours, and each side of
+// every timeline event and aws:CurrentTime change point.
+func decisionTimes(r *rand.Rand, w *World, n int) []Time {
+	const hour = Time(time.Hour)
+	times := []Time{0, 1}
+	for range n {
+		times = append(times, Time(r.Int64N(int64(60*hour))))
+	}
+	for i := range w.NumEvents() {
+		times = append(times, w.EventAt(i), w.EventAt(i)+1)
+	}
+	for _, th := range w.timeThresholds {
+		times = append(times, th-1, th, th+1)
+	}
+	slices.Sort(times)
+	return times
+}
+
 // TestDecideAgreesWithExplain is the differential property test: over random
 // scenarios, the fast path and the explain path give the same reason for
 // every (principal, action, pipeline, time), with events applied between.
 func TestDecideAgreesWithExplain(t *testing.T) {
 	t.Parallel()
-	const hour = Time(time.Hour)
 	n := 300
 	if testing.Short() {
 		n = 50
@@ -261,18 +279,7 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 		}) {
 			rootShares++
 		}
-		times := []Time{0, 1}
-		for range 20 {
-			times = append(times, Time(r.Int64N(int64(60*hour))))
-		}
-		for i := range w.NumEvents() {
-			times = append(times, w.EventAt(i), w.EventAt(i)+1)
-		}
-		for _, th := range w.timeThresholds {
-			times = append(times, th-1, th, th+1)
-		}
-		slices.Sort(times)
-		for _, at := range times {
+		for _, at := range decisionTimes(r, w, 20) {
 			if at < 0 {
 				continue
 			}

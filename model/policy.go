@@ -33,14 +33,16 @@ type Policy struct {
 }
 
 // Statement is a compiled policy statement. Its actions are resolved against
-// the ten in-scope actions once, at compile time: Action and NotAction both
-// become a set.
+// the ten in-scope actions and the five data actions once, at compile time:
+// Action and NotAction both become sets.
 type Statement struct {
 	Sid         string
 	Index       int // 0-based position in the policy
 	Effect      Effect
 	Actions     ActionSet
-	Resources   []string // patterns; ["*"] when absent
+	Data        DataActionSet
+	Principal   *principalSet // nil without a Principal element
+	Resources   []string      // patterns; ["*"] when absent
 	NotResource bool
 	Conditions  []Condition
 	Pos         Pos
@@ -93,18 +95,17 @@ func compilePolicy(doc *PolicyDoc, errs *[]*PosError) Policy {
 		default:
 			*errs = append(*errs, errorf(sd.Effect.Pos, "Effect must be Allow or Deny, not %q", sd.Effect.S))
 		}
-		if sd.PrincipalPos.IsValid() {
-			*errs = append(*errs, errorf(sd.PrincipalPos, "Principal is not allowed in identity policies, boundaries or SCPs"))
-		}
+		st.Principal = compilePrincipals(sd, errs)
 		switch {
 		case sd.Action != nil && sd.NotAction != nil:
 			*errs = append(*errs, errorf(sd.NotAction[0].Pos, "a statement cannot have both Action and NotAction"))
 		case sd.Action == nil && sd.NotAction == nil:
 			*errs = append(*errs, errorf(sd.Pos, "statement has neither Action nor NotAction"))
 		case sd.Action != nil:
-			st.Actions = compileActions(sd.Action, errs)
+			st.Actions, st.Data = compileActions(sd.Action, errs)
 		default:
-			st.Actions = AllActions &^ compileActions(sd.NotAction, errs)
+			st.Actions, st.Data = compileActions(sd.NotAction, errs)
+			st.Actions, st.Data = AllActions&^st.Actions, AllDataActions&^st.Data
 		}
 		res := sd.Resource
 		switch {
@@ -144,10 +145,12 @@ func asPosError(err error, pos Pos) *PosError {
 	return &PosError{Pos: pos, Msg: err.Error()}
 }
 
-// compileActions resolves action patterns against the ten in-scope actions.
-// A pattern for another service simply matches none of them.
-func compileActions(refs []Ref, errs *[]*PosError) ActionSet {
+// compileActions resolves action patterns against the ten in-scope actions
+// and the five data actions. A pattern for another service simply matches
+// none of them.
+func compileActions(refs []Ref, errs *[]*PosError) (ActionSet, DataActionSet) {
 	var set ActionSet
+	var data DataActionSet
 	for _, r := range refs {
 		pat := r.S
 		if strings.Contains(pat, "${") {
@@ -163,8 +166,13 @@ func compileActions(refs []Ref, errs *[]*PosError) ActionSet {
 				set = set.With(a)
 			}
 		}
+		for a := range DataAction(NumDataActions) {
+			if MatchWildcard(pat, a.String(), true, false) {
+				data |= 1 << a
+			}
+		}
 	}
-	return set
+	return set, data
 }
 
 // checkResourcePattern returns why pattern is not a supported Resource

@@ -92,6 +92,7 @@ type World struct {
 	timeThresholds []Time // sorted aws:CurrentTime change points
 
 	decider
+	data dataState // buckets, keys, RCPs and data-plane decisions (data.go)
 }
 
 // NewWorld resolves and compiles cfg. It returns every problem found, errors
@@ -116,9 +117,11 @@ func NewWorld(cfg *Config) (*World, []*PosError) {
 	if cfg.Org != nil {
 		b.management(cfg.Org)
 	}
+	b.data(cfg)
 	b.pipelines(cfg.Pipelines)
 	b.shares(cfg.Shares)
 	b.events(cfg.Events)
+	b.checkPrincipals()
 	b.unusedPolicies()
 	w := b.w
 	sortPosErrors(b.errs)
@@ -137,6 +140,7 @@ type builder struct {
 	w          *World
 	errs       []*PosError
 	usedPolicy []bool
+	rcpUse     []bool // the policy is attached as an RCP (databuild.go)
 	// badOU holds accounts whose OU failed to resolve, so that follow-on
 	// checks of their membership stay quiet.
 	badOU map[int32]bool
@@ -163,6 +167,7 @@ func (b *builder) policies(docs []PolicyDoc) {
 		b.w.policies = append(b.w.policies, compilePolicy(d, &b.errs))
 	}
 	b.usedPolicy = make([]bool, len(b.w.policies))
+	b.rcpUse = make([]bool, len(b.w.policies))
 }
 
 // policyRef resolves a policy name.
@@ -188,7 +193,7 @@ func (b *builder) policyRefs(refs []Ref) []PolicyID {
 
 func (b *builder) unusedPolicies() {
 	for i, used := range b.usedPolicy {
-		if !used {
+		if !used && !b.rcpUse[i] {
 			p := &b.w.policies[i]
 			b.warnf(p.Pos, "policy %q is not used", p.Name)
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 // CSVTables are the tables of a [RunView] in csv, the first the default.
-var CSVTables = []string{"calls", "cost", "access", "findings"}
+var CSVTables = []string{"calls", "cost", "access", "findings", "data"}
 
 // writeCSV writes the table v.Table as CSV (RFC 4180, a header line first):
 //
@@ -27,7 +27,9 @@ var CSVTables = []string{"calls", "cost", "access", "findings"}
 //     command lists every row);
 //   - findings: the compliance findings (Summary.Findings), in their order:
 //     rule, severity, subject, message, file, line, col, waived (true or
-//     false).
+//     false);
+//   - data: the steps failed on a denied data access ([DataPlane]), as
+//     writeDataCSV writes them.
 //
 // Any other name is an error. It returns w's first error.
 func (v RunView) writeCSV(w io.Writer) error {
@@ -40,6 +42,8 @@ func (v RunView) writeCSV(w io.Writer) error {
 		return AccessView{Rows: v.AccessRows(false)}.writeCSV(w)
 	case "findings":
 		return writeFindingsCSV(w, v.Findings)
+	case "data":
+		return writeDataCSV(w, v.Summary)
 	}
 	return fmt.Errorf("unknown table %q (want %s)", v.Table, strings.Join(CSVTables, ", "))
 }

@@ -72,9 +72,28 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		Resource: ex.Resource,
 		At:       world.TimeToRFC3339(ex.At),
 		Message:  ex.Message,
-		Layers:   make([]jsonLayer, 0, len(ex.Layers)),
+		Layers:   layersJSON(ex.Layers),
 	}
-	for _, l := range ex.Layers {
+	if ex.Returns != model.ReasonNone {
+		r := &jsonReturns{Pipeline: world.PipelineName(ex.Pipeline), Returned: ex.Returns.IsAllow(),
+			Reason: ex.Returns.String(), Shares: make([]jsonShare, 0, len(ex.ReturnsShares))}
+		if ex.ReturnsShare != model.NoShare {
+			name := world.ShareName(ex.ReturnsShare)
+			r.Share = &name
+		}
+		for _, s := range ex.ReturnsShares {
+			r.Shares = append(r.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
+		}
+		out.Returns = r
+	}
+	return writeIndentedJSON(w, out)
+}
+
+// layersJSON writes evaluated layers in the explain JSON shape; lists are
+// never nil.
+func layersJSON(layers []model.Layer) []jsonLayer {
+	out := make([]jsonLayer, 0, len(layers))
+	for _, l := range layers {
 		jl := jsonLayer{
 			Step:     l.Step,
 			Layer:    l.Name,
@@ -91,21 +110,9 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		for _, s := range l.Shares {
 			jl.Shares = append(jl.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
 		}
-		out.Layers = append(out.Layers, jl)
+		out = append(out, jl)
 	}
-	if ex.Returns != model.ReasonNone {
-		r := &jsonReturns{Pipeline: world.PipelineName(ex.Pipeline), Returned: ex.Returns.IsAllow(),
-			Reason: ex.Returns.String(), Shares: make([]jsonShare, 0, len(ex.ReturnsShares))}
-		if ex.ReturnsShare != model.NoShare {
-			name := world.ShareName(ex.ReturnsShare)
-			r.Share = &name
-		}
-		for _, s := range ex.ReturnsShares {
-			r.Shares = append(r.Shares, jsonShare{Share: s.Share, State: s.State, Reason: s.Reason.String()})
-		}
-		out.Returns = r
-	}
-	return writeIndentedJSON(w, out)
+	return out
 }
 
 // formatMatch formats a matched statement as "policy[stmt] sid (Effect) at
@@ -166,22 +173,7 @@ func (v ExplainView) writeText(w io.Writer) error {
 		ew.printf("message   %s\n", ex.Message)
 	}
 	ew.printf("\n")
-	for _, l := range ex.Layers {
-		line := fmt.Sprintf("%d %-16s%s", l.Step, l.Name, l.Result)
-		if l.Decisive {
-			line = fmt.Sprintf("%-34s← decisive", line)
-		}
-		ew.printf("%s\n", line)
-		if len(l.OUPath) > 0 {
-			ew.printf("    levels: %s\n", strings.Join(l.OUPath, " > "))
-		}
-		for _, m := range collapseMatches(l.Matched) {
-			ew.printf("    %s\n", m)
-		}
-		for _, s := range l.Shares {
-			ew.printf("    share %s: %s (%s)\n", s.Share, s.State, s.Reason)
-		}
-	}
+	writeLayersText(ew, ex.Layers)
 	if ex.Returns != model.ReasonNone {
 		// What an allowed Search returns: shares decide, not the decision.
 		if ex.Returns.IsAllow() {
@@ -197,6 +189,27 @@ func (v ExplainView) writeText(w io.Writer) error {
 		ew.printf("\nfix: %s\n", h)
 	}
 	return ew.err
+}
+
+// writeLayersText writes one line per layer (the decisive one marked
+// "←") with its levels, matched statements (repeats collapsed) and shares.
+func writeLayersText(ew *errWriter, layers []model.Layer) {
+	for _, l := range layers {
+		line := fmt.Sprintf("%d %-16s%s", l.Step, l.Name, l.Result)
+		if l.Decisive {
+			line = fmt.Sprintf("%-34s← decisive", line)
+		}
+		ew.printf("%s\n", line)
+		if len(l.OUPath) > 0 {
+			ew.printf("    levels: %s\n", strings.Join(l.OUPath, " > "))
+		}
+		for _, m := range collapseMatches(l.Matched) {
+			ew.printf("    %s\n", m)
+		}
+		for _, s := range l.Shares {
+			ew.printf("    share %s: %s (%s)\n", s.Share, s.State, s.Reason)
+		}
+	}
 }
 
 // Hint returns one line saying what would turn ex's deny into an allow, or

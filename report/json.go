@@ -28,6 +28,7 @@ type jsonRun struct {
 	Cost             jsonCost         `json:"cost"`
 	Findings         []jsonRunFinding `json:"findings"`
 	Replay           *jsonReplay      `json:"replay,omitempty"`
+	Data             *jsonData        `json:"data,omitempty"` // only when the scenario declares data
 }
 
 // jsonRunFinding is a finding in the run report (docs/reports.md#json-output);
@@ -222,6 +223,7 @@ func (s *Summary) writeJSON(w io.Writer) error {
 		Executions:    executionsJSON(&s.Executions),
 		Steps:         stepsJSON(&s.Steps),
 		Cost:          costJSON(&s.Cost),
+		Data:          dataJSON(s.Data),
 	}
 	for a := range model.Action(model.NumActions) {
 		rc := &s.Calls.ByAction[a]

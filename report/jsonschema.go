@@ -65,9 +65,10 @@ var schemaKinds = []schemaKind{
 		}},
 	{"check", fmt.Sprint(CheckSchemaVersion), "pipeshare check --format json", rootOf[jsonCheck]},
 	{"diff", fmt.Sprint(DiffSchemaVersion), "pipeshare diff --format json", rootOf[jsonDiff]},
-	{"explain", "", "pipeshare explain --format json: one decision layer by layer, or with --timeline the intervals in which each answer holds",
+	{"explain", "", "pipeshare explain --format json: one decision layer by layer, with --timeline the intervals in which each answer holds, or with --access the requests of a step's data access",
 		func(g *schemaGen) *jsonSchema {
-			return &jsonSchema{AnyOf: []*jsonSchema{g.of(reflect.TypeFor[jsonExplain]()), g.of(reflect.TypeFor[[]TimelineEntry]())}}
+			return &jsonSchema{AnyOf: []*jsonSchema{g.of(reflect.TypeFor[jsonExplain]()), g.of(reflect.TypeFor[[]TimelineEntry]()),
+				g.of(reflect.TypeFor[jsonDataExplain]())}}
 		}},
 	{"part", fmt.Sprint(ReplicaPartVersion), "A part file of pipeshare run --replicas N --shard i/k, which pipeshare merge reads", rootOf[jsonPart]},
 	{"plan", fmt.Sprint(PlanSchemaVersion), "pipeshare plan --format json, and pipeshare merge --format json of plan part files", rootOf[jsonPlan]},

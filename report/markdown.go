@@ -178,6 +178,9 @@ func documentOf(s *Summary) []docSection {
 		t.Total = []string{"total", "", "", "", "", "", "", hours(&co.Amount), dollars(co.USD)}
 		cost.Tables = append(cost.Tables, t)
 	}
+	if s.Data != nil {
+		return []docSection{calls, execs, steps, dataSection(s.Data), cost}
+	}
 	return []docSection{calls, execs, steps, cost}
 }
 

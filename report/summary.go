@@ -171,6 +171,9 @@ type Summary struct {
 	// Replay is the recorded-vs-simulated comparison of a replayed trace,
 	// set by the caller from [SummarizeReplay]; nil without a trace.
 	Replay *Replay
+	// Data is the data plane; nil when the scenario declares no buckets
+	// or keys.
+	Data *DataPlane
 }
 
 // AccessRows yields the access matrix at the end of the run, every row
@@ -243,6 +246,7 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 	}
 	s.Calls.SearchReturned = r.SearchReturned
 	s.Cost = summarizeCost(w, r.Ledger)
+	s.Data = summarizeData(w, &r.Data)
 	s.summarizeOverTime(r)
 	return s
 }

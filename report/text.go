@@ -150,6 +150,9 @@ func (s *Summary) writeText(w io.Writer) error {
 	}
 
 	writeExecutionsText(ew, s)
+	if s.Data != nil {
+		writeDataText(ew, s.Data)
+	}
 	writeCostText(ew, &s.Cost)
 	if s.Findings != nil {
 		ew.printf("\nFindings (warning and above; pipeshare check explains each and how to fix it)\n")

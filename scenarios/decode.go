@@ -27,9 +27,10 @@ const topWhat = "the top level"
 var (
 	topSchema = &schema{
 		keys: []string{"version", "name", "region", "start", "duration", "seed",
-			"organization", "accounts", "policies", "pipelines", "shares", "events", "workload", "pricing", "rules"},
+			"organization", "accounts", "policies", "buckets", "keys", "pipelines", "shares", "events", "workload",
+			"pricing", "rules"},
 	}
-	orgSchema     = &schema{keys: []string{"id", "management_account", "ram_sharing", "units"}}
+	orgSchema     = &schema{keys: []string{"id", "management_account", "ram_sharing", "units", "rcps"}}
 	unitSchema    = &schema{keys: []string{"path", "id", "scps", "full_access"}}
 	accountSchema = &schema{keys: []string{"id", "id_from", "count", "name", "ou", "principals",
 		"scps", "full_access", "group", "quotas", "on_capacity"}}
@@ -41,13 +42,14 @@ var (
 		"NotResource", "Principal", "NotPrincipal", "Condition"}}
 	pipelineSchema = &schema{
 		keys: []string{"name", "count", "account", "definition", "parameters", "steps", "max_parallel_steps",
-			"stop_latency", "execution_timeout"}}
+			"stop_latency", "execution_timeout", "role", "setup_time"}}
 	shareSchema = &schema{keys: []string{"name", "count", "owner", "pipelines", "principals", "spread",
 		"permission", "at", "association_delay", "allow_external_principals", "invitation_ttl",
 		"invitations", "retain_on_leave"}}
 	invitationSchema = &schema{keys: []string{"accept_after", "reject_after"}}
 	workloadSchema   = &schema{
-		keys: []string{"name", "count", "callers", "spread", "targets", "rate", "every", "at", "actions", "between"}}
+		keys: []string{"name", "count", "callers", "spread", "targets", "rate", "every", "at", "actions", "between",
+			"parameters"}}
 	traceEntrySchema = &schema{keys: []string{"trace"}}
 )
 
@@ -181,6 +183,12 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	if n := o.get("policies"); n != nil {
 		d.policies(n)
 	}
+	if n := o.get("keys"); n != nil {
+		d.keys(n) // data.go
+	}
+	if n := o.get("buckets"); n != nil {
+		d.buckets(n)
+	}
 	if n := o.get("pipelines"); n != nil {
 		d.pipelines(n)
 	}
@@ -291,6 +299,9 @@ func (d *scenarioDecoder) organization(n *yaml.Node) *model.OrgConfig {
 			}
 			org.Units = append(org.Units, uc)
 		})
+	}
+	if v := o.get("rcps"); v != nil {
+		org.RCPs = d.rcps(v) // data.go
 	}
 	return org
 }
@@ -528,39 +539,48 @@ func (d *scenarioDecoder) policies(n *yaml.Node) {
 			d.errorf(kv.key, "a policy name must not be empty")
 			continue
 		}
-		doc := model.PolicyDoc{Name: name, Pos: d.pos(kv.key)}
-		po := d.mapping(kv.val, "policy "+strconv.Quote(name), policySchema)
-		if po == nil {
-			continue
+		if doc, ok := d.policyDoc(kv.val, "policy "+strconv.Quote(name)); ok {
+			doc.Name, doc.Pos = name, d.pos(kv.key)
+			d.sc.Model.Policies = append(d.sc.Model.Policies, doc)
 		}
-		d.required(po, "Statement")
-		if v := po.get("Version"); v != nil {
-			if s, ok := d.text(v, "Version"); ok && s != "2012-10-17" && s != "2008-10-17" {
-				d.errorf(v, "Version must be \"2012-10-17\", not %q", s)
-			}
-		}
-		if v := po.get("Id"); v != nil {
-			d.text(v, "Id")
-		}
-		if v := po.get("Statement"); v != nil {
-			v = d.deref(v)
-			switch {
-			case v == nil:
-			case v.Kind == yaml.SequenceNode:
-				doc.Statements = make([]model.StatementDoc, 0, len(v.Content))
-				for _, sn := range v.Content {
-					if st, ok := d.statement(sn); ok {
-						doc.Statements = append(doc.Statements, st)
-					}
-				}
-			default:
-				if st, ok := d.statement(v); ok {
-					doc.Statements = []model.StatementDoc{st}
-				}
-			}
-		}
-		d.sc.Model.Policies = append(d.sc.Model.Policies, doc)
 	}
+}
+
+// policyDoc decodes a policy document: the namespace's, or a bucket or
+// key policy written in place.
+func (d *scenarioDecoder) policyDoc(n *yaml.Node, what string) (model.PolicyDoc, bool) {
+	doc := model.PolicyDoc{Pos: d.pos(n)}
+	po := d.mapping(n, what, policySchema)
+	if po == nil {
+		return doc, false
+	}
+	d.required(po, "Statement")
+	if v := po.get("Version"); v != nil {
+		if s, ok := d.text(v, "Version"); ok && s != "2012-10-17" && s != "2008-10-17" {
+			d.errorf(v, "Version must be \"2012-10-17\", not %q", s)
+		}
+	}
+	if v := po.get("Id"); v != nil {
+		d.text(v, "Id")
+	}
+	if v := po.get("Statement"); v != nil {
+		v = d.deref(v)
+		switch {
+		case v == nil:
+		case v.Kind == yaml.SequenceNode:
+			doc.Statements = make([]model.StatementDoc, 0, len(v.Content))
+			for _, sn := range v.Content {
+				if st, ok := d.statement(sn); ok {
+					doc.Statements = append(doc.Statements, st)
+				}
+			}
+		default:
+			if st, ok := d.statement(v); ok {
+				doc.Statements = []model.StatementDoc{st}
+			}
+		}
+	}
+	return doc, true
 }
 
 func (d *scenarioDecoder) statement(n *yaml.Node) (model.StatementDoc, bool) {
@@ -589,8 +609,9 @@ func (d *scenarioDecoder) statement(n *yaml.Node) (model.StatementDoc, bool) {
 	}
 	if k := o.key("Principal"); k != nil {
 		st.PrincipalPos = d.pos(k)
+		st.Principals = d.principals(o.get("Principal")) // data.go
 	} else if k := o.key("NotPrincipal"); k != nil {
-		st.PrincipalPos = d.pos(k)
+		st.PrincipalPos, st.NotPrincipal = d.pos(k), true
 	}
 	if v := o.get("Condition"); v != nil {
 		st.Conditions = d.conditions(v)
@@ -991,6 +1012,9 @@ func (d *scenarioDecoder) workloadEntry(o *object, t template) (sim.Workload, bo
 	}
 	if v := o.get("between"); v != nil {
 		d.between(v, &w)
+	}
+	if v := o.get("parameters"); v != nil {
+		d.startParameters(v, &w) // data.go
 	}
 	return w, ok
 }

@@ -173,6 +173,7 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *pipelin
 		}
 	}
 	d.stepRun(o, st, name, true)
+	d.stepData(o, st)
 	if v := o.get("if_probability"); v != nil {
 		switch r, ok := d.number(v, "if_probability"); {
 		case !ok:

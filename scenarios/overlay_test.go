@@ -49,7 +49,7 @@ func TestExtendsErrorsPointAtTheirFile(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.(ErrorList).String(), "s/base.yaml:5:9: region \"nowhere\" does not look like an AWS region (e.g. us-east-1)\n"+
 		"s/child.yaml:3:1: unknown key \"bogus\" in the top level (allowed: version, name, region, start, "+
-		"duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing",
+		"duration, seed, organization, accounts, policies, buckets, keys, pipelines, shares, events, workload, pricing",
 		err.(ErrorList).String())
 
 	for file, want := range map[string]string{

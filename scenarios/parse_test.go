@@ -64,7 +64,7 @@ var badInputs = []struct {
 		`t.yaml:2:1: missing required key "duration"`,
 	}},
 	{"unknown top-level key", hdr + "nmae: x\n", []string{
-		`t.yaml:5:1: unknown key "nmae" in the top level, did you mean "name"? (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
+		`t.yaml:5:1: unknown key "nmae" in the top level, did you mean "name"? (allowed: version, name, region, start, duration, seed, organization, accounts, policies, buckets, keys, pipelines, shares, events, workload, pricing, rules)`,
 	}},
 	{"wrong types", "version: 2\nname: [x]\nstart: 5d\nduration: -1h\nseed: -1\nregion: Mars\n", []string{
 		"t.yaml:1:10: unsupported version 2 (this pipeshare reads version 1)",
@@ -241,8 +241,8 @@ var badInputs = []struct {
 		"  - &a7 {<<: [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]}\n" +
 		"  - &a8 {<<: [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]}\n" +
 		"organization: {<<: *a8, id: o-abcdefghij, management_account: \"111111111111\"}\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
-		`t.yaml:6:10: unknown key "k" in organization (allowed: id, management_account, ram_sharing, units)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, buckets, keys, pipelines, shares, events, workload, pricing, rules)`,
+		`t.yaml:6:10: unknown key "k" in organization (allowed: id, management_account, ram_sharing, units, rcps)`,
 	}},
 	{"aliases expanding too far", hdr + "x:\n" +
 		"  - &pol [" + strings.Repeat("a, ", 49) + "a]\n" +
@@ -250,11 +250,11 @@ var badInputs = []struct {
 		"  - &pl [" + strings.Repeat("*p, ", 49) + "*p]\n" +
 		"  - &acct {id: \"111111111111\", principals: *pl}\n" +
 		"accounts: [" + strings.Repeat("*acct, ", 49) + "*acct]\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, buckets, keys, pipelines, shares, events, workload, pricing, rules)`,
 		"t.yaml:9:44: aliases expand to too many nodes",
 	}},
 	{"aliases are reported where they are used", hdr + "x: [&n 5, &l [a]]\nname: *n\naccounts: [*l]\n", []string{
-		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, pipelines, shares, events, workload, pricing, rules)`,
+		`t.yaml:5:1: unknown key "x" in the top level (allowed: version, name, region, start, duration, seed, organization, accounts, policies, buckets, keys, pipelines, shares, events, workload, pricing, rules)`,
 		`t.yaml:6:1: duplicate key "name" (first defined at t.yaml:2:1)`,
 		"t.yaml:7:12: account must be a mapping, not a list",
 	}},

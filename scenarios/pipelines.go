@@ -20,7 +20,8 @@ import (
 
 var (
 	stepSchema = &schema{keys: []string{"name", "type", "depends_on", "instance_type", "instance_count",
-		"duration", "failure_rate", "failure_exception", "retry", "if_probability"}}
+		"duration", "failure_rate", "failure_exception", "retry", "if_probability",
+		"role", "inputs", "outputs", "kms_key"}}
 	retrySchema = &schema{keys: []string{"exceptions", "interval", "backoff", "max_attempts"}}
 	getSchema   = &schema{keys: []string{"Get"}}
 )
@@ -160,6 +161,7 @@ func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.P
 	if v := o.get("parameters"); v != nil {
 		ctx.params = d.parameters(v)
 	}
+	d.pipelineData(o, &spec, ctx) // data.go
 	v := o.get("steps")
 	if dv := o.get("definition"); dv != nil {
 		if def := d.definition(dv, ctx); def != nil {
@@ -272,6 +274,7 @@ func (d *scenarioDecoder) step(o *object, ctx *pipelineCtx, index int) (sim.Step
 	}
 	st.FailureException = pipelinedef.DefaultFailureException
 	d.stepRun(o, &st, label, typeOK)
+	d.stepData(o, &st) // data.go
 	if v := o.get("if_probability"); v != nil {
 		d.errorf(o.key("if_probability"), "step %s: if_probability applies to Condition steps of a pipeline definition", label)
 	}

@@ -62,7 +62,7 @@ var pipelineInputs = []struct {
 		`t.yaml:11:25: warning: unknown step type "processing": it runs without instances (known types: ` + knownTypes + `)`,
 	}},
 	{"unknown step key", st + "      - {name: A, type: Lambda, duration: 1m, retries: 3}\n", []string{
-		`t.yaml:9:47: unknown key "retries" in step (allowed: name, type, depends_on, instance_type, instance_count, duration, failure_rate, failure_exception, retry, if_probability)`,
+		`t.yaml:9:47: unknown key "retries" in step (allowed: name, type, depends_on, instance_type, instance_count, duration, failure_rate, failure_exception, retry, if_probability, role, inputs, outputs, kms_key)`,
 	}},
 	{"depends_on must be a list", st + "      - {name: A, type: Lambda, duration: 1m, depends_on: B}\n", []string{
 		"t.yaml:9:59: depends_on must be a list, not a string (write [B])",
@@ -329,6 +329,8 @@ func TestParsePipelineSpec(t *testing.T) {
 	want := []sim.PipelineSpec{{
 		Name: ref("churn", 6, 11), Account: ref("111111111111", 7, 14),
 		MaxParallelSteps: 2, StopLatency: sim.Time(30 * time.Second), ExecutionTimeout: sim.Never, Pos: pos(6, 5),
+		Parameters: []sim.Param{{Name: "Type", Value: "ml.g5.xlarge", Pos: pos(8, 24)}, {Name: "Count", Value: "3", Pos: pos(8, 45)},
+			{Name: "N", Value: "2", Pos: pos(8, 53)}, {Name: "Flag", Value: "true", Pos: pos(8, 62)}},
 		Steps: []sim.StepSpec{
 			{Name: "Prep", Type: "Processing", InstanceType: "ml.m5.xlarge", InstanceCount: 1,
 				Duration:    sim.Dist{Kind: sim.DistLogNormal, A: float64(12 * time.Minute), B: 0.4},

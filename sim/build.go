@@ -88,6 +88,7 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 	for i := range cfg.QuotaEvents {
 		s.quotaAcct[i], _ = b.account(cfg.QuotaEvents[i].Quota.Account)
 	}
+	s.buildData(cfg, b)
 	s.ex.ledgerIdx = map[ledgerKey]int32{}
 	_, s.ex.idsSeed = StreamSeed(s.seed, "ids")
 	return b.errs

@@ -40,7 +40,14 @@ type PipelineSpec struct {
 	// ExecutionTimeout fails an execution that has been Executing this
 	// long since its Start or Retry; Never means none (default 672h).
 	ExecutionTimeout Time
-	Pos              model.Pos
+	// The data plane (data.go): the execution role (role/NAME or an IAM
+	// role ARN in the owner account), the parameters with their defaults,
+	// and the billed time a step runs before it fails on a denied data
+	// access (0: DefaultSetupTime).
+	Role       model.Ref
+	Parameters []Param
+	SetupTime  Time
+	Pos        model.Pos
 }
 
 // DistKind is a duration distribution.
@@ -99,6 +106,13 @@ type StepSpec struct {
 	// scenarios decoder defaults it to 0.5).
 	Static        int8
 	IfProbability float64
+	// The data plane (data.go): the step's own role (S == "": the
+	// pipeline's), the S3 URIs it reads and writes, and the KMS key of its
+	// outputs (zero: the buckets' default encryption).
+	Role    model.Ref
+	Inputs  []DataRef
+	Outputs []DataRef
+	KMSKey  DataRef
 }
 
 // ArrivalKind is how a workload entry's calls arrive.
@@ -139,7 +153,11 @@ type Workload struct {
 	Actions []ActionWeight // in file order; weights are normalised
 	From    Time           // between[0]
 	To      Time           // between[1], inclusive
-	Pos     model.Pos
+	// Parameters are the pipeline parameters its Starts pass, for every
+	// caller; CallerParameters add to them per caller (data.go).
+	Parameters       []Param
+	CallerParameters []CallerParams
+	Pos              model.Pos
 }
 
 // Unlimited marks a quota with no limit.

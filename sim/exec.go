@@ -10,11 +10,12 @@ import (
 
 // Event kinds of executions (evTimeline and evCall are in run.go).
 const (
-	evStepEnd   EventKind = iota + 10 // A exec, B step, C epoch
-	evStepRetry                       // A exec, B step, C epoch
-	evStopDone                        // A exec, C epoch
-	evTimeout                         // A exec, C epoch
-	evQuota                           // A index of the set_quota event
+	evStepEnd    EventKind = iota + 10 // A exec, B step, C epoch
+	evStepRetry                        // A exec, B step, C epoch
+	evStopDone                         // A exec, C epoch
+	evTimeout                          // A exec, C epoch
+	evQuota                            // A index of the set_quota event
+	evStepDenied                       // A exec, B step, C epoch (data.go)
 )
 
 type execStatus uint8
@@ -284,8 +285,9 @@ func (s *Sim) rememberToken(now Time, token string, xi int32) {
 // Start of the same pipeline within 24 hours returns that execution instead
 // (ClientRequestToken idempotency); generated calls carry none, replayed
 // ones their recorded token. It returns the failure reason (0 on success)
-// and the execution.
-func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, token string) (model.Reason, int32) {
+// and the execution. params is the Start's parameter set (data.go), used
+// only when the scenario declares data.
+func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.ShareID, pl model.PipelineID, token string, params int32) (model.Reason, int32) {
 	p := &s.ex.pipes[pl]
 	if token != "" {
 		if u, ok := s.ex.tokens[token]; ok && now-u.at < tokenWindow && s.exec(u.exec).pipeline == int32(pl) {
@@ -300,6 +302,9 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
 		initiator: caller, share: share, steps: s.allocSteps(len(p.steps)), holds: -1, status: execExecuting}
 	s.ex.execs.Append(x)
+	if s.dp != nil {
+		s.dp.execParams = append(s.dp.execParams, params)
+	}
 	s.setAdd(&p.executing, xi)
 	p.latest = xi
 	a.active++
@@ -391,7 +396,7 @@ func (s *Sim) requestStep(now Time, xi int32, si int) {
 	if def.pool < 0 {
 		s.step(x, si).state = stepRunning
 		x.running++
-		s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int32(x.epoch))
+		s.runStep(now, xi, si)
 		return
 	}
 	p := &s.ex.pools[def.pool]
@@ -489,7 +494,7 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 	x.holds = hi
 	s.step(x, si).state = stepRunning
 	x.running++
-	s.schedule(now, drawDuration(x, def.dist), evStepEnd, xi, int32(si), int32(x.epoch))
+	s.runStep(now, xi, si)
 }
 
 // ledgerRow returns the ledger row of execution x's current initiator on pool pi.

@@ -65,7 +65,8 @@ type Sim struct {
 	sinkRec       CallRecord
 	every         uint64
 	quotaEvents   []QuotaEvent
-	quotaAcct     []int32 // account index of each set_quota event
+	quotaAcct     []int32  // account index of each set_quota event
+	dp            *dataSim // the data plane; nil without buckets or keys
 }
 
 // Counts holds one caller's calls by action and final reason.
@@ -101,6 +102,8 @@ type Result struct {
 	// QuotaEvents are the run's set_quota events (the model's timeline
 	// events are World's), for reports that mark them on time charts.
 	QuotaEvents []QuotaEvent
+	// Data is the data plane of the executions (data.go).
+	Data DataStats
 }
 
 // New resolves cfg's workload against w and prepares a run. It returns every
@@ -242,6 +245,7 @@ func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 	s.res.Duration = s.horizon
 	s.res.Events = s.eng.Processed()
 	s.res.Ledger = s.sortedLedger()
+	s.res.Data = s.dataStats()
 	return &s.res, nil
 }
 
@@ -300,6 +304,8 @@ func (s *Sim) handle(e Event) {
 		s.timeout(e.At, e.A, uint16(e.C))
 	case evQuota:
 		s.setQuota(e.At, e.A)
+	case evStepDenied:
+		s.stepDenied(e.At, e.A, int(e.B), uint16(e.C))
 	}
 }
 
@@ -369,8 +375,12 @@ func (s *Sim) call(now Time, i int32) {
 	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
 	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	s.do(&callReq{at: now, caller: cs.caller, acct: cs.acct, slot: cs.slot, pl: target, action: action,
-		pick: pick, recorded: notRecorded})
+	r := callReq{at: now, caller: cs.caller, acct: cs.acct, slot: cs.slot, pl: target, action: action,
+		pick: pick, recorded: notRecorded}
+	if s.dp != nil && action == model.StartPipelineExecution {
+		r.params = s.dp.startParams(cs.workload, cs.caller, target)
+	}
+	s.do(&r)
 
 	var next Time
 	switch wl.arrival.Kind {
@@ -407,6 +417,7 @@ type callReq struct {
 	execID   string // the recorded execution a call names ("" for none)
 	startsID string // a recorded Start's returned execution ID
 	token    string // ClientRequestToken
+	params   int32  // a Start's parameter set, when the scenario declares data (data.go)
 }
 
 const notRecorded = -1
@@ -453,7 +464,7 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	replayed := r.recorded != notRecorded
 	switch r.action {
 	case model.StartPipelineExecution:
-		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token)
+		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token, r.params)
 		if f == 0 && r.startsID != "" {
 			s.mapExecution(r.at, r.startsID, xi)
 		}

@@ -18,6 +18,8 @@ type TraceCall struct {
 	StartsExecution string
 	Token           string   // ClientRequestToken
 	Recorded        Recorded // the recorded outcome
+	// Parameters are a recorded Start's pipelineParameters (name, value).
+	Parameters []Param
 }
 
 // Recorded is a recorded call's outcome, from its errorCode.
@@ -161,9 +163,13 @@ func (s *Sim) nextTrace(now Time) {
 func (s *Sim) replay(now Time) {
 	c := &s.traceCur
 	s.res.Trace.Calls++
-	s.do(&callReq{at: now, caller: c.Caller, acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller),
+	r := callReq{at: now, caller: c.Caller, acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller),
 		pl: c.Pipeline, action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
-		startsID: c.StartsExecution, token: c.Token})
+		startsID: c.StartsExecution, token: c.Token}
+	if s.dp != nil && c.Action == model.StartPipelineExecution {
+		r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
+	}
+	s.do(&r)
 	s.nextTrace(now)
 }
 

@@ -103,11 +103,11 @@ func TestTokensAreForgottenAfterTheWindow(t *testing.T) {
 	s.eng.SetHorizon(s.horizon)
 	caller, _ := s.w.LookupCallers("222222222222")
 	for i := range 10 {
-		s.startExecution(Time(i)*hour, caller[0], 0, 0, fmt.Sprintf("tok-%d", i))
+		s.startExecution(Time(i)*hour, caller[0], 0, 0, fmt.Sprintf("tok-%d", i), 0)
 	}
 	assert.Len(t, s.ex.tokens, 10)
-	s.startExecution(40*hour, caller[0], 0, 0, "late")
+	s.startExecution(40*hour, caller[0], 0, 0, "late", 0)
 	assert.Len(t, s.ex.tokens, 1, "only tokens of the last 24 h are kept")
-	_, xi := s.startExecution(41*hour, caller[0], 0, 0, "tok-0")
+	_, xi := s.startExecution(41*hour, caller[0], 0, 0, "tok-0", 0)
 	assert.Equal(t, int32(11), xi, "an expired token starts a new execution")
 }

@@ -129,6 +129,8 @@ var goldenSchemas = []struct {
 	{"run-replicas-json.stdout", "replicas"},
 	{"run-trace-*.stdout", "run"},
 	{"timeline-*-json.stdout", "explain"},
+	{"data-plane-run.json", "run"},
+	{"data-plane-explain-*.json", "explain"},
 }
 
 // TestGoldenJSONMatchesSchema validates every golden file that holds JSON

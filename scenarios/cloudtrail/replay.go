@@ -184,7 +184,7 @@ func (r *Replay) Next(c *sim.TraceCall) bool {
 			continue
 		}
 		*c = sim.TraceCall{At: sim.Time(at), Caller: cr.p, Action: it.action, Pipeline: pl, Execution: it.execution,
-			StartsExecution: it.startsExecution, Token: it.token, Recorded: it.recorded}
+			StartsExecution: it.startsExecution, Token: it.token, Recorded: it.recorded, Parameters: it.parameters}
 		st.Calls++
 		return true
 	}

@@ -104,6 +104,8 @@ func TestCloudTrailSingleEvent(t *testing.T) {
 	calls, _, c := ctCollect(t, Options{}, filepath.Join(ctDir, "single-event.json"))
 	assert.Equal(t, []string{"1h0m0s 111111111111/user/mlops-ci StartPipelineExecution churn-training exec= starts=a1b2c3d4e5f6 ok"},
 		ctDescribe(c, calls))
+	assert.Equal(t, []sim.Param{{Name: "TrainInstanceType", Value: "ml.g5.xlarge"}}, calls[0].Parameters,
+		"a Start's pipelineParameters are replayed")
 }
 
 func TestCloudTrailTraceOnlyPrincipals(t *testing.T) {

@@ -24,6 +24,7 @@ type ctFields struct {
 	searchARN                                 []byte // a Search's PipelineArn filter
 	token, respExecARN                        []byte
 	errorCode, recipient, shared, reqID       []byte
+	pipelineParams                            [][2][]byte // a Start's pipelineParameters: name, value
 }
 
 // errIncomplete means the record continues past the buffered bytes.
@@ -489,6 +490,8 @@ func (c *jcur) params(f *ctFields) {
 			f.execARN = c.str()
 		case "clientRequestToken":
 			f.token = c.str()
+		case "pipelineParameters":
+			c.elements(func() { c.pipelineParam(f) })
 		case "searchExpression":
 			c.fields(func(k []byte) bool {
 				if string(k) != "filters" {
@@ -504,10 +507,9 @@ func (c *jcur) params(f *ctFields) {
 	})
 }
 
-// searchFilter reads one filter of a Search's searchExpression and keeps
-// the value of the first {"name": "PipelineArn", "value": ARN}.
-func (c *jcur) searchFilter(f *ctFields) {
-	var name, value []byte
+// nameValue reads one {"name": N, "value": V} object: a Search filter
+// or a Start's pipeline parameter.
+func (c *jcur) nameValue() (name, value []byte) {
 	c.fields(func(k []byte) bool {
 		switch string(k) {
 		case "name":
@@ -519,6 +521,20 @@ func (c *jcur) searchFilter(f *ctFields) {
 		}
 		return true
 	})
+	return name, value
+}
+
+// pipelineParam reads one parameter of a Start's pipelineParameters.
+func (c *jcur) pipelineParam(f *ctFields) {
+	if name, value := c.nameValue(); name != nil {
+		f.pipelineParams = append(f.pipelineParams, [2][]byte{name, value})
+	}
+}
+
+// searchFilter reads one filter of a Search's searchExpression and keeps
+// the value of the first {"name": "PipelineArn", "value": ARN}.
+func (c *jcur) searchFilter(f *ctFields) {
+	name, value := c.nameValue()
 	if f.searchARN == nil && value != nil && bytes.EqualFold(name, []byte("PipelineArn")) {
 		f.searchARN = value
 	}

@@ -101,6 +101,7 @@ type item struct {
 	// A replay's: the execution ID an execution-level call names, the one
 	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
+	parameters                        []sim.Param // a recorded Start's pipelineParameters
 }
 
 // ctFile is an open file of the merge.
@@ -468,6 +469,11 @@ func (s *stream) replayFields(it *item, execID []byte) {
 	}
 	if len(rf.token) > 0 {
 		it.token = string(rf.token)
+	}
+	if it.action == model.StartPipelineExecution {
+		for _, p := range rf.pipelineParams {
+			it.parameters = append(it.parameters, sim.Param{Name: string(p[0]), Value: string(p[1])})
+		}
 	}
 	switch string(rf.errorCode) {
 	case "":
