@@ -261,4 +261,7 @@ func TestOpenStream(t *testing.T) {
 	assert.ErrorAs(t, err, &tl)
 	assert.Len(t, data, 10)
 	assert.Equal(t, 1000-11, src.Len())
+	n, err := s.Read(make([]byte, 10))
+	assert.Equal(t, 0, n, "and so does every read after")
+	assert.ErrorAs(t, err, &tl)
 }

@@ -193,7 +193,7 @@ func (s *Stream) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.n += int64(n)
 	if s.limit >= 0 && s.n > s.limit {
-		return n - int(s.n-s.limit), &TooLargeError{Limit: s.limit}
+		return max(n-int(s.n-s.limit), 0), &TooLargeError{Limit: s.limit}
 	}
 	return n, err
 }
