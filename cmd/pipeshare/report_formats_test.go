@@ -195,8 +195,9 @@ func TestProgressRefresh(t *testing.T) {
 	assert.Nil(t, off.watch())
 }
 
-// TestProgressCommands: check, diff, run --replicas and access show a
-// progress line on a terminal, and --quiet silences it (and only it).
+// TestProgressCommands: check, diff, run --replicas, access and import
+// prices show a progress line on a terminal, and --quiet silences it (and
+// only it).
 func TestProgressCommands(t *testing.T) {
 	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
 	stderrIsTerminal, autoDelay = func(io.Writer) bool { return true }, 0
@@ -208,6 +209,8 @@ func TestProgressCommands(t *testing.T) {
 		{[]string{"diff", "quickstart", "quickstart", "--until", "2d"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"run", "quickstart", "--until", "2d", "--replicas", "3"}, "\rreplicas 3 of 3 done"},
 		{[]string{"access", "quickstart"}, "\rcomputing the access matrix"},
+		{[]string{"import", "prices", offers + "offer-sagemaker.json", "--region", "eu-west-1"},
+			"\rreading " + offers + "offer-sagemaker.json  100% (0 MiB of 0 MiB)"},
 	} {
 		_, stdout, stderr := pipeshare(t, "", tc.args...)
 		assert.Contains(t, stderr, tc.line, "%v", tc.args)

@@ -245,29 +245,31 @@ func (o *offer) product(a *attrs) (offerProduct, bool) {
 	return p, true
 }
 
-// price records a price dimension of a kept SKU's on-demand term: its
-// unit and its USD price as written. It reports whether it was a price
-// per hour; a price that is not a non-negative number is bad (the caller
-// reports it at its position).
-func (o *offer) price(p offerProduct, sku, unit, usd string) (hourly, bad bool) {
-	if unit != "Hrs" && unit != "Hours" || usd == "" {
-		return false, false
-	}
+// parseUSD parses a price in USD as the offer file writes it
+// ("0.2300000000"): a non-negative number.
+func parseUSD(usd string) (float64, bool) {
 	x, err := strconv.ParseFloat(usd, 64)
-	if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
-		return false, true
-	}
-	if x == 0 {
-		o.skipped["priced at 0 USD/h"]++
-		return true, false
-	}
-	o.prices[p.priceKey] = append(o.prices[p.priceKey], offerPrice{usd: x, sku: sku, canonical: p.canonical})
-	return true, false
+	return x, err == nil && x >= 0 && !math.IsInf(x, 0)
 }
 
 // badPrice is the message of a price that is not a non-negative number.
 func badPrice(usd string) string {
 	return "the price " + input.Quote(usd) + " is not a non-negative number of USD"
+}
+
+// price records a price dimension of a kept SKU's on-demand term, in unit
+// ("Hrs" for instance hours; other units are left out). It reports
+// whether it was a price per hour.
+func (o *offer) price(p offerProduct, sku, unit string, usd float64) bool {
+	if unit != "Hrs" && unit != "Hours" {
+		return false
+	}
+	if usd == 0 {
+		o.skipped["priced at 0 USD/h"]++
+		return true
+	}
+	o.prices[p.priceKey] = append(o.prices[p.priceKey], offerPrice{usd: usd, sku: sku, canonical: p.canonical})
+	return true
 }
 
 // result is the scenario of what the read found.

@@ -71,6 +71,9 @@ func (o *offer) readCSV(pos *jsonpos.Reader, br *bufio.Reader) error {
 		rec, err := read()
 		if errors.Is(err, io.EOF) || err == nil && row == maxMetadataRows {
 			line, _ := pos.LineCol(cr.InputOffset())
+			if err == nil {
+				line, _ = cr.FieldPos(0)
+			}
 			return at(line, 1, fmt.Sprintf("no header row (one that starts with \"SKU\") in the first %d rows: not an AWS Price List offer file", maxMetadataRows))
 		}
 		if err != nil {
@@ -143,9 +146,11 @@ func (o *offer) readCSV(pos *jsonpos.Reader, br *bufio.Reader) error {
 		if !ok {
 			continue
 		}
-		if _, bad := o.price(p, rec[0], rec[cols.unit], rec[cols.price]); bad {
+		usd, ok := parseUSD(rec[cols.price])
+		if !ok {
 			return fail(cols.price, "%s", badPrice(rec[cols.price]))
 		}
+		o.price(p, rec[0], rec[cols.unit], usd)
 	}
 }
 

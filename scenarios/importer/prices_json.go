@@ -117,8 +117,8 @@ func (o *offer) jsonTerms(s *jsonStream) error {
 // jsonDimension reads one price dimension {unit, pricePerUnit: {USD}} of
 // a kept SKU and records its price.
 func (o *offer) jsonDimension(s *jsonStream, p offerProduct, sku string) (hourly bool, err error) {
-	var unit, usd string
-	var usdAt int64
+	var unit string
+	usd, priced := 0.0, false
 	err = s.object("a price dimension of "+input.Quote(sku), func(key string, _ int64) error {
 		var err error
 		switch key {
@@ -130,19 +130,20 @@ func (o *offer) jsonDimension(s *jsonStream, p offerProduct, sku string) (hourly
 				if currency != "USD" {
 					return s.skip()
 				}
-				usdAt = at
-				usd, err = s.text("pricePerUnit.USD")
-				return err
+				text, err := s.text("pricePerUnit.USD")
+				if err != nil {
+					return err
+				}
+				if usd, priced = parseUSD(text); !priced {
+					return s.fail(at, "%s", badPrice(text))
+				}
+				return nil
 			})
 		}
 		return s.skip()
 	})
-	if err != nil {
+	if err != nil || !priced {
 		return false, err
 	}
-	hourly, bad := o.price(p, sku, unit, usd)
-	if bad {
-		return false, s.fail(usdAt, "%s", badPrice(usd))
-	}
-	return hourly, nil
+	return o.price(p, sku, unit, usd), nil
 }
