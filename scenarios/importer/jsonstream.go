@@ -2,12 +2,11 @@ package importer
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
@@ -126,8 +125,7 @@ func (s *jsonStream) object(what string, fn func(key string, at int64) error) er
 	if c != '{' {
 		return s.fail(s.off, "%s must be an object, not %s", what, kind(c))
 	}
-	s.off++
-	_, _ = s.r.ReadByte()
+	s.consume()
 	for first := true; ; first = false {
 		s.pos.Forget(s.off)
 		if c, err = s.peek(); err != nil {
@@ -141,8 +139,7 @@ func (s *jsonStream) object(what string, fn func(key string, at int64) error) er
 			if c != ',' {
 				return s.fail(s.off, "invalid JSON: %s after a member of %s, want ',' or '}'", kind(c), what)
 			}
-			s.off++
-			_, _ = s.r.ReadByte()
+			s.consume()
 			if c, err = s.peek(); err != nil {
 				return err
 			}
@@ -160,8 +157,7 @@ func (s *jsonStream) object(what string, fn func(key string, at int64) error) er
 		if c != ':' {
 			return s.fail(s.off, "invalid JSON: %s after the key %s of %s, want ':'", kind(c), input.Quote(key), what)
 		}
-		s.off++
-		_, _ = s.r.ReadByte()
+		s.consume()
 		if _, err = s.peek(); err != nil {
 			return err
 		}
@@ -194,100 +190,76 @@ func (s *jsonStream) str() (string, error) {
 		return "", err
 	}
 	s.sb = s.sb[:0]
+	escaped, err := s.stringBody(start, true)
+	if err != nil || !escaped {
+		return string(s.sb), err
+	}
+	// The escapes are checked: encoding/json decodes them (a lone
+	// surrogate is U+FFFD).
+	var out string
+	err = json.Unmarshal(append(append([]byte{'"'}, s.sb...), '"'), &out)
+	return out, err
+}
+
+// skipString reads past a string without keeping it.
+func (s *jsonStream) skipString() error {
+	start := s.off
+	if _, err := s.next(); err != nil {
+		return err
+	}
+	_, err := s.stringBody(start, false)
+	return err
+}
+
+// stringBody reads the rest of a string that starts at start, checking its
+// escapes, up to and past its closing quote; with keep, its bytes as
+// written (escapes undecoded) are appended to s.sb.
+func (s *jsonStream) stringBody(start int64, keep bool) (escaped bool, err error) {
 	for {
 		c, err := s.next()
 		if err != nil {
-			return "", err
+			return escaped, err
 		}
 		switch {
 		case c == '"':
-			return string(s.sb), nil
-		case c == '\\':
-			if err := s.escape(); err != nil {
-				return "", err
-			}
+			return escaped, nil
 		case c < 0x20:
-			return "", s.fail(s.off-1, "invalid JSON: control character %q in a string", rune(c))
-		default:
+			return escaped, s.fail(s.off-1, "invalid JSON: control character %q in a string", rune(c))
+		case c == '\\':
+			escaped = true
+			at := s.off - 1
+			e, err := s.next()
+			if err != nil {
+				return escaped, err
+			}
+			if keep {
+				s.sb = append(s.sb, c, e)
+			}
+			switch e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				for range 4 {
+					h, err := s.next()
+					if err != nil {
+						return escaped, err
+					}
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return escaped, s.fail(at, "invalid JSON: invalid \\u escape in a string")
+					}
+					if keep {
+						s.sb = append(s.sb, h)
+					}
+				}
+			default:
+				return escaped, s.fail(at, "invalid JSON: invalid escape \\%c in a string", e)
+			}
+		case keep:
 			s.sb = append(s.sb, c)
 		}
-		if len(s.sb) > maxJSONString {
-			return "", s.fail(start, "a string longer than %s", input.FormatSize(maxJSONString))
+		if keep && len(s.sb) > maxJSONString {
+			return escaped, s.fail(start, "a string longer than %s", input.FormatSize(maxJSONString))
 		}
 	}
-}
-
-// escape reads an escape sequence after its backslash into s.sb.
-func (s *jsonStream) escape() error {
-	at := s.off - 1
-	c, err := s.next()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case '"', '\\', '/':
-		s.sb = append(s.sb, c)
-	case 'b':
-		s.sb = append(s.sb, '\b')
-	case 'f':
-		s.sb = append(s.sb, '\f')
-	case 'n':
-		s.sb = append(s.sb, '\n')
-	case 'r':
-		s.sb = append(s.sb, '\r')
-	case 't':
-		s.sb = append(s.sb, '\t')
-	case 'u':
-		var b [4]byte
-		for i := range b {
-			if b[i], err = s.next(); err != nil {
-				return err
-			}
-		}
-		r, ok := hex4(b[:])
-		if !ok {
-			return s.fail(at, "invalid JSON: invalid \\u escape in a string")
-		}
-		if utf16.IsSurrogate(r) {
-			// A pair of escapes is one character; a lone half is
-			// U+FFFD, as encoding/json decodes it.
-			pair := utf8.RuneError
-			if b, _ := s.r.Peek(6); len(b) == 6 && b[0] == '\\' && b[1] == 'u' {
-				if low, ok := hex4(b[2:]); ok {
-					pair = utf16.DecodeRune(r, low)
-				}
-			}
-			if pair != utf8.RuneError {
-				_, _ = s.r.Discard(6)
-				s.off += 6
-			}
-			r = pair
-		}
-		s.sb = utf8.AppendRune(s.sb, r)
-	default:
-		return s.fail(at, "invalid JSON: invalid escape \\%c in a string", c)
-	}
-	return nil
-}
-
-// hex4 decodes the four hex digits of a \u escape.
-func hex4(b []byte) (rune, bool) {
-	var r rune
-	for _, c := range b {
-		var d byte
-		switch {
-		case c >= '0' && c <= '9':
-			d = c - '0'
-		case c >= 'a' && c <= 'f':
-			d = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(d)
-	}
-	return r, true
 }
 
 // number reads a number as written: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
@@ -393,71 +365,69 @@ func (s *jsonStream) literal() error {
 // skip reads past one value of any kind without keeping it.
 func (s *jsonStream) skip() error {
 	var open []byte // the brackets of the arrays and objects being skipped
-	for {
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		switch {
-		case c == '{' || c == '[':
-			if len(open) == maxJSONDepth {
-				return s.fail(s.off, "JSON nested more than %d deep", maxJSONDepth)
-			}
-			s.off++
-			_, _ = s.r.ReadByte()
-			open = append(open, c)
-			if c, err = s.peek(); err != nil {
+	for value := true; ; {
+		if value {
+			c, err := s.peek()
+			if err != nil {
 				return err
 			}
-			if c == closer(open[len(open)-1]) {
-				s.off++
-				_, _ = s.r.ReadByte()
-				open = open[:len(open)-1]
-			} else {
-				if err := s.member(open); err != nil {
+			switch {
+			case c == '{' || c == '[':
+				if len(open) == maxJSONDepth {
+					return s.fail(s.off, "JSON nested more than %d deep", maxJSONDepth)
+				}
+				s.consume()
+				open = append(open, c)
+				next, err := s.peek()
+				if err != nil {
 					return err
 				}
-				continue
+				if next != closer(c) { // else empty: closed below
+					if err := s.member(open); err != nil {
+						return err
+					}
+					continue
+				}
+			case c == '"':
+				err = s.skipString()
+			case c == '-' || c >= '0' && c <= '9':
+				_, err = s.number()
+			default:
+				err = s.literal()
 			}
-		case c == '"':
-			if err := s.skipString(); err != nil {
-				return err
-			}
-		case c == '-' || c >= '0' && c <= '9':
-			if _, err := s.number(); err != nil {
-				return err
-			}
-		default:
-			if err := s.literal(); err != nil {
+			if err != nil {
 				return err
 			}
 		}
 		// After a value: close what ends here, or go on to the next member.
-		for len(open) > 0 {
-			s.pos.Forget(s.off)
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-			if c == closer(open[len(open)-1]) {
-				s.off++
-				_, _ = s.r.ReadByte()
-				open = open[:len(open)-1]
-				continue
-			}
-			if c != ',' {
-				return s.fail(s.off, "invalid JSON: %s after a value, want ',' or %q", kind(c), closer(open[len(open)-1]))
-			}
-			s.off++
-			_, _ = s.r.ReadByte()
-			if err := s.member(open); err != nil {
-				return err
-			}
-			break
-		}
 		if len(open) == 0 {
 			return nil
 		}
+		s.pos.Forget(s.off)
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		switch top := open[len(open)-1]; {
+		case c == closer(top):
+			s.consume()
+			open, value = open[:len(open)-1], false
+		case c == ',':
+			s.consume()
+			if err := s.member(open); err != nil {
+				return err
+			}
+			value = true
+		default:
+			return s.fail(s.off, "invalid JSON: %s after a value, want ',' or %q", kind(c), closer(top))
+		}
 	}
+}
+
+// consume reads the byte peek returned.
+func (s *jsonStream) consume() {
+	s.off++
+	_, _ = s.r.ReadByte()
 }
 
 // member reads the key and colon that start an object's member, when the
@@ -482,8 +452,7 @@ func (s *jsonStream) member(open []byte) error {
 	if c != ':' {
 		return s.fail(s.off, "invalid JSON: %s after an object key, want ':'", kind(c))
 	}
-	s.off++
-	_, _ = s.r.ReadByte()
+	s.consume()
 	return nil
 }
 
@@ -493,28 +462,4 @@ func closer(open byte) byte {
 		return '}'
 	}
 	return ']'
-}
-
-// skipString reads past a string without keeping it.
-func (s *jsonStream) skipString() error {
-	if _, err := s.next(); err != nil {
-		return err
-	}
-	for {
-		c, err := s.next()
-		if err != nil {
-			return err
-		}
-		switch {
-		case c == '"':
-			return nil
-		case c == '\\':
-			s.sb = s.sb[:0]
-			if err := s.escape(); err != nil {
-				return err
-			}
-		case c < 0x20:
-			return s.fail(s.off-1, "invalid JSON: control character %q in a string", rune(c))
-		}
-	}
 }
