@@ -36,7 +36,7 @@ them). A progress line shows on a terminal after a second.`
 
 func cmdImportPrices(e *env, args []string) error {
 	flags := newFlagSet(e, "import prices", "import prices FILE [flags]", importPricesAbout)
-	region := flags.String("region", imp.DefaultPriceRegion, "the `REGION` whose prices are read")
+	region := flags.String("region", scenarios.DefaultRegion, "the `REGION` whose prices are read")
 	out := flags.String("out", "", "write the scenario to `FILE` (atomically) instead of stdout")
 	name := flags.String("name", "", "the scenario's `NAME` (default: sagemaker-prices-REGION)")
 	span := registerImportSpan(flags)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -31,19 +32,15 @@ import (
 type PricesOptions struct {
 	Options
 	// Region is the region whose prices are read (default
-	// DefaultPriceRegion).
+	// scenarios.DefaultRegion).
 	Region string
 }
-
-// DefaultPriceRegion is the region [Prices] reads when given none: the
-// scenario format's default region.
-const DefaultPriceRegion = "us-east-1"
 
 // offerCode is the Price List's name of SageMaker's offer.
 const offerCode = "AmazonSageMaker"
 
-// maxListed caps the lines of each kind a header lists (regions seen,
-// components skipped).
+// maxListed caps the regions an error lists and the components a header
+// lists.
 const maxListed = 20
 
 // Prices reads the AWS Price List offer file of AmazonSageMaker from r
@@ -53,7 +50,7 @@ const maxListed = 20
 // Problems of the file are errors at their position in it; an error of r
 // (such as *input.TooLargeError) is returned as it is.
 func Prices(name string, r io.Reader, opts PricesOptions) (*Result, error) {
-	region := cmp.Or(opts.Region, DefaultPriceRegion)
+	region := cmp.Or(opts.Region, scenarios.DefaultRegion)
 	if !scenarios.ValidRegion(region) {
 		return nil, fmt.Errorf("importer: region %s does not look like an AWS region (e.g. us-east-1)", input.Quote(region))
 	}
@@ -67,8 +64,11 @@ func Prices(name string, r io.Reader, opts PricesOptions) (*Result, error) {
 		bom = 3
 	}
 	first, err := firstByte(br)
-	if err != nil {
+	if errors.Is(err, io.EOF) {
 		return nil, pos.At(name, bom, "empty file: not an AWS Price List offer file")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if first == '{' || first == '[' {
 		s := newJSONStream(name, pos, br)
@@ -124,7 +124,7 @@ type offer struct {
 	published string
 	kept      map[string]offerProduct // JSON: products kept, by SKU, until their terms
 	prices    map[priceKey][]offerPrice
-	regions   map[string]bool // the regions of ML instance SKUs seen (at most 100)
+	regions   map[string]bool // the other regions of ML instance SKUs (at most maxListed)
 	skipped   map[string]int  // why ML instance SKUs of the region were left out, by reason
 	unpriced  int             // kept SKUs with no usable on-demand price
 }
@@ -221,14 +221,18 @@ func (o *offer) product(a *attrs) (offerProduct, bool) {
 		return offerProduct{}, false
 	}
 	if a.region != o.region {
-		if len(o.regions) < 100 {
+		if len(o.regions) < maxListed && scenarios.ValidRegion(a.region) {
 			o.regions[a.region] = true
 		}
 		return offerProduct{}, false
 	}
 	c, name, ok := component(a)
 	if !ok {
-		o.skipped["component "+input.Quote(cmp.Or(name, "(none)"))]++
+		reason := "component " + input.Quote(cmp.Or(name, "(none)"))
+		if _, seen := o.skipped[reason]; !seen && len(o.skipped) >= maxListed {
+			reason = "other components"
+		}
+		o.skipped[reason]++
 		return offerProduct{}, false
 	}
 	t := instanceType(a)
@@ -275,13 +279,12 @@ func (o *offer) price(p offerProduct, sku, unit string, usd float64) bool {
 // result is the scenario of what the read found.
 func (o *offer) result(name string, opts PricesOptions) (*Result, error) {
 	if len(o.prices) == 0 {
-		seen := slices.Sorted(maps.Keys(o.regions))
-		why := "no ML instance SKU of any region"
-		if len(seen) > 0 {
-			why = "ML instance SKUs of " + strings.Join(seen[:min(len(seen), maxListed)], ", ")
+		why := "nor ML instance SKUs of another region"
+		if seen := slices.Sorted(maps.Keys(o.regions)); len(seen) > 0 {
+			why = "the file has ML instance SKUs of " + strings.Join(seen, ", ")
 		}
 		return nil, &model.PosError{Pos: model.Pos{File: name, Line: 1, Col: 1},
-			Msg: fmt.Sprintf("no on-demand training, processing or transform prices of %s (the file has %s)", o.region, why)}
+			Msg: fmt.Sprintf("no on-demand training, processing or transform prices of %s (%s)", o.region, why)}
 	}
 	f := opts.newFile("sagemaker-prices-" + o.region)
 	f.Region = o.region
@@ -302,8 +305,8 @@ func (o *offer) result(name string, opts PricesOptions) (*Result, error) {
 			return cmp.Or(cmp.Compare(a.usd, b.usd), strings.Compare(a.sku, b.sku))
 		})
 		if slices.ContainsFunc(cands, func(c offerPrice) bool { return c.usd != cands[0].usd }) {
-			chose = append(chose, fmt.Sprintf("%s %s: %d SKUs with different prices; used SKU %s's %s",
-				k.instType, k.component, len(cands), cands[0].sku, formatUSD(cands[0].usd)))
+			chose = append(chose, fmt.Sprintf("%s %s: %d SKUs with different prices; used %s, of SKU %s",
+				k.instType, k.component, len(cands), formatUSD(cands[0].usd), input.Quote(cands[0].sku)))
 		}
 		if types[k.instType] == nil {
 			types[k.instType] = map[sim.Component]float64{}

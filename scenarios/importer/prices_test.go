@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -55,7 +56,7 @@ func TestImportPricesJSONAndCSVAgree(t *testing.T) {
 		"ml.g5.2xlarge": {ByComponent: map[sim.Component]float64{sim.Training: 1.515, sim.Processing: 1.515}},
 		"ml.c5.xlarge":  {ByComponent: map[sim.Component]float64{sim.Training: 0.204}},
 	}, res.File.Pricing)
-	assert.Contains(t, res.About, "ml.c5.xlarge training: 2 SKUs with different prices; used SKU 5TBJY676N2VLWT4G's 0.204",
+	assert.Contains(t, res.About, `ml.c5.xlarge training: 2 SKUs with different prices; used 0.204, of SKU "5TBJY676N2VLWT4G"`,
 		"the SKU of the component's own usage type (USE1-Train:) wins over a cheaper or dearer other")
 	assert.Equal(t, []string{
 		`1 ML instance SKUs of us-east-1: component "Debugger"`,
@@ -71,6 +72,35 @@ func TestImportPricesJSONAndCSVAgree(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, sc.Sim.Pricing, sim.Price{InstanceType: "ml.g5.xlarge", Component: sim.Transform, USDPerHour: 1.41,
 		Pos: model.Pos{File: "p.yaml", Line: 20, Col: 35}})
+}
+
+// TestImportPricesCounts: what is left out is counted, in a header of
+// bounded length whatever the file.
+func TestImportPricesCounts(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"products": {`)
+	for i := range 50 {
+		fmt.Fprintf(&b, `"C%d": {"productFamily": "ML Instance", "attributes": {"regionCode": "us-east-1", "instanceName": "ml.m5.xlarge", "component": "Comp%d"}},`, i, i)
+		fmt.Fprintf(&b, `"R%d": {"productFamily": "ML Instance", "attributes": {"regionCode": "r\n%d", "instanceName": "ml.m5.xlarge", "component": "Training"}},`, i, i)
+	}
+	b.WriteString(`"T": {"productFamily": "ML Instance", "attributes": {"regionCode": "us-east-1", "usagetype": "USE1-Tsform:ml.c5.xlarge"}},
+"U": {"productFamily": "ML Instance", "attributes": {"regionCode": "us-east-1", "instanceName": "ml.c5.xlarge", "component": "Training"}},
+"F": {"productFamily": "ML Instance", "attributes": {"regionCode": "us-east-1", "instanceName": "ml.c5.2xlarge", "component": "Training"}}},
+"terms": {"OnDemand": {"T": {"T.1": {"priceDimensions": {"T.1.1": {"unit": "Hrs", "pricePerUnit": {"USD": "0.2"}}}}},
+  "F": {"F.1": {"priceDimensions": {"F.1.1": {"unit": "Hrs", "pricePerUnit": {"USD": "0.0000000000"}}}}}}}}`)
+	res, err := Prices("o", strings.NewReader(b.String()), PricesOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]scenarios.FilePrice{"ml.c5.xlarge": {ByComponent: map[sim.Component]float64{sim.Transform: 0.2}}},
+		res.File.Pricing, "a transform price from its usage type alone")
+	assert.Len(t, res.Unmapped, maxListed+3)
+	assert.Contains(t, res.Unmapped, "30 ML instance SKUs of us-east-1: other components")
+	assert.Contains(t, res.Unmapped, "1 ML instance SKUs of us-east-1: priced at 0 USD/h")
+	assert.Contains(t, res.Unmapped, "1 ML instance SKUs of us-east-1 with no on-demand price per hour in USD")
+
+	_, err = Prices("o", strings.NewReader(strings.Replace(b.String(), `"USE1-Tsform:ml.c5.xlarge"`, `"x"`, 1)), PricesOptions{})
+	require.Error(t, err)
+	assert.Equal(t, "o:1:1: no on-demand training, processing or transform prices of us-east-1 (nor ML instance SKUs of another region)",
+		err.Error(), "regions that are not regions are not listed")
 }
 
 // TestImportPricesProblems: a problem of the file is an error at its
