@@ -88,9 +88,11 @@ const (
 	maxTotalGenerated = 1_000_000
 )
 
+// DefaultRegion is the region of a scenario that names none.
+const DefaultRegion = "us-east-1"
+
 // Defaults (docs/scenario-format.md#validation-rules).
 const (
-	defaultRegion           = "us-east-1"
 	defaultSeed             = 1
 	defaultAssociationDelay = model.Time(2 * time.Minute)
 	defaultInvitationTTL    = model.Time(12 * time.Hour)
@@ -138,7 +140,7 @@ func (d *scenarioDecoder) top(root *yaml.Node) {
 	if n := o.get("name"); n != nil {
 		sc.Name, _ = d.str(n, "name")
 	}
-	sc.Model.Region = defaultRegion
+	sc.Model.Region = DefaultRegion
 	if n := o.get("region"); n != nil {
 		if r, ok := d.str(n, "region"); ok {
 			if !ValidRegion(r) {

@@ -107,8 +107,11 @@
 //	Model and unknown types                            1s
 //
 // The top-level pricing mapping (instance type → USD per instance-hour,
-// positive and finite) becomes sim.Config.Pricing in file order; sim
-// overrides its embedded price table with it.
+// positive and finite, for every component; or → a mapping of training,
+// processing and transform to such prices) becomes sim.Config.Pricing in
+// file order, one sim.Price per number; sim prices each step at its
+// component's price (sim.StepComponent) from it, else from the embedded
+// table of the scenario's region (docs/pricing.md).
 //
 // # Defaults and choices
 //

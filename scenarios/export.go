@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // Default scenario start and duration of an import.
@@ -19,21 +21,49 @@ const (
 // Terraform plans, CloudTrail summaries) fill it and [WriteFile] emits it
 // as scenario v1 YAML, which [Parse] reads back. Empty fields are left out.
 type File struct {
-	Header       string             `yaml:"-"` // comment lines written above the document
-	Version      int                `yaml:"version"`
-	Name         string             `yaml:"name"`
-	Region       string             `yaml:"region,omitempty"`
-	Start        string             `yaml:"start"`    // RFC 3339
-	Duration     string             `yaml:"duration"` // e.g. "30d"
-	Seed         uint64             `yaml:"seed,omitempty"`
-	Organization *FileOrg           `yaml:"organization,omitempty"`
-	Accounts     []FileAccount      `yaml:"accounts,omitempty"`
-	Policies     map[string]any     `yaml:"policies,omitempty"` // name → policy document as JSON-like values
-	Pipelines    []FilePipeline     `yaml:"pipelines,omitempty"`
-	Shares       []FileShare        `yaml:"shares,omitempty"`
-	Events       []FileEvent        `yaml:"events,omitempty"`
-	Workload     []FileWorkload     `yaml:"workload,omitempty"`
-	Pricing      map[string]float64 `yaml:"pricing,omitempty"`
+	Header       string               `yaml:"-"` // comment lines written above the document
+	Version      int                  `yaml:"version"`
+	Name         string               `yaml:"name"`
+	Region       string               `yaml:"region,omitempty"`
+	Start        string               `yaml:"start"`    // RFC 3339
+	Duration     string               `yaml:"duration"` // e.g. "30d"
+	Seed         uint64               `yaml:"seed,omitempty"`
+	Organization *FileOrg             `yaml:"organization,omitempty"`
+	Accounts     []FileAccount        `yaml:"accounts,omitempty"`
+	Policies     map[string]any       `yaml:"policies,omitempty"` // name → policy document as JSON-like values
+	Pipelines    []FilePipeline       `yaml:"pipelines,omitempty"`
+	Shares       []FileShare          `yaml:"shares,omitempty"`
+	Events       []FileEvent          `yaml:"events,omitempty"`
+	Workload     []FileWorkload       `yaml:"workload,omitempty"`
+	Pricing      map[string]FilePrice `yaml:"pricing,omitempty"` // by instance type
+}
+
+// FilePrice is a pricing: entry in USD per instance-hour: All for every
+// component (written as a number), else a price per component (written
+// as a flow mapping in the order of sim.Components).
+type FilePrice struct {
+	All         float64
+	ByComponent map[sim.Component]float64
+}
+
+// MarshalYAML writes p as a number or a mapping of components.
+func (p FilePrice) MarshalYAML() (any, error) {
+	if p.All != 0 {
+		return p.All, nil
+	}
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for _, c := range sim.Components {
+		usd, ok := p.ByComponent[c]
+		if !ok {
+			continue
+		}
+		var v yaml.Node
+		if err := v.Encode(usd); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: c.String()}, &v)
+	}
+	return n, nil
 }
 
 // FileOrg is the organization block.

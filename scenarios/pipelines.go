@@ -535,8 +535,18 @@ func (d *scenarioDecoder) retryPolicy(o *object) (sim.RetryPolicy, bool) {
 	return p, ok
 }
 
-// pricing decodes the top-level pricing table (instance type → USD per
-// instance-hour), in file order.
+// priceComponentSchema is the keys of a per-component pricing entry.
+var priceComponentSchema = func() *schema {
+	keys := make([]string, len(sim.Components))
+	for i, c := range sim.Components {
+		keys[i] = c.String()
+	}
+	return &schema{keys: keys}
+}()
+
+// pricing decodes the top-level pricing table, in file order: instance
+// type → USD per instance-hour for every component, or a mapping of
+// components (training, processing, transform) to USD per instance-hour.
 func (d *scenarioDecoder) pricing(n *yaml.Node) {
 	o := d.mapping(n, "pricing", nil)
 	if o == nil {
@@ -547,14 +557,46 @@ func (d *scenarioDecoder) pricing(n *yaml.Node) {
 			d.errorf(kv.key, "instance type %q must look like ml.m5.xlarge", kv.name)
 			continue
 		}
-		x, ok := d.number(kv.val, "price of "+kv.name)
-		if !ok {
+		v := peek(kv.val)
+		if v == nil || v.Kind != yaml.MappingNode {
+			if v != nil && v.Kind != yaml.ScalarNode {
+				d.errorf(v, "price of %s must be a number or a mapping of %s to numbers, not %s",
+					kv.name, strings.Join(priceComponentSchema.keys, ", "), kindName(v))
+				continue
+			}
+			if x, ok := d.price(kv.val, "price of "+kv.name); ok {
+				d.sc.Sim.Pricing = append(d.sc.Sim.Pricing, sim.Price{InstanceType: kv.name,
+					Component: sim.AllComponents, USDPerHour: x, Pos: d.pos(kv.key)})
+			}
 			continue
 		}
-		if x <= 0 {
-			d.errorf(kv.val, "price of %s must be positive, not %s", kv.name, srcText(kv.val))
+		co := d.mapping(kv.val, "pricing of "+kv.name, priceComponentSchema)
+		if co == nil {
 			continue
 		}
-		d.sc.Sim.Pricing = append(d.sc.Sim.Pricing, sim.Price{InstanceType: kv.name, USDPerHour: x, Pos: d.pos(kv.key)})
+		if len(co.n.Content) == 0 {
+			d.errorf(co.n, "pricing of %s must give at least one of %s", kv.name, strings.Join(priceComponentSchema.keys, ", "))
+			continue
+		}
+		for _, cv := range co.pairs {
+			c, _ := sim.ParseComponent(cv.name) // the schema allows only components
+			if x, ok := d.price(cv.val, cv.name+" price of "+kv.name); ok {
+				d.sc.Sim.Pricing = append(d.sc.Sim.Pricing, sim.Price{InstanceType: kv.name,
+					Component: c, USDPerHour: x, Pos: d.pos(cv.key)})
+			}
+		}
 	}
+}
+
+// price decodes one price: a positive finite number.
+func (d *scenarioDecoder) price(n *yaml.Node, what string) (float64, bool) {
+	x, ok := d.number(n, what)
+	if !ok {
+		return 0, false
+	}
+	if x <= 0 {
+		d.errorf(n, "%s must be positive, not %s", what, srcText(n))
+		return 0, false
+	}
+	return x, true
 }

@@ -245,6 +245,14 @@ var pipelineInputs = []struct {
 		"t.yaml:5:72: price of ml.c5.xlarge must be a number, not a string",
 		"t.yaml:5:94: price of ml.p3.2xlarge must be a finite number, not .inf",
 	}},
+	{"pricing by component", hdr + "pricing: {ml.g5.xlarge: {training: 1.408, hosting: 2, transform: 0, trainin: 1}, ml.m5.large: {}, ml.c5.xlarge: [1], ml.p3.2xlarge: {processing: x}}\n", []string{
+		`t.yaml:5:43: unknown key "hosting" in pricing of ml.g5.xlarge (allowed: training, processing, transform)`,
+		"t.yaml:5:66: transform price of ml.g5.xlarge must be positive, not 0",
+		`t.yaml:5:69: unknown key "trainin" in pricing of ml.g5.xlarge, did you mean "training"? (allowed: training, processing, transform)`,
+		"t.yaml:5:95: pricing of ml.m5.large must give at least one of training, processing, transform",
+		"t.yaml:5:113: price of ml.c5.xlarge must be a number or a mapping of training, processing, transform to numbers, not a list",
+		"t.yaml:5:146: processing price of ml.p3.2xlarge must be a number, not a string",
+	}},
 	{"pricing of the wrong type", hdr + "pricing: [ml.g5.xlarge]\n", []string{
 		"t.yaml:5:10: pricing must be a mapping, not a list",
 	}},
@@ -291,7 +299,7 @@ pipelines:
     steps: [{name: Only, type: Fail, duration: 1s}]
   - {name: empty, account: "111111111111", steps: []}
   - {name: timed, account: "111111111111", execution_timeout: 1d, steps: [{name: S, type: Callback, duration: 1h}]}
-pricing: {ml.g5.xlarge: 1.408, ml.m5.xlarge: 1}
+pricing: {ml.g5.xlarge: 1.408, ml.m5.xlarge: 1, ml.c5.xlarge: {transform: 0.2, training: 0.3}}
 `
 
 func TestParsePipelines(t *testing.T) {
@@ -375,6 +383,8 @@ func TestParsePipelineSpec(t *testing.T) {
 	assert.Equal(t, []sim.Price{
 		{InstanceType: "ml.g5.xlarge", USDPerHour: 1.408, Pos: pos(38, 11)},
 		{InstanceType: "ml.m5.xlarge", USDPerHour: 1, Pos: pos(38, 32)},
+		{InstanceType: "ml.c5.xlarge", Component: sim.Transform, USDPerHour: 0.2, Pos: pos(38, 64)},
+		{InstanceType: "ml.c5.xlarge", Component: sim.Training, USDPerHour: 0.3, Pos: pos(38, 80)},
 	}, sc.Sim.Pricing)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
@@ -15,9 +16,15 @@ type builder struct {
 	s        *Sim
 	errs     []*model.PosError
 	acctIdx  map[model.AccountID]int32
-	prices   map[string]float64
+	prices   map[priceKey]float64 // the scenario's pricing: entries
+	fellBack map[priceKey]bool    // prices taken from fallbackRegion, warned once
 	poolIdx  map[poolKey]int32
 	quotaCfg []*AccountQuota // per account, nil for defaults
+}
+
+type priceKey struct {
+	instType  string
+	component Component
 }
 
 type poolKey struct {
@@ -53,8 +60,8 @@ const defaultConcurrentExecutions = 20
 // buildExec resolves cfg's quotas, prices and pipelines into s.ex.
 func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 	w := s.w
-	b := &builder{s: s, acctIdx: map[model.AccountID]int32{}, prices: map[string]float64{},
-		poolIdx: map[poolKey]int32{}}
+	b := &builder{s: s, acctIdx: map[model.AccountID]int32{}, prices: map[priceKey]float64{},
+		fellBack: map[priceKey]bool{}, poolIdx: map[poolKey]int32{}}
 	ids := w.AccountIDs()
 	s.ex.accts = make([]acctState, len(ids))
 	b.quotaCfg = make([]*AccountQuota, len(ids))
@@ -69,11 +76,14 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 			s.ex.accts[ai].apply(q)
 		}
 	}
-	for k, v := range embeddedPrices {
-		b.prices[k] = v
-	}
 	for _, p := range cfg.Pricing {
-		b.prices[p.InstanceType] = p.USDPerHour
+		if p.Component == AllComponents {
+			for _, c := range Components {
+				b.prices[priceKey{p.InstanceType, c}] = p.USDPerHour
+			}
+		} else {
+			b.prices[priceKey{p.InstanceType, p.Component}] = p.USDPerHour
+		}
 	}
 	s.ex.pipes = make([]pipe, w.NumPipelines())
 	for i := range s.ex.pipes {
@@ -172,11 +182,11 @@ func (b *builder) step(p *pipe, d *stepDef, st *StepSpec, index map[string]int, 
 		return ok
 	}
 	d.count = max(st.InstanceCount, 1)
-	price, priced := b.prices[st.InstanceType]
+	price, priced := b.price(st)
 	if !priced {
-		b.errorf(st.InstanceTypePos, "instance type %s has no price; add it under pricing: (USD per instance-hour)", st.InstanceType)
 		return false
 	}
+	d.price = price
 	k := poolKey{owner, st.InstanceType}
 	pi, found := b.poolIdx[k]
 	if !found {
@@ -189,7 +199,7 @@ func (b *builder) step(p *pipe, d *stepDef, st *StepSpec, index map[string]int, 
 			}
 		}
 		b.s.ex.pools = append(b.s.ex.pools, pool{account: owner, instType: st.InstanceType,
-			price: price, capacity: capacity, free: max(capacity, 0)})
+			capacity: capacity, free: max(capacity, 0)})
 	}
 	d.pool = pi
 	if c := b.s.ex.pools[pi].capacity; c != Unlimited && d.count > c {
@@ -197,6 +207,33 @@ func (b *builder) step(p *pipe, d *stepDef, st *StepSpec, index map[string]int, 
 			st.Name, d.count, st.InstanceType, c, exceptionResourceLimit)
 	}
 	return ok
+}
+
+// price returns the price of step st's instances (docs/pricing.md): its
+// component's price from the scenario's pricing:, else from the embedded
+// table of the world's region, else from fallbackRegion's with a warning
+// (once per instance type and component). It reports a step with none.
+func (b *builder) price(st *StepSpec) (float64, bool) {
+	k := priceKey{st.InstanceType, StepComponent(st.Type)}
+	if p, ok := b.prices[k]; ok {
+		return p, true
+	}
+	region := b.s.w.Region()
+	if p := embeddedPrices[region][k.instType][k.component]; p > 0 {
+		return p, true
+	}
+	p := embeddedPrices[fallbackRegion][k.instType][k.component]
+	if p == 0 {
+		b.errorf(st.InstanceTypePos, "instance type %s has no %s price in %s; add it under pricing: (USD per instance-hour)",
+			k.instType, k.component, region)
+		return 0, false
+	}
+	if !b.fellBack[k] {
+		b.fellBack[k] = true
+		b.warnf(st.InstanceTypePos, "no %s price of %s in %s is embedded: using %s's %s USD/h; add it under pricing: (pipeshare import prices)",
+			k.component, k.instType, region, fallbackRegion, strconv.FormatFloat(p, 'f', -1, 64))
+	}
+	return p, true
 }
 
 // checkCycles reports a dependency cycle, naming its steps.

@@ -15,14 +15,17 @@ type Config struct {
 	// Pipelines holds the step DAG of each pipeline that has steps; a
 	// pipeline without a spec has no steps (a Start succeeds at once).
 	Pipelines []PipelineSpec
-	// Pricing overrides the embedded us-east-1 price table (USD per
-	// instance-hour), keyed by instance type.
+	// Pricing overrides the embedded price table of the world's region
+	// (USD per instance-hour), by instance type and component; a later
+	// entry for the same type and component wins.
 	Pricing []Price
 }
 
-// Price is one pricing entry.
+// Price is one pricing entry: the price of an instance type for one
+// component, or for AllComponents.
 type Price struct {
 	InstanceType string
+	Component    Component
 	USDPerHour   float64
 	Pos          model.Pos
 }

@@ -494,7 +494,7 @@ func (s *Sim) stepDenied(now Time, xi int32, si int, epoch uint16) {
 	}
 	for hi := x.holds; hi >= 0; hi = s.ex.holds[hi].next {
 		if h := s.ex.holds[hi]; h.step == int16(si) {
-			s.dp.failures[row].USD += float64(int64(h.count)*int64(now-h.at)) / nsPerHour * s.ex.pools[h.pool].price
+			s.dp.failures[row].USD += float64(int64(h.count)*int64(now-h.at)) / nsPerHour * s.ex.ledger[h.row].USDPerHour
 			s.endHold(now, hi)
 			break
 		}

@@ -67,6 +67,7 @@ type stepDef struct {
 	deps      []int16
 	pool      int32 // instance pool, -1 for a step without instances
 	count     int
+	price     float64 // USD per instance-hour of the step's component
 	dist      Dist
 	failRate  float64
 	exception string
@@ -110,7 +111,6 @@ type request struct {
 type pool struct {
 	account  int32
 	instType string
-	price    float64
 	capacity int // Unlimited for none
 	free     int
 	fifo     deque[request]
@@ -132,6 +132,7 @@ type ledgerKey struct {
 	pipeline  model.PipelineID
 	share     model.ShareID
 	pool      int32
+	price     float64 // steps of one pool bill at their components' prices
 }
 
 // execState is the part of Sim that runs executions.
@@ -478,7 +479,7 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 	s.res.Steps.Granted++
 	s.res.Steps.Waits.Add(now - reqAt)
 	h := hold{exec: xi, step: int16(si), pool: pi, count: int32(def.count), at: now,
-		row: s.ledgerRow(x, pi), next: x.holds}
+		row: s.ledgerRow(x, pi, def.price), next: x.holds}
 	row := &s.ex.ledger[h.row]
 	row.Grants++
 	row.WaitNs += int64(now - reqAt)
@@ -497,16 +498,17 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 	s.runStep(now, xi, si)
 }
 
-// ledgerRow returns the ledger row of execution x's current initiator on pool pi.
-func (s *Sim) ledgerRow(x *execution, pi int32) int32 {
-	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi}
+// ledgerRow returns the ledger row of execution x's current initiator on
+// pool pi at price (the step's component's).
+func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
+	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi, price: price}
 	if r, ok := s.ex.ledgerIdx[k]; ok {
 		return r
 	}
 	p := &s.ex.pools[pi]
 	r := int32(len(s.ex.ledger))
 	s.ex.ledger = append(s.ex.ledger, LedgerRow{Payer: s.w.PipelineOwner(k.pipeline), Initiator: k.initiator,
-		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: p.price,
+		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: price,
 		Buckets: make([]int64, SeriesBuckets)})
 	s.ex.ledgerIdx[k] = r
 	return r

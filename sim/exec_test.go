@@ -15,8 +15,14 @@ const minute = Time(time.Minute)
 // 222… and 333…; 111…/role/Admin may do anything.
 func execWorld(t *testing.T) *model.World {
 	t.Helper()
+	return execWorldIn(t, "us-east-1")
+}
+
+// execWorldIn is execWorld in region.
+func execWorldIn(t *testing.T, region string) *model.World {
+	t.Helper()
 	cfg := &model.Config{
-		Region: "us-east-1",
+		Region: region,
 		Org:    &model.OrgConfig{ID: "o-exec000000", Management: ref("111111111111"), RAMSharing: true},
 		Accounts: []model.AccountConfig{
 			{ID: ref("111111111111"), OU: ref("/"), FullAccess: true, Principals: []model.PrincipalConfig{
@@ -254,7 +260,7 @@ func TestDAGErrors(t *testing.T) {
 	}{
 		{[]StepSpec{a, b, c}, `s.yaml:1:5: steps a, b, c form a dependency cycle`},
 		{[]StepSpec{d}, `s.yaml:4:5: step "d" depends on unknown step "nope"`},
-		{[]StepSpec{e}, `s.yaml:5:5: instance type ml.x9.huge has no price; add it under pricing: (USD per instance-hour)`},
+		{[]StepSpec{e}, `s.yaml:5:5: instance type ml.x9.huge has no processing price in us-east-1; add it under pricing: (USD per instance-hour)`},
 	} {
 		_, errs := New(execWorld(t), &Config{Duration: hour,
 			Pipelines: []PipelineSpec{{Name: ref("train"), Account: ref("111111111111"), Steps: tc.steps}}})

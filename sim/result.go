@@ -41,7 +41,7 @@ type LedgerRow struct {
 	InstanceType string
 	InstanceNs   int64   // instances × nanoseconds held (in-flight holds up to the horizon)
 	InFlightNs   int64   // the part of InstanceNs still held at the horizon
-	USDPerHour   float64 // the instance type's price
+	USDPerHour   float64 // the instance type's price for the steps' component
 	// Buckets spreads InstanceNs over the run's time buckets (see Series).
 	Buckets []int64
 	// Grants and WaitNs are the row's instance requests granted and their

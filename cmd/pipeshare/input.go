@@ -26,6 +26,16 @@ func registerMaxInput(fs *pflag.FlagSet, p *int64) {
 		"largest input file accepted (the scenario and the files it names, waivers, part files, imported files), in `bytes`")
 }
 
+// maxStream is the --max-input of a command that streams its input
+// (import prices), which memory does not bound.
+const maxStream = 8 << 30
+
+// registerMaxStream registers the --max-input of a command that streams
+// its input.
+func registerMaxStream(fs *pflag.FlagSet, p *int64) {
+	fs.Int64Var(p, "max-input", maxStream, "largest input file accepted, in `bytes` (it is streamed, not held)")
+}
+
 // registerRoot registers --root, the folder the files a scenario names
 // must be under.
 func registerRoot(fs *pflag.FlagSet, p *string) {
@@ -72,21 +82,50 @@ func (in *inputs) read(role, name string) ([]byte, error) {
 	return in.readFile(name, name)
 }
 
+// stream opens the document name, a regular file or "-" (standard input),
+// as a stream of at most the limit; role names it as an input of the
+// command. Errors are *fs.PathError naming name.
+func (in *inputs) stream(role, name string) (*input.Stream, error) {
+	if err := in.files.input(role, name); err != nil {
+		return nil, err
+	}
+	if name == "-" {
+		return input.NewStream(in.stdin, in.limit), nil
+	}
+	var st *input.Stream
+	err := inFolder(name, name, func(fsys fs.FS, base string) (err error) {
+		st, err = input.OpenStream(fsys, base, in.limit)
+		return err
+	})
+	return st, err
+}
+
 // readFile reads the regular file at path, naming it name in errors.
 func (in *inputs) readFile(name, path string) ([]byte, error) {
+	var data []byte
+	err := inFolder(name, path, func(fsys fs.FS, base string) (err error) {
+		data, err = input.ReadFile(fsys, base, in.limit)
+		return err
+	})
+	return data, err
+}
+
+// inFolder calls open with the folder of the file at path and the file's
+// name in it; the *fs.PathError it returns names the file name.
+func inFolder(name, path string, open func(fsys fs.FS, base string) error) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	dir, base := filepath.Split(abs)
 	if base == "" { // the file system's root
 		dir, base = abs, "."
 	}
-	data, err := input.ReadFile(os.DirFS(dir), base, in.limit)
+	err = open(os.DirFS(dir), base)
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 		pe.Path = name
 	}
-	return data, err
+	return err
 }
 
 // readRef reads the document name that a scenario names: it must be under

@@ -196,8 +196,8 @@ func TestProgressRefresh(t *testing.T) {
 }
 
 // TestProgressCommands: check (with a baseline, both runs), diff, run
-// --replicas and access show a progress line on a terminal, and --quiet
-// silences it (and only it).
+// --replicas, access and import prices show a progress line on a
+// terminal, and --quiet silences it (and only it).
 func TestProgressCommands(t *testing.T) {
 	defer func(is func(io.Writer) bool, d time.Duration) { stderrIsTerminal, autoDelay = is, d }(stderrIsTerminal, autoDelay)
 	stderrIsTerminal, autoDelay = func(io.Writer) bool { return true }, 0
@@ -210,6 +210,8 @@ func TestProgressCommands(t *testing.T) {
 		{[]string{"diff", "quickstart", "quickstart", "--until", "2d"}, "\rsimulated 100.0% of 2 runs"},
 		{[]string{"run", "quickstart", "--until", "2d", "--replicas", "3"}, "\rreplicas 3 of 3 done"},
 		{[]string{"access", "quickstart"}, "\rcomputing the access matrix"},
+		{[]string{"import", "prices", offers + "offer-sagemaker.json", "--region", "eu-west-1"},
+			"\rreading " + offers + "offer-sagemaker.json  100% (0 MiB of 0 MiB)"},
 	} {
 		_, stdout, stderr := pipeshare(t, "", tc.args...)
 		assert.Contains(t, stderr, tc.line, "%v", tc.args)

@@ -83,6 +83,10 @@ func TestEmbeddedScenariosMatchSchema(t *testing.T) {
 		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\nbogus: 1\n",
 		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\nshares: [{name: s, owner: \"1\", pipelines: []}]\n",
 		"name: x\n",
+		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\npricing: {ml.m5.xlarge: {hosting: 1}}\n",
+		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\npricing: {ml.m5.xlarge: {}}\n",
+		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\npricing: {ml.m5.xlarge: 0}\n",
+		"version: 1\nname: x\nstart: 2026-01-05T00:00:00Z\nduration: 1d\npricing: {m5.xlarge: 1}\n",
 	} {
 		assert.Error(t, s.Validate(asJSONValue(t, []byte(bad), true)), bad)
 	}
@@ -94,6 +98,7 @@ start: 2026-01-05T00:00:00Z
 duration: 1d
 pipelines: [{name: p, account: "111111111111", definition: x.json, steps: [{name: A, if_probability: 0.3}]}]
 workload: [{trace: trail/}]
+pricing: {ml.m5.xlarge: 0.23, ml.g5.xlarge: {training: 1.408, transform: 1.2}}
 `), true)))
 }
 

@@ -8,7 +8,9 @@
 // A document is a regular file: a device, named pipe or folder is refused
 // by name before it is opened ([NotRegularError]). At most a limit of bytes
 // is read ([DefaultLimit], 64 MiB, which --max-input raises or lowers),
-// and nothing past it: a larger document is a [TooLargeError].
+// and nothing past it: a larger document is a [TooLargeError]. A document
+// too large to hold (a price list of hundreds of MiB) is read as a
+// [Stream] ([OpenStream], [NewStream]) under the same refusals and limit.
 //
 // Paths named inside a document (extends, definition, trace) must stay
 // under a root folder, the one pipeshare started in or --root: a [Root]

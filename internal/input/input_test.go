@@ -227,3 +227,41 @@ func TestCutArgs(t *testing.T) {
 type stringer string
 
 func (s stringer) String() string { return string(s) }
+
+func TestOpenStream(t *testing.T) {
+	fsys := fstest.MapFS{
+		"offer.json": {Data: []byte(strings.Repeat("x", 100))},
+		"folder":     {Mode: fs.ModeDir},
+	}
+	s, err := OpenStream(fsys, "offer.json", 100)
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), s.Size)
+	data, err := io.ReadAll(s)
+	require.NoError(t, err)
+	assert.Len(t, data, 100)
+	assert.Equal(t, int64(100), s.Offset())
+	require.NoError(t, s.Close())
+
+	_, err = OpenStream(fsys, "offer.json", 99)
+	var tl *TooLargeError
+	assert.ErrorAs(t, err, &tl, "refused before a byte is read")
+	var pe *fs.PathError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "offer.json", pe.Path)
+	_, err = OpenStream(fsys, "folder", 99)
+	var nr *NotRegularError
+	assert.ErrorAs(t, err, &nr)
+
+	// A stream of unknown size fails once past its limit, having read
+	// no more than limit+1 bytes.
+	src := strings.NewReader(strings.Repeat("y", 1000))
+	s = NewStream(src, 10)
+	assert.Equal(t, int64(-1), s.Size)
+	data, err = io.ReadAll(s)
+	assert.ErrorAs(t, err, &tl)
+	assert.Len(t, data, 10)
+	assert.Equal(t, 1000-11, src.Len())
+	n, err := s.Read(make([]byte, 10))
+	assert.Equal(t, 0, n, "and so does every read after")
+	assert.ErrorAs(t, err, &tl)
+}

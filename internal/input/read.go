@@ -111,29 +111,102 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 }
 
 func readFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	fi, err := fs.Stat(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &NotRegularError{Mode: fi.Mode()}
-	}
-	if limit >= 0 && fi.Size() > limit {
-		return nil, &TooLargeError{Limit: limit}
-	}
-	f, err := fsys.Open(name)
+	f, size, err := open(fsys, name, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// The name may have been replaced between the two looks.
-	if fi, err = f.Stat(); err != nil {
-		return nil, err
+	return read(f, limit, size)
+}
+
+// open opens the regular file name of fsys, no larger than limit (a
+// negative limit is none), and returns its size.
+func open(fsys fs.FS, name string, limit int64) (fs.File, int64, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &NotRegularError{Mode: fi.Mode()}
+		return nil, 0, &NotRegularError{Mode: fi.Mode()}
 	}
-	return read(f, limit, fi.Size())
+	if limit >= 0 && fi.Size() > limit {
+		return nil, 0, &TooLargeError{Limit: limit}
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The name may have been replaced between the two looks.
+	if fi, err = f.Stat(); err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, &NotRegularError{Mode: fi.Mode()}
+	}
+	return f, fi.Size(), nil
+}
+
+// Stream is a document read as a stream rather than whole, for inputs
+// too large to hold in memory (a price list of hundreds of MiB): its Read
+// returns a *TooLargeError once more than its limit has been read, and
+// never reads more than limit+1 bytes.
+type Stream struct {
+	r     io.Reader
+	c     io.Closer // nil for a stream it did not open
+	limit int64
+	n     int64
+	// Size is the document's size when it was opened, or -1 when unknown
+	// (standard input).
+	Size int64
+}
+
+// NewStream reads r as a document of at most limit bytes (a negative
+// limit is none), of unknown size.
+func NewStream(r io.Reader, limit int64) *Stream {
+	if limit >= 0 {
+		r = io.LimitReader(r, limit+1)
+	}
+	return &Stream{r: r, limit: limit, Size: -1}
+}
+
+// OpenStream opens the document name of fsys as a stream of at most limit
+// bytes, refusing what [ReadFile] refuses before reading a byte. Errors
+// are *fs.PathError naming name.
+func OpenStream(fsys fs.FS, name string, limit int64) (*Stream, error) {
+	f, size, err := open(fsys, name, limit)
+	if err != nil {
+		var pe *fs.PathError
+		if !errors.As(err, &pe) {
+			err = &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return nil, err
+	}
+	s := NewStream(f, limit)
+	s.c, s.Size = f, size
+	return s, nil
+}
+
+// Read reads the document, failing with a *TooLargeError past the limit.
+func (s *Stream) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if s.limit >= 0 && s.n > s.limit {
+		return max(n-int(s.n-s.limit), 0), &TooLargeError{Limit: s.limit}
+	}
+	return n, err
+}
+
+// Offset returns the number of bytes read so far.
+func (s *Stream) Offset() int64 { return s.n }
+
+// Close closes the file OpenStream opened.
+func (s *Stream) Close() error {
+	if s.c == nil {
+		return nil
+	}
+	return s.c.Close()
 }
 
 // FS returns fsys whose ReadFile is [ReadFile] with limit, so that

@@ -3,7 +3,8 @@
 // count characters. It decodes JSON documents with errors at
 // file:line:col, the position format of every pipeshare input error, and
 // finds where a value sits in a document so that errors found after
-// decoding can point at it.
+// decoding can point at it. A document read as a stream, too large to hold,
+// gets the same positions from a [Reader].
 package jsonpos
 
 import (

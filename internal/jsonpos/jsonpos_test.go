@@ -1,8 +1,11 @@
 package jsonpos
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,4 +123,56 @@ func TestLinesAgreesWithLineCol(t *testing.T) {
 	}
 	line, col := NewLines([]byte("ab\ncd")).LineCol(4)
 	assert.Equal(t, [2]int{2, 2}, [2]int{line, col})
+}
+
+// TestReaderKeepsOnlyWhatIsAhead: a stream read in small pieces and
+// forgotten as it goes keeps only what follows the last Forget, and gives
+// the positions LineCol gives in the whole document.
+func TestReaderKeepsOnlyWhatIsAhead(t *testing.T) {
+	var b strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "{\"id\": \"ü%d\"},\n", i)
+	}
+	data := b.String()
+	r := NewReader(iotest.HalfReader(strings.NewReader(data)))
+	p := make([]byte, 100)
+	var off int64
+	maxKept := 0
+	for {
+		n, err := r.Read(p)
+		for k := range n {
+			at := off + int64(k)
+			if at%9973 == 0 {
+				line, col := r.LineCol(at)
+				wantLine, wantCol := LineCol([]byte(data), int(at))
+				require.Equal(t, [2]int{wantLine, wantCol}, [2]int{line, col}, "offset %d", at)
+			}
+		}
+		off += int64(n)
+		r.Forget(off - 10)
+		maxKept = max(maxKept, len(r.kept()))
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int64(len(data)), off)
+	assert.LessOrEqual(t, maxKept, 100)
+	assert.Less(t, cap(r.buf), 4*minCompact, "the forgotten bytes are dropped")
+}
+
+func TestReaderColumn(t *testing.T) {
+	data := "a,b\n\"é\",ü,x\nlast,line\n"
+	r := NewReader(strings.NewReader(data))
+	_, err := io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Equal(t, 7, r.Column(2, 9), "x is the 7th character of line 2, its 9th byte")
+	r.Forget(4) // line 1 is consumed
+	assert.Equal(t, 7, r.Column(2, 9))
+	assert.Equal(t, 6, r.Column(3, 6))
+	r.Forget(7) // into line 2, after é
+	assert.Equal(t, 7, r.Column(2, 9))
+	assert.Equal(t, 1, r.Column(1, 1), "a forgotten line counts bytes")
+	line, col := r.LineCol(int64(strings.Index(data, "last")))
+	assert.Equal(t, [2]int{3, 1}, [2]int{line, col})
 }
