@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"time"
+	"sync/atomic"
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -69,16 +69,19 @@ func cmdImportPrices(e *env, args []string) error {
 	if path == "-" {
 		shown = "<stdin>"
 	}
-	pr := commandProgress(e, *quiet)
-	line := func(time.Duration) string { return readingLine(shown, st.Offset(), st.Size) }
-	res, err := imp.Prices(shown, &progressReader{r: st, update: func() { pr.update(line) }},
-		imp.PricesOptions{Region: *region, Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
-	pr.finish(line)
-	if err != nil {
-		if pe := (*model.PosError)(nil); errors.As(err, &pe) {
-			return inputError(err)
+	res, err := importWork(e, *quiet, "import prices "+shown, func(n *readCount) (*imp.Result, error) {
+		res, err := imp.Prices(shown, countedReader{r: st, n: &n.bytes},
+			imp.PricesOptions{Region: *region, Options: imp.Options{Name: *name, Start: *span.start, Duration: *span.duration}})
+		if err != nil {
+			if pe := (*model.PosError)(nil); errors.As(err, &pe) {
+				return nil, inputError(err)
+			}
+			return nil, fileError(&fs.PathError{Op: "read", Path: shown, Err: err}) // too large, or unreadable
 		}
-		return fileError(&fs.PathError{Op: "read", Path: shown, Err: err}) // too large, or unreadable
+		return res, nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, u := range res.Unmapped {
 		fmt.Fprintln(e.stderr, "import prices: not mapped: "+u)
@@ -86,24 +89,14 @@ func cmdImportPrices(e *env, args []string) error {
 	return writeOutput(e, *out, res.Write)
 }
 
-// readingLine is the progress line of reading a file: "reading FILE  40%
-// (120 MiB of 300 MiB)", or the bytes read when the size is unknown.
-func readingLine(name string, read, size int64) string {
-	mib := func(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
-	if size <= 0 {
-		return fmt.Sprintf("reading %s  %s", name, mib(read))
-	}
-	return fmt.Sprintf("reading %s  %3.0f%% (%s of %s)", name, 100*float64(read)/float64(size), mib(read), mib(size))
+// countedReader adds the bytes read from r to n, for the progress line.
+type countedReader struct {
+	r io.Reader
+	n *atomic.Int64
 }
 
-// progressReader calls update after each read.
-type progressReader struct {
-	r      io.Reader
-	update func()
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.update()
-	return n, err
+func (c countedReader) Read(b []byte) (int, error) {
+	k, err := c.r.Read(b)
+	c.n.Add(int64(k))
+	return k, err
 }
