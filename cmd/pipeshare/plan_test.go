@@ -65,6 +65,11 @@ func TestPlanQuickstartGoldens(t *testing.T) {
 
 	p := readPlanJSON(t, js)
 	require.NotNil(t, p.Recommended)
+	// The scatter names its axes with their units and labels the
+	// recommended point and the baseline, in both layouts.
+	assert.Contains(t, string(page), "<h3>Blocked Starts (% of Starts) against executions failed for capacity (count)</h3>")
+	assert.Equal(t, 2, strings.Count(string(page), fmt.Sprintf(">#%d recommended</text>", *p.Recommended)))
+	assert.Equal(t, 2, strings.Count(string(page), ">#0 as written</text>"))
 	rec := p.Points[*p.Recommended]
 	assert.True(t, rec.Feasible)
 	assert.Equal(t, 4, rec.Replicas)
