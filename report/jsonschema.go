@@ -296,7 +296,7 @@ var schemaOverrides = map[string]func(*jsonSchema) *jsonSchema{
 	"jsonSample.metrics":             sampleMetricsSchema,
 	"jsonPlan.schema_version":        constant(PlanSchemaVersion),
 	"jsonPlan.search":                enum([]string{"grid", "latin-hypercube"}),
-	"jsonPlanPoint.metrics":          everyKey(plan.MetricNames()),
+	"jsonPlanPoint.metrics":          planMetrics,
 	"jsonConstraint.metric":          enum(plan.MetricNames()),
 	"jsonConstraint.stat":            enum(plan.StatNames()),
 	"jsonObjective.metric":           enum(plan.MetricNames()),
@@ -310,7 +310,17 @@ var schemaOverrides = map[string]func(*jsonSchema) *jsonSchema{
 
 // planValuesSchema is one job's metrics in a plan part file.
 func planValuesSchema(*jsonSchema) *jsonSchema {
-	return everyKey(plan.MetricNames())(&jsonSchema{AdditionalProperties: &jsonSchema{Type: "number"}, Type: "object"})
+	return planMetrics(&jsonSchema{AdditionalProperties: &jsonSchema{Type: "number"}, Type: "object"})
+}
+
+// planMetrics requires a map's keys to be every plan metric, each
+// described by what it measures (plan.Metrics).
+func planMetrics(s *jsonSchema) *jsonSchema {
+	s = everyKey(plan.MetricNames())(s)
+	for m, p := range s.Properties {
+		p.schema.Description = plan.Metrics[m].Doc
+	}
+	return s
 }
 
 // planBase is an axis's base in a plan part file: a value's index, or -1.

@@ -179,9 +179,15 @@ func (r *Plan) Recommendation() string {
 				worst = c
 			}
 		}
-		return fmt.Sprintf("No point is feasible. %s blocks most points (%d of %d). The closest is point %s (%s): it %s.",
+		var broken []string
+		for _, c := range r.Points[r.Closest].Broken {
+			con := &r.Result.Space.Constraints[c]
+			broken = append(broken, fmt.Sprintf("%s (it has %s)", con.String(),
+				metricText(con.Metric, r.statValue(r.Closest, con.Metric, con.Stat))))
+		}
+		return fmt.Sprintf("No point is feasible. %s blocks most points (%d of %d). The closest is point %s (%s): it breaks %s.",
 			r.Result.Space.Constraints[worst].String(), r.Blocking[worst], len(r.Points), pointName(r.Closest),
-			r.pointWords(r.Closest), r.status(r.Closest))
+			r.pointWords(r.Closest), strings.Join(broken, "; "))
 	}
 	rec, base := r.Recommended, 0
 	var change, keep []string
@@ -310,7 +316,7 @@ func (r *Plan) document() []docSection {
 	if r.Recommended < 0 {
 		title = "No feasible point"
 	}
-	secs := []docSection{{Title: title, Lines: []string{r.Recommendation()}}}
+	secs := []docSection{{Title: "Headline", Lines: r.headline()}, {Title: title, Lines: []string{r.Recommendation()}}}
 	frontier := r.pointTable("", r.Frontier, r.Recommended < 0)
 	what := "feasible points"
 	if r.Recommended < 0 {
@@ -328,6 +334,33 @@ func (r *Plan) document() []docSection {
 		Lines:  []string{"Feasible points first, by the objectives (ties by fewer changes from the baseline #0); then the infeasible ones, by how few constraints they break and by how little. A point with fewer replicas was dropped by successive halving."},
 		Tables: []docTable{all}})
 	return secs
+}
+
+// headline sums the plan up: how many points are feasible and on the
+// frontier, what each constraint rules out, and the replicas run.
+func (r *Plan) headline() []string {
+	feasible, runs := 0, 0
+	for i := range r.Points {
+		if r.Points[i].Feasible {
+			feasible++
+		}
+		runs += r.Points[i].Replicas
+	}
+	outcome := fmt.Sprintf("%d of %d points are feasible, %d on the Pareto frontier; the recommendation is %s.",
+		feasible, len(r.Points), len(r.Frontier), pointName(r.Recommended))
+	if r.Recommended < 0 {
+		outcome = fmt.Sprintf("None of the %d points is feasible; %d are on the Pareto frontier of the infeasible ones.", len(r.Points), len(r.Frontier))
+	}
+	lines := []string{outcome}
+	if len(r.Result.Space.Constraints) > 0 {
+		var cons []string
+		for c := range r.Result.Space.Constraints {
+			cons = append(cons, fmt.Sprintf("%s rules out %d", r.Result.Space.Constraints[c].String(), r.Blocking[c]))
+		}
+		lines = append(lines, "Constraints: "+strings.Join(cons, "; ")+".")
+	}
+	return append(lines, fmt.Sprintf("%d runs in all, %d fewer than every point at %d replicas (successive halving).",
+		runs, len(r.Points)*r.Options.Replicas-runs, r.Options.Replicas))
 }
 
 // writeText writes r for a terminal: the facts, then the sections of

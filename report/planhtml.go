@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -22,63 +23,79 @@ import (
 // [Plan.document]. Every user-supplied string is escaped.
 func (r *Plan) writeHTML(w io.Writer) error {
 	page := &htmlPage{Scenario: "plan of " + orDash(r.Scenario), Header: r.headerLines(), Sections: r.document()}
-	if len(r.Result.Space.Objectives) >= 2 {
+	if o := r.Result.Space.Objectives; len(o) >= 2 {
 		svg, err := layouts(r.scatterChart)
 		if err != nil {
 			return err
 		}
-		o := r.Result.Space.Objectives
-		page.Charts = append(page.Charts, htmlChart{Title: o[0].Label() + " against " + o[1].Label(), SVG: svg, Class: "scatter",
-			Caption: fmt.Sprintf("Every point that ran all %d replicas: feasible ones filled, infeasible ones hollow; the line joins the Pareto frontier; the ring marks the recommended point and the square the baseline (#0).", r.Options.Replicas)})
+		frontier := "rings mark the Pareto frontier (over all the objectives, so a frontier point may look beaten on these two)"
+		if len(o) == 2 {
+			frontier = "the line joins the Pareto frontier"
+		}
+		page.Charts = append(page.Charts, htmlChart{
+			Title: upperFirst(plan.Words(o[0].Metric, o[0].Stat)) + " against " + plan.Words(o[1].Metric, o[1].Stat),
+			SVG:   svg, Class: "scatter",
+			Caption: fmt.Sprintf("Every point that ran all %d replicas, by the first two objectives (%s): feasible ones filled blue, infeasible ones hollow red; %s; the thick orange ring is the recommended point and the black square the scenario as written (#0). Points with the same numbers overlap.",
+				r.Options.Replicas, plan.Words(o[0].Metric, o[0].Stat)+"; "+plan.Words(o[1].Metric, o[1].Stat), frontier)})
 	}
 	return writeHTMLPage(w, page)
 }
 
+// ring is a hollow circle glyph with a stroke of width width (gonum's
+// draw.RingGlyph strokes too thin a line to see at a glance).
+type ring struct{ width vg.Length }
+
+func (g ring) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: g.width})
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.Stroke(p)
+}
+
 // scatterChart draws the points that ran all replicas by their first two
-// objectives, in layout sz.
+// objectives, in layout sz: feasible ones filled, infeasible ones hollow,
+// the Pareto frontier joined (two objectives) or ringed (more), the
+// recommended point and the baseline marked and labelled.
 func (r *Plan) scatterChart(sz chartSize) (string, error) {
 	o := r.Result.Space.Objectives
 	xm, ym := o[0], o[1]
 	val := func(i int, ob plan.Objective) float64 { return r.statValue(i, ob.Metric, ob.Stat) }
-	p := newPlot(sz, o[0].Label(), o[1].Label())
+	at := func(i int) plotter.XY { return plotter.XY{X: val(i, xm), Y: val(i, ym)} }
+	p := newPlot(sz, plan.Words(xm.Metric, xm.Stat), plan.Words(ym.Metric, ym.Stat))
 	p.Add(hGrid())
 	p.X.Tick.Marker = labelTicks(func(v float64) string { return axisText(xm.Metric, v) })
 	p.Y.Tick.Marker = labelTicks(func(v float64) string { return axisText(ym.Metric, v) })
+	scatter := func(xys plotter.XYs, shape draw.GlyphDrawer, c color.Color, radius vg.Length) error {
+		if len(xys) == 0 {
+			return nil
+		}
+		s, err := plotter.NewScatter(xys)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: shape}
+		p.Add(s)
+		return nil
+	}
 	var feasible, infeasible plotter.XYs
 	for i := range r.Points {
 		if r.Points[i].Replicas != r.Options.Replicas {
 			continue
 		}
-		xy := plotter.XY{X: val(i, xm), Y: val(i, ym)}
 		if r.Points[i].Feasible {
-			feasible = append(feasible, xy)
+			feasible = append(feasible, at(i))
 		} else {
-			infeasible = append(infeasible, xy)
+			infeasible = append(infeasible, at(i))
 		}
-	}
-	radius := vg.Points(3.5)
-	if len(infeasible) > 0 {
-		s, err := plotter.NewScatter(infeasible)
-		if err != nil {
-			return "", err
-		}
-		s.GlyphStyle = draw.GlyphStyle{Color: colDenied, Radius: radius, Shape: draw.CircleGlyph{}}
-		p.Add(s)
-	}
-	if len(feasible) > 0 {
-		s, err := plotter.NewScatter(feasible)
-		if err != nil {
-			return "", err
-		}
-		s.GlyphStyle = draw.GlyphStyle{Color: colAllowed, Radius: radius, Shape: draw.CircleGlyph{}}
-		p.Add(s)
 	}
 	var front plotter.XYs
 	for _, i := range r.Frontier {
-		front = append(front, plotter.XY{X: val(i, xm), Y: val(i, ym)})
+		front = append(front, at(i))
 	}
-	slices.SortFunc(front, func(a, b plotter.XY) int { return cmp.Or(cmp.Compare(a.X, b.X), cmp.Compare(a.Y, b.Y)) })
-	if len(front) > 1 {
+	if len(o) == 2 && len(front) > 1 {
+		slices.SortFunc(front, func(a, b plotter.XY) int { return cmp.Or(cmp.Compare(a.X, b.X), cmp.Compare(a.Y, b.Y)) })
 		l, err := plotter.NewLine(front)
 		if err != nil {
 			return "", err
@@ -86,25 +103,60 @@ func (r *Plan) scatterChart(sz chartSize) (string, error) {
 		l.LineStyle = draw.LineStyle{Color: colInk, Width: vg.Points(1.5)}
 		p.Add(l)
 	}
-	mark := func(i int, shape draw.GlyphDrawer, c color.Color, rad vg.Length) error {
-		s, err := plotter.NewScatter(plotter.XYs{{X: val(i, xm), Y: val(i, ym)}})
-		if err != nil {
-			return err
-		}
-		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: rad, Shape: shape}
-		p.Add(s)
-		return nil
+	var rings plotter.XYs // with more than two objectives, a line through the frontier means nothing
+	if len(o) > 2 {
+		rings = front
 	}
-	if err := mark(0, draw.BoxGlyph{}, colInk, vg.Points(3)); err != nil {
-		return "", err
+	for _, err := range []error{
+		scatter(infeasible, ring{vg.Points(1.5)}, colDenied, vg.Points(3.5)),
+		scatter(feasible, draw.CircleGlyph{}, colAllowed, vg.Points(3.5)),
+		scatter(rings, ring{vg.Points(1.5)}, colInk, vg.Points(6)),
+		scatter(plotter.XYs{at(0)}, draw.BoxGlyph{}, colInk, vg.Points(4.5)),
+	} {
+		if err != nil {
+			return "", err
+		}
 	}
 	if r.Recommended >= 0 {
-		if err := mark(r.Recommended, draw.RingGlyph{}, okOrange, vg.Points(8)); err != nil {
+		if err := scatter(plotter.XYs{at(r.Recommended)}, ring{vg.Points(3)}, okOrange, vg.Points(9)); err != nil {
 			return "", err
 		}
 	}
 	pad(&p.X)
 	pad(&p.Y)
+	// The labels of the recommended point and the baseline, on the side
+	// of the point with more room, so that they stay inside the chart.
+	label := func(i int, text string) error {
+		xy := at(i)
+		style := sz.text(colInk)
+		style.YAlign = draw.YCenter
+		off := vg.Points(12)
+		if xy.X > (p.X.Min+p.X.Max)/2 {
+			style.XAlign, off = draw.XRight, -off
+		}
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{xy}, Labels: []string{text}})
+		if err != nil {
+			return err
+		}
+		l.TextStyle[0], l.Offset = style, vg.Point{X: off}
+		p.Add(l)
+		return nil
+	}
+	switch {
+	case r.Recommended == 0:
+		if err := label(0, "#0 recommended: as written"); err != nil {
+			return "", err
+		}
+	case r.Recommended > 0:
+		if err := label(r.Recommended, pointName(r.Recommended)+" recommended"); err != nil {
+			return "", err
+		}
+		fallthrough
+	default:
+		if err := label(0, "#0 as written"); err != nil {
+			return "", err
+		}
+	}
 	c := vgsvg.New(sz.w, sz.h)
 	p.Draw(draw.New(c))
 	return svgOf(c, sz.class)

@@ -3,10 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/pipeshare/pipeshare/internal/jsonpos"
@@ -273,54 +273,32 @@ func parsePlanValues(data []byte, at func(msg string, key ...any) error) (plan.V
 // shard of one sharded plan, once, and returns every job's metrics in
 // AllJobs order. The error names the file and key at fault.
 func MergePlanParts(files []string, data [][]byte, parts []*PlanPart) ([]plan.Values, error) {
-	if len(parts) == 0 {
-		return nil, errors.New("merge: no part files")
-	}
-	first := parts[0]
-	firstSpace, _ := json.Marshal(spaceTuple(first.Space))
-	byShard := make([]int, first.Shards)
-	for i := range byShard {
-		byShard[i] = -1
-	}
-	for j, p := range parts {
-		at := func(key, msg string) error {
-			off, _ := jsonpos.Offset(data[j], key)
-			return jsonpos.At(files[j], data[j], off, msg)
-		}
-		differs := func(key string, got, want any) error {
-			return at(key, fmt.Sprintf("%s %v differs from %v in %s: the parts are not of one plan", key, got, want, files[0]))
-		}
-		sp, _ := json.Marshal(spaceTuple(p.Space))
-		switch {
-		case p.Scenario != first.Scenario:
-			return nil, differs("scenario", strconv.Quote(p.Scenario), strconv.Quote(first.Scenario))
-		case p.ScenarioSHA256 != first.ScenarioSHA256:
-			return nil, differs("scenario_sha256", p.ScenarioSHA256, first.ScenarioSHA256)
-		case p.SpaceSHA256 != first.SpaceSHA256:
-			return nil, differs("space_sha256", p.SpaceSHA256, first.SpaceSHA256)
-		case p.Version != first.Version:
-			return nil, differs("pipeshare_version", p.Version, first.Version)
-		case p.Seed != first.Seed:
-			return nil, differs("seed", p.Seed, first.Seed)
-		case p.Options != first.Options:
-			return nil, differs("replicas", fmt.Sprintf("%+v", p.Options), fmt.Sprintf("%+v", first.Options))
-		case p.Points != first.Points:
-			return nil, differs("points", p.Points, first.Points)
-		case p.Shards != first.Shards:
-			return nil, differs("shards", p.Shards, first.Shards)
-		case !bytes.Equal(sp, firstSpace):
-			return nil, at("axes", "the space differs from "+files[0]+"'s: the parts are not of one plan")
-		}
-		if prev := byShard[p.Shard]; prev >= 0 {
-			return nil, at("shard", fmt.Sprintf("shard %d of %d again (also in %s)", p.Shard, p.Shards, files[prev]))
-		}
-		byShard[p.Shard] = j
+	fields := runFields(func(j int) *Meta { return &parts[j].Meta }, func(j int) uint64 { return parts[j].Seed })
+	fields = slices.Insert(fields, 2, partField{"space_sha256", func(j int) any { return parts[j].SpaceSHA256 }})
+	fields = append(fields,
+		partField{"replicas", func(j int) any { return fmt.Sprintf("%+v", parts[j].Options) }},
+		partField{"points", func(j int) any { return parts[j].Points }},
+		partField{"shards", func(j int) any { return parts[j].Shards }})
+	var firstSpace []byte
+	set := shardParts{files: files, data: data, what: "plan", fields: fields,
+		shard: func(j int) (int, int) { return parts[j].Shard, parts[j].Shards },
+		same: func(j int, at func(key, msg string) error) error {
+			sp, _ := json.Marshal(spaceTuple(parts[j].Space))
+			if j == 0 {
+				firstSpace = sp
+			}
+			if !bytes.Equal(sp, firstSpace) {
+				return at("axes", "the space differs from "+files[0]+"'s: the parts are not of one plan")
+			}
+			return nil
+		},
+		missing: func(shard int) error { return fmt.Errorf("merge: shard %d of %d is missing", shard, parts[0].Shards) }}
+	byShard, err := set.order()
+	if err != nil {
+		return nil, err
 	}
 	var out []plan.Values
-	for shard, j := range byShard {
-		if j < 0 {
-			return nil, fmt.Errorf("merge: shard %d of %d is missing", shard, first.Shards)
-		}
+	for _, j := range byShard {
 		out = append(out, parts[j].Values...)
 	}
 	return out, nil

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim/plan"
 )
 
@@ -77,18 +76,5 @@ func FuzzReadPlanPart(f *testing.F) {
 		f.Add(d)
 	}
 	f.Add([]byte(`{"format": "pipeshare-plan-part", "version": 1, "replicas": 1, "budget": 1, "points": 1, "shards": 1, "objectives": [{"metric": "owner_cost_usd", "stat": "mean", "goal": "minimize"}], "values": [{}]}`))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		p, err := ReadPlanPart("f.json", in)
-		if err != nil {
-			var pe *model.PosError
-			require.ErrorAs(t, err, &pe)
-			require.True(t, pe.Pos.IsValid(), "%v", err)
-			return
-		}
-		var buf bytes.Buffer
-		require.NoError(t, WritePlanPart(&buf, p))
-		again, err := ReadPlanPart("g.json", buf.Bytes())
-		require.NoError(t, err, "%s", buf.Bytes())
-		assert.Equal(t, p, again)
-	})
+	fuzzPartRoundTrip(f, ReadPlanPart, WritePlanPart)
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -328,51 +327,25 @@ func ReadReplicaPart(file string, data []byte) (*ReplicaPart, error) {
 // its hash, pipeshare version, master seed, N, k, horizon); otherwise the
 // error names the file and key at fault.
 func MergeReplicaParts(files []string, data [][]byte, parts []*ReplicaPart) (*Replicas, error) {
-	if len(parts) == 0 {
-		return nil, errors.New("merge: no part files")
-	}
-	first := parts[0]
-	byShard := make([]int, first.Shards)
-	for i := range byShard {
-		byShard[i] = -1
-	}
-	for j, p := range parts {
-		at := func(key, msg string) error {
-			off, _ := jsonpos.Offset(data[j], key)
-			return jsonpos.At(files[j], data[j], off, msg)
-		}
-		differs := func(key string, got, want any) error {
-			return at(key, fmt.Sprintf("%s %v differs from %v in %s: the parts are not of one run", key, got, want, files[0]))
-		}
-		switch {
-		case p.Scenario != first.Scenario:
-			return nil, differs("scenario", strconv.Quote(p.Scenario), strconv.Quote(first.Scenario))
-		case p.ScenarioSHA256 != first.ScenarioSHA256:
-			return nil, differs("scenario_sha256", p.ScenarioSHA256, first.ScenarioSHA256)
-		case p.Version != first.Version:
-			return nil, differs("pipeshare_version", p.Version, first.Version)
-		case p.Seed != first.Seed:
-			return nil, differs("seed", p.Seed, first.Seed)
-		case p.Replicas != first.Replicas:
-			return nil, differs("replicas", p.Replicas, first.Replicas)
-		case p.Shards != first.Shards:
-			return nil, differs("shards", p.Shards, first.Shards)
-		}
-		if prev := byShard[p.Shard]; prev >= 0 {
-			return nil, at("shard", fmt.Sprintf("shard %d of %d again (also in %s)", p.Shard, p.Shards, files[prev]))
-		}
-		byShard[p.Shard] = j
-	}
-	var samples []ReplicaSample
-	for shard, j := range byShard {
-		if j < 0 {
-			lo, hi := ShardRange(first.Replicas, shard, first.Shards)
+	set := shardParts{files: files, data: data, what: "run",
+		shard: func(j int) (int, int) { return parts[j].Shard, parts[j].Shards },
+		fields: append(runFields(func(j int) *Meta { return &parts[j].Meta }, func(j int) uint64 { return parts[j].Seed }),
+			partField{"replicas", func(j int) any { return parts[j].Replicas }},
+			partField{"shards", func(j int) any { return parts[j].Shards }}),
+		missing: func(shard int) error {
+			lo, hi := ShardRange(parts[0].Replicas, shard, parts[0].Shards)
 			held := fmt.Sprintf("replicas %d..%d", lo, hi-1)
 			if lo == hi {
 				held = "no replicas"
 			}
-			return nil, fmt.Errorf("merge: shard %d of %d (%s) is missing", shard, first.Shards, held)
-		}
+			return fmt.Errorf("merge: shard %d of %d (%s) is missing", shard, parts[0].Shards, held)
+		}}
+	byShard, err := set.order()
+	if err != nil {
+		return nil, err
+	}
+	var samples []ReplicaSample
+	for _, j := range byShard {
 		for k, s := range parts[j].Samples {
 			if len(samples) > 0 && s.Duration != samples[0].Duration {
 				off, _ := jsonpos.Offset(data[j], "samples", k, "duration_ns")
@@ -383,5 +356,5 @@ func MergeReplicaParts(files []string, data [][]byte, parts []*ReplicaPart) (*Re
 			samples = append(samples, s)
 		}
 	}
-	return SummarizeReplicas(first.Meta, samples), nil
+	return SummarizeReplicas(parts[0].Meta, samples), nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -179,18 +178,5 @@ func FuzzReadReplicaPart(f *testing.F) {
 		f.Add(d)
 	}
 	f.Add([]byte(`{"format": "pipeshare-replicas-part", "version": 1, "replicas": 1, "shards": 1, "samples": [{}]}`))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		p, err := ReadReplicaPart("f.json", in)
-		if err != nil {
-			var pe *model.PosError
-			require.ErrorAs(t, err, &pe)
-			require.True(t, pe.Pos.IsValid(), "%v", err)
-			return
-		}
-		var buf bytes.Buffer
-		require.NoError(t, WriteReplicaPart(&buf, p))
-		again, err := ReadReplicaPart("g.json", buf.Bytes())
-		require.NoError(t, err, "%s", buf.Bytes())
-		assert.Equal(t, p, again)
-	})
+	fuzzPartRoundTrip(f, ReadReplicaPart, WriteReplicaPart)
 }

@@ -130,11 +130,11 @@ func measure(t *testing.T, bin, page string, width int) probe {
 // src or href, or in CSS url().
 var externalURL = regexp.MustCompile(`(?i)(\b(src|href)\s*=\s*["']?\s*|url\(\s*["']?\s*)(https?:)?//`)
 
-// TestBrowser opens the HTML reports of quickstart and w1 in headless
-// Chromium at 1400 and 390 px wide and fails on a script or console
-// error, any request (the page is offline), a chart of zero size, text
-// under 12 px at 1400 px, or a page wider than the screen. It saves
-// full-page screenshots in $ARTIFACTS/screenshots, or in
+// TestBrowser opens the HTML reports of quickstart and w1, and of the
+// quickstart plan, in headless Chromium at 1400 and 390 px wide and fails
+// on a script or console error, any request (the page is offline), a
+// chart of zero size, text under 12 px, or a page wider than the screen.
+// It saves full-page screenshots in $ARTIFACTS/screenshots, or in
 // testdata/screenshots (ignored by git), and docs/report.png (the
 // README's) from the top of quickstart's; a phone's screenshot is 500 px
 // wide, the page in its left 390. .ci/run runs it.
@@ -167,8 +167,17 @@ func TestBrowser(t *testing.T) {
 		assert.Contains(t, errs, "missing.png")
 	})
 
-	for _, name := range []string{"quickstart", "w1"} {
-		code, page, stderr := pipeshare(t, "", "run", name, "--format", "html")
+	for _, rep := range []struct {
+		name   string
+		args   []string
+		charts int // at least
+	}{
+		{"quickstart", []string{"run", "quickstart"}, 3}, // calls, cost and access
+		{"w1", []string{"run", "w1"}, 3},
+		{"plan-quickstart", []string{"plan", "quickstart"}, 1}, // the scatter of the first two objectives
+	} {
+		name := rep.name
+		code, page, stderr := pipeshare(t, "", append(rep.args, "--format", "html")...)
 		require.Equal(t, 0, code, stderr)
 		assert.NotRegexp(t, externalURL, page, "%s: the page fetches nothing", name)
 		plain := filepath.Join(t.TempDir(), name+".html")
@@ -183,7 +192,7 @@ func TestBrowser(t *testing.T) {
 				assert.Empty(t, p.Errors, "script or console errors")
 				assert.Empty(t, p.Resources, "requests: the page must load nothing")
 				assert.LessOrEqual(t, p.ScrollWidth, p.InnerWidth, "the page scrolls sideways")
-				require.GreaterOrEqual(t, len(p.Charts), 3, "calls, cost and access at least")
+				require.GreaterOrEqual(t, len(p.Charts), rep.charts, "its charts")
 				for _, c := range p.Charts {
 					assert.Equal(t, 1, c.Shown, "%q shows one layout", c.Title)
 					assert.Positive(t, c.Width, "%q has a width", c.Title)

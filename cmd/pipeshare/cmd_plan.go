@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -253,72 +251,21 @@ type planEvaluator struct {
 	master   uint64
 	workers  int
 	progress *progress
-	done     int // jobs done, over every call
 }
 
 // run is a plan.Evaluator: it records every job's metrics from this
 // goroutine, in the order they finish.
 func (ev *planEvaluator) run(jobs []plan.Job, record func(int, *plan.Values)) error {
-	ctx, cancel := context.WithCancelCause(ev.ctx)
-	defer cancel(nil)
-	type result struct {
-		j   int
-		v   plan.Values
-		err error
-	}
-	next := make(chan int)
-	results := make(chan result, ev.workers)
-	var wg sync.WaitGroup
-	for range min(ev.workers, len(jobs)) {
-		wg.Go(func() {
-			for j := range next {
-				v, err := ev.job(ctx, jobs[j])
-				results <- result{j, v, err}
-			}
-		})
-	}
-	go func() {
-		defer close(next)
-		for j := range jobs {
-			select {
-			case next <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	total := len(jobs)
-	done := 0
-	line := func(elapsed time.Duration) string {
-		return fmt.Sprintf("plan: %d of %d runs done in this round%s", done, total, eta(float64(done)/float64(total), elapsed))
-	}
-	ev.progress.restart(time.Now())
-	var firstErr error
-	for r := range results {
-		if r.err != nil || firstErr != nil {
-			if firstErr == nil {
-				firstErr = r.err
-				cancel(r.err)
-			}
-			continue
-		}
-		record(r.j, &r.v)
-		done++
-		ev.progress.update(line)
-	}
-	if err := ev.ctx.Err(); err != nil {
-		return inputError(fmt.Errorf("pipeshare plan: %v", err))
-	}
-	if firstErr != nil {
-		return firstErr
-	}
-	ev.progress.finish(line)
-	ev.done += done
-	return nil
+	p := pool{ctx: ev.ctx, cmd: "pipeshare plan", workers: ev.workers, progress: ev.progress,
+		line: func(done, total int) string {
+			return fmt.Sprintf("plan: %d of %d runs done in this round", done, total)
+		}}
+	return runPool(p, len(jobs), func(ctx context.Context, j int) (plan.Values, error) {
+		return ev.job(ctx, jobs[j])
+	}, func(j int, v plan.Values) int {
+		record(j, &v)
+		return 1
+	})
 }
 
 // job runs one replica of one point and returns its metrics.

@@ -65,6 +65,11 @@ func TestPlanQuickstartGoldens(t *testing.T) {
 
 	p := readPlanJSON(t, js)
 	require.NotNil(t, p.Recommended)
+	// The scatter names its axes with their units and labels the
+	// recommended point and the baseline, in both layouts.
+	assert.Contains(t, string(page), "<h3>Blocked Starts (% of Starts) against executions failed for capacity (count)</h3>")
+	assert.Equal(t, 2, strings.Count(string(page), fmt.Sprintf(">#%d recommended</text>", *p.Recommended)))
+	assert.Equal(t, 2, strings.Count(string(page), ">#0 as written</text>"))
 	rec := p.Points[*p.Recommended]
 	assert.True(t, rec.Feasible)
 	assert.Equal(t, 4, rec.Replicas)
@@ -180,6 +185,9 @@ objectives:
 	code, stdout, stderr := pipeshare(t, "", "plan", "quickstart", "--space", none, "--replicas", "1")
 	assert.Equal(t, 1, code, stderr)
 	assert.Contains(t, stdout, "No point is feasible. owner_cost_usd ≤ 1 blocks most points (3 of 3). The closest is point #")
+	assert.Regexp(t, `: it breaks owner_cost_usd ≤ 1 \(it has \$[0-9,.]+\)\.\n`, stdout, "the closest point's own number")
+	assert.Contains(t, stdout, "Headline\n  None of the 3 points is feasible;")
+	assert.Contains(t, stdout, "Constraints: owner_cost_usd ≤ 1 rules out 3.")
 
 	bad := write("bad.yaml", `version: 1
 kind: plan
@@ -216,4 +224,20 @@ func BenchmarkPlanQuickstart(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A large space's Markdown stays under GitHub's limit: its tables are cut
+// as the other reports' are, and say where the rest is.
+func TestPlanLargeSpaceMarkdown(t *testing.T) {
+	var axes strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&axes, "  - {name: a-rather-long-axis-name-number-%d, set: seed, values: [1001, 2002, 3003, 4004, 5005, 6006, 7007, 8008]}\n", i)
+	}
+	space := filepath.Join(t.TempDir(), "large.yaml")
+	require.NoError(t, os.WriteFile(space, []byte("version: 1\nkind: plan\naxes:\n"+axes.String()+
+		"objectives:\n  - {minimize: owner_cost_usd_month, stat: p95}\n  - {minimize: blocked_start_share}\n"), 0o644))
+	code, md, stderr := pipeshare(t, "", "plan", "quickstart", "--space", space, "--budget", "200", "--replicas", "1", "--format", "md")
+	require.Equal(t, 0, code, stderr)
+	assert.LessOrEqual(t, len(md), report.MaxMarkdown)
+	assert.Contains(t, md, "the 50 best-ranked points are shown; 150 more are in --format json or csv")
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
-	"time"
 
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -73,65 +71,17 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 		return err
 	}
 
-	ctx, cancel := context.WithCancelCause(e.ctx) // a replica's error stops the others
-	defer cancel(nil)
-	type result struct {
-		i      int
-		sample report.ReplicaSample
-		err    error
-	}
-	jobs := make(chan int)
-	results := make(chan result, workers)
-	window := make(chan struct{}, 2*max(workers, 1)) // replicas started and not yet folded
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range jobs {
-				s, err := runReplica(ctx, c, sc, i, sim.ReplicaSeed(master, i), rr.until != "", horizon, meta)
-				results <- result{i, s, err}
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := lo; i < hi; i++ {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
-	done := 0
-	line := func(elapsed time.Duration) string {
-		return fmt.Sprintf("replicas %d of %d done%s", done, hi-lo, eta(float64(done)/float64(hi-lo), elapsed))
-	}
-	rr.progress.restart(time.Now())
 	fold := report.NewReplicaFold(meta)
 	var samples []report.ReplicaSample // a shard's part file
 	pending := map[int]report.ReplicaSample{}
-	var firstErr error
-	for r := range results {
-		if r.err != nil || firstErr != nil {
-			if firstErr == nil {
-				firstErr = r.err
-				cancel(r.err)
-			}
-			continue
-		}
-		pending[r.i] = r.sample
-		done++
-		rr.progress.update(line)
+	p := pool{ctx: e.ctx, cmd: "pipeshare run", workers: workers, window: 2 * max(workers, 1), progress: rr.progress,
+		line: func(done, total int) string { return fmt.Sprintf("replicas %d of %d done", done, total) }}
+	err := runPool(p, hi-lo, func(ctx context.Context, j int) (report.ReplicaSample, error) {
+		i := lo + j
+		return runReplica(ctx, c, sc, i, sim.ReplicaSeed(master, i), rr.until != "", horizon, meta)
+	}, func(j int, s report.ReplicaSample) int {
+		pending[lo+j] = s
+		released := 0
 		for next := lo + fold.N() + len(samples); ; next++ {
 			s, ok := pending[next]
 			if !ok {
@@ -143,16 +93,13 @@ func runReplicas(e *env, c *scenarios.Compiled, sc *scenarios.Scenario, rr repli
 			} else {
 				fold.Add(&s)
 			}
-			<-window
+			released++
 		}
+		return released
+	})
+	if err != nil {
+		return err
 	}
-	if err := e.ctx.Err(); err != nil {
-		return inputError(fmt.Errorf("pipeshare run: %v", err))
-	}
-	if firstErr != nil {
-		return firstErr
-	}
-	rr.progress.finish(line)
 	if sharding {
 		part := &report.ReplicaPart{Meta: meta, Seed: master, Replicas: rr.n, Shard: rr.shard.index,
 			Shards: rr.shard.count, Samples: samples}

@@ -325,3 +325,17 @@ func TestLookups(t *testing.T) {
 		assert.Equal(t, s, got)
 	}
 }
+
+// Every metric has words for people with its unit in brackets, and a
+// statistic other than the mean is named after them.
+func TestWords(t *testing.T) {
+	seen := map[string]bool{}
+	for m := range NumMetrics {
+		w := Metrics[m].Words
+		assert.Regexp(t, `^[a-z][^()]* \([^()]+\)$`, w, m.String())
+		assert.False(t, seen[w], "%s: words of two metrics", w)
+		seen[w] = true
+	}
+	assert.Equal(t, "owner cost ($/month)", Words(OwnerCostUSDMonth, StatMean))
+	assert.Equal(t, "owner cost ($/month), p95", Words(OwnerCostUSDMonth, StatP95))
+}
