@@ -19,8 +19,15 @@ type dataCheck struct {
 	ex map[dataKey]*model.DataExplanation
 	// flows are the (pipeline, caller) Starts whose data the rules look
 	// at: each pipeline with its defaults (caller -1), and each consumer
-	// an extended share lets start it with the parameters it passes.
+	// an extended share lets start it with the parameters it passes; one
+	// per (pipeline, parameters), keyed in seen.
 	flows []flow
+	seen  map[flowKey]bool
+}
+
+type flowKey struct {
+	pl     model.PipelineID
+	params string
 }
 
 type dataKey struct {
@@ -51,9 +58,9 @@ func (c *checker) dataPlane() {
 	if !w.HasData() {
 		return
 	}
-	d := &dataCheck{c: c, ex: map[dataKey]*model.DataExplanation{}}
+	d := &dataCheck{c: c, ex: map[dataKey]*model.DataExplanation{}, seen: map[flowKey]bool{}}
 	for pl := range model.PipelineID(w.NumPipelines()) {
-		d.flows = append(d.flows, flow{pl, -1})
+		d.addFlow(pl, -1, "")
 	}
 	for s := range model.ShareID(w.NumShares()) {
 		if w.SharePermission(s) == model.PermissionExtended {
@@ -93,12 +100,13 @@ func (d *dataCheck) startUnreachable(s model.ShareID) {
 				continue
 			}
 			steps, params := c.res.Data.StartData(pl, p)
-			d.flows = append(d.flows, flow{pl, p})
+			d.addFlow(pl, p, paramText(params))
 			step, ex := d.firstDenied(steps)
 			if ex == nil {
 				continue
 			}
 			g := &deniedGroup{pl: pl, account: w.PrincipalAccount(p), step: step, ex: ex, params: paramText(params)}
+			// ex is the one explanation of its (role, request): compared by pointer.
 			if i := slices.IndexFunc(groups, func(o *deniedGroup) bool {
 				return o.pl == g.pl && o.account == g.account && o.step == g.step && o.ex == g.ex && o.params == g.params
 			}); i >= 0 {
@@ -129,6 +137,15 @@ func (d *dataCheck) startUnreachable(s model.ShareID) {
 			"share %s lets %s start %s, but with %s step %s's role %s is denied %s on %s: %s (%s). Every such Start fails with ClientError: AccessDenied after its billed setup; %s. Fix: %s",
 			name, list(callers), w.PipelineName(g.pl), with, g.step, w.CallerString(ex.Role), ex.Access.Action,
 			dataNoun(w, ex.Access), dataDenier(w, ex), ex.Reason, burned, DataHint(ex))
+	}
+}
+
+// addFlow adds caller's Starts of pl, with parameters params, to the
+// flows unless a flow of pl with the same parameters is there.
+func (d *dataCheck) addFlow(pl model.PipelineID, caller model.PrincipalID, params string) {
+	if k := (flowKey{pl, params}); !d.seen[k] {
+		d.seen[k] = true
+		d.flows = append(d.flows, flow{pl, caller})
 	}
 }
 
