@@ -157,6 +157,7 @@ func Check(in *CheckInput) (*CheckReport, error) {
 	c.deniedRate()
 	c.budgets()
 	c.noBudget()
+	c.dataPlane()
 	c.applyWaivers()
 	rep.GrantedUnused, rep.ExternalPrincipals = c.unused, len(c.external)
 

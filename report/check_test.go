@@ -1,6 +1,9 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,7 +77,7 @@ func TestSeverity(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, []string{"PS001", "PS010"}, ids)
 	_, err = ParseRuleIDs("PS001,nope")
-	assert.EqualError(t, err, `unknown rule "nope" (rules: PS001, PS002, PS003, PS004, PS005, PS006, PS007, PS008, PS009, PS010, PS011)`)
+	assert.EqualError(t, err, `unknown rule "nope" (rules: PS001, PS002, PS003, PS004, PS005, PS006, PS007, PS008, PS009, PS010, PS011, PS012, PS013, PS014, PS015)`)
 	for i, r := range Rules {
 		if i > 0 {
 			assert.Less(t, Rules[i-1].ID, r.ID)
@@ -95,4 +98,18 @@ func checkWorld(t *testing.T) *model.World {
 		t.Fatal(errs)
 	}
 	return w
+}
+
+// TestRulesDocumented: every rule has its row in docs/reports.md, at the
+// anchor its SARIF helpUri names, and code scanning tags.
+func TestRulesDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "reports.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules {
+		row := `| <a id="rule-` + strings.ToLower(r.ID) + `"></a>` + r.ID + " `" + r.Name + "` | " + r.Severity.String() + " |"
+		assert.Contains(t, string(doc), row, r.ID)
+		assert.NotEmpty(t, sarifRuleTags[r.ID], r.ID)
+	}
 }

@@ -266,6 +266,9 @@ func (h headline) lines() [][2]string {
 		{"calls", callsLine(&s.Calls)},
 		{"executions", execLine(&s.Executions)},
 	}
+	if s.Data != nil {
+		out = append(out, [2]string{"data plane", dataLine(s.Data)})
+	}
 	if h.known {
 		out = append(out, [2]string{"findings", findingsLine(h.findings, h.minSev)})
 	}
@@ -328,6 +331,47 @@ func execLine(e *Executions) string {
 	return fmt.Sprintf("%s started: %s succeeded, %s failed, %s stopped, %s timed out; at the end %s waiting, %s running",
 		count(e.Started), count(e.Succeeded), count(e.Failed), count(e.Stopped), count(e.TimedOut),
 		count(e.WaitingAtEnd), count(e.RunningAtEnd))
+}
+
+// dataLine is the headline's data plane: the steps that failed on a
+// denied S3 or KMS request, the request that failed most (by owner
+// money, then steps) and the owner money their setup burned.
+func dataLine(d *DataPlane) string {
+	if d.FailedSteps == 0 {
+		return fmt.Sprintf("%s data accesses decided, none denied", count(d.Decisions))
+	}
+	type kind struct{ action, subject string }
+	type agg struct {
+		steps int64
+		usd   float64
+	}
+	by := map[kind]*agg{}
+	for _, f := range d.Failures {
+		k := kind{f.Action, f.Subject}
+		if by[k] == nil {
+			by[k] = &agg{}
+		}
+		by[k].steps += f.Steps
+		by[k].usd += f.USD
+	}
+	var top kind
+	var best *agg
+	for k, a := range by {
+		if best == nil || a.usd > best.usd || a.usd == best.usd && (a.steps > best.steps ||
+			a.steps == best.steps && k.action+" "+k.subject < top.action+" "+top.subject) {
+			top, best = k, a
+		}
+	}
+	what := top.subject
+	if strings.HasPrefix(top.action, "kms:") {
+		what = "key " + what
+	}
+	more := ""
+	if len(by) > 1 {
+		more = fmt.Sprintf("; %s more %s", count(int64(len(by)-1)), plural(len(by)-1, "request", "requests"))
+	}
+	return fmt.Sprintf("%s failed on AccessDenied (%s on %s: %s%s), %s of owner money burned in their setup",
+		nouns(int(d.FailedSteps), "step", "steps"), top.action, what, count(best.steps), more, dollars(d.USD))
 }
 
 // findingsLine counts findings by severity, from error down to minSev,

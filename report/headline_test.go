@@ -99,3 +99,45 @@ func TestEvents(t *testing.T) {
 		"policy deny was attached to ou:/x", "policy deny was detached from ou:/x",
 	}, got, "in time order, ties in file order")
 }
+
+// TestHeadlineDataPlane: the data plane line comes only with a declared
+// data plane, and names the request that burned the most owner money.
+func TestHeadlineDataPlane(t *testing.T) {
+	labels := func(s *Summary) []string {
+		var out []string
+		for _, l := range runHeadline(s).lines() {
+			out = append(out, l[0])
+		}
+		return out
+	}
+	s := storySummary()
+	assert.Equal(t, []string{"owner cost", "calls", "executions", "what changed"}, labels(s), "no data declared")
+
+	fail := func(action, subject string, steps int64, usd float64) DataFailure {
+		return DataFailure{Action: action, Subject: subject, Steps: steps, USD: usd}
+	}
+	for _, tc := range []struct {
+		name string
+		d    DataPlane
+		want string
+	}{
+		{"none denied", DataPlane{Decisions: 1234},
+			"1,234 data accesses decided, none denied"},
+		{"one request", DataPlane{FailedSteps: 12, USD: 41.2, Failures: []DataFailure{
+			fail("kms:Decrypt", "alias/partner-data", 8, 30), fail("kms:Decrypt", "alias/partner-data", 4, 11.2)}},
+			"12 steps failed on AccessDenied (kms:Decrypt on key alias/partner-data: 12), $41.20 of owner money burned in their setup"},
+		{"the most money wins over the most steps", DataPlane{FailedSteps: 11, USD: 13, Failures: []DataFailure{
+			fail("s3:GetObject", "s3://a", 10, 1), fail("kms:Decrypt", "alias/b", 1, 12)}},
+			"11 steps failed on AccessDenied (kms:Decrypt on key alias/b: 1; 1 more request), $13.00 of owner money burned in their setup"},
+		{"ties by steps, then by name", DataPlane{FailedSteps: 3, USD: 0, Failures: []DataFailure{
+			fail("s3:PutObject", "s3://z", 1, 0), fail("s3:GetObject", "s3://y", 1, 0), fail("s3:GetObject", "s3://x", 1, 0)}},
+			"3 steps failed on AccessDenied (s3:GetObject on s3://x: 1; 2 more requests), $0.00 of owner money burned in their setup"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storySummary()
+			s.Data = &tc.d
+			assert.Equal(t, []string{"owner cost", "calls", "executions", "data plane", "what changed"}, labels(s))
+			assert.Equal(t, tc.want, runHeadline(s).lines()[3][1])
+		})
+	}
+}

@@ -60,6 +60,11 @@ const (
 	RuleSCPBlocksShare    = "PS009"
 	RuleExecutionResource = "PS010"
 	RuleExpiredWaiver     = "PS011"
+	// The data plane (checkdata.go).
+	RuleStartDataUnreachable = "PS012"
+	RuleCrossAccountRead     = "PS013"
+	RuleOutputOwnership      = "PS014"
+	RuleKeyTrustsRoot        = "PS015"
 )
 
 // Rules lists the built-in rules, sorted by ID.
@@ -97,6 +102,18 @@ var Rules = []Rule{
 	{RuleExpiredWaiver, "expired-waiver", SeverityWarning,
 		"A waiver expired before the end of the simulated period; the finding it waived is reported again",
 		"Review the waived finding: fix it, or renew the waiver with a new expiry date and owner."},
+	{RuleStartDataUnreachable, "start-data-unreachable", SeverityError,
+		"An extended share lets a consumer start a pipeline whose execution role cannot reach the data of its Starts, so each fails after owner-billed setup",
+		"Grant the role the access the finding names (the bucket or key policy, RCP, SCP or identity policy it cites), or stop granting Start: use the read-only permission for this consumer."},
+	{RuleCrossAccountRead, "cross-account-data-read", SeverityWarning,
+		"A pipeline's execution role reads data in another account: a cross-account data flow to review",
+		"Confirm the owner account is meant to read this data and narrow the bucket and key policy grants to the role and the prefixes it reads; waive the finding once reviewed."},
+	{RuleOutputOwnership, "output-object-ownership", SeverityWarning,
+		"Steps write outputs to another account's bucket whose Object Ownership is not BucketOwnerEnforced, so the objects belong to the writer",
+		"Set the bucket's object_ownership to BucketOwnerEnforced (ACLs disabled): the bucket owner then owns every object, and its bucket policy and keys govern them."},
+	{RuleKeyTrustsRoot, "key-trusts-account-root", SeverityWarning,
+		"A key policy trusts another account as a whole (its root) where naming a role would do",
+		"Name the role ARNs that need the key in the statement's Principal (or add a condition on aws:PrincipalArn): the account root lets any principal there whose IAM policies allow it use the key."},
 }
 
 // LookupRule returns the built-in rule with the given ID.

@@ -33,17 +33,21 @@ const sarifRuleHelp = "https://github.com/pipeshare/pipeshare/blob/main/docs/rep
 // shows security-severity only for these), "cost" or "compliance", then
 // the rule's family.
 var sarifRuleTags = map[string][]string{
-	RuleExternalShare:     {"security", "sharing"},
-	RuleExternalExtended:  {"security", "sharing"},
-	RuleOrgWideShare:      {"security", "sharing"},
-	RuleInvitationOpen:    {"security", "sharing"},
-	RuleGrantedUnused:     {"security", "least-privilege"},
-	RuleDeniedRate:        {"security", "denials"},
-	RuleBudgetExceeded:    {"cost", "budget"},
-	RuleNoBudget:          {"cost", "budget"},
-	RuleSCPBlocksShare:    {"security", "scp"},
-	RuleExecutionResource: {"security", "identity-policy"},
-	RuleExpiredWaiver:     {"compliance", "waivers"},
+	RuleExternalShare:        {"security", "sharing"},
+	RuleExternalExtended:     {"security", "sharing"},
+	RuleOrgWideShare:         {"security", "sharing"},
+	RuleInvitationOpen:       {"security", "sharing"},
+	RuleGrantedUnused:        {"security", "least-privilege"},
+	RuleDeniedRate:           {"security", "denials"},
+	RuleBudgetExceeded:       {"cost", "budget"},
+	RuleNoBudget:             {"cost", "budget"},
+	RuleSCPBlocksShare:       {"security", "scp"},
+	RuleExecutionResource:    {"security", "identity-policy"},
+	RuleExpiredWaiver:        {"compliance", "waivers"},
+	RuleStartDataUnreachable: {"cost", "data-plane"},
+	RuleCrossAccountRead:     {"security", "data-plane"},
+	RuleOutputOwnership:      {"security", "data-plane"},
+	RuleKeyTrustsRoot:        {"security", "key-policy"},
 }
 
 // sarifSecuritySeverity is a severity as GitHub's security-severity, which

@@ -17,7 +17,7 @@ import (
 var builtinFS embed.FS
 
 // Names returns the names of the embedded example scenarios, sorted
-// ("extended-vs-read-only", "external-partner", "org-restructure",
+// ("data-plane", "extended-vs-read-only", "external-partner", "org-restructure",
 // "quickstart", "scale", "w1", "w1-500", "w1-steady"). The w1 scenarios
 // are the W1 benchmark workload (bench/README.md#w1-in-pipeshare); scale is
 // 10,000 accounts, 2,000 pipelines and 5,000 shares written with count

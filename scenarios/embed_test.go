@@ -14,7 +14,7 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	assert.Equal(t, []string{"extended-vs-read-only", "external-partner", "org-restructure", "quickstart",
+	assert.Equal(t, []string{"data-plane", "extended-vs-read-only", "external-partner", "org-restructure", "quickstart",
 		"scale", "w1", "w1-500", "w1-steady"}, Names())
 	_, ok := Builtin("nope")
 	assert.False(t, ok)
@@ -143,7 +143,7 @@ func TestResolve(t *testing.T) {
 		{"sub/base.yaml", "dir", true, "dir/sub/base.yaml", "base", false, ""},
 		{"/abs/x.yaml", "dir", true, "/abs/x.yaml", "abs", false, ""},
 		{"locked.yaml", "dir", true, "dir/locked.yaml", "", false, "permission denied"},
-		{"nope.yaml", "dir", true, "", "", false, `no file or embedded scenario named "nope.yaml" (embedded: extended-vs-read-only, `},
+		{"nope.yaml", "dir", true, "", "", false, `no file or embedded scenario named "nope.yaml" (embedded: data-plane, extended-vs-read-only, `},
 		{"../embed.go", "", true, "", "", false, `no file or embedded scenario named "../embed.go"`},
 		{"", "", true, "", "", false, `no file or embedded scenario named ""`},
 	} {

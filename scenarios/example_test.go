@@ -43,6 +43,7 @@ func ExampleBuiltin() {
 			sc.Sim.Duration, sc.Start.Format("2006-01-02T15:04Z"))
 	}
 	// Output:
+	// data-plane: 5 accounts, 1 pipelines (2 steps), 1 shares, 0 events, 720h0m0s from 2026-02-02T00:00Z
 	// extended-vs-read-only: 8 accounts, 2 pipelines (6 steps), 2 shares, 1 events, 720h0m0s from 2026-01-05T00:00Z
 	// external-partner: 6 accounts, 2 pipelines (0 steps), 2 shares, 0 events, 72h0m0s from 2026-03-02T07:00Z
 	// org-restructure: 8 accounts, 2 pipelines (0 steps), 2 shares, 6 events, 720h0m0s from 2026-02-01T00:00Z

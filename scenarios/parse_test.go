@@ -84,7 +84,7 @@ var badInputs = []struct {
 		`t.yaml:4:11: duration: duration "200000d" overflows (the limit is about 106751d)`,
 	}},
 	{"extends of a missing base", hdr + "extends: base.yaml\n",
-		[]string{`t.yaml:5:10: extends: no file or embedded scenario named "base.yaml" (embedded: extended-vs-read-only, external-partner, org-restructure, quickstart, scale, w1, w1-500, w1-steady)`}},
+		[]string{`t.yaml:5:10: extends: no file or embedded scenario named "base.yaml" (embedded: data-plane, extended-vs-read-only, external-partner, org-restructure, quickstart, scale, w1, w1-500, w1-steady)`}},
 	{"rules must be a list", hdr + "rules: {}\n",
 		[]string{"t.yaml:5:8: rules must be a list, not a mapping"}},
 	{"section of the wrong type", hdr + "accounts: {}\npolicies: []\n", []string{

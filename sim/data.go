@@ -71,6 +71,55 @@ type DataStats struct {
 	// Failures are sorted by initiator, pipeline, step, subject, action
 	// and reason.
 	Failures []DataFailure
+	// sim answers [DataStats.StartData] after the run.
+	sim *Sim
+}
+
+// StepData is what one step of a Start asks of the data plane: its role
+// and the S3 and KMS requests it makes, in the order they are decided.
+type StepData struct {
+	Step     string
+	Role     model.PrincipalID // -1: the step has no role and makes no request
+	Accesses []model.DataAccess
+}
+
+// StartData returns the steps of pipeline pl and the requests a Start of
+// it by caller makes them do, with the parameters caller passes in its
+// first workload entry targeting pl that passes any (caller < 0, or no
+// such entry: the pipeline's defaults), and those passed parameters (nil
+// for the defaults). It returns nil for a run without data.
+func (d *DataStats) StartData(pl model.PipelineID, caller model.PrincipalID) ([]StepData, []Param) {
+	s := d.sim
+	if s == nil {
+		return nil, nil
+	}
+	set, params := s.callerSet(pl, caller)
+	dp := &s.dp.pipes[pl]
+	out := make([]StepData, len(dp.steps))
+	for si := range dp.steps {
+		out[si] = StepData{Step: dp.names[si], Role: dp.steps[si].role}
+		if out[si].Role < 0 {
+			continue
+		}
+		for _, id := range s.stepAccesses(int32(pl), si, set) {
+			out[si].Accesses = append(out[si].Accesses, s.w.DataAccessOf(id))
+		}
+	}
+	return out, params
+}
+
+// callerSet returns the parameter set of caller's Starts of pl, and the
+// parameters it passes: those of its first workload entry targeting pl
+// that passes any; caller < 0 or none: the defaults (and nil).
+func (s *Sim) callerSet(pl model.PipelineID, caller model.PrincipalID) (int32, []Param) {
+	if caller >= 0 {
+		for wi := range s.workloads {
+			if params := s.dp.wlParams[[2]int32{int32(wi), int32(caller)}]; len(params) > 0 && slices.Contains(s.workloads[wi].targets, pl) {
+				return s.dp.paramSet(pl, params), params
+			}
+		}
+	}
+	return s.dp.paramSet(pl, nil), nil
 }
 
 type dataStep struct {
@@ -513,6 +562,7 @@ func (s *Sim) dataStats() DataStats {
 		return DataStats{}
 	}
 	st := s.dp.stats
+	st.sim = s
 	st.Failures = slices.Clone(s.dp.failures)
 	w := s.w
 	slices.SortFunc(st.Failures, func(a, b DataFailure) int {
@@ -559,15 +609,7 @@ func (s *Sim) DataStep(pl model.PipelineID, step string, caller model.PrincipalI
 	if !write {
 		return st.role, w.ReadAccesses(b, obj), nil
 	}
-	set := s.dp.paramSet(pl, nil)
-	if caller >= 0 {
-		for wi := range s.workloads {
-			if params := s.dp.wlParams[[2]int32{int32(wi), int32(caller)}]; len(params) > 0 && slices.Contains(s.workloads[wi].targets, pl) {
-				set = s.dp.paramSet(pl, params)
-				break
-			}
-		}
-	}
+	set, _ := s.callerSet(pl, caller)
 	key := model.NoKey
 	if !st.kmsKey.IsZero() {
 		key, _ = w.LookupKey(s.dp.resolve(int32(pl), set, st.kmsKey))

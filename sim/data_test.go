@@ -111,6 +111,45 @@ func TestDeniedDataFailsTheStepAfterItsBilledSetup(t *testing.T) {
 	assert.Equal(t, int64(12), r.Data.Decisions)
 }
 
+// TestStartData: what a Start asks of the data plane follows the
+// parameters its caller passes, else the pipeline's defaults.
+func TestStartData(t *testing.T) {
+	wl := calls("333333333333", model.StartPipelineExecution, 0, 5*hour)
+	wl.Parameters = []Param{{Name: "Input", Value: "s3://data-333/in/"}}
+	s, errs := New(dataWorld(t), &Config{Duration: hour, Pipelines: []PipelineSpec{dataSpec()}, Workload: []Workload{wl}})
+	require.NotNil(t, s, "%v", errs)
+	r := s.Run()
+	w := r.World
+	pl := model.PipelineID(0)
+	subjects := func(st StepData) []string {
+		var out []string
+		for _, a := range st.Accesses {
+			out = append(out, a.Action.String()+" "+w.DataSubject(a))
+		}
+		return out
+	}
+	ps, _ := w.LookupCallers("333333333333")
+	steps, params := r.Data.StartData(pl, ps[0])
+	require.Len(t, steps, 2)
+	assert.Equal(t, wl.Parameters, params)
+	assert.Equal(t, "Prep", steps[0].Step)
+	assert.Equal(t, "111111111111/role/Exec", w.CallerString(steps[0].Role))
+	assert.Equal(t, []string{"s3:ListBucket s3://data-333", "s3:GetObject s3://data-333", "kms:Decrypt k333"}, subjects(steps[0]))
+	assert.Empty(t, steps[1].Accesses, "Fit names no data")
+
+	steps, params = r.Data.StartData(pl, -1)
+	assert.Nil(t, params)
+	assert.Equal(t, []string{"s3:ListBucket s3://data-222", "s3:GetObject s3://data-222", "kms:Decrypt k222"}, subjects(steps[0]))
+	ps, _ = w.LookupCallers("222222222222")
+	steps, params = r.Data.StartData(pl, ps[0])
+	assert.Nil(t, params, "222 passes nothing: the defaults")
+	assert.Equal(t, "s3:GetObject s3://data-222", subjects(steps[0])[1])
+
+	var none DataStats
+	steps, _ = none.StartData(pl, -1)
+	assert.Nil(t, steps, "a run without data")
+}
+
 func TestDataErrors(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/report"
+	"github.com/pipeshare/pipeshare/scenarios"
 )
 
 type checkFinding struct {
@@ -85,7 +88,9 @@ func TestCheckAllRules(t *testing.T) {
 // findings come back, and the clean scenario has none for any rule.
 func TestCheckRuleSelection(t *testing.T) {
 	want := map[string]int{"PS001": 1, "PS002": 1, "PS003": 1, "PS004": 1, "PS005": 2, "PS006": 1,
-		"PS007": 1, "PS008": 1, "PS009": 1, "PS010": 1, "PS011": 0}
+		"PS007": 1, "PS008": 1, "PS009": 1, "PS010": 1, "PS011": 0,
+		// No data declared: none of the data plane's (TestCheckDataRules).
+		"PS012": 0, "PS013": 0, "PS014": 0, "PS015": 0}
 	for id, n := range want {
 		t.Run(id, func(t *testing.T) {
 			code, fs := checkJSON(t, allRules, "--min-severity", "note", "--rules", id)
@@ -135,9 +140,100 @@ func TestCheckRuleVariants(t *testing.T) {
 	}
 }
 
-// TestCheckGolden renders every format for two embedded scenarios.
+// TestCheckDataRules asserts the data-plane findings of the embedded
+// data-plane scenario with their positions (the share, the bucket policy
+// statement, the bucket, the key policy statement), and what they become
+// when the scenario changes one way.
+func TestCheckDataRules(t *testing.T) {
+	code, fs := checkJSON(t, "data-plane", "--rules", "PS012,PS013,PS014,PS015")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []string{
+		"PS012 error share churn-consumers → 999999999999 on churn-training",
+		"PS013 warning s3://marketing-churn-data → 111111111111/role/PipelineExecution",
+		"PS013 warning s3://research-churn-data → 111111111111/role/PipelineExecution",
+		"PS014 warning s3://marketing-churn-data",
+		"PS015 warning key alias/marketing-data → 111111111111",
+	}, keys(fs))
+	var pos, msgs []string
+	for _, f := range fs {
+		pos = append(pos, f.Location.File+":"+strconv.Itoa(f.Location.Line)+":"+strconv.Itoa(f.Location.Column))
+		msgs = append(msgs, f.Message)
+	}
+	assert.Equal(t, []string{
+		"data-plane.yaml:161:5",  // the share
+		"data-plane.yaml:130:11", // the bucket policy statement that grants the read
+		"data-plane.yaml:119:11",
+		"data-plane.yaml:124:5", // the bucket
+		"data-plane.yaml:98:11", // the key policy statement
+	}, pos)
+	assert.Contains(t, msgs[0], "denied kms:Decrypt on key alias/northwind-data: its key policy does not allow the role (no_resource_allow)")
+	assert.Contains(t, msgs[0], "in the run 58 steps failed so, burning $17.83 of owner money")
+	assert.Contains(t, msgs[0], "InputData=s3://northwind-exports/churn/2026-02/")
+	assert.Contains(t, msgs[3], "Object Ownership is ObjectWriter")
+	assert.Contains(t, msgs[4], "name arn:aws:iam::111111111111:role/PipelineExecution instead")
+
+	base, ok := scenarios.Builtin("data-plane")
+	require.True(t, ok)
+	tests := []struct {
+		name, old, new string
+		want           []string
+	}{
+		{"the partner's key names the role: its Starts run, its data is a flow to review",
+			`{Sid: NorthwindOnly, Effect: Allow, Principal: {AWS: "999999999999"}, Action: "kms:*", Resource: "*"}`,
+			`{Sid: NorthwindOnly, Effect: Allow, Principal: {AWS: ["999999999999", "arn:aws:iam::111111111111:role/PipelineExecution"]}, Action: "kms:*", Resource: "*"}`,
+			[]string{"PS013 warning s3://marketing-churn-data → 111111111111/role/PipelineExecution",
+				"PS013 warning s3://northwind-exports → 111111111111/role/PipelineExecution",
+				"PS013 warning s3://research-churn-data → 111111111111/role/PipelineExecution",
+				"PS014 warning s3://marketing-churn-data", "PS015 warning key alias/marketing-data → 111111111111"}},
+		{"read-only share: no Start to fail; the defaults' flow and the key policy stay",
+			"    permission: extended\n", "    permission: read-only\n",
+			[]string{"PS013 warning s3://research-churn-data → 111111111111/role/PipelineExecution",
+				"PS015 warning key alias/marketing-data → 111111111111"}},
+		{"a research bucket policy without GetObject: research's Starts fail on the bucket",
+			"Action: [s3:GetObject, s3:ListBucket]\n          Resource: [\"arn:aws:s3:::research-churn-data\"",
+			"Action: [s3:ListBucket]\n          Resource: [\"arn:aws:s3:::research-churn-data\"",
+			[]string{"PS012 error share churn-consumers → 222222222222 on churn-training",
+				"PS012 error share churn-consumers → 999999999999 on churn-training",
+				"PS013 warning s3://marketing-churn-data → 111111111111/role/PipelineExecution",
+				"PS014 warning s3://marketing-churn-data", "PS015 warning key alias/marketing-data → 111111111111"}},
+		{"marketing enforces bucket ownership",
+			"    object_ownership: ObjectWriter\n", "    object_ownership: BucketOwnerEnforced\n",
+			[]string{"PS012 error share churn-consumers → 999999999999 on churn-training",
+				"PS013 warning s3://marketing-churn-data → 111111111111/role/PipelineExecution",
+				"PS013 warning s3://research-churn-data → 111111111111/role/PipelineExecution",
+				"PS015 warning key alias/marketing-data → 111111111111"}},
+		{"marketing's key narrows the account root to the role",
+			"Action: [kms:Decrypt, kms:GenerateDataKey]\n          Resource: \"*\"\n",
+			"Action: [kms:Decrypt, kms:GenerateDataKey]\n          Resource: \"*\"\n          Condition: {ArnEquals: {aws:PrincipalArn: \"arn:aws:iam::111111111111:role/PipelineExecution\"}}\n",
+			[]string{"PS012 error share churn-consumers → 999999999999 on churn-training",
+				"PS013 warning s3://marketing-churn-data → 111111111111/role/PipelineExecution",
+				"PS013 warning s3://research-churn-data → 111111111111/role/PipelineExecution",
+				"PS014 warning s3://marketing-churn-data"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := string(base)
+			require.Contains(t, src, tc.old)
+			path := filepath.Join(t.TempDir(), "s.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(strings.Replace(src, tc.old, tc.new, 1)), 0o644))
+			_, fs := checkJSON(t, path, "--rules", "PS012,PS013,PS014,PS015")
+			assert.Equal(t, tc.want, keys(fs))
+		})
+	}
+}
+
+// TestCheckHelpListsRules: check --help lists every built-in rule.
+func TestCheckHelpListsRules(t *testing.T) {
+	code, stdout, stderr := pipeshare(t, "", "check", "--help")
+	require.Equal(t, 0, code, stderr)
+	for _, r := range report.Rules {
+		assert.Contains(t, stdout+stderr, "  "+r.ID+" "+r.Name+" ("+r.Severity.String()+"): "+r.Title+"\n")
+	}
+}
+
+// TestCheckGolden renders every format for three embedded scenarios.
 func TestCheckGolden(t *testing.T) {
-	for _, sc := range []string{"quickstart", "external-partner"} {
+	for _, sc := range []string{"quickstart", "external-partner", "data-plane"} {
 		for _, f := range []struct{ format, ext string }{
 			{"text", "txt"}, {"json", "json"}, {"md", "md"}, {"junit", "xml"}, {"sarif", "sarif"},
 		} {
@@ -235,7 +331,7 @@ func TestCheckSARIFShape(t *testing.T) {
 	driver := run["tool"].(map[string]any)["driver"].(map[string]any)
 	assert.Equal(t, "pipeshare", driver["name"])
 	rules := driver["rules"].([]any)
-	require.Len(t, rules, 11)
+	require.Len(t, rules, len(report.Rules))
 	ids := map[string]int{}
 	for i, r := range rules {
 		rm := r.(map[string]any)
@@ -344,10 +440,10 @@ func TestCheckJUnitShape(t *testing.T) {
 		} `xml:"testsuite"`
 	}
 	require.NoError(t, xml.Unmarshal([]byte(stdout), &doc))
-	assert.Equal(t, 11, doc.Tests)
-	assert.Equal(t, 10, doc.Failures) // all but PS011
+	assert.Equal(t, 15, doc.Tests)
+	assert.Equal(t, 10, doc.Failures) // all but PS011 and the data plane's (no data declared)
 	require.Len(t, doc.Suites, 1)
-	require.Len(t, doc.Suites[0].Cases, 11)
+	require.Len(t, doc.Suites[0].Cases, 15)
 	assert.Equal(t, "PS011 expired-waiver", doc.Suites[0].Cases[10].Name)
 	assert.Nil(t, doc.Suites[0].Cases[10].Failure)
 	assert.Equal(t, "error", doc.Suites[0].Cases[1].Failure.Type)

@@ -31,6 +31,7 @@ func TestCLI(t *testing.T) {
 		{"run-unknown-scenario", []string{"run", "no-such-scenario"}, "", 2},
 		{"run-quickstart-until", []string{"run", "quickstart", "--until", "10d", "--seed", "2"}, "", 0},
 		{"run-external-partner", []string{"run", "external-partner"}, "", 0},
+		{"run-data-plane", []string{"run", "data-plane"}, "", 0},
 		{"run-replicas-zero", []string{"run", "--replicas", "0"}, "", 2},
 		{"run-replicas-json", []string{"run", "external-partner", "--replicas", "3", "--format", "json"}, "", 0},
 		{"run-stdin", []string{"run", "-"}, "version: 1\nname: tiny\nstart: 2026-01-05T00:00:00Z\nduration: 1d\n", 0},

@@ -17,7 +17,9 @@ import (
 const checkAbout = `Runs the scenario, then evaluates the compliance rules over the model at the
 end of the run and the run's calls and cost: external and org-wide shares,
 open invitations, granted-but-unused and blocked permissions, denied-call
-rates and budgets (the scenario's rules:). Exit 1 when findings at or above
+rates and budgets (the scenario's rules:), and, when the scenario declares
+buckets or keys, the data the pipelines' execution roles read and write for
+the Starts the shares allow. Exit 1 when findings at or above
 --min-severity are not waived (with --fail-on: when a policy fails, each
 with its reason), 2 on errors, 0 otherwise.
 
@@ -28,8 +30,22 @@ cost-increase, new-access and new-external compare SCENARIO's run with
 BASE's as pipeshare diff BASE SCENARIO --fail-on does. --set applies to
 SCENARIO only.`
 
+// checkHelp is check's help text: checkAbout, then the built-in rules
+// (docs/reports.md#compliance-checks).
+func checkHelp() string {
+	var b strings.Builder
+	b.WriteString(checkAbout + "\n\nRules (docs/reports.md#compliance-checks):\n")
+	for i, r := range report.Rules {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "  %s %s (%s): %s", r.ID, r.Name, r.Severity, r.Title)
+	}
+	return b.String()
+}
+
 func cmdCheck(e *env, args []string) error {
-	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkAbout)
+	fs := newFlagSet(e, "check", "check [SCENARIO] [flags]", checkHelp())
 	var lf loadFlags
 	lf.register(fs)
 	format := registerFormat(fs, new(report.CheckReport), "")
