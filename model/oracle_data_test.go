@@ -26,10 +26,28 @@ type oracleDataAccess struct {
 }
 
 // oracleDataConfig is randomDataConfig settled as oracleConfig settles
-// randomConfig.
+// randomConfig, and half the time with a data-perimeter SCP attached
+// somewhere in the organization (a Deny of a data action, often only on
+// resources outside the organization), so that every class of the data
+// plane occurs in CI's 1,000 cases.
 func oracleDataConfig(r *rand.Rand) *Config {
 	cfg := randomDataConfig(r)
 	settleOracleConfig(cfg)
+	if r.IntN(2) == 0 {
+		ref := func(s string) Ref { return Ref{S: s} }
+		st := StatementDoc{Effect: ref("Deny"), Resource: []Ref{ref("*")},
+			Action: []Ref{ref([]string{"s3:PutObject", "kms:*", "s3:GetObject", "s3:List*"}[r.IntN(4)])}}
+		if r.IntN(3) > 0 {
+			st.Conditions = []ConditionDoc{{Operator: "StringNotEqualsIfExists", Key: "aws:ResourceOrgID", Values: []string{cfg.Org.ID}}}
+		}
+		cfg.Policies = append(cfg.Policies, PolicyDoc{Name: "data-perimeter", Statements: []StatementDoc{st}})
+		if i := r.IntN(len(cfg.Org.Units) + 1); i < len(cfg.Org.Units) {
+			cfg.Org.Units[i].SCPs = append(cfg.Org.Units[i].SCPs, ref("data-perimeter"))
+		} else {
+			a := &cfg.Accounts[r.IntN(len(cfg.Accounts))]
+			a.SCPs = append(a.SCPs, ref("data-perimeter"))
+		}
+	}
 	return cfg
 }
 
@@ -115,13 +133,7 @@ func pipeshareDataAnswer(w *World, c *oracleCase) psAnswer {
 	}
 	ex := w.ExplainData(ps[0], a, c.at)
 	fast := w.DecideData(ps[0], w.InternDataAccess(a), c.at)
-	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareDataClass(&ex)}
-	for _, l := range ex.Layers {
-		ans.layers += fmt.Sprintf(" %d:%s=%s", l.Step, l.Name, l.Result)
-		if l.Decisive {
-			ans.layers += "*"
-		}
-	}
+	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareDataClass(&ex), layers: layersString(ex.Layers)}
 	if fast != ex.Reason {
 		ans.err = fmt.Sprintf("DecideData says %s, ExplainData %s", fast, ex.Reason)
 	}

@@ -161,17 +161,24 @@ func pipeshareAnswer(w *World, c *oracleCase) psAnswer {
 	}
 	ex := w.Explain(ps[0], pl, c.action, c.at)
 	fast, share := w.DecideShare(ps[0], pl, c.action, c.at)
-	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareClass(&ex)}
-	for _, l := range ex.Layers {
-		ans.layers += fmt.Sprintf(" %d:%s=%s", l.Step, l.Name, l.Result)
-		if l.Decisive {
-			ans.layers += "*"
-		}
-	}
+	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareClass(&ex), layers: layersString(ex.Layers)}
 	if fast != ex.Reason || share != ex.Share {
 		ans.err = fmt.Sprintf("fast path says %s (share %d), Explain %s (share %d)", fast, share, ex.Reason, ex.Share)
 	}
 	return ans
+}
+
+// layersString writes an explanation's layers for a failure message,
+// " 1:identity_deny=pass …", the decisive one starred.
+func layersString(layers []Layer) string {
+	var b strings.Builder
+	for _, l := range layers {
+		fmt.Fprintf(&b, " %d:%s=%s", l.Step, l.Name, l.Result)
+		if l.Decisive {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
 }
 
 // pipeshareClass reduces an explanation to what the oracle can tell apart.
