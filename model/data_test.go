@@ -115,6 +115,7 @@ func randomDataConfig(r *rand.Rand) *Config {
 			cfg.Policies[i].Statements = append(cfg.Policies[i].Statements, statement(identityRes, false, false))
 		}
 	}
+	rcpActions := slices.DeleteFunc(slices.Clone(dataActions), func(a string) bool { return a == "*" })
 	targets := []string{"/", pick(accts)}
 	for _, u := range cfg.Org.Units {
 		targets = append(targets, u.Path.S)
@@ -125,6 +126,8 @@ func randomDataConfig(r *rand.Rand) *Config {
 		for range 1 + r.IntN(2) {
 			st := statement(identityRes, true, true)
 			st.Principals = []PrincipalDoc{{Kind: "AWS", Value: ref("*")}}
+			// RCPs name their actions: neither "*" nor NotAction.
+			st.Action, st.NotAction = []Ref{ref(pick(rcpActions))}, nil
 			doc.Statements = append(doc.Statements, st)
 		}
 		cfg.Policies = append(cfg.Policies, doc)
@@ -238,6 +241,14 @@ func dataConfig() *Config {
 	return c
 }
 
+// withBoundary gives role/Exec of dataConfig a permissions boundary that
+// allows only action.
+func withBoundary(c *Config, action string) {
+	c.Policies = append(c.Policies, PolicyDoc{Name: "boundary", Statements: []StatementDoc{{Pos: at(80, 1),
+		Effect: rf("Allow", 80), Action: []Ref{rf(action, 80)}, Resource: []Ref{rf("*", 80)}}}})
+	c.Accounts[0].Principals[0].Boundary = rf("boundary", 81)
+}
+
 func TestDataDecisions(t *testing.T) {
 	const read, write = true, false
 	principal := func(v string) []PrincipalDoc { return []PrincipalDoc{{Kind: "AWS", Value: rf(v, 60)}} }
@@ -291,6 +302,27 @@ func TestDataDecisions(t *testing.T) {
 			c.Policies[1].Statements[0].Action = []Ref{rf("s3:*", 30)}
 			c.Keys[1].Policy = &PolicyDoc{Statements: []StatementDoc{stmt("Allow", principal("arn:aws:iam::111111111111:role/Exec"), "kms:Decrypt")}}
 		}, "owner-data", read, KMSDecrypt, DataAllowed, ""},
+		// The boundary cases of AWS's table "Resource-based policies and
+		// implicit denies in other policy types (same account)": a grant
+		// to the role's ARN is limited by the boundary, one to the session
+		// (its ARN, or "*") is not. Found by the differential oracle.
+		{"same account S3: a grant to the role's ARN stays within the boundary", func(c *Config) {
+			withBoundary(c, "kms:*")
+			c.Buckets[1].Policy = &PolicyDoc{Statements: []StatementDoc{stmt("Allow", principal("arn:aws:iam::111111111111:role/Exec"), "s3:*")}}
+		}, "owner-data", read, S3GetObject, DataNoIdentityAllow,
+			`User: arn:aws:sts::111111111111:assumed-role/Exec/SageMaker is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::owner-data/in/x.csv" because no permissions boundary policy allows the s3:GetObject action`},
+		{"same account S3: a grant to the session is not limited by the boundary", func(c *Config) {
+			withBoundary(c, "kms:*")
+			c.Buckets[1].Policy = &PolicyDoc{Statements: []StatementDoc{stmt("Allow", principal("arn:aws:sts::111111111111:assumed-role/Exec/SageMaker"), "s3:*")}}
+		}, "owner-data", read, S3GetObject, DataAllowed, ""},
+		{"same account KMS: a key policy granting \"*\" is not limited by the boundary", func(c *Config) {
+			withBoundary(c, "s3:*")
+			c.Keys[1].Policy = &PolicyDoc{Statements: []StatementDoc{stmt("Allow", principal("*"), "kms:Decrypt")}}
+		}, "owner-data", read, KMSDecrypt, DataAllowed, ""},
+		{"cross-account: a grant to the session still needs the boundary", func(c *Config) {
+			withBoundary(c, "kms:*")
+			c.Buckets[0].Policy.Statements[0].Principals = principal("arn:aws:sts::111111111111:assumed-role/Exec/SageMaker")
+		}, "research-data", read, S3GetObject, DataNoIdentityAllow, ""},
 		{"explicit deny in the bucket policy wins", func(c *Config) {
 			c.Buckets[0].Policy.Statements = append(c.Buckets[0].Policy.Statements, stmt("Deny", principal("*"), "s3:*",
 				ConditionDoc{Operator: "StringNotEquals", Key: "aws:PrincipalOrgID", Values: []string{"o-other"}}))
@@ -369,6 +401,18 @@ func TestDataConfigErrors(t *testing.T) {
 				Action: []Ref{rf("s3:*", 70)}, Resource: []Ref{rf("*", 70)}}}})
 			c.Org.RCPs = []RCPConfig{{Target: rf("/", 71), Policies: []Ref{rf("rcp", 71)}}}
 		}, `s.yaml:70:1: RCP "rcp" allows: RCPs only deny`},
+		{"RCP denying every action", func(c *Config) {
+			c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(70, 1),
+				Effect: rf("Deny", 70), PrincipalPos: at(70, 9), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 70)}},
+				Action: []Ref{rf("*", 72)}, Resource: []Ref{rf("*", 70)}}}})
+			c.Org.RCPs = []RCPConfig{{Target: rf("/", 71), Policies: []Ref{rf("rcp", 71)}}}
+		}, `s.yaml:72:3: RCP "rcp": Action "*" is not supported in RCPs`},
+		{"RCP with NotAction", func(c *Config) {
+			c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(70, 1),
+				Effect: rf("Deny", 70), PrincipalPos: at(70, 9), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 70)}},
+				NotAction: []Ref{rf("s3:GetObject", 72)}, Resource: []Ref{rf("*", 70)}}}})
+			c.Org.RCPs = []RCPConfig{{Target: rf("/", 71), Policies: []Ref{rf("rcp", 71)}}}
+		}, `s.yaml:72:3: RCP "rcp": NotAction is not supported in RCPs`},
 		{"RCP on an outside account", func(c *Config) {
 			c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(70, 1),
 				Effect: rf("Deny", 70), PrincipalPos: at(70, 9), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 70)}},

@@ -194,9 +194,17 @@ func (b *builder) rcps(cfgs []RCPConfig) {
 }
 
 // checkPrincipals checks the Principal elements of the namespace's
-// policies by use: none in identity policies, boundaries and SCPs; in an
-// RCP, every statement is a Deny with Principal "*".
-func (b *builder) checkPrincipals() {
+// policies (docs, as configured) by use: none in identity policies,
+// boundaries and SCPs; in an RCP, every statement is a Deny with
+// Principal "*" and names its actions, neither "*" nor NotAction
+// (docs/aws-semantics.md#data-plane).
+func (b *builder) checkPrincipals(docs []PolicyDoc) {
+	doc := map[string]*PolicyDoc{}
+	for i := range docs {
+		if _, dup := doc[docs[i].Name]; !dup {
+			doc[docs[i].Name] = &docs[i]
+		}
+	}
 	for i := range b.usedPolicy {
 		p := &b.w.policies[i]
 		for j := range p.Statements {
@@ -212,6 +220,15 @@ func (b *builder) checkPrincipals() {
 			}
 			if st.Effect == EffectAllow {
 				b.errorf(st.Pos, "RCP %q allows: RCPs only deny (AWS's RCPFullAWSAccess, always attached, is the one allowing RCP)", p.Name)
+			}
+			sd := &doc[p.Name].Statements[j]
+			if len(sd.NotAction) > 0 {
+				b.errorf(sd.NotAction[0].Pos, "RCP %q: NotAction is not supported in RCPs; list the actions to deny in Action", p.Name)
+			}
+			for _, a := range sd.Action {
+				if a.S == "*" {
+					b.errorf(a.Pos, "RCP %q: Action \"*\" is not supported in RCPs; name the services' actions (e.g. \"s3:*\", \"kms:*\")", p.Name)
+				}
 			}
 		}
 	}

@@ -87,7 +87,7 @@ func (w *World) dataStatements(pols []PolicyID, eff Effect, act DataAction, res 
 			if s.Effect != eff || !s.Data.Has(act) || !s.applies(res, ctx) {
 				continue
 			}
-			m := roleDirect
+			m := roleSession
 			if s.Principal != nil {
 				m = w.matchRole(s.Principal, p)
 			}
@@ -166,8 +166,12 @@ func (w *World) decideData(p PrincipalID, a *DataAccess, t Time) DataReason {
 	bAllow := boundary == nil || w.dataHit(boundary, EffectAllow, act, res, &ctx, p) != roleNotNamed
 	grant := w.dataHit(rp, EffectAllow, act, res, &ctx, p)
 	switch {
+	case owner == pr.account && grant == roleSession:
+		// A grant to the session itself: no implicit deny of the identity
+		// policies or the boundary limits it.
+		return DataAllowed
 	case owner == pr.account && !act.IsKMS():
-		if bAllow && (idAllow || grant == roleDirect) {
+		if bAllow && (idAllow || grant == roleARN) {
 			return DataAllowed
 		}
 		return DataNoIdentityAllow
@@ -175,7 +179,7 @@ func (w *World) decideData(p PrincipalID, a *DataAccess, t Time) DataReason {
 		switch {
 		case !bAllow:
 			return DataNoIdentityAllow
-		case grant == roleDirect || grant == roleAccount && idAllow:
+		case grant == roleARN || grant == roleAccount && idAllow:
 			return DataAllowed
 		case grant == roleNotNamed:
 			return DataNoResourceAllow

@@ -47,8 +47,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		boundary = []PolicyID{pr.boundary}
 	}
 	all := func(dst []Match, pols []PolicyID, eff Effect) []Match {
-		dst = w.matchData(dst, pols, eff, act, res, &ctx, p, roleDirect)
-		return w.matchData(dst, pols, eff, act, res, &ctx, p, roleAccount)
+		for _, kind := range []roleMatch{roleSession, roleARN, roleAccount} {
+			dst = w.matchData(dst, pols, eff, act, res, &ctx, p, kind)
+		}
+		return dst
 	}
 
 	l1 := Layer{Step: 1, Name: "identity_deny", Result: Pass}
@@ -131,14 +133,18 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	}
 
 	// The resource policy: its denies, then its allows by how they name
-	// the role (directly, or its account: a delegation to IAM).
+	// the role (its session or "*", its ARN, or its account: a delegation
+	// to IAM).
 	rp := w.resourcePolicyOf(&a)
 	l5 := Layer{Step: 5, Name: "resource", Result: NotApplicable}
 	l5.Matched = all(nil, rp, EffectDeny)
 	resDeny := len(l5.Matched) > 0
 	n := len(l5.Matched)
-	l5.Matched = w.matchData(l5.Matched, rp, EffectAllow, act, res, &ctx, p, roleDirect)
-	direct := len(l5.Matched) > n
+	l5.Matched = w.matchData(l5.Matched, rp, EffectAllow, act, res, &ctx, p, roleSession)
+	session := len(l5.Matched) > n
+	n = len(l5.Matched)
+	l5.Matched = w.matchData(l5.Matched, rp, EffectAllow, act, res, &ctx, p, roleARN)
+	direct := session || len(l5.Matched) > n
 	n = len(l5.Matched)
 	l5.Matched = w.matchData(l5.Matched, rp, EffectAllow, act, res, &ctx, p, roleAccount)
 	delegated := len(l5.Matched) > n
@@ -170,6 +176,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		decisive, ex.Reason = 4, DataResourceDeny
 	case l2.Result == Fail:
 		decisive, ex.Reason = 1, DataSCP
+	case same && session:
+		// A grant to the session itself, in its own account: implicit
+		// denies of the identity policies and the boundary do not limit it.
+		decisive, ex.Reason = 4, DataAllowed
 	case !boundaryAllow:
 		decisive, ex.Reason = 3, DataNoIdentityAllow
 	case same && !act.IsKMS():

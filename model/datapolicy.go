@@ -76,16 +76,19 @@ type roleMatch uint8
 const (
 	roleNotNamed roleMatch = iota
 	roleAccount            // the role's account: a delegation to its IAM policies
-	roleDirect             // "*", the role or its session
+	roleARN                // the role's ARN: a grant its permissions boundary limits
+	roleSession            // "*" or the session's ARN: a grant to the session itself
 )
 
-// matchRole returns how ps names role p.
+// matchRole returns how ps names role p, the strongest way first.
 func (w *World) matchRole(ps *principalSet, p PrincipalID) roleMatch {
 	pr := &w.principals[p]
-	if ps.any || slices.Contains(ps.arns, pr.arn) || slices.Contains(ps.arns, w.RoleSessionARN(p)) {
-		return roleDirect
-	}
-	if slices.Contains(ps.accounts, w.accounts[pr.account].id) {
+	switch {
+	case ps.any || slices.Contains(ps.arns, w.RoleSessionARN(p)):
+		return roleSession
+	case slices.Contains(ps.arns, pr.arn):
+		return roleARN
+	case slices.Contains(ps.accounts, w.accounts[pr.account].id):
 		return roleAccount
 	}
 	return roleNotNamed

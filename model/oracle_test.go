@@ -21,7 +21,7 @@ import (
 )
 
 var (
-	oracleCases = flag.Int("oracle.cases", 10000, "number of random calls TestOracle compares with @cloud-copilot/iam-simulate")
+	oracleCases = flag.Int("oracle.cases", 10000, "number of random calls, and of random data accesses, TestOracle compares with @cloud-copilot/iam-simulate")
 	oracleSeed  = flag.Uint64("oracle.seed", 1, "seed of TestOracle's case generator")
 )
 
@@ -36,13 +36,15 @@ const (
 	oracleFrom = 20 * Time(time.Hour)
 )
 
-// oracleCase is one call in one scenario.
+// oracleCase is one call in one scenario, or with data set one S3 or KMS
+// request of a role session.
 type oracleCase struct {
 	cfg       *Config
 	caller    string // "ACCT" (its root) or "ACCT/role/X"
 	pipeOwner string
 	pipeName  string
 	action    Action
+	data      *oracleDataAccess // a data-plane case: the request (pipeline and action unused)
 	at        Time
 }
 
@@ -56,14 +58,7 @@ type oracleCase struct {
 // to cover IAM-principal associations.
 func oracleConfig(r *rand.Rand) *Config {
 	cfg := randomConfig(r)
-	cfg.Events = nil
-	for i := range cfg.Org.Units {
-		u := &cfg.Org.Units[i]
-		u.ID = fmt.Sprintf("ou-prop-%08d", i)
-		if u.Path.S == "/" {
-			u.ID = "r-prop"
-		}
-	}
+	settleOracleConfig(cfg)
 	hasRole := map[string]bool{}
 	for _, a := range cfg.Accounts {
 		for _, p := range a.Principals {
@@ -85,6 +80,18 @@ func oracleConfig(r *rand.Rand) *Config {
 		}
 	}
 	return cfg
+}
+
+// settleOracleConfig removes cfg's timeline and gives its units IDs.
+func settleOracleConfig(cfg *Config) {
+	cfg.Events = nil
+	for i := range cfg.Org.Units {
+		u := &cfg.Org.Units[i]
+		u.ID = fmt.Sprintf("ou-prop-%08d", i)
+		if u.Path.S == "/" {
+			u.ID = "r-prop"
+		}
+	}
 }
 
 // oracleCasesFor draws n calls in cfg.
@@ -130,7 +137,7 @@ func cloneConfig(cfg *Config) *Config {
 // not valid (the scenario does not build, or shrinking removed the caller).
 type psAnswer struct {
 	class   string
-	reason  Reason
+	reason  string
 	message string
 	layers  string
 	err     string // Explain and the fast path disagree
@@ -138,6 +145,9 @@ type psAnswer struct {
 
 // pipeshareAnswer asks w (built from c.cfg; nil if it did not build).
 func pipeshareAnswer(w *World, c *oracleCase) psAnswer {
+	if c.data != nil {
+		return pipeshareDataAnswer(w, c)
+	}
 	if w == nil {
 		return psAnswer{}
 	}
@@ -151,17 +161,24 @@ func pipeshareAnswer(w *World, c *oracleCase) psAnswer {
 	}
 	ex := w.Explain(ps[0], pl, c.action, c.at)
 	fast, share := w.DecideShare(ps[0], pl, c.action, c.at)
-	ans := psAnswer{reason: ex.Reason, message: ex.Message, class: pipeshareClass(&ex)}
-	for _, l := range ex.Layers {
-		ans.layers += fmt.Sprintf(" %d:%s=%s", l.Step, l.Name, l.Result)
-		if l.Decisive {
-			ans.layers += "*"
-		}
-	}
+	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareClass(&ex), layers: layersString(ex.Layers)}
 	if fast != ex.Reason || share != ex.Share {
 		ans.err = fmt.Sprintf("fast path says %s (share %d), Explain %s (share %d)", fast, share, ex.Reason, ex.Share)
 	}
 	return ans
+}
+
+// layersString writes an explanation's layers for a failure message,
+// " 1:identity_deny=pass …", the decisive one starred.
+func layersString(layers []Layer) string {
+	var b strings.Builder
+	for _, l := range layers {
+		fmt.Fprintf(&b, " %d:%s=%s", l.Step, l.Name, l.Result)
+		if l.Decisive {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
 }
 
 // pipeshareClass reduces an explanation to what the oracle can tell apart.
@@ -249,6 +266,7 @@ type oracleAnswer struct {
 	Identity    string          `json:"identity"`
 	Boundary    string          `json:"boundary"`
 	SCP         string          `json:"scp"`
+	RCP         string          `json:"rcp"`
 	Resource    string          `json:"resource"`
 	BlockedBy   []string        `json:"blockedBy"`
 	Ignored     []string        `json:"ignored"`
@@ -290,8 +308,8 @@ func (o *oracleAnswer) String() string {
 	if len(o.Error) > 0 {
 		return "error " + string(o.Error)
 	}
-	return fmt.Sprintf("%s (identity=%s boundary=%s scp=%s resource=%s blockedBy=%v sameAccount=%t)",
-		o.Result, o.Identity, orNone(o.Boundary), o.SCP, o.Resource, o.BlockedBy, o.SameAccount)
+	return fmt.Sprintf("%s (identity=%s boundary=%s scp=%s rcp=%s resource=%s blockedBy=%v sameAccount=%t)",
+		o.Result, o.Identity, orNone(o.Boundary), o.SCP, o.RCP, o.Resource, o.BlockedBy, o.SameAccount)
 }
 
 func orNone(s string) string {
@@ -327,6 +345,9 @@ func policyDocJSON(d *PolicyDoc) policyJSON {
 	for _, s := range d.Statements {
 		st := stmtJSON{Sid: s.Sid, Effect: s.Effect.S, Action: refs(s.Action), NotAction: refs(s.NotAction),
 			Resource: refs(s.Resource), NotResource: refs(s.NotResource)}
+		if s.PrincipalPos.IsValid() {
+			st.Principal = principalJSON(s.Principals)
+		}
 		for _, c := range s.Conditions {
 			if st.Condition == nil {
 				st.Condition = map[string]map[string][]string{}
@@ -344,64 +365,85 @@ func policyDocJSON(d *PolicyDoc) policyJSON {
 	return p
 }
 
-// oracleSimulation writes case c as the oracle's input, from c.cfg alone:
-// the AWS rules of docs/aws-semantics.md#policy-evaluation-across-accounts, nothing of pipeshare's evaluation.
-func oracleSimulation(c *oracleCase) *simulation {
-	cfg := c.cfg
-	docs := map[string]*PolicyDoc{}
+// principalJSON writes a Principal element as AWS's JSON does: "*" alone,
+// else a list per kind (AWS, Service).
+func principalJSON(ps []PrincipalDoc) any {
+	if len(ps) == 1 && ps[0].Kind == "AWS" && ps[0].Value.S == "*" {
+		return "*"
+	}
+	out := map[string][]string{}
+	for _, p := range ps {
+		out[p.Kind] = append(out[p.Kind], p.Value.S)
+	}
+	return out
+}
+
+// oracleOrg answers questions about a Config as the oracle's input needs
+// them: policy documents by name, accounts, units and their paths.
+type oracleOrg struct {
+	cfg      *Config
+	docs     map[string]*PolicyDoc
+	accounts map[string]*AccountConfig
+	units    map[string]*UnitConfig
+}
+
+func newOracleOrg(cfg *Config) *oracleOrg {
+	o := &oracleOrg{cfg: cfg, docs: map[string]*PolicyDoc{}, accounts: map[string]*AccountConfig{}, units: map[string]*UnitConfig{}}
 	for i := range cfg.Policies {
-		docs[cfg.Policies[i].Name] = &cfg.Policies[i]
+		o.docs[cfg.Policies[i].Name] = &cfg.Policies[i]
 	}
-	named := func(refs []Ref) []namedPolicy {
-		out := []namedPolicy{}
-		for _, r := range refs {
-			out = append(out, namedPolicy{Name: r.S, Policy: policyDocJSON(docs[r.S])})
-		}
-		return out
-	}
-	accounts := map[string]*AccountConfig{}
 	for i := range cfg.Accounts {
-		accounts[cfg.Accounts[i].ID.S] = &cfg.Accounts[i]
+		o.accounts[cfg.Accounts[i].ID.S] = &cfg.Accounts[i]
 	}
-	units := map[string]*UnitConfig{}
 	if cfg.Org != nil {
 		for i := range cfg.Org.Units {
-			units[cfg.Org.Units[i].Path.S] = &cfg.Org.Units[i]
+			o.units[cfg.Org.Units[i].Path.S] = &cfg.Org.Units[i]
 		}
 	}
-	inOrg := func(acct string) bool { return cfg.Org != nil && accounts[acct].OU.S != "" }
-	// levels returns the units from the root to path.
-	levels := func(path string) []*UnitConfig {
-		out := []*UnitConfig{units["/"]}
-		for i := 1; i < len(path); i++ {
-			if i == len(path)-1 || path[i+1] == '/' {
-				out = append(out, units[path[:i+1]])
-			}
-		}
-		return out
-	}
-	orgPath := func(path string) string {
-		s := cfg.Org.ID + "/"
-		for _, u := range levels(path) {
-			s += u.ID + "/"
-		}
-		return s
-	}
+	return o
+}
 
-	acctID, pname, _ := strings.Cut(c.caller, "/")
-	acct := accounts[acctID]
-	sim := &simulation{IdentityPolicies: []namedPolicy{}, ServiceControlPolicies: []orgLevel{}, ResourceControlPolicies: []orgLevel{}}
-	// Search is authorized on "*" in the caller's own account
-	// (docs/aws-semantics.md#read-actions-and-search): no share applies.
-	resAcct := c.pipeOwner
-	if c.action == Search {
-		resAcct = acctID
+func (o *oracleOrg) named(refs []Ref) []namedPolicy {
+	out := []namedPolicy{}
+	for _, r := range refs {
+		out = append(out, namedPolicy{Name: r.S, Policy: policyDocJSON(o.docs[r.S])})
 	}
+	return out
+}
+
+func (o *oracleOrg) inOrg(acct string) bool { return o.cfg.Org != nil && o.accounts[acct].OU.S != "" }
+
+// levels returns the units from the root to path.
+func (o *oracleOrg) levels(path string) []*UnitConfig {
+	out := []*UnitConfig{o.units["/"]}
+	for i := 1; i < len(path); i++ {
+		if i == len(path)-1 || path[i+1] == '/' {
+			out = append(out, o.units[path[:i+1]])
+		}
+	}
+	return out
+}
+
+func (o *oracleOrg) orgPath(path string) string {
+	s := o.cfg.Org.ID + "/"
+	for _, u := range o.levels(path) {
+		s += u.ID + "/"
+	}
+	return s
+}
+
+// caller starts the oracle's input for a request of caller ("ACCT" for its
+// root, or "ACCT/role/X") at t: its identity policies, boundary, the SCPs
+// of its account per level, and the context keys of the caller.
+func (o *oracleOrg) caller(caller string, t Time) (*simulation, map[string]any) {
+	cfg := o.cfg
+	acctID, pname, _ := strings.Cut(caller, "/")
+	acct := o.accounts[acctID]
+	sim := &simulation{IdentityPolicies: []namedPolicy{}, ServiceControlPolicies: []orgLevel{}, ResourceControlPolicies: []orgLevel{}}
 	ctx := map[string]any{
 		"aws:PrincipalAccount": acctID,
-		"aws:ResourceAccount":  resAcct,
 		"aws:RequestedRegion":  cfg.Region,
-		"aws:CurrentTime":      time.Unix(0, cfg.StartUnixNano+int64(c.at)).UTC().Format(time.RFC3339),
+		"aws:CurrentTime":      time.Unix(0, cfg.StartUnixNano+int64(t)).UTC().Format(time.RFC3339),
 		"aws:SecureTransport":  "true",
 		"aws:ViaAWSService":    "false",
 		"aws:PrincipalType":    "Account",
@@ -421,12 +463,12 @@ func oracleSimulation(c *oracleCase) *simulation {
 			if p.Name.S != pname {
 				continue
 			}
-			sim.IdentityPolicies = named(p.Policies)
+			sim.IdentityPolicies = o.named(p.Policies)
 			if p.AllowAll {
 				sim.IdentityPolicies = append(sim.IdentityPolicies, namedPolicy{Name: "AllowAll", Policy: allowAllPolicy})
 			}
 			if p.Boundary.S != "" {
-				sim.PermissionBoundaryPolicies = named([]Ref{p.Boundary})
+				sim.PermissionBoundaryPolicies = o.named([]Ref{p.Boundary})
 			}
 			for _, tag := range p.Tags {
 				ctx["aws:PrincipalTag/"+tag.Key] = tag.Value
@@ -434,25 +476,46 @@ func oracleSimulation(c *oracleCase) *simulation {
 		}
 	}
 	sim.Request.Principal = ctx["aws:PrincipalArn"].(string)
-	if inOrg(acctID) {
+	if o.inOrg(acctID) {
 		ctx["aws:PrincipalOrgID"] = cfg.Org.ID
-		ctx["aws:PrincipalOrgPaths"] = []string{orgPath(acct.OU.S)}
+		ctx["aws:PrincipalOrgPaths"] = []string{o.orgPath(acct.OU.S)}
 		// SCPs apply to member accounts, not to the management account.
 		if acctID != cfg.Org.Management.S {
 			level := func(id string, full bool, scps []Ref) {
-				l := orgLevel{OrgIdentifier: id, Policies: named(scps)}
+				l := orgLevel{OrgIdentifier: id, Policies: o.named(scps)}
 				if full {
 					l.Policies = append([]namedPolicy{{Name: "FullAWSAccess", Policy: allowAllPolicy}}, l.Policies...)
 				}
 				sim.ServiceControlPolicies = append(sim.ServiceControlPolicies, l)
 			}
-			for _, u := range levels(acct.OU.S) {
+			for _, u := range o.levels(acct.OU.S) {
 				level(u.ID, u.FullAccess, u.SCPs)
 			}
 			level(acctID, acct.FullAccess, acct.SCPs)
 		}
 	}
 	sim.Request.ContextVariables = ctx
+	return sim, ctx
+}
+
+// oracleSimulation writes case c as the oracle's input, from c.cfg alone:
+// the AWS rules of docs/aws-semantics.md#policy-evaluation-across-accounts, nothing of pipeshare's evaluation.
+func oracleSimulation(c *oracleCase) *simulation {
+	if c.data != nil {
+		return oracleDataSimulation(c)
+	}
+	cfg := c.cfg
+	o := newOracleOrg(cfg)
+	inOrg, orgPath := o.inOrg, o.orgPath
+	sim, ctx := o.caller(c.caller, c.at)
+	acctID, _, _ := strings.Cut(c.caller, "/")
+	// Search is authorized on "*" in the caller's own account
+	// (docs/aws-semantics.md#read-actions-and-search): no share applies.
+	resAcct := c.pipeOwner
+	if c.action == Search {
+		resAcct = acctID
+	}
+	ctx["aws:ResourceAccount"] = resAcct
 
 	pipeARN := oraclePipelineARN(cfg, c.pipeOwner, c.pipeName)
 	sim.Request.Action = c.action.String()
@@ -605,8 +668,12 @@ func (o *oracle) run(t *testing.T, sims []*simulation) []oracleAnswer {
 	return answers
 }
 
-// oracleVerdict compares the two answers to a case: "" when they agree.
-func oracleVerdict(ps psAnswer, o *oracleAnswer) string {
+// oracleVerdict compares the two answers to case c: "" when they agree.
+func oracleVerdict(c *oracleCase, ps psAnswer, o *oracleAnswer) string {
+	class := o.class()
+	if c.data != nil {
+		class = o.dataClass(c.data.action.IsKMS())
+	}
 	switch {
 	case ps.err != "":
 		return "pipeshare's fast path and Explain disagree: " + ps.err
@@ -614,8 +681,8 @@ func oracleVerdict(ps psAnswer, o *oracleAnswer) string {
 		return "the oracle rejected the case: " + string(o.Error)
 	case len(o.Ignored) > 0:
 		return fmt.Sprintf("the oracle ignored context keys %v", o.Ignored)
-	case ps.class != o.class():
-		return ps.class + " ≠ " + o.class()
+	case ps.class != class:
+		return ps.class + " ≠ " + class
 	}
 	return ""
 }
@@ -628,14 +695,20 @@ func oracleVerdict(ps psAnswer, o *oracleAnswer) string {
 //
 //	go test -tags oracle -run TestOracle -count=1 ./model -oracle.cases=10000
 //
-// Each case is a random scenario (randomConfig, with the RAM lifecycle
-// settled, see oracleConfig) and one call: a principal, an action, a
-// pipeline, a time. pipeshare answers with Explain and the fast path; the
-// oracle gets the caller's identity policies, permissions boundary, SCPs per
-// level and the resource policy RAM writes for the pipeline's shares, and
-// answers Allowed / ExplicitlyDenied / ImplicitlyDenied with a result per
-// policy type. Both answers are reduced to a class (pipeshareClass,
-// oracleAnswer.class) and compared.
+// A control-plane case is a random scenario (randomConfig, with the RAM
+// lifecycle settled, see oracleConfig) and one call: a principal, an
+// action, a pipeline, a time. pipeshare answers with Explain and the fast
+// path; the oracle gets the caller's identity policies, permissions
+// boundary, SCPs per level and the resource policy RAM writes for the
+// pipeline's shares. A data-plane case (oracle_data_test.go) is a random
+// scenario with buckets and keys (randomDataConfig) and one S3 or KMS
+// request of a role session; pipeshare answers with ExplainData and
+// DecideData; the oracle gets the role's policies, boundary and SCPs, the
+// RCPs of the resource's account per level and the bucket or key policy.
+// The oracle answers Allowed / ExplicitlyDenied / ImplicitlyDenied with a
+// result per policy type. Both answers are reduced to a class
+// (pipeshareClass and oracleAnswer.class, pipeshareDataClass and
+// oracleAnswer.dataClass) and compared. -oracle.cases=N draws N of each.
 // A disagreement is shrunk greedily and printed.
 func TestOracle(t *testing.T) {
 	start := time.Now()
@@ -659,6 +732,20 @@ func TestOracle(t *testing.T) {
 			cases, answers = append(cases, c), append(answers, ps)
 		}
 	}
+	for len(cases) < 2**oracleCases {
+		cfg := oracleDataConfig(r)
+		w, _ := NewWorld(cfg)
+		if w == nil {
+			continue
+		}
+		for _, c := range oracleDataCasesFor(r, w, cfg, min(oracleCasesPerConfig, 2**oracleCases-len(cases))) {
+			ps := pipeshareAnswer(w, c)
+			if ps.class == "" {
+				t.Fatalf("case %d: the generator made an invalid data access %s %s", len(cases), c.caller, c.data.action)
+			}
+			cases, answers = append(cases, c), append(answers, ps)
+		}
+	}
 	sims := make([]*simulation, len(cases))
 	for i, c := range cases {
 		sims[i] = oracleSimulation(c)
@@ -668,22 +755,29 @@ func TestOracle(t *testing.T) {
 	ran := time.Since(start) - setup - generated
 
 	classes := map[string]int{}
-	reasons := map[Reason]int{}
+	reasons := map[string]int{}
 	failures := map[string]int{}
 	var order []string
 	first := map[string]int{}
 	for i := range cases {
 		classes[answers[i].class]++
 		reasons[answers[i].reason]++
-		v := oracleVerdict(answers[i], &oas[i])
+		c := cases[i]
+		v := oracleVerdict(c, answers[i], &oas[i])
 		if v == "" {
 			continue
 		}
 		key := v
-		if !strings.Contains(v, "≠") {
+		switch {
+		case !strings.Contains(v, "≠"):
 			key = v[:strings.IndexByte(v, ':')]
-		} else {
-			key += " on " + [...]string{ResourceAny: "Search", ResourcePipeline: "a pipeline", ResourceExecution: "an execution"}[cases[i].action.Resource()]
+		case c.data != nil:
+			key += " on " + c.data.action.String()
+			if oas[i].SameAccount {
+				key += " in the same account"
+			}
+		default:
+			key += " on " + [...]string{ResourceAny: "Search", ResourcePipeline: "a pipeline", ResourceExecution: "an execution"}[c.action.Resource()]
 		}
 		if failures[key] == 0 {
 			order = append(order, key)
@@ -694,7 +788,7 @@ func TestOracle(t *testing.T) {
 	t.Logf("%d cases: npm ci %v, generate %v, oracle %v", len(cases), setup.Round(time.Millisecond),
 		generated.Round(time.Millisecond), ran.Round(time.Millisecond))
 	for _, c := range slices.Sorted(maps.Keys(classes)) {
-		t.Logf("  %-18s %6d", c, classes[c])
+		t.Logf("  %-22s %6d", c, classes[c])
 	}
 	var rs []string
 	for _, rr := range slices.Sorted(maps.Keys(reasons)) {
@@ -713,8 +807,10 @@ func TestOracle(t *testing.T) {
 	}
 
 	// A case space that misses a class could not catch its bugs.
-	if len(cases) >= 1000 && len(order) == 0 {
-		for _, c := range []string{"allow:owner", "allow:shared", "explicit_deny", "scp:explicit", "scp:implicit", "implicit:identity", "implicit:resource"} {
+	if *oracleCases >= 1000 && len(order) == 0 {
+		for _, c := range []string{"allow:owner", "allow:shared", "explicit_deny", "scp:explicit", "scp:implicit", "implicit:identity", "implicit:resource",
+			"data:allowed", "data:explicit_deny", "data:scp:explicit", "data:scp:implicit", "data:rcp", "data:resource_deny",
+			"data:implicit:identity", "data:implicit:resource"} {
 			if classes[c] == 0 {
 				t.Errorf("no case of class %s in %d cases: the generator no longer covers it", c, len(cases))
 			}
@@ -726,7 +822,7 @@ func TestOracle(t *testing.T) {
 // and the oracle keep giving the same two (different) answers, asking the
 // oracle about every candidate of a round in one batch.
 func shrinkOracleCase(t *testing.T, orc *oracle, c *oracleCase, ps psAnswer, oa oracleAnswer) (*oracleCase, psAnswer, oracleAnswer) {
-	want := oracleVerdict(ps, &oa)
+	want := oracleVerdict(c, ps, &oa)
 	for round := 0; round < 200; round++ {
 		var cands []*oracleCase
 		var pss []psAnswer
@@ -743,7 +839,7 @@ func shrinkOracleCase(t *testing.T, orc *oracle, c *oracleCase, ps psAnswer, oa 
 			break
 		}
 		oas := orc.run(t, sims)
-		i := slices.IndexFunc(oas, func(o oracleAnswer) bool { return oracleVerdict(pss[o.ID], &o) == want })
+		i := slices.IndexFunc(oas, func(o oracleAnswer) bool { return oracleVerdict(cands[o.ID], pss[o.ID], &o) == want })
 		if i < 0 {
 			break
 		}
@@ -871,36 +967,53 @@ func shrinkCandidates(c *oracleCase) []*oracleCase {
 		}
 	}
 	for i := range cfg.Policies {
-		d := &cfg.Policies[i]
-		for j := range d.Statements {
-			if len(d.Statements) > 1 {
-				try(func(cfg *Config) { cfg.Policies[i].Statements = slices.Delete(cfg.Policies[i].Statements, j, j+1) })
-			}
-			s := &d.Statements[j]
-			for k := range s.Conditions {
-				try(func(cfg *Config) {
-					st := &cfg.Policies[i].Statements[j]
-					st.Conditions = slices.Delete(st.Conditions, k, k+1)
+		shrinkStatements(&cfg.Policies[i], func(mut func(d *PolicyDoc)) { try(func(cfg *Config) { mut(&cfg.Policies[i]) }) })
+	}
+	if c.data != nil {
+		shrinkDataCandidates(c, try)
+	}
+	return out
+}
+
+// shrinkStatements calls try with each way of simplifying d by one step:
+// dropping a statement (one is kept), a condition, or one entry of a list
+// of actions or resources with more than one.
+func shrinkStatements(d *PolicyDoc, try func(mut func(d *PolicyDoc))) {
+	for j := range d.Statements {
+		if len(d.Statements) > 1 {
+			try(func(d *PolicyDoc) { d.Statements = slices.Delete(d.Statements, j, j+1) })
+		}
+		s := &d.Statements[j]
+		for k := range s.Conditions {
+			try(func(d *PolicyDoc) {
+				st := &d.Statements[j]
+				st.Conditions = slices.Delete(st.Conditions, k, k+1)
+			})
+		}
+		if len(s.Principals) > 1 {
+			for k := range s.Principals {
+				try(func(d *PolicyDoc) {
+					st := &d.Statements[j]
+					st.Principals = slices.Delete(st.Principals, k, k+1)
 				})
 			}
-			for _, list := range []func(*StatementDoc) *[]Ref{
-				func(s *StatementDoc) *[]Ref { return &s.Action },
-				func(s *StatementDoc) *[]Ref { return &s.NotAction },
-				func(s *StatementDoc) *[]Ref { return &s.Resource },
-				func(s *StatementDoc) *[]Ref { return &s.NotResource },
-			} {
-				if l := *list(s); len(l) > 1 {
-					for k := range l {
-						try(func(cfg *Config) {
-							l := list(&cfg.Policies[i].Statements[j])
-							*l = slices.Delete(*l, k, k+1)
-						})
-					}
+		}
+		for _, list := range []func(*StatementDoc) *[]Ref{
+			func(s *StatementDoc) *[]Ref { return &s.Action },
+			func(s *StatementDoc) *[]Ref { return &s.NotAction },
+			func(s *StatementDoc) *[]Ref { return &s.Resource },
+			func(s *StatementDoc) *[]Ref { return &s.NotResource },
+		} {
+			if l := *list(s); len(l) > 1 {
+				for k := range l {
+					try(func(d *PolicyDoc) {
+						l := list(&d.Statements[j])
+						*l = slices.Delete(*l, k, k+1)
+					})
 				}
 			}
 		}
 	}
-	return out
 }
 
 // describeOracleCase prints a case for a failure message: the call, the
@@ -909,7 +1022,7 @@ func shrinkCandidates(c *oracleCase) []*oracleCase {
 func describeOracleCase(c *oracleCase, ps psAnswer, oa *oracleAnswer) string {
 	sim := oracleSimulation(c)
 	var b strings.Builder
-	fmt.Fprintf(&b, "  call       %s %s on %s at %s (t=%s)\n", c.caller, c.action, sim.Request.Resource.Resource,
+	fmt.Fprintf(&b, "  call       %s %s on %s at %s (t=%s)\n", sim.Request.Principal, sim.Request.Action, sim.Request.Resource.Resource,
 		sim.Request.ContextVariables["aws:CurrentTime"], c.at)
 	acct, _, _ := strings.Cut(c.caller, "/")
 	for _, a := range c.cfg.Accounts {

@@ -121,7 +121,7 @@ func NewWorld(cfg *Config) (*World, []*PosError) {
 	b.pipelines(cfg.Pipelines)
 	b.shares(cfg.Shares)
 	b.events(cfg.Events)
-	b.checkPrincipals()
+	b.checkPrincipals(cfg.Policies)
 	b.unusedPolicies()
 	w := b.w
 	sortPosErrors(b.errs)

@@ -421,6 +421,19 @@ func (d *dataSim) paramSet(pl model.PipelineID, params []Param) int32 {
 	return id
 }
 
+// passed appends to dst the parameters of set (of pipeline pl) whose
+// values differ from the pipeline's defaults: what a Start with that set
+// passes, as far as the run can tell.
+func (d *dataSim) passed(dst []Param, pl model.PipelineID, set int32) []Param {
+	dp := &d.pipes[pl]
+	for i, v := range d.paramSets[set] {
+		if v != dp.defaults[i] {
+			dst = append(dst, Param{Name: dp.params[i], Value: v})
+		}
+	}
+	return dst
+}
+
 // startParams returns the parameter set of a generated Start of pl by
 // caller of workload entry wi.
 func (d *dataSim) startParams(wi int32, caller model.PrincipalID, pl model.PipelineID) int32 {

@@ -63,6 +63,7 @@ type Sim struct {
 	idOrder       deque[mappedID]             // execByID's IDs in mapping order, to forget old ones
 	sink          CallSink
 	sinkRec       CallRecord
+	sinkParams    []Param // sinkRec's Params
 	every         uint64
 	quotaEvents   []QuotaEvent
 	quotaAcct     []int32  // account index of each set_quota event

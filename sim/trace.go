@@ -74,6 +74,10 @@ type CallRecord struct {
 	Token     string
 	Replayed  bool
 	Recorded  Recorded // for a replayed call
+	// Params are a Start's pipeline parameters whose values differ from
+	// the pipeline's defaults, in the pipeline's order (nil when the
+	// scenario declares no data, or the Start passed none).
+	Params []Param
 }
 
 // CallSink receives every call as the run goes (run --calls). The record
@@ -183,6 +187,10 @@ func (s *Sim) emit(r *callReq, reason model.Reason, share model.ShareID, xi int3
 	}
 	if xi >= 0 {
 		rec.Execution = s.ExecutionID(xi)
+	}
+	if s.dp != nil && r.action == model.StartPipelineExecution {
+		s.sinkParams = s.dp.passed(s.sinkParams[:0], r.pl, r.params)
+		rec.Params = s.sinkParams
 	}
 	s.sink.Call(rec)
 }

@@ -149,6 +149,23 @@ func (cw *CallWriter) record(b []byte, r *sim.CallRecord, idx uint64, c int, sha
 		b = append(b, `,"clientRequestToken":`...)
 		b = appendJSONString(b, token)
 	}
+	// A Start's parameters, as CloudTrail records them: a name/value
+	// list, which run --trace replays.
+	for i, p := range r.Params {
+		if i == 0 {
+			b = append(b, `,"pipelineParameters":[`...)
+		} else {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, p.Name)
+		b = append(b, `,"value":`...)
+		b = appendJSONString(b, p.Value)
+		b = append(b, '}')
+		if i == len(r.Params)-1 {
+			b = append(b, ']')
+		}
+	}
 	b = append(b, `},"responseElements":`...)
 	if token != "" && r.Reason.IsAllow() && r.Execution != "" {
 		b = append(b, `{"pipelineExecutionArn":`...)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -189,4 +191,93 @@ func TestCallWriterReplays(t *testing.T) {
 	require.NoError(t, src.Err())
 	assert.Equal(t, want, counts(res))
 	assert.Equal(t, int64(cw.Calls()), res.Trace.Calls)
+}
+
+// dataScenario: two consumers start the owner's pipeline with their own
+// input; the partner's key policy trusts only the partner, so its Starts
+// fail on kms:Decrypt, the research ones succeed.
+const dataScenario = `version: 1
+name: data-roundtrip
+start: 2026-01-05T00:00:00Z
+duration: 2d
+seed: 7
+accounts:
+  - {id: "111111111111", principals: [{name: role/Exec, policies: [exec]}]}
+  - {id: "222222222222", principals: [{name: role/Research, policies: [start]}]}
+  - {id: "999999999999", principals: [{name: role/Partner, policies: [start]}]}
+policies:
+  start: {Statement: [{Effect: Allow, Action: "sagemaker:StartPipelineExecution", Resource: "*"}]}
+  exec: {Statement: [{Effect: Allow, Action: ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"], Resource: "*"}]}
+keys:
+  - {id: k-research, account: "222222222222", policy: {Statement: [{Effect: Allow, Principal: {AWS: "111111111111"}, Action: "kms:*", Resource: "*"}]}}
+  - {id: k-partner, account: "999999999999", policy: {Statement: [{Effect: Allow, Principal: {AWS: "999999999999"}, Action: "kms:*", Resource: "*"}]}}
+buckets:
+  - {name: research-data, account: "222222222222", encryption: {kms_key: k-research},
+     policy: {Statement: [{Effect: Allow, Principal: {AWS: "111111111111"}, Action: "s3:*", Resource: "*"}]}}
+  - {name: partner-data, account: "999999999999", encryption: {kms_key: k-partner},
+     policy: {Statement: [{Effect: Allow, Principal: {AWS: "111111111111"}, Action: "s3:*", Resource: "*"}]}}
+pipelines:
+  - name: churn
+    account: "111111111111"
+    role: role/Exec
+    parameters: {InputData: "s3://research-data/churn/", Mode: fast}
+    steps:
+      - {name: Prep, type: Processing, instance_type: ml.m5.xlarge, duration: 20m, inputs: [{param: InputData}]}
+shares:
+  - {name: s, owner: "111111111111", pipelines: [churn], principals: ["222222222222", "999999999999"], permission: extended}
+workload:
+  - {name: research, callers: ["222222222222/role/Research"], targets: [churn], every: 6h,
+     actions: {StartPipelineExecution: 1}, parameters: {InputData: "s3://research-data/churn/2026-01/"}}
+  - {name: partner, callers: ["999999999999/role/Partner"], targets: [churn], every: 6h,
+     actions: {StartPipelineExecution: 1}, parameters: {"999999999999/role/Partner": {InputData: "s3://partner-data/exports/"}}}
+`
+
+// TestCallWriterReplaysStartParameters: a run's --calls output records
+// each Start's parameters (those that differ from the pipeline's
+// defaults) as CloudTrail's pipelineParameters, and replaying it with the
+// --trace reader reproduces the run's data plane: the same steps fail on
+// the same denied accesses, burning the same owner money.
+func TestCallWriterReplaysStartParameters(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(dataScenario), 0o644))
+	parse := func() *scenarios.Scenario {
+		sc, err := scenarios.Parse(file, []byte(dataScenario), scenarios.LoadOptions{})
+		require.NoError(t, err)
+		return sc
+	}
+	c, err := scenarios.Compile(parse())
+	require.NoError(t, err)
+	calls := filepath.Join(dir, "calls.jsonl")
+	f, err := os.Create(calls)
+	require.NoError(t, err)
+	cw := NewCallWriter(f, c.World, c.Scenario.Sim.Seed, CallWriterOptions{})
+	c.Sim.SetSink(cw)
+	want := c.Sim.Run()
+	require.NoError(t, cw.Flush())
+	require.NoError(t, f.Close())
+	require.NotEmpty(t, want.Data.Failures, "the partner's Starts fail on its key")
+	require.Positive(t, want.Executions.Started)
+
+	out, err := os.ReadFile(calls)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"clientRequestToken":"pipeshare-`)
+	assert.Contains(t, string(out), `"pipelineParameters":[{"name":"InputData","value":"s3://partner-data/exports/"}]},"responseElements"`)
+	assert.Contains(t, string(out), `"pipelineParameters":[{"name":"InputData","value":"s3://research-data/churn/2026-01/"}]}`)
+	assert.NotContains(t, string(out), `"Mode"`, "a parameter left at its default is not written")
+
+	sc := parse()
+	tr, err := Open([]string{calls}, Options{Strict: true})
+	require.NoError(t, err)
+	require.NoError(t, tr.Prepare(&sc.Model))
+	r, err := scenarios.Compile(sc)
+	require.NoError(t, err)
+	src := tr.Source(r.World)
+	r.Sim.SetTrace(src)
+	got := r.Sim.Run()
+	require.NoError(t, src.Finish(got.Trace.Calls))
+	assert.Equal(t, int64(cw.Calls()), got.Trace.Calls)
+	assert.Equal(t, want.Data, got.Data)
+	assert.Equal(t, want.Executions, got.Executions)
+	assert.Equal(t, want.Ledger, got.Ledger)
 }

@@ -4,7 +4,7 @@
 //   {"id": N, "simulation": <a Simulation of @cloud-copilot/iam-simulate>}
 // and writes one JSON line per case to stdout, in input order:
 //   {"id": N, "result": "Allowed"|"ExplicitlyDenied"|"ImplicitlyDenied",
-//    "sameAccount": bool, "identity": R, "boundary": R|"", "scp": R,
+//    "sameAccount": bool, "identity": R, "boundary": R|"", "scp": R, "rcp": R,
 //    "resource": R, "blockedBy": [...], "ignored": [...]}
 // or {"id": N, "error": ...} when the library rejects the case. Every case of
 // a run goes through this one process. The library is an external program
@@ -33,6 +33,7 @@ for await (const line of lines) {
         identity: a.identityAnalysis?.result ?? '',
         boundary: a.permissionBoundaryAnalysis?.result ?? '',
         scp: a.scpAnalysis?.result ?? '',
+        rcp: a.rcpAnalysis?.result ?? '',
         resource: a.resourceAnalysis?.result ?? '',
         blockedBy: a.blockedBy ?? [],
         ignored: r.result.ignoredContextKeys ?? []
