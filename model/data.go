@@ -84,16 +84,6 @@ func (r DataReason) String() string {
 	return dataReasonCodes[r]
 }
 
-// ParseDataReason parses a data reason code.
-func ParseDataReason(s string) (DataReason, bool) {
-	for r, c := range dataReasonCodes {
-		if r > 0 && c == s {
-			return DataReason(r), true
-		}
-	}
-	return 0, false
-}
-
 // BucketID indexes a World's buckets, in configuration order.
 type BucketID int32
 

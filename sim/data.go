@@ -45,10 +45,6 @@ type CallerParams struct {
 // on a denied data access, when the pipeline sets no setup_time.
 const DefaultSetupTime = Time(60e9)
 
-// exceptionAccessDenied is the failure of a step whose data access was
-// denied: a client error, which SageMaker never retries.
-const exceptionAccessDenied = "ClientError: AccessDenied"
-
 // DataFailure counts the steps that failed on one denied data access,
 // and the owner money they burned during their setup time.
 type DataFailure struct {
