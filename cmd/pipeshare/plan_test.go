@@ -185,10 +185,10 @@ objectives:
 `)
 	code, stdout, stderr := pipeshare(t, "", "plan", "quickstart", "--space", none, "--replicas", "1")
 	assert.Equal(t, 1, code, stderr)
-	assert.Contains(t, stdout, "No point is feasible. owner_cost_usd ≤ 1 blocks most points (3 of 3). The closest is point #")
-	assert.Regexp(t, `: it breaks owner_cost_usd ≤ 1 \(it has \$[0-9,.]+\)\.\n`, stdout, "the closest point's own number")
+	assert.Contains(t, stdout, "No point is feasible. Owner cost ($ over the run) ≤ $1 blocks most points (3 of 3). The closest is point #")
+	assert.Regexp(t, `: it breaks owner cost \(\$ over the run\) ≤ \$1 \(it has \$[0-9,.]+\)\.\n`, stdout, "the closest point's own number")
 	assert.Contains(t, stdout, "Headline\n  None of the 3 points is feasible;")
-	assert.Contains(t, stdout, "Constraints: owner_cost_usd ≤ 1 rules out 3.")
+	assert.Contains(t, stdout, "Constraints: owner cost ($ over the run) ≤ $1 rules out 3.")
 
 	bad := write("bad.yaml", `version: 1
 kind: plan
