@@ -93,7 +93,7 @@ func (r *Plan) Render(w io.Writer, format string) error { return planFormats.ren
 // "4.1%", "12.5", "3m 20s".
 func metricText(m plan.Metric, v float64) string {
 	switch plan.Metrics[m].Unit {
-	case plan.UnitUSD:
+	case plan.UnitUSD, plan.UnitUSDMonth:
 		return dollars(v)
 	case plan.UnitShare:
 		return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
@@ -105,6 +105,49 @@ func metricText(m plan.Metric, v float64) string {
 	}
 	return digits(v, 1)
 }
+
+// boundText formats a constraint's bound on metric m for people, as
+// exactly as the space file writes it, in the metric's unit: "$2,500",
+// "$0.50", "5%", "600s", "1,000".
+func boundText(m plan.Metric, v float64) string {
+	unit := plan.Metrics[m].Unit
+	if unit == plan.UnitShare {
+		v *= 100
+	}
+	// 12 significant digits keep what people write and drop the binary
+	// noise of the percentage (0.07 × 100 is 7.000000000000001).
+	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	prec := 0
+	if _, frac, ok := strings.Cut(strconv.FormatFloat(v, 'f', -1, 64), "."); ok {
+		prec = len(frac)
+	}
+	switch unit {
+	case plan.UnitUSD, plan.UnitUSDMonth:
+		if prec > 0 {
+			prec = max(prec, 2)
+		}
+		if v < 0 {
+			return "-$" + digits(-v, prec)
+		}
+		return "$" + digits(v, prec)
+	case plan.UnitShare:
+		return digits(v, prec) + "%"
+	case plan.UnitSeconds:
+		return digits(v, prec) + "s"
+	}
+	return digits(v, prec)
+}
+
+// constraintText is constraint c for people: its statistic in words with
+// its unit, its bounds in that unit ("blocked Starts (% of Starts) ≤ 5%").
+// JSON and CSV keep the space file's names and numbers (c.String()).
+func constraintText(c *plan.Constraint) string {
+	return c.Describe(plan.Words(c.Metric, c.Stat), func(v float64) string { return boundText(c.Metric, v) })
+}
+
+// objectiveText is objective o for people: "minimize owner cost
+// ($/month), p95".
+func objectiveText(o *plan.Objective) string { return o.Goal() + " " + plan.Words(o.Metric, o.Stat) }
 
 // statValue returns point i's value of metric m's statistic s.
 func (r *Plan) statValue(i int, m plan.Metric, s plan.Stat) float64 {
@@ -162,7 +205,7 @@ func (r *Plan) status(i int) string {
 	}
 	var parts []string
 	for _, c := range pr.Broken {
-		parts = append(parts, r.Result.Space.Constraints[c].String())
+		parts = append(parts, constraintText(&r.Result.Space.Constraints[c]))
 	}
 	return "breaks " + strings.Join(parts, "; ")
 }
@@ -182,11 +225,11 @@ func (r *Plan) Recommendation() string {
 		var broken []string
 		for _, c := range r.Points[r.Closest].Broken {
 			con := &r.Result.Space.Constraints[c]
-			broken = append(broken, fmt.Sprintf("%s (it has %s)", con.String(),
+			broken = append(broken, fmt.Sprintf("%s (it has %s)", constraintText(con),
 				metricText(con.Metric, r.statValue(r.Closest, con.Metric, con.Stat))))
 		}
 		return fmt.Sprintf("No point is feasible. %s blocks most points (%d of %d). The closest is point %s (%s): it breaks %s.",
-			r.Result.Space.Constraints[worst].String(), r.Blocking[worst], len(r.Points), pointName(r.Closest),
+			upperFirst(constraintText(&r.Result.Space.Constraints[worst])), r.Blocking[worst], len(r.Points), pointName(r.Closest),
 			r.pointWords(r.Closest), strings.Join(broken, "; "))
 	}
 	rec, base := r.Recommended, 0
@@ -214,9 +257,14 @@ func (r *Plan) Recommendation() string {
 	var effects []string
 	for _, st := range r.shownStats() {
 		from, to := r.statValue(base, st.metric, st.stat), r.statValue(rec, st.metric, st.stat)
-		e := fmt.Sprintf("%s %s → %s", st.label(), metricText(st.metric, from), metricText(st.metric, to))
-		if plan.Metrics[st.metric].Unit == plan.UnitUSD && rec != base {
-			e += " (" + signedDollars(to-from) + ")"
+		e := fmt.Sprintf("%s %s → %s", plan.Words(st.metric, st.stat), metricText(st.metric, from), metricText(st.metric, to))
+		if rec != base {
+			switch plan.Metrics[st.metric].Unit {
+			case plan.UnitUSD:
+				e += " (" + signedDollars(to-from) + ")"
+			case plan.UnitUSDMonth:
+				e += " (" + signedDollars(to-from) + "/month)"
+			}
 		}
 		effects = append(effects, e)
 	}
@@ -251,10 +299,10 @@ func (r *Plan) headerLines() [][2]string {
 	}
 	var cons, objs []string
 	for i := range r.Result.Space.Constraints {
-		cons = append(cons, r.Result.Space.Constraints[i].String())
+		cons = append(cons, constraintText(&r.Result.Space.Constraints[i]))
 	}
 	for i := range r.Result.Space.Objectives {
-		objs = append(objs, r.Result.Space.Objectives[i].String())
+		objs = append(objs, objectiveText(&r.Result.Space.Objectives[i]))
 	}
 	if len(cons) == 0 {
 		cons = []string{"none"}
@@ -355,7 +403,7 @@ func (r *Plan) headline() []string {
 	if len(r.Result.Space.Constraints) > 0 {
 		var cons []string
 		for c := range r.Result.Space.Constraints {
-			cons = append(cons, fmt.Sprintf("%s rules out %d", r.Result.Space.Constraints[c].String(), r.Blocking[c]))
+			cons = append(cons, fmt.Sprintf("%s rules out %d", constraintText(&r.Result.Space.Constraints[c]), r.Blocking[c]))
 		}
 		lines = append(lines, "Constraints: "+strings.Join(cons, "; ")+".")
 	}
@@ -521,11 +569,7 @@ func (r *Plan) writeJSON(w io.Writer) error {
 		out.Constraints = append(out.Constraints, jc)
 	}
 	for _, o := range res.Space.Objectives {
-		goal := "minimize"
-		if o.Maximize {
-			goal = "maximize"
-		}
-		out.Objectives = append(out.Objectives, jsonObjective{Metric: o.Metric.String(), Stat: o.Stat.String(), Goal: goal})
+		out.Objectives = append(out.Objectives, jsonObjective{Metric: o.Metric.String(), Stat: o.Stat.String(), Goal: o.Goal()})
 	}
 	onFrontier := make([]bool, len(r.Points))
 	for _, i := range r.Frontier {

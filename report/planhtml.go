@@ -175,7 +175,7 @@ func pad(a *plot.Axis) {
 // axisText labels an axis tick of metric m.
 func axisText(m plan.Metric, v float64) string {
 	switch plan.Metrics[m].Unit {
-	case plan.UnitUSD:
+	case plan.UnitUSD, plan.UnitUSDMonth:
 		return dollarTick(v)
 	case plan.UnitShare:
 		return countText(100*v) + "%"

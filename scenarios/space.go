@@ -195,8 +195,13 @@ func (d *spaceDecoder) axis(o *object, names map[string]*yaml.Node) {
 		if !ok {
 			return
 		}
-		if _, err := splitSetPath(path); err != nil {
+		segs, err := splitSetPath(path)
+		if err != nil {
 			d.errorf(setN, "set: %s: %v", path, err)
+			return
+		}
+		if setsSeed(segs) {
+			d.errorf(setN, "%s", seedAxis(ax.Name))
 			return
 		}
 		if values == nil {
@@ -251,6 +256,10 @@ func (d *spaceDecoder) axis(o *object, names map[string]*yaml.Node) {
 					d.errs = append(d.errs, err.(ErrorList)...)
 					continue
 				}
+				if segs, _ := splitSetPath(s.Path); setsSeed(segs) {
+					d.errs.Add(d.at(s.Line, s.Col), seedAxis(ax.Name))
+					continue
+				}
 				alt = append(alt, s)
 			}
 			ax.Values = append(ax.Values, p.name)
@@ -270,6 +279,17 @@ func (d *spaceDecoder) axis(o *object, names map[string]*yaml.Node) {
 	d.sp.Plan.Axes = append(d.sp.Plan.Axes, ax)
 	d.sp.sets = append(d.sp.sets, sets)
 	d.valueNodes = append(d.valueNodes, nodes)
+}
+
+// setsSeed reports whether a set path's segments name the scenario's
+// seed. A plan runs replica i of every point with the same seed, derived
+// from the master seed (common random numbers), whatever the point sets,
+// so an axis over the seed would run the same simulations at each value.
+func setsSeed(segs []string) bool { return len(segs) == 1 && segs[0] == "seed" }
+
+// seedAxis is the error of axis name setting the seed.
+func seedAxis(name string) string {
+	return fmt.Sprintf("axis %q sets seed, which a plan overrides: replica i of every point runs with the same seed (common random numbers), so each value would run the same simulations; give the plan another seed with --seed", name)
 }
 
 // setFlow writes n and its children in flow style, for labels.

@@ -57,27 +57,35 @@ func TestParseSpaceErrors(t *testing.T) {
 			"space.yaml:6:14: want PATH=VALUE"},
 		{"no values", "axes:\n  - {name: p, set: shares.churn-to-research.permission, values: []}\n" + spaceObjective,
 			`space.yaml:4:65: axis "p" has no values`},
-		{"duplicate axis names", "axes:\n  - {name: p, set: seed, values: [1]}\n  - {name: p, set: seed, values: [2]}\n" + spaceObjective,
+		{"duplicate axis names", "axes:\n  - {name: p, set: name, values: [x]}\n  - {name: p, set: name, values: [y]}\n" + spaceObjective,
 			`space.yaml:5:12: axis "p" again (first at space.yaml:4:12)`},
-		{"duplicate values", "axes:\n  - {name: p, set: seed, values: [1, 1]}\n" + spaceObjective,
-			`space.yaml:4:38: axis "p" has the value 1 twice (first at space.yaml:4:35)`},
-		{"unknown metric", "axes:\n  - {name: p, set: seed, values: [1]}\nobjectives:\n  - {minimize: owner_cost}\n",
+		{"duplicate values", "axes:\n  - {name: p, set: name, values: [x, x]}\n" + spaceObjective,
+			`space.yaml:4:38: axis "p" has the value x twice (first at space.yaml:4:35)`},
+		{"unknown metric", "axes:\n  - {name: p, set: name, values: [x]}\nobjectives:\n  - {minimize: owner_cost}\n",
 			`space.yaml:6:16: unknown metric "owner_cost" (metrics: owner_cost_usd, `},
-		{"unknown stat", "axes:\n  - {name: p, set: seed, values: [1]}\nconstraints:\n  - {metric: owner_cost_usd, stat: p99, max: 1}\n" + spaceObjective,
+		{"unknown stat", "axes:\n  - {name: p, set: name, values: [x]}\nconstraints:\n  - {metric: owner_cost_usd, stat: p99, max: 1}\n" + spaceObjective,
 			`space.yaml:6:36: unknown stat "p99" (stats: mean, p5, p50, p95, ci_low or ci_high)`},
-		{"findings without severity", "axes:\n  - {name: p, set: seed, values: [1]}\nconstraints:\n  - {metric: findings, max: 0}\n" + spaceObjective,
+		{"findings without severity", "axes:\n  - {name: p, set: name, values: [x]}\nconstraints:\n  - {metric: findings, max: 0}\n" + spaceObjective,
 			"space.yaml:6:14: findings needs severity"},
-		{"a metric the scenario never produces", "axes:\n  - {name: p, set: seed, values: [1]}\nconstraints:\n  - {metric: budget_rules_broken, max: 0}\n" + spaceObjective,
+		{"a metric the scenario never produces", "axes:\n  - {name: p, set: name, values: [x]}\nconstraints:\n  - {metric: budget_rules_broken, max: 0}\n" + spaceObjective,
 			"space.yaml:6:14: no point can produce metric budget_rules_broken: the scenario has no budget rules"},
-		{"a constraint with no bound", "axes:\n  - {name: p, set: seed, values: [1]}\nconstraints:\n  - {metric: owner_cost_usd}\n" + spaceObjective,
+		{"a constraint with no bound", "axes:\n  - {name: p, set: name, values: [x]}\nconstraints:\n  - {metric: owner_cost_usd}\n" + spaceObjective,
 			"space.yaml:6:5: a constraint needs max:, min: or both"},
-		{"set and choose", "axes:\n  - {name: p, set: seed, values: [1], choose: {a: []}}\n" + spaceObjective,
+		{"set and choose", "axes:\n  - {name: p, set: name, values: [x], choose: {a: []}}\n" + spaceObjective,
 			"space.yaml:4:39: an axis has set: and values:, or choose:, not both"},
-		{"no objectives", "axes:\n  - {name: p, set: seed, values: [1]}\n",
+		{"no objectives", "axes:\n  - {name: p, set: name, values: [x]}\n",
 			`space.yaml:1:1: missing required key "objectives" in the space file`},
-		{"unknown key", "axes:\n  - {name: p, set: seed, valeus: [1]}\n" + spaceObjective,
+		{"unknown key", "axes:\n  - {name: p, set: name, valeus: [x]}\n" + spaceObjective,
 			`space.yaml:4:26: unknown key "valeus" in axis, did you mean "values"?`},
-		{"a valid space", "axes:\n  - {name: p, set: seed, values: [1]}\n" + spaceObjective + "",
+		{"a seed axis", "axes:\n  - {name: s, set: seed, values: [1, 2]}\n" + spaceObjective,
+			`space.yaml:4:20: axis "s" sets seed, which a plan overrides: replica i of every point runs with the same seed (common random numbers), so each value would run the same simulations; give the plan another seed with --seed`},
+		{"a quoted seed axis", "axes:\n  - {name: s, set: '\"seed\"', values: [1, 2]}\n" + spaceObjective,
+			`space.yaml:4:20: axis "s" sets seed`},
+		{"a choose line that sets the seed", "axes:\n  - name: q\n    choose:\n      other: ['name=z', 'seed=3']\n" + spaceObjective,
+			`space.yaml:6:26: axis "q" sets seed`},
+		{"a path under a seed-named entry is no seed", "axes:\n  - {name: p, set: shares.seed.permission, values: [extended]}\n" + spaceObjective,
+			"no share named seed"},
+		{"a valid space", "axes:\n  - {name: p, set: name, values: [x]}\n" + spaceObjective + "",
 			""},
 	}
 	base := quickstartBase(t)
@@ -143,8 +151,8 @@ func TestEmitWritesOnlyWhatDiffers(t *testing.T) {
 func FuzzParseSpace(f *testing.F) {
 	data, _ := BuiltinSpace("quickstart")
 	f.Add(data)
-	f.Add([]byte(spaceHead + "axes:\n  - {name: p, set: seed, values: [1, 2]}\n" + spaceObjective))
-	f.Add([]byte(spaceHead + "axes:\n  - name: q\n    choose: {a: ['seed=3'], b: []}\n" + spaceObjective))
+	f.Add([]byte(spaceHead + "axes:\n  - {name: p, set: name, values: [x, y]}\n" + spaceObjective))
+	f.Add([]byte(spaceHead + "axes:\n  - name: q\n    choose: {a: ['name=z'], b: []}\n" + spaceObjective))
 	base := quickstartBase(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sp, err := ParseSpace("space.yaml", data, base, 1<<16)

@@ -25,7 +25,7 @@ ones, ties going to fewer changes from the scenario as written.
 
 Every point runs with the same random numbers (replica i of every point
 with the same seed), so differences between points are the strategies',
-not chance's. The whole grid is searched when it has at most --budget
+not chance's; an axis may not set seed (--seed changes them). The whole grid is searched when it has at most --budget
 points, else the scenario as written and a seeded Latin-hypercube sample.
 Replicas are spent by successive halving: every point at R/4, the better
 half at twice as many, up to --replicas R. The report gives the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -184,10 +185,10 @@ objectives:
 `)
 	code, stdout, stderr := pipeshare(t, "", "plan", "quickstart", "--space", none, "--replicas", "1")
 	assert.Equal(t, 1, code, stderr)
-	assert.Contains(t, stdout, "No point is feasible. owner_cost_usd ≤ 1 blocks most points (3 of 3). The closest is point #")
-	assert.Regexp(t, `: it breaks owner_cost_usd ≤ 1 \(it has \$[0-9,.]+\)\.\n`, stdout, "the closest point's own number")
+	assert.Contains(t, stdout, "No point is feasible. Owner cost ($ over the run) ≤ $1 blocks most points (3 of 3). The closest is point #")
+	assert.Regexp(t, `: it breaks owner cost \(\$ over the run\) ≤ \$1 \(it has \$[0-9,.]+\)\.\n`, stdout, "the closest point's own number")
 	assert.Contains(t, stdout, "Headline\n  None of the 3 points is feasible;")
-	assert.Contains(t, stdout, "Constraints: owner_cost_usd ≤ 1 rules out 3.")
+	assert.Contains(t, stdout, "Constraints: owner cost ($ over the run) ≤ $1 rules out 3.")
 
 	bad := write("bad.yaml", `version: 1
 kind: plan
@@ -201,9 +202,23 @@ objectives:
 	assert.Empty(t, stdout)
 	assert.Equal(t, bad+":4:20: shares.nope.permission: no share named nope\n", stderr)
 
+	// The plan sets every replica's seed itself: a seed axis is refused
+	// before anything runs, and says to use --seed.
+	seed := write("seed.yaml", `version: 1
+kind: plan
+axes:
+  - {name: luck, set: seed, values: [1, 2, 3]}
+objectives:
+  - {minimize: owner_cost_usd}
+`)
+	code, stdout, stderr = pipeshare(t, "", "plan", "quickstart", "--space", seed)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, "^"+regexp.QuoteMeta(seed)+`:4:23: axis "luck" sets seed, which a plan overrides: .*--seed\n$`, stderr)
+
 	var axes strings.Builder
 	for i := range 7 {
-		fmt.Fprintf(&axes, "  - {name: a%d, set: seed, values: [1, 2, 3, 4, 5, 6, 7, 8]}\n", i)
+		fmt.Fprintf(&axes, "  - {name: a%d, set: name, values: [a, b, c, d, e, f, g, h]}\n", i)
 	}
 	big := write("big.yaml", "version: 1\nkind: plan\naxes:\n"+axes.String()+"objectives:\n  - {minimize: owner_cost_usd}\n")
 	code, _, stderr = pipeshare(t, "", "plan", "quickstart", "--space", big)
@@ -231,7 +246,7 @@ func BenchmarkPlanQuickstart(b *testing.B) {
 func TestPlanLargeSpaceMarkdown(t *testing.T) {
 	var axes strings.Builder
 	for i := range 12 {
-		fmt.Fprintf(&axes, "  - {name: a-rather-long-axis-name-number-%d, set: seed, values: [1001, 2002, 3003, 4004, 5005, 6006, 7007, 8008]}\n", i)
+		fmt.Fprintf(&axes, "  - {name: a-rather-long-axis-name-number-%d, set: name, values: [n1001, n2002, n3003, n4004, n5005, n6006, n7007, n8008]}\n", i)
 	}
 	space := filepath.Join(t.TempDir(), "large.yaml")
 	require.NoError(t, os.WriteFile(space, []byte("version: 1\nkind: plan\naxes:\n"+axes.String()+

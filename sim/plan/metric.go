@@ -32,10 +32,11 @@ const (
 type Unit uint8
 
 const (
-	UnitUSD     Unit = iota // dollars
-	UnitCount               // a count
-	UnitShare               // a fraction from 0 to 1, printed as a percentage
-	UnitSeconds             // seconds
+	UnitUSD      Unit = iota // dollars
+	UnitUSDMonth             // dollars per 30 days
+	UnitCount                // a count
+	UnitShare                // a fraction from 0 to 1, printed as a percentage
+	UnitSeconds              // seconds
 )
 
 // MetricInfo names and describes a metric.
@@ -50,8 +51,8 @@ type MetricInfo struct {
 // Metrics describes every metric, indexed by [Metric].
 var Metrics = [NumMetrics]MetricInfo{
 	OwnerCostUSD:              {"owner_cost_usd", UnitUSD, "the owner's instance cost over the run", "owner cost ($ over the run)"},
-	OwnerCostUSDMonth:         {"owner_cost_usd_month", UnitUSD, "the owner's instance cost per 30 days (the run's cost scaled to 30 days)", "owner cost ($/month)"},
-	OtherAccountsCostUSDMonth: {"other_accounts_cost_usd_month", UnitUSD, "the part of the owner's cost per 30 days that other accounts' Start and Retry calls triggered", "cost other accounts triggered ($/month)"},
+	OwnerCostUSDMonth:         {"owner_cost_usd_month", UnitUSDMonth, "the owner's instance cost per 30 days (the run's cost scaled to 30 days)", "owner cost ($/month)"},
+	OtherAccountsCostUSDMonth: {"other_accounts_cost_usd_month", UnitUSDMonth, "the part of the owner's cost per 30 days that other accounts' Start and Retry calls triggered", "cost other accounts triggered ($/month)"},
 	BlockedCalls:              {"blocked_calls", UnitCount, "workload calls denied by a permission layer (steps 1-5)", "blocked calls (count)"},
 	BlockedCallShare:          {"blocked_call_share", UnitShare, "blocked_calls over all workload calls (0 with no calls)", "blocked calls (% of calls)"},
 	BlockedStarts:             {"blocked_starts", UnitCount, "StartPipelineExecution calls denied by a permission layer", "blocked Starts (count)"},

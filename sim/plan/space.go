@@ -49,16 +49,20 @@ type Constraint struct {
 	HasMin, HasMax bool
 }
 
-// String is the constraint in words: "owner_cost_usd_month p95 ≤ 2500".
-func (c *Constraint) String() string {
-	s := statLabel(c.Metric, c.Stat)
+// String is the constraint as a space file names it:
+// "owner_cost_usd_month p95 ≤ 2500".
+func (c *Constraint) String() string { return c.Describe(statLabel(c.Metric, c.Stat), num) }
+
+// Describe is the constraint on the statistic named stat, its bounds
+// written by bound: "stat ≤ max", "stat ≥ min" or "stat in [min, max]".
+func (c *Constraint) Describe(stat string, bound func(float64) string) string {
 	switch {
 	case c.HasMin && c.HasMax:
-		return fmt.Sprintf("%s in [%s, %s]", s, num(c.Min), num(c.Max))
+		return fmt.Sprintf("%s in [%s, %s]", stat, bound(c.Min), bound(c.Max))
 	case c.HasMin:
-		return fmt.Sprintf("%s ≥ %s", s, num(c.Min))
+		return fmt.Sprintf("%s ≥ %s", stat, bound(c.Min))
 	}
-	return fmt.Sprintf("%s ≤ %s", s, num(c.Max))
+	return fmt.Sprintf("%s ≤ %s", stat, bound(c.Max))
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -83,17 +87,17 @@ type Objective struct {
 	Maximize bool
 }
 
-// String is the objective in words: "minimize owner_cost_usd_month p95".
-func (o *Objective) String() string {
-	verb := "minimize "
-	if o.Maximize {
-		verb = "maximize "
-	}
-	return verb + statLabel(o.Metric, o.Stat)
-}
+// String is the objective as a space file names it: "minimize
+// owner_cost_usd_month p95".
+func (o *Objective) String() string { return o.Goal() + " " + statLabel(o.Metric, o.Stat) }
 
-// Label is the objective's statistic: "owner_cost_usd_month p95".
-func (o *Objective) Label() string { return statLabel(o.Metric, o.Stat) }
+// Goal is "minimize" or "maximize".
+func (o *Objective) Goal() string {
+	if o.Maximize {
+		return "maximize"
+	}
+	return "minimize"
+}
 
 // Point is one value index per axis; -1 is the scenario as written.
 type Point []int
