@@ -91,6 +91,9 @@ type World struct {
 
 	timeThresholds []Time // sorted aws:CurrentTime change points
 
+	ouChildren [][]int32 // each OU's child OUs
+	ouMembers  [][]int32 // each OU's own accounts (not its children's), kept by setOU
+
 	decider
 }
 
@@ -524,7 +527,16 @@ func (w *World) principalIn(ai int32, name string) (PrincipalID, error) {
 
 // finish computes derived state once the World is valid.
 func (w *World) finish() {
+	w.ouChildren = make([][]int32, len(w.ous))
+	w.ouMembers = make([][]int32, len(w.ous))
+	for o := 1; o < len(w.ous); o++ {
+		p := w.ous[o].parent
+		w.ouChildren[p] = append(w.ouChildren[p], int32(o))
+	}
 	for ai := range w.accounts {
+		if o := w.accounts[ai].ou; o != outsideOrg {
+			w.ouMembers[o] = append(w.ouMembers[o], int32(ai))
+		}
 		w.updateOrgPaths(int32(ai))
 	}
 	var th []int64
@@ -556,6 +568,28 @@ func (w *World) updateOrgPaths(ai int32) {
 	}
 	slices.Reverse(ids)
 	a.orgPaths = []string{w.orgID + "/" + strings.Join(ids, "/") + "/"}
+}
+
+// setOU moves account ai to OU o (outsideOrg: out of the organization).
+func (w *World) setOU(ai, o int32) {
+	if old := w.accounts[ai].ou; old != outsideOrg {
+		w.ouMembers[old] = slices.DeleteFunc(w.ouMembers[old], func(x int32) bool { return x == ai })
+	}
+	if o != outsideOrg {
+		w.ouMembers[o] = append(w.ouMembers[o], ai)
+	}
+	w.accounts[ai].ou = o
+	w.updateOrgPaths(ai)
+}
+
+// appendOUAccounts appends to dst the accounts in OU o or one of its
+// descendants now, in no particular order.
+func (w *World) appendOUAccounts(dst []int32, o int32) []int32 {
+	dst = append(dst, w.ouMembers[o]...)
+	for _, c := range w.ouChildren[o] {
+		dst = w.appendOUAccounts(dst, c)
+	}
+	return dst
 }
 
 // inOrg reports whether account ai is in the organization now.
