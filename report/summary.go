@@ -196,7 +196,8 @@ func (s *Summary) DurationSeconds() float64 { return float64(s.Duration) / 1e9 }
 func Summarize(r *sim.Result, m Meta) *Summary {
 	w := r.World
 	s := &Summary{Meta: m, Seed: r.Seed, Duration: r.Duration}
-	slot := map[model.PrincipalID]int{}
+	slot := make(map[model.PrincipalID]int, len(r.Callers))
+	s.Callers = make([]Caller, 0, len(r.Callers))
 	for i, p := range r.Callers {
 		j, ok := slot[p]
 		if !ok {
