@@ -88,6 +88,8 @@ type World struct {
 	ouIndex     map[string]int32
 	policyIndex map[string]PolicyID
 	shareIndex  map[string]ShareID
+	pipeByARN   map[string]PipelineID
+	pipesByName map[string][]PipelineID // in configuration order
 
 	timeThresholds []Time // sorted aws:CurrentTime change points
 
@@ -109,6 +111,8 @@ func NewWorld(cfg *Config) (*World, []*PosError) {
 		ouIndex:     map[string]int32{},
 		policyIndex: map[string]PolicyID{},
 		shareIndex:  map[string]ShareID{},
+		pipeByARN:   map[string]PipelineID{},
+		pipesByName: map[string][]PipelineID{},
 	}}
 	if b.w.region == "" {
 		b.w.region = "us-east-1"
@@ -401,7 +405,7 @@ func (b *builder) account(r Ref) (int32, bool) {
 
 func (b *builder) pipelines(cfgs []PipelineConfig) {
 	w := b.w
-	seen := map[string]Pos{}
+	seen := make(map[string]Pos, len(cfgs))
 	for i := range cfgs {
 		c := &cfgs[i]
 		if !ValidPipelineName(c.Name.S) {
@@ -420,6 +424,8 @@ func (b *builder) pipelines(cfgs []PipelineConfig) {
 			continue
 		}
 		seen[arn] = c.Name.Pos
+		w.pipeByARN[arn] = PipelineID(len(w.pipelines))
+		w.pipesByName[c.Name.S] = append(w.pipesByName[c.Name.S], PipelineID(len(w.pipelines)))
 		w.pipelines = append(w.pipelines, pipeline{name: c.Name.S, owner: owner, arn: arn,
 			execARN: ExecutionARN(w.region, w.accounts[owner].id, c.Name.S, "*"), pos: c.Pos})
 	}
@@ -436,26 +442,18 @@ func (w *World) LookupPipeline(s string) (PipelineID, error) {
 		if ref.Execution != "" {
 			return 0, fmt.Errorf("%q is an execution ARN, not a pipeline ARN", s)
 		}
-		for i := range w.pipelines {
-			if p := &w.pipelines[i]; p.arn == PipelineARN(ref.Region, ref.Account, ref.Pipeline) {
-				return PipelineID(i), nil
-			}
+		if p, ok := w.pipeByARN[PipelineARN(ref.Region, ref.Account, ref.Pipeline)]; ok {
+			return p, nil
 		}
 		return 0, fmt.Errorf("unknown pipeline %s", s)
 	}
-	found := PipelineID(-1)
-	for i := range w.pipelines {
-		if w.pipelines[i].name == s {
-			if found >= 0 {
-				return 0, fmt.Errorf("pipeline name %q is ambiguous (several owners); use its ARN", s)
-			}
-			found = PipelineID(i)
-		}
-	}
-	if found < 0 {
+	switch found := w.pipesByName[s]; len(found) {
+	case 0:
 		return 0, fmt.Errorf("unknown pipeline %q", s)
+	case 1:
+		return found[0], nil
 	}
-	return found, nil
+	return 0, fmt.Errorf("pipeline name %q is ambiguous (several owners); use its ARN", s)
 }
 
 // LookupCallers resolves a caller: "ACCT" (its root), "ACCT/role/X", an IAM
