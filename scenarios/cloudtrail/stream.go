@@ -92,6 +92,9 @@ type item struct {
 	// A replay's: the execution ID an execution-level call names, the one
 	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
+	// A replay's and Prepare's: namedKey of the execution the call names, 0
+	// for none.
+	named uint32
 }
 
 // ctFile is an open file of the merge.
@@ -418,6 +421,9 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 	case len(rf.reqID) > 0:
 		it.dedup = sim.FNV64a(rf.reqID) | 1
 	}
+	if len(execID) > 0 && s.use != forCalls {
+		it.named = namedKey(execID)
+	}
 	switch s.use {
 	case forReplay:
 		s.replayFields(&it, execID)
@@ -433,6 +439,49 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 }
 
 const execSep = "/execution/"
+
+// namedKey is the key of execution ID id in namedCounts: 32 bits of its
+// FNV-64a, never 0. IDs with one key share a count, which only delays
+// forgetting them (a few dozen of a million IDs).
+func namedKey[S ~string | ~[]byte](id S) uint32 { return uint32(sim.FNV64a(id)) | 1 }
+
+// namedCounts counts, by namedKey, the calls of a trace that name each
+// execution: sorted keys and their counts, 8 bytes per execution named,
+// with nothing for the garbage collector to scan.
+type namedCounts struct {
+	keys   []uint32
+	counts []uint32
+}
+
+// newNamedCounts counts keys (one per naming call; it is reordered).
+func newNamedCounts(keys []uint32) *namedCounts {
+	slices.Sort(keys)
+	n := &namedCounts{}
+	for i, k := range keys {
+		if i == 0 || k != keys[i-1] {
+			n.keys = append(n.keys, k)
+			n.counts = append(n.counts, 0)
+		}
+		n.counts[len(n.counts)-1]++
+	}
+	return n
+}
+
+// pending reports whether some call not taken yet names key.
+func (n *namedCounts) pending(key uint32) bool {
+	i, ok := slices.BinarySearch(n.keys, key)
+	return ok && n.counts[i] > 0
+}
+
+// take takes one call naming key off, and reports whether none is left.
+func (n *namedCounts) take(key uint32) bool {
+	i, ok := slices.BinarySearch(n.keys, key)
+	if !ok || n.counts[i] == 0 {
+		return true
+	}
+	n.counts[i]--
+	return n.counts[i] == 0
+}
 
 // replayFields fills what only a replay reads: the execution the call
 // names (execID), the one a recorded Start returned, its token and its
