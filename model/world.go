@@ -29,6 +29,7 @@ type account struct {
 	scps       []PolicyID
 	fullAccess bool
 	principals []PrincipalID // root first
+	scpLevel   string        // "account:ID", the last SCP level Explain lists
 	pos        Pos
 	orgPaths   []string // aws:PrincipalOrgPaths, nil when outside
 }
@@ -45,6 +46,7 @@ type ou struct {
 type principal struct {
 	account  int32
 	name     string // "root", "role/X", "user/p/Y"
+	caller   string // "ACCT/name"
 	arn      string
 	policies []PolicyID
 	boundary PolicyID
@@ -308,7 +310,7 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 			continue
 		}
 		a := account{id: id, name: c.Name, ou: outsideOrg, groups: c.Groups,
-			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, pos: c.Pos}
+			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, scpLevel: "account:" + string(id), pos: c.Pos}
 		if c.OU.S != "" {
 			if !w.hasOrg {
 				b.errorf(c.OU.Pos, "account %s names OU %q but the scenario has no organization", id, c.OU.S)
@@ -364,7 +366,7 @@ func (b *builder) addPrincipal(acct int32, id AccountID, name string, pols []Pol
 	}
 	pid := PrincipalID(len(b.w.principals))
 	b.w.principals = append(b.w.principals, principal{account: acct, name: name,
-		arn: PrincipalARN(id, name), policies: pols, boundary: boundary, tags: tags,
+		caller: string(id) + "/" + name, arn: PrincipalARN(id, name), policies: pols, boundary: boundary, tags: tags,
 		allowAll: allowAll, ptype: ptype, pos: pos})
 	return pid
 }
@@ -637,9 +639,7 @@ func (w *World) PrincipalSynthetic(p PrincipalID) bool {
 
 // CallerString returns "ACCT/name" for p, e.g. "222222222222/role/X" or
 // "222222222222/root".
-func (w *World) CallerString(p PrincipalID) string {
-	return string(w.PrincipalAccount(p)) + "/" + w.principals[p].name
-}
+func (w *World) CallerString(p PrincipalID) string { return w.principals[p].caller }
 
 // AccountPrincipals returns the principals of the account with ID id, root
 // first, or nil.
