@@ -305,13 +305,20 @@ func costJSON(c *Cost) jsonCost {
 // writeIndentedJSON writes v with a two-space indent and a trailing newline,
 // without escaping <, > and & (ARNs and messages stay readable).
 func writeIndentedJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(indenter{w})
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
+	return enc.Encode(v)
+}
+
+// indenter indents what a json.Encoder writes (one whole value a Write)
+// into w.
+type indenter struct{ w io.Writer }
+
+func (in indenter) Write(b []byte) (int, error) {
+	if err := writeIndented(in.w, b); err != nil {
+		return 0, err
 	}
-	return writeIndented(w, buf.Bytes())
+	return len(b), nil
 }
 
 // writeIndented writes src, JSON as encoding/json writes it (no space
