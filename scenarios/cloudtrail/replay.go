@@ -22,14 +22,14 @@ func (t *Trace) Prepare(cfg *model.Config) error {
 	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
-	var named []uint32
+	named := &namedCounts{}
 	for {
 		it, ok := s.next()
 		if !ok {
 			break
 		}
 		if it.named != 0 {
-			named = append(named, it.named)
+			named.add(it.named)
 		}
 		if p := it.caller.p; !seen[p] {
 			seen[p] = true
@@ -40,7 +40,9 @@ func (t *Trace) Prepare(cfg *model.Config) error {
 	if s.err != nil {
 		return s.err
 	}
-	t.named = newNamedCounts(named)
+	named.merge()
+	named.added = nil
+	t.named = named
 	slices.SortFunc(callers, func(a, b Principal) int {
 		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
 	})

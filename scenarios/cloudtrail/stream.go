@@ -447,39 +447,93 @@ func namedKey[S ~string | ~[]byte](id S) uint32 { return uint32(sim.FNV64a(id)) 
 
 // namedCounts counts, by namedKey, the calls of a trace that name each
 // execution: sorted keys and their counts, 8 bytes per execution named,
-// with nothing for the garbage collector to scan.
+// with nothing for the garbage collector to scan. A trace naming more than
+// namedMax executions makes the keys coarser (shift) rather than the table
+// larger: more IDs then share a count, which only delays forgetting them.
 type namedCounts struct {
-	keys   []uint32
+	keys   []uint32 // namedKey >> shift, sorted, distinct
 	counts []uint32
+	shift  uint
+	added  []uint32 // keys added and not merged yet
 }
 
-// newNamedCounts counts keys (one per naming call; it is reordered).
-func newNamedCounts(keys []uint32) *namedCounts {
-	slices.Sort(keys)
-	n := &namedCounts{}
-	for i, k := range keys {
-		if i == 0 || k != keys[i-1] {
-			n.keys = append(n.keys, k)
-			n.counts = append(n.counts, 0)
-		}
-		n.counts[len(n.counts)-1]++
+const namedBatch = 1 << 18 // keys added between merges (1 MiB)
+
+// namedMax is the number of distinct keys kept (16 MiB); a variable so
+// that a test can coarsen small tables.
+var namedMax = 1 << 21
+
+// add counts one call naming the execution of key.
+func (n *namedCounts) add(key uint32) {
+	n.added = append(n.added, key>>n.shift)
+	if len(n.added) == namedBatch {
+		n.merge()
 	}
-	return n
+}
+
+// merge merges the keys added into the table, then coarsens the keys
+// while there are more than namedMax.
+func (n *namedCounts) merge() {
+	slices.Sort(n.added)
+	keys := make([]uint32, 0, len(n.keys)+len(n.added))
+	counts := make([]uint32, 0, cap(keys))
+	push := func(k, c uint32) {
+		if last := len(keys) - 1; last >= 0 && keys[last] == k {
+			counts[last] = satAdd(counts[last], c)
+			return
+		}
+		keys, counts = append(keys, k), append(counts, c)
+	}
+	i := 0
+	for _, k := range n.added {
+		for ; i < len(n.keys) && n.keys[i] <= k; i++ {
+			push(n.keys[i], n.counts[i])
+		}
+		push(k, 1)
+	}
+	for ; i < len(n.keys); i++ {
+		push(n.keys[i], n.counts[i])
+	}
+	n.keys, n.counts, n.added = keys, counts, n.added[:0]
+	for len(n.keys) > namedMax {
+		n.shift++
+		j := 0
+		for i, k := range n.keys {
+			if k >>= 1; j > 0 && n.keys[j-1] == k {
+				n.counts[j-1] = satAdd(n.counts[j-1], n.counts[i])
+				continue
+			}
+			n.keys[j], n.counts[j] = k, n.counts[i]
+			j++
+		}
+		n.keys, n.counts = n.keys[:j], n.counts[:j]
+	}
+}
+
+// satAdd adds without wrapping: a count that reaches the top stays there,
+// so its executions are never forgotten.
+func satAdd(a, b uint32) uint32 {
+	if a > math.MaxUint32-b {
+		return math.MaxUint32
+	}
+	return a + b
 }
 
 // pending reports whether some call not taken yet names key.
 func (n *namedCounts) pending(key uint32) bool {
-	i, ok := slices.BinarySearch(n.keys, key)
+	i, ok := slices.BinarySearch(n.keys, key>>n.shift)
 	return ok && n.counts[i] > 0
 }
 
 // take takes one call naming key off, and reports whether none is left.
 func (n *namedCounts) take(key uint32) bool {
-	i, ok := slices.BinarySearch(n.keys, key)
+	i, ok := slices.BinarySearch(n.keys, key>>n.shift)
 	if !ok || n.counts[i] == 0 {
 		return true
 	}
-	n.counts[i]--
+	if n.counts[i] < math.MaxUint32 {
+		n.counts[i]--
+	}
 	return n.counts[i] == 0
 }
 
