@@ -1,6 +1,9 @@
 package model
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // LayerResult is the outcome of one evaluation layer.
 type LayerResult uint8
@@ -125,14 +128,35 @@ func (w *World) matchPolicies(dst []Match, pols []PolicyID, eff Effect, a Action
 // scpApplies reports whether SCPs constrain account ai now.
 func (w *World) scpApplies(ai int32) bool { return w.inOrg(ai) && ai != w.mgmt }
 
-// scpLevels returns the OU indices from the root to account ai's OU.
-func (w *World) scpLevels(ai int32) []int32 {
-	var out []int32
+// scpLevels returns the OU indices from the root to account ai's OU, in
+// buf when they fit.
+func (w *World) scpLevels(buf []int32, ai int32) []int32 {
+	out := buf[:0]
 	for o := w.accounts[ai].ou; o >= 0; o = w.ous[o].parent {
 		out = append(out, o)
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// explainBuf is the backing store of one Explanation's slices, so that
+// explaining a decision allocates once (twice for a denial's message) in
+// the common case; a longer list spills over into its own array.
+type explainBuf struct {
+	layers  [5]Layer
+	matches [4]Match
+	ouPath  [4]string
+	shares  [2]ShareState
+}
+
+// cut returns (*m)[from:] capped, nil when empty, and moves from to the end.
+func cut[T any](m []T, from *int) []T {
+	s := m[*from:len(m):len(m)]
+	*from = len(m)
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // fullAWSAccess is the implicit match of AWS's FullAWSAccess SCP.
@@ -154,19 +178,21 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 		owner = ai
 		searchContext(&ctx)
 	}
-	ex := Explanation{Principal: p, Pipeline: pl, Caller: w.CallerString(p), Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare}
-	boundary := []PolicyID(nil)
+	ex := Explanation{Principal: p, Pipeline: pl, Caller: pr.caller, Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare}
+	var boundary []PolicyID
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
 	}
+	buf := new(explainBuf)
+	m, from := buf.matches[:0], 0 // every layer's matches, one after the other
 
 	// Step 1: explicit deny in identity policies or the boundary.
 	l1 := Layer{Step: 1, Name: "identity_deny", Result: Pass}
-	l1.Matched = w.matchPolicies(l1.Matched, pr.policies, EffectDeny, a, res, &ctx)
-	identityDeny := len(l1.Matched) > 0
-	l1.Matched = w.matchPolicies(l1.Matched, boundary, EffectDeny, a, res, &ctx)
-	boundaryDeny := !identityDeny && len(l1.Matched) > 0
-	if len(l1.Matched) > 0 {
+	m = w.matchPolicies(m, pr.policies, EffectDeny, a, res, &ctx)
+	identityDeny := len(m) > 0
+	m = w.matchPolicies(m, boundary, EffectDeny, a, res, &ctx)
+	boundaryDeny := !identityDeny && len(m) > 0
+	if l1.Matched = cut(m, &from); len(l1.Matched) > 0 {
 		l1.Result = Fail
 	}
 
@@ -178,16 +204,16 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 		check := func(scps []PolicyID, full bool, at Pos) {
 			allowed := full
 			if full {
-				m := fullAWSAccess
-				m.Source = at // implicitly attached where the level is declared
-				l2.Matched = append(l2.Matched, m)
+				fa := fullAWSAccess
+				fa.Source = at // implicitly attached where the level is declared
+				m = append(m, fa)
 			}
-			n := len(l2.Matched)
-			l2.Matched = w.matchPolicies(l2.Matched, scps, EffectAllow, a, res, &ctx)
-			allowed = allowed || len(l2.Matched) > n
-			n = len(l2.Matched)
-			l2.Matched = w.matchPolicies(l2.Matched, scps, EffectDeny, a, res, &ctx)
-			if len(l2.Matched) > n {
+			n := len(m)
+			m = w.matchPolicies(m, scps, EffectAllow, a, res, &ctx)
+			allowed = allowed || len(m) > n
+			n = len(m)
+			m = w.matchPolicies(m, scps, EffectDeny, a, res, &ctx)
+			if len(m) > n {
 				scpExplicit = true
 				l2.Result = Fail
 			}
@@ -195,27 +221,30 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 				l2.Result = Fail
 			}
 		}
-		for _, o := range w.scpLevels(ai) {
+		var levels [16]int32
+		l2.OUPath = buf.ouPath[:0]
+		for _, o := range w.scpLevels(levels[:], ai) {
 			l2.OUPath = append(l2.OUPath, w.ous[o].path)
 			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
 		}
-		l2.OUPath = append(l2.OUPath, "account:"+string(w.accounts[ai].id))
+		l2.OUPath = append(l2.OUPath, w.accounts[ai].scpLevel)
 		check(w.accounts[ai].scps, w.accounts[ai].fullAccess, w.accounts[ai].pos)
+		l2.Matched = cut(m, &from)
 	}
 
 	// Identity allow (steps 3 and 4): identity ∩ boundary.
-	var allowM []Match
 	identityAllow := pr.allowAll
 	if !pr.allowAll {
-		allowM = w.matchPolicies(allowM, pr.policies, EffectAllow, a, res, &ctx)
-		identityAllow = len(allowM) > 0
+		m = w.matchPolicies(m, pr.policies, EffectAllow, a, res, &ctx)
+		identityAllow = len(m) > from
 	}
 	boundaryAllow := true
 	if boundary != nil {
-		n := len(allowM)
-		allowM = w.matchPolicies(allowM, boundary, EffectAllow, a, res, &ctx)
-		boundaryAllow = len(allowM) > n
+		n := len(m)
+		m = w.matchPolicies(m, boundary, EffectAllow, a, res, &ctx)
+		boundaryAllow = len(m) > n
 	}
+	allowM := cut(m, &from)
 	idOK := identityAllow && boundaryAllow
 
 	l3 := Layer{Step: 3, Name: "owner"}
@@ -229,7 +258,7 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 		// except Search, which no share grants.
 		var r Reason
 		if a != Search {
-			l3.Shares, r = w.explainShares(p, ai, pl, a, t, true)
+			l3.Shares, r = w.explainShares(buf.shares[:0], p, ai, pl, a, t, true)
 		}
 		switch {
 		case idOK:
@@ -245,14 +274,15 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) Explanat
 		if idOK {
 			l4.Result = Pass
 		}
-		l5.Shares, resReason = w.explainShares(p, ai, pl, a, t, false)
+		l5.Shares, resReason = w.explainShares(buf.shares[:0], p, ai, pl, a, t, false)
 		l5.Result = Fail
 		if resReason == ReasonShared {
 			l5.Result = Pass
 		}
 	}
 
-	ex.Layers = []Layer{l1, l2, l3, l4, l5}
+	buf.layers = [5]Layer{l1, l2, l3, l4, l5}
+	ex.Layers = buf.layers[:]
 	decisive := -1
 	switch {
 	case l1.Result == Fail:
@@ -294,7 +324,7 @@ func (w *World) searchReturns(ex *Explanation, ai int32, t Time) {
 		ex.Returns = ReasonOwner
 		return
 	}
-	ex.ReturnsShares, ex.Returns = w.explainShares(ex.Principal, ai, ex.Pipeline, Search, t, false)
+	ex.ReturnsShares, ex.Returns = w.explainShares(nil, ex.Principal, ai, ex.Pipeline, Search, t, false)
 	for _, st := range ex.ReturnsShares {
 		if st.Reason == ReasonShared {
 			ex.ReturnsShare = w.shareIndex[st.Share]
@@ -304,10 +334,10 @@ func (w *World) searchReturns(ex *Explanation, ai int32, t Time) {
 }
 
 // explainShares evaluates every share of pl for the caller and action a,
-// returning their states (in name order) and the best reason.
-func (w *World) explainShares(p PrincipalID, ai int32, pl PipelineID, a Action, t Time, orgWide bool) ([]ShareState, Reason) {
+// appending their states (in name order) to out, and returns them (nil
+// for none) and the best reason.
+func (w *World) explainShares(out []ShareState, p PrincipalID, ai int32, pl PipelineID, a Action, t Time, orgWide bool) ([]ShareState, Reason) {
 	best := ReasonNotShared
-	var out []ShareState
 	for _, sid := range w.pipelines[pl].shares {
 		s := &w.shares[sid]
 		st := w.shareState(s, p, ai, pl, t, orgWide)
@@ -322,6 +352,9 @@ func (w *World) explainShares(p PrincipalID, ai int32, pl PipelineID, a Action, 
 		if shareRank(r) > shareRank(best) {
 			best = r
 		}
+	}
+	if len(out) == 0 {
+		return nil, best
 	}
 	return out, best
 }
@@ -347,31 +380,38 @@ func stateName(r Reason) string {
 	return r.String()
 }
 
-// denyMessage writes AWS's denial text (docs/aws-semantics.md#denial-messages).
+// denyMessage writes AWS's denial text (docs/aws-semantics.md#denial-messages),
+// allocating only the text.
 func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExplicit, identityAllow bool) string {
-	head := "User: " + w.principals[ex.Principal].arn + " is not authorized to perform: " +
-		ex.Action.String() + " on resource: " + ex.Resource
-	because := func(policyType string) string {
-		return head + " because no " + policyType + " policy allows the " + ex.Action.String() + " action"
-	}
+	act := ex.Action.String()
+	var buf [11]string
+	parts := append(buf[:0], "User: ", w.principals[ex.Principal].arn, " is not authorized to perform: ",
+		act, " on resource: ", ex.Resource)
+	noAllow := "resource-based" // the policy type that allows nothing
 	switch ex.Reason {
 	case ReasonExplicitDeny:
+		noAllow = ""
 		if boundaryDeny && !identityDeny {
-			return head + " with an explicit deny in a permissions boundary"
+			parts = append(parts, " with an explicit deny in a permissions boundary")
+		} else {
+			parts = append(parts, " with an explicit deny in an identity-based policy")
 		}
-		return head + " with an explicit deny in an identity-based policy"
 	case ReasonSCP:
+		noAllow = "service control"
 		if scpExplicit {
-			return head + " with an explicit deny in a service control policy"
+			noAllow = ""
+			parts = append(parts, " with an explicit deny in a service control policy")
 		}
-		return because("service control")
 	case ReasonNoIdentityAllow:
+		noAllow = "identity-based"
 		if identityAllow {
-			return because("permissions boundary")
+			noAllow = "permissions boundary"
 		}
-		return because("identity-based")
 	}
-	return because("resource-based")
+	if noAllow != "" {
+		parts = append(parts, " because no ", noAllow, " policy allows the ", act, " action")
+	}
+	return strings.Join(parts, "")
 }
 
 // Access is ex's reason as [World.DecideAll] gives it: the decision, but

@@ -83,7 +83,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 				l2.Result = Fail
 			}
 		}
-		for _, o := range w.scpLevels(pr.account) {
+		for _, o := range w.scpLevels(nil, pr.account) {
 			l2.OUPath = append(l2.OUPath, w.ous[o].path)
 			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
 		}
@@ -106,7 +106,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 				l3.Result = Fail
 			}
 		}
-		for _, o := range w.scpLevels(owner) {
+		for _, o := range w.scpLevels(nil, owner) {
 			l3.OUPath = append(l3.OUPath, w.ous[o].path)
 			check(w.data.ouRCPs[o], w.ous[o].pos)
 		}

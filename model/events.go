@@ -207,8 +207,7 @@ func (w *World) apply(e *event) {
 			s.resources[i].removed = min(s.resources[i].removed, e.at)
 		}
 	case EventMoveAccount:
-		w.accounts[e.account].ou = e.ou
-		w.updateOrgPaths(e.account)
+		w.setOU(e.account, e.ou)
 	case EventLeaveOrganization:
 		w.leave(e.account, e.at)
 	case EventAttachPolicy, EventDetachPolicy:
@@ -280,8 +279,7 @@ func (w *World) disassociate(e *event) {
 // associations made without an invitation are dropped unless the share
 // retains them.
 func (w *World) leave(ai int32, t Time) {
-	w.accounts[ai].ou = outsideOrg
-	w.updateOrgPaths(ai)
+	w.setOU(ai, outsideOrg)
 	for si := range w.shares {
 		s := &w.shares[si]
 		if s.retainOnLeave {

@@ -1,6 +1,9 @@
 package model
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // This file exposes read-only views of a World's configuration for
 // compliance checks (pipeshare check): positions, share associations and
@@ -126,29 +129,40 @@ func (w *World) SharePipelines(s ShareID, t Time) []PipelineID {
 // the named IAM principal. Sorted by ID.
 func (w *World) SharePrincipals(s ShareID, t Time) []PrincipalID {
 	sh := &w.shares[s]
-	seen := map[PrincipalID]bool{}
+	var out []PrincipalID
+	var accts []int32
+	addAccount := func(ai int32) {
+		if ai != sh.owner {
+			out = append(out, w.accounts[ai].principals...)
+		}
+	}
 	for i := range sh.principals {
 		a := &sh.principals[i]
 		if t < a.at || t >= a.removed {
 			continue
 		}
-		for ai := range w.accounts {
-			if int32(ai) == sh.owner {
-				continue
+		switch a.kind {
+		case kindAccount:
+			addAccount(a.account)
+		case kindIAM:
+			if a.account != sh.owner {
+				out = append(out, a.principal)
 			}
-			for _, p := range w.accounts[ai].principals {
-				if w.names(a, p, int32(ai)) {
-					seen[p] = true
+		case kindOU:
+			accts = w.appendOUAccounts(accts[:0], a.ou)
+			for _, ai := range accts {
+				addAccount(ai)
+			}
+		case kindOrg:
+			for ai := range w.accounts {
+				if w.inOrg(int32(ai)) {
+					addAccount(int32(ai))
 				}
 			}
 		}
 	}
-	out := make([]PrincipalID, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // IdentityAllowOn returns the identity policy statements of principal p that

@@ -199,9 +199,9 @@ func (b *builder) sharePipelines(s *share, refs []Ref) []PipelineID {
 // account with index owner.
 func (w *World) LookupPipelineOf(owner int32, s string) (PipelineID, error) {
 	if !strings.HasPrefix(s, "arn:") {
-		for i := range w.pipelines {
-			if p := &w.pipelines[i]; p.owner == owner && p.name == s {
-				return PipelineID(i), nil
+		for _, p := range w.pipesByName[s] {
+			if w.pipelines[p].owner == owner {
+				return p, nil
 			}
 		}
 		if p, err := w.LookupPipeline(s); err == nil {

@@ -29,6 +29,7 @@ type account struct {
 	scps       []PolicyID
 	fullAccess bool
 	principals []PrincipalID // root first
+	scpLevel   string        // "account:ID", the last SCP level Explain lists
 	pos        Pos
 	orgPaths   []string // aws:PrincipalOrgPaths, nil when outside
 }
@@ -45,6 +46,7 @@ type ou struct {
 type principal struct {
 	account  int32
 	name     string // "root", "role/X", "user/p/Y"
+	caller   string // "ACCT/name"
 	arn      string
 	policies []PolicyID
 	boundary PolicyID
@@ -88,8 +90,13 @@ type World struct {
 	ouIndex     map[string]int32
 	policyIndex map[string]PolicyID
 	shareIndex  map[string]ShareID
+	pipeByARN   map[string]PipelineID
+	pipesByName map[string][]PipelineID // in configuration order
 
 	timeThresholds []Time // sorted aws:CurrentTime change points
+
+	ouChildren [][]int32 // each OU's child OUs
+	ouMembers  [][]int32 // each OU's own accounts (not its children's), kept by setOU
 
 	decider
 	data dataState // buckets, keys, RCPs and data-plane decisions (data.go)
@@ -107,6 +114,8 @@ func NewWorld(cfg *Config) (*World, []*PosError) {
 		ouIndex:     map[string]int32{},
 		policyIndex: map[string]PolicyID{},
 		shareIndex:  map[string]ShareID{},
+		pipeByARN:   map[string]PipelineID{},
+		pipesByName: map[string][]PipelineID{},
 	}}
 	if b.w.region == "" {
 		b.w.region = "us-east-1"
@@ -306,7 +315,7 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 			continue
 		}
 		a := account{id: id, name: c.Name, ou: outsideOrg, groups: c.Groups,
-			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, pos: c.Pos}
+			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, scpLevel: "account:" + string(id), pos: c.Pos}
 		if c.OU.S != "" {
 			if !w.hasOrg {
 				b.errorf(c.OU.Pos, "account %s names OU %q but the scenario has no organization", id, c.OU.S)
@@ -362,7 +371,7 @@ func (b *builder) addPrincipal(acct int32, id AccountID, name string, pols []Pol
 	}
 	pid := PrincipalID(len(b.w.principals))
 	b.w.principals = append(b.w.principals, principal{account: acct, name: name,
-		arn: PrincipalARN(id, name), policies: pols, boundary: boundary, tags: tags,
+		caller: string(id) + "/" + name, arn: PrincipalARN(id, name), policies: pols, boundary: boundary, tags: tags,
 		allowAll: allowAll, ptype: ptype, pos: pos})
 	return pid
 }
@@ -403,7 +412,7 @@ func (b *builder) account(r Ref) (int32, bool) {
 
 func (b *builder) pipelines(cfgs []PipelineConfig) {
 	w := b.w
-	seen := map[string]Pos{}
+	seen := make(map[string]Pos, len(cfgs))
 	for i := range cfgs {
 		c := &cfgs[i]
 		if !ValidPipelineName(c.Name.S) {
@@ -422,6 +431,8 @@ func (b *builder) pipelines(cfgs []PipelineConfig) {
 			continue
 		}
 		seen[arn] = c.Name.Pos
+		w.pipeByARN[arn] = PipelineID(len(w.pipelines))
+		w.pipesByName[c.Name.S] = append(w.pipesByName[c.Name.S], PipelineID(len(w.pipelines)))
 		w.pipelines = append(w.pipelines, pipeline{name: c.Name.S, owner: owner, arn: arn,
 			execARN: ExecutionARN(w.region, w.accounts[owner].id, c.Name.S, "*"), pos: c.Pos})
 	}
@@ -438,26 +449,18 @@ func (w *World) LookupPipeline(s string) (PipelineID, error) {
 		if ref.Execution != "" {
 			return 0, fmt.Errorf("%q is an execution ARN, not a pipeline ARN", s)
 		}
-		for i := range w.pipelines {
-			if p := &w.pipelines[i]; p.arn == PipelineARN(ref.Region, ref.Account, ref.Pipeline) {
-				return PipelineID(i), nil
-			}
+		if p, ok := w.pipeByARN[PipelineARN(ref.Region, ref.Account, ref.Pipeline)]; ok {
+			return p, nil
 		}
 		return 0, fmt.Errorf("unknown pipeline %s", s)
 	}
-	found := PipelineID(-1)
-	for i := range w.pipelines {
-		if w.pipelines[i].name == s {
-			if found >= 0 {
-				return 0, fmt.Errorf("pipeline name %q is ambiguous (several owners); use its ARN", s)
-			}
-			found = PipelineID(i)
-		}
-	}
-	if found < 0 {
+	switch found := w.pipesByName[s]; len(found) {
+	case 0:
 		return 0, fmt.Errorf("unknown pipeline %q", s)
+	case 1:
+		return found[0], nil
 	}
-	return found, nil
+	return 0, fmt.Errorf("pipeline name %q is ambiguous (several owners); use its ARN", s)
 }
 
 // LookupCallers resolves a caller: "ACCT" (its root), "ACCT/role/X", an IAM
@@ -529,7 +532,16 @@ func (w *World) principalIn(ai int32, name string) (PrincipalID, error) {
 
 // finish computes derived state once the World is valid.
 func (w *World) finish() {
+	w.ouChildren = make([][]int32, len(w.ous))
+	w.ouMembers = make([][]int32, len(w.ous))
+	for o := 1; o < len(w.ous); o++ {
+		p := w.ous[o].parent
+		w.ouChildren[p] = append(w.ouChildren[p], int32(o))
+	}
 	for ai := range w.accounts {
+		if o := w.accounts[ai].ou; o != outsideOrg {
+			w.ouMembers[o] = append(w.ouMembers[o], int32(ai))
+		}
 		w.updateOrgPaths(int32(ai))
 	}
 	var th []int64
@@ -561,6 +573,28 @@ func (w *World) updateOrgPaths(ai int32) {
 	}
 	slices.Reverse(ids)
 	a.orgPaths = []string{w.orgID + "/" + strings.Join(ids, "/") + "/"}
+}
+
+// setOU moves account ai to OU o (outsideOrg: out of the organization).
+func (w *World) setOU(ai, o int32) {
+	if old := w.accounts[ai].ou; old != outsideOrg {
+		w.ouMembers[old] = slices.DeleteFunc(w.ouMembers[old], func(x int32) bool { return x == ai })
+	}
+	if o != outsideOrg {
+		w.ouMembers[o] = append(w.ouMembers[o], ai)
+	}
+	w.accounts[ai].ou = o
+	w.updateOrgPaths(ai)
+}
+
+// appendOUAccounts appends to dst the accounts in OU o or one of its
+// descendants now, in no particular order.
+func (w *World) appendOUAccounts(dst []int32, o int32) []int32 {
+	dst = append(dst, w.ouMembers[o]...)
+	for _, c := range w.ouChildren[o] {
+		dst = w.appendOUAccounts(dst, c)
+	}
+	return dst
 }
 
 // inOrg reports whether account ai is in the organization now.
@@ -610,9 +644,7 @@ func (w *World) PrincipalSynthetic(p PrincipalID) bool {
 
 // CallerString returns "ACCT/name" for p, e.g. "222222222222/role/X" or
 // "222222222222/root".
-func (w *World) CallerString(p PrincipalID) string {
-	return string(w.PrincipalAccount(p)) + "/" + w.principals[p].name
-}
+func (w *World) CallerString(p PrincipalID) string { return w.principals[p].caller }
 
 // AccountPrincipals returns the principals of the account with ID id, root
 // first, or nil.

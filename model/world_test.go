@@ -1,6 +1,8 @@
 package model
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +206,50 @@ func TestRootSharePrincipalIsTheAccount(t *testing.T) {
 		assert.Equal(t, ReasonNotShared, w.Decide(root[0], 0, StartPipelineExecution, Time(time.Hour)),
 			"a role names only itself")
 	})
+}
+
+// TestSharePrincipalsAgreesWithScan checks the indexed SharePrincipals
+// against the definition, a scan of every principal of every account with
+// names(), over random scenarios whose accounts move between OUs and leave
+// the organization.
+func TestSharePrincipalsAgreesWithScan(t *testing.T) {
+	t.Parallel()
+	compared, nonEmpty := 0, 0
+	for seed := range uint64(100) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		w, _ := NewWorld(randomConfig(r))
+		if w == nil {
+			continue
+		}
+		times := []Time{0}
+		for i := range w.NumEvents() {
+			times = append(times, w.EventAt(i), w.EventAt(i)+Time(time.Hour))
+		}
+		slices.Sort(times)
+		for _, at := range times {
+			w.AdvanceTo(at)
+			for s := range ShareID(w.NumShares()) {
+				sh := &w.shares[s]
+				var want []PrincipalID
+				for p := range PrincipalID(w.NumPrincipals()) {
+					ai := w.principals[p].account
+					if ai == sh.owner {
+						continue
+					}
+					if slices.ContainsFunc(sh.principals, func(a association) bool {
+						return at >= a.at && at < a.removed && w.names(&a, p, ai)
+					}) {
+						want = append(want, p)
+					}
+				}
+				got := w.SharePrincipals(s, at)
+				require.Equal(t, want, got, "seed %d share %d at %s", seed, s, at)
+				compared++
+				if len(got) > 0 {
+					nonEmpty++
+				}
+			}
+		}
+	}
+	require.Greater(t, nonEmpty, compared/4, "most shares name someone")
 }

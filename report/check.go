@@ -381,10 +381,13 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 		hitP := false
 		var unused []string
 		for _, pl := range pipes {
+			// Uncached: a sweep over every principal a share names must
+			// not leave a cached row per pair behind.
+			reasons := w.DecideAll(p, pl, t)
 			for _, a := range perm.Actions().Actions() {
 				// Only a decision stopped at step 1 or 2 can have a failing
 				// SCP layer: Explain (which allocates) just those.
-				if r := w.Decide(p, pl, a, t); r != model.ReasonSCP && r != model.ReasonExplicitDeny {
+				if r := reasons[a]; r != model.ReasonSCP && r != model.ReasonExplicitDeny {
 					continue
 				}
 				ex := w.Explain(p, pl, a, t)
@@ -423,9 +426,9 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			}
 			// PS010: Start allowed through the share, Stop/Retry denied by
 			// an identity statement that names the pipeline ARN only.
-			if w.Decide(p, pl, model.StartPipelineExecution, t) == model.ReasonShared {
+			if reasons[model.StartPipelineExecution] == model.ReasonShared {
 				for _, a := range []model.Action{model.StopPipelineExecution, model.RetryPipelineExecution} {
-					if w.Decide(p, pl, a, t) != model.ReasonNoIdentityAllow {
+					if reasons[a] != model.ReasonNoIdentityAllow {
 						continue
 					}
 					ms := w.IdentityAllowOn(p, pl, a, w.PipelineARN(pl), t)
@@ -440,7 +443,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			}
 			// PS005: extended actions granted but never called.
 			for _, a := range extendedOnly {
-				if w.Decide(p, pl, a, t) == model.ReasonShared {
+				if reasons[a] == model.ReasonShared {
 					if n, called := used[p]; (called || w.PrincipalName(p) != "root") && n[a] == 0 {
 						unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
 					}

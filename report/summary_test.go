@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -220,4 +221,24 @@ func TestRunTextSynthetic(t *testing.T) {
 	txt := string(render(t, func(b *bytes.Buffer) error { return RunView{Summary: s}.Render(b, "text") }))
 	assert.Contains(t, txt, "role/TraceOnly *")
 	assert.Contains(t, txt, "* seen only in the trace")
+}
+
+// TestPermuteMovesEachToItsPlace: permute gives what indexing a copy does.
+func TestPermuteMovesEachToItsPlace(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for n := range 50 {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = r.IntN(1000)
+		}
+		perm := r.Perm(n)
+		order := make([]int32, n)
+		want := make([]int, n)
+		for i, k := range perm {
+			order[i] = int32(k)
+			want[i] = s[k]
+		}
+		permute(s, order)
+		require.Equal(t, want, s)
+	}
 }

@@ -16,6 +16,7 @@ type builder struct {
 	s        *Sim
 	errs     []*model.PosError
 	acctIdx  map[model.AccountID]int32
+	ids      []model.AccountID    // the World's account IDs, by index
 	prices   map[priceKey]float64 // the scenario's pricing: entries
 	fellBack map[priceKey]bool    // prices taken from fallbackRegion, warned once
 	poolIdx  map[poolKey]int32
@@ -62,7 +63,8 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 	w := s.w
 	b := &builder{s: s, acctIdx: map[model.AccountID]int32{}, prices: map[priceKey]float64{},
 		fellBack: map[priceKey]bool{}, poolIdx: map[poolKey]int32{}}
-	ids := w.AccountIDs()
+	b.ids = w.AccountIDs()
+	ids := b.ids
 	s.ex.accts = make([]acctState, len(ids))
 	b.quotaCfg = make([]*AccountQuota, len(ids))
 	for i, id := range ids {
@@ -125,10 +127,10 @@ func (b *builder) pipeline(ps *PipelineSpec) {
 	if !ok {
 		return
 	}
-	arn := model.PipelineARN(s.w.Region(), s.w.AccountIDs()[owner], ps.Name.S)
+	arn := model.PipelineARN(s.w.Region(), b.ids[owner], ps.Name.S)
 	pl, err := s.w.LookupPipeline(arn)
 	if err != nil {
-		b.errorf(ps.Name.Pos, "unknown pipeline %q of account %s", ps.Name.S, s.w.AccountIDs()[owner])
+		b.errorf(ps.Name.Pos, "unknown pipeline %q of account %s", ps.Name.S, b.ids[owner])
 		return
 	}
 	p := &s.ex.pipes[pl]

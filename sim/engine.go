@@ -19,6 +19,11 @@ type Engine struct {
 	horizon   Time
 	bounded   bool // false: no horizon (the zero Engine)
 	processed uint64
+	// taken: the queue's first event is the one Next returned last, and
+	// is gone. It leaves the heap when the handler schedules its first
+	// event (which takes its place, one pass down the heap instead of a
+	// Pop and a Push) or at the next Next.
+	taken bool
 }
 
 // NewEngine returns an Engine at time 0 with the given inclusive horizon.
@@ -53,7 +58,12 @@ func (eng *Engine) Processed() uint64 { return eng.processed }
 
 // Pending returns how many events are queued, including any after the
 // horizon.
-func (eng *Engine) Pending() int { return eng.q.Len() }
+func (eng *Engine) Pending() int {
+	if eng.taken {
+		return eng.q.Len() - 1
+	}
+	return eng.q.Len()
+}
 
 // Grow makes room for n more queued events without reallocating.
 func (eng *Engine) Grow(n int) { eng.q.Grow(n) }
@@ -61,6 +71,7 @@ func (eng *Engine) Grow(n int) { eng.q.Grow(n) }
 // Reset empties the queue and sets the time and the Processed count to 0,
 // keeping the horizon and the queue's storage.
 func (eng *Engine) Reset() {
+	eng.taken = false
 	eng.q.Reset()
 	eng.now = 0
 	eng.processed = 0
@@ -77,6 +88,11 @@ func (eng *Engine) Schedule(e Event) {
 	if e.Kind == 0 {
 		panic("sim: schedule of event kind 0")
 	}
+	if eng.taken {
+		eng.taken = false
+		eng.q.ReplaceTop(e)
+		return
+	}
 	eng.q.Push(e)
 }
 
@@ -85,13 +101,18 @@ func (eng *Engine) Schedule(e Event) {
 // unchanged, when the queue is empty or the next event is after the
 // horizon.
 func (eng *Engine) Next() (Event, bool) {
+	if eng.taken {
+		eng.taken = false
+		eng.q.Pop()
+	}
 	if len(eng.q.s) == 0 {
 		return Event{}, false
 	}
-	if eng.bounded && eng.q.s[0].At > eng.horizon {
+	e := eng.q.s[0]
+	if eng.bounded && e.At > eng.horizon {
 		return Event{}, false
 	}
-	e := eng.q.Pop()
+	eng.taken = true
 	eng.now = e.At
 	eng.processed++
 	return e, true

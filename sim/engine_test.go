@@ -202,3 +202,34 @@ func ExampleEngine() {
 	// 1h0m0s call allowed: true
 	// processed 3 pending 1
 }
+
+// TestEngineMatchesPopPushModel: an engine whose handlers schedule zero,
+// one or more events per event returns the same events, Pending counts
+// and Seq numbers as a queue that pops each event before its handler runs.
+func TestEngineMatchesPopPushModel(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 5))
+		eng := NewEngine(5000)
+		var model Queue
+		for range 20 {
+			e := randomEvent(r, 0, 50)
+			eng.Schedule(e)
+			model.Push(e)
+		}
+		for e, ok := eng.Next(); ok; e, ok = eng.Next() {
+			want := model.Pop()
+			require.Equal(t, want, e, "seed %d", seed)
+			require.Equal(t, model.Len(), eng.Pending())
+			for range r.IntN(3) {
+				n := randomEvent(r, e.At, 40)
+				eng.Schedule(n)
+				model.Push(n)
+				require.Equal(t, model.Len(), eng.Pending())
+			}
+		}
+		if model.Len() > 0 {
+			require.Greater(t, model.Peek().At, Time(5000), "seed %d: the engine stopped early", seed)
+		}
+		require.Equal(t, model.Len(), eng.Pending(), "events after the horizon stay queued")
+	}
+}

@@ -92,6 +92,18 @@ func siftUp(s []Event, e Event, i int) {
 	s[i] = e
 }
 
+// ReplaceTop removes the first event and adds e, as Pop then Push would,
+// overwriting e.Seq with the next sequence number, in one pass down the
+// heap instead of two. It panics if q is empty.
+func (q *Queue) ReplaceTop(e Event) {
+	if len(q.s) == 0 {
+		panic("sim: ReplaceTop of empty queue")
+	}
+	e.Seq = q.seq
+	q.seq++
+	q.siftDown(e, len(q.s))
+}
+
 // Peek returns the first event in (At, Prio, Seq) order without removing
 // it. It panics if q is empty.
 func (q *Queue) Peek() Event {

@@ -186,3 +186,34 @@ func BenchmarkQueue(b *testing.B) {
 		})
 	}
 }
+
+// TestQueueReplaceTopIsPopThenPush: ReplaceTop leaves the queue giving
+// the same events in the same order as Pop followed by Push.
+func TestQueueReplaceTopIsPopThenPush(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		r := rand.New(rand.NewPCG(seed, 9))
+		var a, b Queue
+		var now Time
+		for op := 0; op < 3000; op++ {
+			e := randomEvent(r, now, 1+r.IntN(30))
+			switch k := r.IntN(3); {
+			case k == 0 || a.Len() == 0:
+				a.Push(e)
+				b.Push(e)
+			case k == 1:
+				now = a.Pop().At
+				require.Equal(t, now, b.Pop().At)
+			default:
+				now = a.Peek().At
+				e.At = max(e.At, now)
+				a.Pop()
+				a.Push(e)
+				b.ReplaceTop(e)
+			}
+			require.Equal(t, a.Len(), b.Len())
+		}
+		for a.Len() > 0 {
+			require.Equal(t, a.Pop(), b.Pop(), "seed %d", seed)
+		}
+	}
+}

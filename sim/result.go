@@ -59,21 +59,30 @@ type Series struct {
 	Bucket Time // bucket width
 	// Calls holds, per bucket, the calls allowed, denied and failed.
 	Calls [SeriesBuckets][3]int64
+	// last is the bucket spread found last, [lastFrom, lastTo): holds end
+	// in time order, so most start in it and need no division.
+	last             int
+	lastFrom, lastTo Time
 }
 
 // bucket returns the series bucket of time t.
 func (s *Series) bucket(t Time) int {
-	return int(min(t/s.Bucket, SeriesBuckets-1))
+	if t >= s.lastFrom && t < s.lastTo {
+		return s.last
+	}
+	i := int(min(t/s.Bucket, SeriesBuckets-1))
+	s.last, s.lastFrom, s.lastTo = i, Time(i)*s.Bucket, Time(i+1)*s.Bucket
+	if i == SeriesBuckets-1 {
+		s.lastTo = Never
+	}
+	return i
 }
 
 // spread adds count × the part of [from, to) in each bucket to b.
 func (s *Series) spread(b []int64, from, to Time, count int64) {
 	for from < to {
 		i := s.bucket(from)
-		end := to
-		if i < SeriesBuckets-1 {
-			end = min(to, Time(i+1)*s.Bucket)
-		}
+		end := min(to, s.lastTo)
 		b[i] += count * int64(end-from)
 		from = end
 	}

@@ -59,8 +59,7 @@ type Sim struct {
 	traceCur      TraceCall
 	slots         map[model.PrincipalID]int32 // caller slots (replay adds callers as they appear)
 	principalAcct []int32                     // account index of every principal
-	execByID      map[string]int32            // recorded execution ID → simulated execution
-	idOrder       deque[mappedID]             // execByID's IDs in mapping order, to forget old ones
+	execByID      map[string]int32            // recorded execution ID → simulated execution, while a later call names it
 	sink          CallSink
 	sinkRec       CallRecord
 	sinkParams    []Param // sinkRec's Params
@@ -467,7 +466,7 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	case model.StartPipelineExecution:
 		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token, r.params)
 		if f == 0 && r.startsID != "" {
-			s.mapExecution(r.at, r.startsID, xi)
+			s.mapExecution(r.startsID, xi)
 		}
 		return f, xi
 	case model.Search:

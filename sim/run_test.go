@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -189,4 +190,30 @@ func BenchmarkCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSeriesSpreadMatchesDivision: spread, which remembers the last bucket
+// it found, splits random intervals (mostly in time order, some not) as
+// per-interval division into buckets does.
+func TestSeriesSpreadMatchesDivision(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	s := Series{Bucket: 1000}
+	got := make([]int64, SeriesBuckets)
+	want := make([]int64, SeriesBuckets)
+	var now Time
+	for range 5000 {
+		now += Time(r.IntN(200))
+		from := now - Time(r.IntN(3000))
+		if r.IntN(20) == 0 {
+			from = Time(r.IntN(int(now) + 1))
+		}
+		from = max(from, 0)
+		to := now + Time(r.IntN(2))
+		s.spread(got, from, to, 2)
+		for x := from; x < to; x++ {
+			want[min(int(x/1000), SeriesBuckets-1)] += 2
+		}
+	}
+	require.Greater(t, now, Time(SeriesBuckets*1000), "the last bucket holds the rest")
+	require.Equal(t, want, got)
 }

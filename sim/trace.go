@@ -20,6 +20,11 @@ type TraceCall struct {
 	Recorded        Recorded // the recorded outcome
 	// Parameters are a recorded Start's pipelineParameters (name, value).
 	Parameters []Param
+	// What the source knows of the trace ahead (false: it does not know).
+	// StartsUnnamed: no later call names StartsExecution, so the replay
+	// does not map it. LastNaming: no later call names Execution, so the
+	// replay forgets it after this call. See docs/modelling-choices.md.
+	StartsUnnamed, LastNaming bool
 }
 
 // Recorded is a recorded call's outcome, from its errorCode.
@@ -96,32 +101,22 @@ func (s *Sim) SetTrace(src TraceSource) {
 	s.streams = nil
 }
 
-// executionWindow is how long a recorded execution ID stays mapped after
-// its Start: the longest execution_timeout, so memory is bounded by the
-// Starts of a window, not by the trace.
-const executionWindow = 672 * 3600e9
-
+// mappedID is an ID mapped to execution xi at a time (tokens).
 type mappedID struct {
 	at Time
 	id string
 	xi int32
 }
 
-// mapExecution maps a recorded execution ID to simulated execution xi,
-// forgetting IDs older than the window.
-func (s *Sim) mapExecution(now Time, id string, xi int32) {
+// mapExecution maps a recorded execution ID to simulated execution xi. The
+// mapping lasts until the last call of the trace that names the ID
+// (TraceCall.LastNaming), so memory holds the executions that some later
+// call still names, not every execution of the trace.
+func (s *Sim) mapExecution(id string, xi int32) {
 	if s.execByID == nil {
 		s.execByID = map[string]int32{}
 	}
 	s.execByID[id] = xi
-	s.idOrder.Push(mappedID{now, id, xi})
-	for s.idOrder.Front().at < now-executionWindow {
-		old := s.idOrder.Front()
-		if s.execByID[old.id] == old.xi { // not mapped again since
-			delete(s.execByID, old.id)
-		}
-		s.idOrder.PopFront()
-	}
 }
 
 // lookupExecution returns the simulated execution of recorded ID id on
@@ -167,13 +162,20 @@ func (s *Sim) nextTrace(now Time) {
 func (s *Sim) replay(now Time) {
 	c := &s.traceCur
 	s.res.Trace.Calls++
+	startsID := c.StartsExecution
+	if c.StartsUnnamed {
+		startsID = "" // nothing will look it up
+	}
 	r := callReq{at: now, caller: c.Caller, acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller),
 		pl: c.Pipeline, action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
-		startsID: c.StartsExecution, token: c.Token}
+		startsID: startsID, token: c.Token}
 	if s.dp != nil && c.Action == model.StartPipelineExecution {
 		r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
 	}
 	s.do(&r)
+	if c.LastNaming {
+		delete(s.execByID, c.Execution)
+	}
 	s.nextTrace(now)
 }
 

@@ -83,6 +83,38 @@ func TestReplayMapsRecordedExecutions(t *testing.T) {
 	assert.Equal(t, "", sink[5].Execution)
 }
 
+// TestReplayForgetsAfterTheLastNamingCall: a Start whose execution no
+// later call names maps nothing, and the last call naming one unmaps it,
+// so the map ends empty; the counts are those of a replay that keeps
+// everything.
+func TestReplayForgetsAfterTheLastNamingCall(t *testing.T) {
+	w := execWorld(t)
+	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
+	p2, _ := w.LookupCallers("222222222222")
+	p3, _ := w.LookupCallers("333333333333")
+	trace := func(flags bool) []TraceCall {
+		return []TraceCall{
+			{At: 0, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "kept00000001"},
+			{At: minute, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "never0000001", StartsUnnamed: flags},
+			{At: 2 * minute, Caller: p3[0], Action: model.DescribePipelineExecution, Execution: "kept00000001"},
+			{At: 3 * minute, Caller: p3[0], Action: model.StopPipelineExecution, Execution: "kept00000001", LastNaming: flags},
+		}
+	}
+	run := func(flags bool) (*Result, *Sim) {
+		s, errs := New(w, &Config{Duration: 10 * hour, Quotas: []AccountQuota{quota(5, true)}, Pipelines: []PipelineSpec{spec}})
+		require.NotNil(t, s, "%v", errs)
+		s.SetTrace(&sliceTrace{calls: trace(flags)})
+		return s.Run(), s
+	}
+	kept, sk := run(false)
+	forgot, sf := run(true)
+	assert.Len(t, sk.execByID, 2, "without lifetimes every Start is mapped and kept")
+	assert.Empty(t, sf.execByID, "nothing is mapped once no later call names it")
+	assert.Equal(t, kept.Calls, forgot.Calls)
+	assert.Equal(t, kept.Executions, forgot.Executions)
+	assert.Equal(t, int64(1), forgot.Executions.Stopped, "the Stop found its execution")
+}
+
 func TestSinkSeesGeneratedCalls(t *testing.T) {
 	w := execWorld(t)
 	s, _ := New(w, &Config{Duration: hour, Workload: []Workload{

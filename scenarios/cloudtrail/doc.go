@@ -106,6 +106,10 @@
 //     windows are the same for a replay and for [Trace.Calls].
 //   - At most 65,536 distinct callers, pipelines and regions, of up to
 //     1 KiB each, are remembered; the others are mapped record by record.
+//   - [Trace.Prepare] counts the records naming each execution, by a
+//     32-bit hash of its ID, in at most 2^21 counts (16 MiB; past that the
+//     hashes lose bits and IDs share counts), so that a replay can forget
+//     an execution after the last record naming it.
 //   - The first 20 malformed records are described (their values quoted up
 //     to 100 bytes), the others counted; [Stats].OtherEvents and
 //     [Stats].Identities keep at most 100 keys.

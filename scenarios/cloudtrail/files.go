@@ -25,6 +25,11 @@ type Trace struct {
 	// AddedAccounts the accounts.
 	Added         []string
 	AddedAccounts []string
+	// named counts the calls that name each execution, as Prepare read
+	// them; nil before Prepare. A replay takes one off per call it hands
+	// over, so that the simulation can forget an execution no later call
+	// names.
+	named *namedCounts
 }
 
 type traceFile struct {

@@ -22,10 +22,14 @@ func (t *Trace) Prepare(cfg *model.Config) error {
 	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
+	named := &namedCounts{}
 	for {
 		it, ok := s.next()
 		if !ok {
 			break
+		}
+		if it.named != 0 {
+			named.add(it.named)
 		}
 		if p := it.caller.p; !seen[p] {
 			seen[p] = true
@@ -36,6 +40,9 @@ func (t *Trace) Prepare(cfg *model.Config) error {
 	if s.err != nil {
 		return s.err
 	}
+	named.merge()
+	named.added = nil
+	t.named = named
 	slices.SortFunc(callers, func(a, b Principal) int {
 		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
 	})
@@ -85,6 +92,7 @@ type Replay struct {
 	byName  map[string]model.PipelineID // "ACCT/lower-case name"
 	byARN   map[string]model.PipelineID // pipeline ARN
 	firstPl map[model.AccountID]model.PipelineID
+	named   *namedCounts // the calls naming each execution not handed over yet (Trace.named)
 }
 
 // callerRes is a caller placed in the world.
@@ -105,7 +113,7 @@ type targetRes struct {
 func (t *Trace) Source(w *model.World) *Replay {
 	r := &Replay{s: t.newStream(forReplay), w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
 		acctIdx: map[model.AccountID]bool{}, byName: map[string]model.PipelineID{}, byARN: map[string]model.PipelineID{},
-		firstPl: map[model.AccountID]model.PipelineID{}}
+		firstPl: map[model.AccountID]model.PipelineID{}, named: t.named}
 	for _, id := range w.AccountIDs() {
 		r.acctIdx[id] = true
 	}
@@ -185,8 +193,24 @@ func (r *Replay) Next(c *sim.TraceCall) bool {
 		}
 		*c = sim.TraceCall{At: sim.Time(at), Caller: cr.p, Action: it.action, Pipeline: pl, Execution: it.execution,
 			StartsExecution: it.startsExecution, Token: it.token, Recorded: it.recorded, Parameters: it.parameters}
+		if r.named != nil {
+			r.lifetimes(c, it.named)
+		}
 		st.Calls++
 		return true
+	}
+}
+
+// lifetimes tells the simulation, from the calls Prepare counted, when
+// no later call of the trace names an execution: c names the execution of
+// key named (0: none), so one call fewer names it; and c may start one.
+// Calls Next skips keep their count, which only delays forgetting.
+func (r *Replay) lifetimes(c *sim.TraceCall, named uint32) {
+	if named != 0 {
+		c.LastNaming = r.named.take(named)
+	}
+	if c.StartsExecution != "" {
+		c.StartsUnnamed = !r.named.pending(namedKey(c.StartsExecution))
 	}
 }
 

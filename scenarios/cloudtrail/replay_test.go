@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,40 @@ func TestParseEventTime(t *testing.T) {
 func timeParse(s string) (int64, error) {
 	tm, err := time.Parse(time.RFC3339Nano, s)
 	return tm.UnixNano(), err
+}
+
+// TestReplayTellsWhenNoLaterCallNames checks the lifetimes a replay hands
+// the simulation against their definition over the handed-over calls: a
+// call is the last naming its execution when no later call names it, and a
+// Start's execution is unnamed when no later call names it.
+func TestReplayTellsWhenNoLaterCallNames(t *testing.T) {
+	calls, _, _ := ctCollect(t, Options{})
+	namedAfter := func(i int, id string) bool {
+		return slices.ContainsFunc(calls[i+1:], func(c sim.TraceCall) bool { return c.Execution == id })
+	}
+	var last, notLast, unnamed, named int
+	for i, c := range calls {
+		if c.Execution != "" {
+			assert.Equal(t, !namedAfter(i, c.Execution), c.LastNaming, "call %d naming %s", i, c.Execution)
+			if c.LastNaming {
+				last++
+			} else {
+				notLast++
+			}
+		} else {
+			assert.False(t, c.LastNaming, "call %d names no execution", i)
+		}
+		if c.StartsExecution != "" {
+			assert.Equal(t, !namedAfter(i, c.StartsExecution), c.StartsUnnamed, "Start %d of %s", i, c.StartsExecution)
+			if c.StartsUnnamed {
+				unnamed++
+			} else {
+				named++
+			}
+		}
+	}
+	assert.Positive(t, last, "some call is the last to name its execution")
+	assert.Positive(t, named, "some Start's execution is named later")
+	assert.Positive(t, unnamed+notLast, "the trace also has the other cases")
+	t.Logf("%d calls: %d last, %d not last; Starts %d named later, %d not", len(calls), last, notLast, named, unnamed)
 }

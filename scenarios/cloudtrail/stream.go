@@ -102,6 +102,9 @@ type item struct {
 	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
 	parameters                        []sim.Param // a recorded Start's pipelineParameters
+	// A replay's and Prepare's: namedKey of the execution the call names, 0
+	// for none.
+	named uint32
 }
 
 // ctFile is an open file of the merge.
@@ -440,6 +443,9 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 	case len(rf.reqID) > 0:
 		it.dedup = sim.FNV64a(rf.reqID) | 1
 	}
+	if len(execID) > 0 && s.use != forCalls {
+		it.named = namedKey(execID)
+	}
 	switch s.use {
 	case forReplay:
 		s.replayFields(&it, execID)
@@ -455,6 +461,103 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 }
 
 const execSep = "/execution/"
+
+// namedKey is the key of execution ID id in namedCounts: 32 bits of its
+// FNV-64a, never 0. IDs with one key share a count, which only delays
+// forgetting them (a few dozen of a million IDs).
+func namedKey[S ~string | ~[]byte](id S) uint32 { return uint32(sim.FNV64a(id)) | 1 }
+
+// namedCounts counts, by namedKey, the calls of a trace that name each
+// execution: sorted keys and their counts, 8 bytes per execution named,
+// with nothing for the garbage collector to scan. A trace naming more than
+// namedMax executions makes the keys coarser (shift) rather than the table
+// larger: more IDs then share a count, which only delays forgetting them.
+type namedCounts struct {
+	keys   []uint32 // namedKey >> shift, sorted, distinct
+	counts []uint32
+	shift  uint
+	added  []uint32 // keys added and not merged yet
+}
+
+const namedBatch = 1 << 18 // keys added between merges (1 MiB)
+
+// namedMax is the number of distinct keys kept (16 MiB); a variable so
+// that a test can coarsen small tables.
+var namedMax = 1 << 21
+
+// add counts one call naming the execution of key.
+func (n *namedCounts) add(key uint32) {
+	n.added = append(n.added, key>>n.shift)
+	if len(n.added) == namedBatch {
+		n.merge()
+	}
+}
+
+// merge merges the keys added into the table, then coarsens the keys
+// while there are more than namedMax.
+func (n *namedCounts) merge() {
+	slices.Sort(n.added)
+	keys := make([]uint32, 0, len(n.keys)+len(n.added))
+	counts := make([]uint32, 0, cap(keys))
+	push := func(k, c uint32) {
+		if last := len(keys) - 1; last >= 0 && keys[last] == k {
+			counts[last] = satAdd(counts[last], c)
+			return
+		}
+		keys, counts = append(keys, k), append(counts, c)
+	}
+	i := 0
+	for _, k := range n.added {
+		for ; i < len(n.keys) && n.keys[i] <= k; i++ {
+			push(n.keys[i], n.counts[i])
+		}
+		push(k, 1)
+	}
+	for ; i < len(n.keys); i++ {
+		push(n.keys[i], n.counts[i])
+	}
+	n.keys, n.counts, n.added = keys, counts, n.added[:0]
+	for len(n.keys) > namedMax {
+		n.shift++
+		j := 0
+		for i, k := range n.keys {
+			if k >>= 1; j > 0 && n.keys[j-1] == k {
+				n.counts[j-1] = satAdd(n.counts[j-1], n.counts[i])
+				continue
+			}
+			n.keys[j], n.counts[j] = k, n.counts[i]
+			j++
+		}
+		n.keys, n.counts = n.keys[:j], n.counts[:j]
+	}
+}
+
+// satAdd adds without wrapping: a count that reaches the top stays there,
+// so its executions are never forgotten.
+func satAdd(a, b uint32) uint32 {
+	if a > math.MaxUint32-b {
+		return math.MaxUint32
+	}
+	return a + b
+}
+
+// pending reports whether some call not taken yet names key.
+func (n *namedCounts) pending(key uint32) bool {
+	i, ok := slices.BinarySearch(n.keys, key>>n.shift)
+	return ok && n.counts[i] > 0
+}
+
+// take takes one call naming key off, and reports whether none is left.
+func (n *namedCounts) take(key uint32) bool {
+	i, ok := slices.BinarySearch(n.keys, key>>n.shift)
+	if !ok || n.counts[i] == 0 {
+		return true
+	}
+	if n.counts[i] < math.MaxUint32 {
+		n.counts[i]--
+	}
+	return n.counts[i] == 0
+}
 
 // replayFields fills what only a replay reads: the execution the call
 // names (execID), the one a recorded Start returned, its token and its
