@@ -75,23 +75,11 @@ func (dd *defDecoder) stepData(st *Step, args *jnode, typ string) {
 	switch typ {
 	case "Processing":
 		r.role(args, "", "RoleArn")
-		for i, in := range elems(args.get("ProcessingInputs")) {
-			f := fmt.Sprintf("ProcessingInputs[%d]", i)
-			if s3 := in.get("S3Input"); s3 != nil {
-				r.add(&r.d.Inputs, s3.get("S3Uri"), f+".S3Input.S3Uri")
-			} else if ds := in.get("DatasetDefinition"); ds != nil {
-				r.unmapped(ds, f+".DatasetDefinition", "is an Athena or Redshift query, not an S3 URI")
-			}
-		}
+		r.each(&r.d.Inputs, args.get("ProcessingInputs"), "ProcessingInputs", []string{"S3Input", "S3Uri"},
+			"DatasetDefinition", "is an Athena or Redshift query, not an S3 URI")
 		oc := args.get("ProcessingOutputConfig")
-		for i, out := range elems(oc.get("Outputs")) {
-			f := fmt.Sprintf("ProcessingOutputConfig.Outputs[%d]", i)
-			if s3 := out.get("S3Output"); s3 != nil {
-				r.add(&r.d.Outputs, s3.get("S3Uri"), f+".S3Output.S3Uri")
-			} else if fs := out.get("FeatureStoreOutput"); fs != nil {
-				r.unmapped(fs, f+".FeatureStoreOutput", "is a Feature Store feature group, not an S3 URI")
-			}
-		}
+		r.each(&r.d.Outputs, oc.get("Outputs"), "ProcessingOutputConfig.Outputs", []string{"S3Output", "S3Uri"},
+			"FeatureStoreOutput", "is a Feature Store feature group, not an S3 URI")
 		r.key(oc.get("KmsKeyId"), "ProcessingOutputConfig.KmsKeyId")
 		r.volumeKey(args.path("ProcessingResources", "ClusterConfig", "VolumeKmsKeyId"), "ProcessingResources.ClusterConfig.VolumeKmsKeyId")
 	case "Training":
@@ -119,19 +107,26 @@ func (dd *defDecoder) stepData(st *Step, args *jnode, typ string) {
 // or a tuning job's training job definition), its fields under prefix.
 func (r *dataReader) training(n *jnode, prefix string) {
 	r.role(n, prefix, "RoleArn")
-	for i, ch := range elems(n.get("InputDataConfig")) {
-		f := fmt.Sprintf("%sInputDataConfig[%d].DataSource", prefix, i)
-		ds := ch.get("DataSource")
-		if s3 := ds.get("S3DataSource"); s3 != nil {
-			r.add(&r.d.Inputs, s3.get("S3Uri"), f+".S3DataSource.S3Uri")
-		} else if fs := ds.get("FileSystemDataSource"); fs != nil {
-			r.unmapped(fs, f+".FileSystemDataSource", "is an EFS or FSx for Lustre file system, not an S3 URI")
-		}
-	}
+	r.each(&r.d.Inputs, n.get("InputDataConfig"), prefix+"InputDataConfig", []string{"DataSource", "S3DataSource", "S3Uri"},
+		"DataSource.FileSystemDataSource", "is an EFS or FSx for Lustre file system, not an S3 URI")
 	oc := n.get("OutputDataConfig")
 	r.add(&r.d.Outputs, oc.get("S3OutputPath"), prefix+"OutputDataConfig.S3OutputPath")
 	r.key(oc.get("KmsKeyId"), prefix+"OutputDataConfig.KmsKeyId")
 	r.volumeKey(n.path("ResourceConfig", "VolumeKmsKeyId"), prefix+"ResourceConfig.VolumeKmsKeyId")
+}
+
+// each reads the S3 URI at uri (a path of keys) of each element of the
+// array list (named field in fields) into to; an element that has other
+// (a dotted path) instead is unmapped with why.
+func (r *dataReader) each(to *[]Datum, list *jnode, field string, uri []string, other, why string) {
+	for i, e := range elems(list) {
+		f := fmt.Sprintf("%s[%d].", field, i)
+		if e.path(uri[:len(uri)-1]...) != nil {
+			r.add(to, e.path(uri...), f+strings.Join(uri, "."))
+		} else if o := e.path(strings.Split(other, ".")...); o != nil {
+			r.unmapped(o, f+other, why)
+		}
+	}
 }
 
 // elems returns the elements of an array, or nothing.
