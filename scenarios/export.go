@@ -31,6 +31,8 @@ type File struct {
 	Organization *FileOrg             `yaml:"organization,omitempty"`
 	Accounts     []FileAccount        `yaml:"accounts,omitempty"`
 	Policies     map[string]any       `yaml:"policies,omitempty"` // name → policy document as JSON-like values
+	Keys         []FileKey            `yaml:"keys,omitempty"`
+	Buckets      []FileBucket         `yaml:"buckets,omitempty"`
 	Pipelines    []FilePipeline       `yaml:"pipelines,omitempty"`
 	Shares       []FileShare          `yaml:"shares,omitempty"`
 	Events       []FileEvent          `yaml:"events,omitempty"`
@@ -101,10 +103,26 @@ type FilePrincipal struct {
 	Tags     map[string]string `yaml:"tags,omitempty"`
 }
 
+// FileKey is a KMS key of the data plane.
+type FileKey struct {
+	ID      string `yaml:"id"`
+	Alias   string `yaml:"alias,omitempty"`
+	Account string `yaml:"account"`
+	Region  string `yaml:"region,omitempty"`
+}
+
+// FileBucket is an S3 bucket of the data plane.
+type FileBucket struct {
+	Name    string `yaml:"name"`
+	Account string `yaml:"account"`
+	Region  string `yaml:"region,omitempty"`
+}
+
 // FilePipeline is a pipeline; Definition is a file path or inline JSON.
 type FilePipeline struct {
 	Name       string            `yaml:"name"`
 	Account    string            `yaml:"account"`
+	Role       string            `yaml:"role,omitempty"`
 	Definition string            `yaml:"definition,omitempty"`
 	Parameters map[string]string `yaml:"parameters,omitempty"`
 	Steps      []FileStep        `yaml:"steps,omitempty"`
@@ -113,12 +131,35 @@ type FilePipeline struct {
 // FileStep is a steps: entry; with a definition, entries override the
 // definition's steps of the same name.
 type FileStep struct {
-	Name          string   `yaml:"name"`
-	Type          string   `yaml:"type,omitempty"`
-	DependsOn     []string `yaml:"depends_on,omitempty"`
-	InstanceType  string   `yaml:"instance_type,omitempty"`
-	InstanceCount int      `yaml:"instance_count,omitempty"`
-	Duration      string   `yaml:"duration,omitempty"`
+	Name          string        `yaml:"name"`
+	Type          string        `yaml:"type,omitempty"`
+	DependsOn     []string      `yaml:"depends_on,omitempty"`
+	InstanceType  string        `yaml:"instance_type,omitempty"`
+	InstanceCount int           `yaml:"instance_count,omitempty"`
+	Duration      string        `yaml:"duration,omitempty"`
+	Role          string        `yaml:"role,omitempty"`
+	Inputs        []FileDataRef `yaml:"inputs,omitempty"`
+	Outputs       []FileDataRef `yaml:"outputs,omitempty"`
+	KMSKey        FileDataRef   `yaml:"kms_key,omitempty"`
+}
+
+// FileDataRef is a step's S3 URI or KMS key: a literal Value, or the
+// pipeline parameter Param (written {param: Name}).
+type FileDataRef struct {
+	Value string
+	Param string
+}
+
+// IsZero reports whether r names nothing (omitempty leaves it out).
+func (r FileDataRef) IsZero() bool { return r.Value == "" && r.Param == "" }
+
+// MarshalYAML writes r as a string or as {param: Name}.
+func (r FileDataRef) MarshalYAML() (any, error) {
+	if r.Param == "" {
+		return r.Value, nil
+	}
+	return &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Value: "param"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: r.Param}}}, nil
 }
 
 // FileShare is a RAM share.

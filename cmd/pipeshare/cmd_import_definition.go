@@ -11,7 +11,7 @@ func init() {
 	registerImporter(importer{
 		name:    "definition",
 		usage:   "import definition FILE.json [--out FILE] [--account ACCT] [--pipeline NAME] [--name N] [--quiet]",
-		summary: "a SageMaker pipeline definition JSON → a scenario running it, with each step's duration to edit",
+		summary: "a SageMaker pipeline definition JSON → a scenario running it, with each step's duration to edit and its data",
 		run:     cmdImportDefinition,
 	})
 }
@@ -20,8 +20,11 @@ const importDefinitionAbout = `Reads a SageMaker pipeline definition (Version 20
 DescribePipeline's PipelineDefinition returns it) and writes a scenario that
 runs it in one owner account: the pipeline names the definition file, and
 its steps: list gives every step the per-type default duration, for you to
-replace with measured ones (definitions carry no durations). Add accounts,
-shares and a workload to plan its sharing.`
+replace with measured ones (definitions carry no durations), and the S3
+inputs, outputs, KMS key and role each step names, with the buckets, keys
+and accounts they need ({"Get": "Parameters.X"} becomes {param: X}); values
+known only at run time are listed under "could not map" at their JSON
+positions. Add policies, shares and a workload to plan its sharing.`
 
 func cmdImportDefinition(e *env, args []string) error {
 	fs := newFlagSet(e, "import definition", "import definition FILE.json [flags]", importDefinitionAbout)

@@ -12,10 +12,19 @@ import (
 
 const abalone = "../../scenarios/testdata/real/definitions/abalone.json"
 
+const realDefinitions = "../../scenarios/testdata/real/definitions/"
+
 func TestImportDefinition(t *testing.T) {
 	code, stdout, stderr := pipeshare(t, "", "import", "definition", abalone, "--account", "222222222222")
 	require.Equal(t, 0, code, stderr)
 	golden(t, "import-definition-abalone.yaml", stdout)
+	// The other real definitions, with their data, and their warnings.
+	for _, name := range []string{"tuning", "batch-transform", "cross-account-data"} {
+		code, stdout, stderr := pipeshare(t, "", "import", "definition", realDefinitions+name+".json")
+		require.Equal(t, 0, code, stderr)
+		golden(t, "import-definition-"+name+".yaml", stdout)
+		golden(t, "import-definition-"+name+".stderr", stderr)
+	}
 
 	// Written elsewhere, it names the definition relative to itself and
 	// validates and runs there (where the definition may be read from).
@@ -26,6 +35,28 @@ func TestImportDefinition(t *testing.T) {
 	code, stdout, stderr = pipeshare(t, "", "validate", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "1 pipelines")
+}
+
+// TestImportDefinitionDataRuns: the scenario imported from a definition
+// with data validates and, given a workload, runs: every Start fails on
+// its first read (the role has no policies yet) and the data plane counts
+// the owner money burned.
+func TestImportDefinitionDataRuns(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cross.yaml")
+	code, _, stderr := pipeshare(t, "", "import", "definition", realDefinitions+"cross-account-data.json", "--out", out, "--quiet")
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := pipeshare(t, "", "validate", out, "--root", "/")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "1 pipelines")
+	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("workload:\n  - {name: owner, callers: [\"111111111111\"], targets: [cross-account-data], every: 6h, actions: {StartPipelineExecution: 1}}\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	code, stdout, stderr = pipeshare(t, "", "run", out, "--root", "/")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "executions       121 started: 0 succeeded, 120 failed")
+	assert.Contains(t, stdout, "data plane       121 steps failed on AccessDenied (s3:ListBucket on s3://research-data: 121)")
 }
 
 func TestImportDefinitionErrors(t *testing.T) {

@@ -16,7 +16,8 @@ import (
 // This file imports a SageMaker pipeline definition (package pipelinedef)
 // into a scenario that runs it in one owner account: the pipeline names the
 // definition file, and its steps: entries give every step its type's
-// default duration, to be replaced with measured ones.
+// default duration, to be replaced with measured ones, and the data it
+// names (definition_data.go).
 
 // DefinitionOptions control [Definition].
 type DefinitionOptions struct {
@@ -67,6 +68,7 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 	for _, st := range def.Steps {
 		p.Steps = append(p.Steps, scenarios.FileStep{Name: st.Spec.Name, Duration: scenarios.DefaultStepDuration(st.Spec.Type).String()})
 	}
+	placeholders, unmapped := mapDefinitionData(def, f, &p)
 
 	// The scenario runs the definition as read from file, so that what
 	// only compiling finds (a dependency cycle) is reported in file.
@@ -92,8 +94,13 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 	}
 	f.Pipelines[0].Definition = filepath.ToSlash(rel)
 	res := &Result{File: f, Command: "pipeshare import definition " + file, From: "a SageMaker pipeline definition",
-		About: []string{"Durations are per-type defaults: replace them with measured ones."},
+		About:        []string{"Durations are per-type defaults: replace them with measured ones."},
+		Placeholders: placeholders, Unmapped: unmapped,
 		Files: map[string][]byte{filepath.Clean(f.Pipelines[0].Definition): data}}
+	if len(f.Buckets)+len(f.Keys) > 0 {
+		res.About = append(res.About, "Data: a definition has no policies: the roles, buckets and keys are declared without any;",
+			"add the roles' identity policies and the bucket and key policies before reading data-plane results.")
+	}
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w.String())
 	}

@@ -23,7 +23,7 @@ func TestImportDefinition(t *testing.T) {
 	res, err := Definition(abalone, data, DefinitionOptions{Account: "222222222222"})
 	require.NoError(t, err)
 	assert.Empty(t, res.Warnings)
-	assert.Empty(t, res.Unmapped)
+	assert.Len(t, res.Unmapped, 5, "the role's account and four Get Steps.… inputs")
 	f := res.File
 	assert.Equal(t, "abalone", f.Name)
 	require.Len(t, f.Pipelines, 1)
@@ -31,12 +31,13 @@ func TestImportDefinition(t *testing.T) {
 	assert.Equal(t, "222222222222", p.Account)
 	assert.Equal(t, abalone, p.Definition, "relative to imported.yaml in this folder")
 	require.Len(t, p.Steps, 8)
-	assert.Equal(t, scenarios.FileStep{Name: "AbaloneTrain", Duration: "30m0s"}, p.Steps[1])
+	assert.Equal(t, scenarios.FileStep{Name: "AbaloneTrain", Duration: "30m0s",
+		Outputs: []scenarios.FileDataRef{{Value: "s3://sagemaker-us-east-1-111111111111/AbaloneTrain"}}}, p.Steps[1])
 
 	var b bytes.Buffer
 	require.NoError(t, res.Write(&b), "Write validates with the definition in Files, without reading it")
 	assert.True(t, strings.HasPrefix(b.String(), "# Imported by `pipeshare import definition "+abalone+"` from a SageMaker pipeline definition.\n"+
-		"# Durations are per-type defaults: replace them with measured ones.\n# could not map: nothing\nversion: 1\n"), b.String())
+		"# Durations are per-type defaults: replace them with measured ones.\n# Data: "), b.String())
 
 	// Written elsewhere, it names the definition relative to itself.
 	out := filepath.Join("..", "a", "b", "x.yaml")

@@ -431,8 +431,11 @@ type Step struct {
 	// NeedsInstanceType is set for an instance step whose Arguments give
 	// no instance type: the scenario must give one.
 	NeedsInstanceType bool
-	off               int // the step object's offset
-	deps              []defRef
+	// Data is what the step's Arguments name of its data (data.go).
+	Data  Data
+	off   int // the step object's offset
+	deps  []defRef
+	model defRef // a Transform step's model step (Get Steps.M.ModelName)
 }
 
 // defRef is a step named by a DependsOn entry or a Get Steps.X reference.
@@ -507,7 +510,8 @@ func (dd *defDecoder) warnf(off int, format string, args ...any) {
 
 // Decode decodes the definition in src: its parameters, and its steps with
 // dependencies (DependsOn and Get Steps.X references), instance types and
-// counts, retry policies and condition branches. values are the scenario's
+// counts, retry policies, condition branches and the data each step names
+// (Step.Data). values are the scenario's
 // parameter values by name (nil: none; a parameter without one takes its
 // DefaultValue); pipeline names the pipeline in messages.
 //
@@ -548,6 +552,7 @@ func Decode(src *Source, values map[string]Value, pipeline string) (*Definition,
 	}
 	dd.stepList(steps, "Steps")
 	dd.resolveDeps()
+	dd.resolveModelRoles()
 	return dd.def, dd.problems
 }
 
@@ -848,6 +853,7 @@ func (dd *defDecoder) step(n *jnode) (string, bool) {
 	} else if args != nil {
 		dd.refs(args, &st)
 		dd.resources(&st, args, typ)
+		dd.stepData(&st, args, typ.s)
 	} else if slices.Contains(InstanceStepTypes, typ.s) {
 		st.NeedsInstanceType = true
 	}

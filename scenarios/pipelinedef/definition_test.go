@@ -2,6 +2,7 @@ package pipelinedef
 
 import (
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -237,9 +238,10 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 // FuzzDefinition checks that Decode never panics and reports every
-// problem inside the file, on a valid line and column.
+// problem, and every value of the steps' data, inside the file, on a
+// valid line and column.
 func FuzzDefinition(f *testing.F) {
-	for _, name := range []string{"abalone.json", "tuning.json", "batch-transform.json"} {
+	for _, name := range []string{"abalone.json", "tuning.json", "batch-transform.json", "cross-account-data.json"} {
 		f.Add(realDefinition(f, name))
 	}
 	for _, tc := range decodeErrors {
@@ -263,10 +265,121 @@ func FuzzDefinition(f *testing.F) {
 			}
 			return
 		}
+		inFile := func(p model.Pos) bool { return p.File == "f.json" && p.Line >= 1 && p.Line <= lines && p.Col >= 1 }
 		for _, st := range def.Steps {
 			if !ValidName(st.Spec.Name) || st.Spec.InstanceType != "" && st.Spec.InstanceCount < 1 {
 				t.Fatalf("bad step %+v", st.Spec)
 			}
+			d := st.Data
+			for _, x := range slices.Concat(d.Inputs, d.Outputs, []Datum{d.Role, d.KMSKey}) {
+				if !x.IsZero() && !inFile(x.Pos) {
+					t.Fatalf("datum outside the file: %+v", x)
+				}
+			}
+			for _, u := range d.Unmapped {
+				if !inFile(u.Pos) || u.Field == "" || u.Why == "" {
+					t.Fatalf("unmapped value outside the file or unexplained: %+v", u)
+				}
+			}
 		}
 	})
+}
+
+// TestDecodeData: each step's data with its field and position; run-time
+// values are listed, not mapped, at their positions.
+func TestDecodeData(t *testing.T) {
+	def, problems := decode(string(realDefinition(t, "cross-account-data.json")), nil)
+	require.Empty(t, problems)
+	at := func(line, col int) model.Pos { return model.Pos{File: "d.json", Line: line, Col: col} }
+	role := Datum{Field: "RoleArn", Value: "arn:aws:iam::111111111111:role/service-role/AmazonSageMaker-ExecutionRole", Pos: at(32, 20)}
+	key := Datum{Field: "ProcessingOutputConfig.KmsKeyId", Param: "OutputKmsKey",
+		Value: "arn:aws:kms:us-east-1:222222222222:key/0a1b2c3d-1111-2222-3333-444455556666", Pos: at(52, 23)}
+	assert.Equal(t, Data{
+		Role: role,
+		Inputs: []Datum{
+			{Field: "ProcessingInputs[0].S3Input.S3Uri", Param: "InputData", Value: "s3://research-data/churn/2026-01/", Pos: at(35, 33)},
+			{Field: "ProcessingInputs[1].S3Input.S3Uri", Value: "s3://sagemaker-us-east-1-111111111111/ChurnPreprocess-7f3a/input/code/preprocess.py", Pos: at(39, 33)}},
+		Outputs: []Datum{
+			{Field: "ProcessingOutputConfig.Outputs[0].S3Output.S3Uri", Value: "s3://research-results/churn/train", Joined: []string{"OutputPath"}, Pos: at(46, 36)},
+			{Field: "ProcessingOutputConfig.Outputs[1].S3Output.S3Uri", Value: "s3://sagemaker-us-east-1-111111111111/churn/test", Pos: at(49, 36)}},
+		KMSKey: key,
+		Unmapped: []Unmapped{{Field: "ProcessingResources.ClusterConfig.VolumeKmsKeyId", Pos: at(25, 31),
+			Why: "encrypts the instances' storage volumes: not an S3 request, not decided by the data plane"}},
+	}, def.Step("ChurnPreprocess").Data)
+
+	train := def.Step("ChurnTrain").Data
+	assert.Equal(t, []Datum{{Field: "OutputDataConfig.S3OutputPath", Value: "s3://sagemaker-us-east-1-111111111111/ChurnTrain", Pos: at(65, 27)}}, train.Outputs)
+	assert.Equal(t, Datum{Field: "OutputDataConfig.KmsKeyId", Value: "alias/churn-models", Pos: at(66, 23)}, train.KMSKey)
+	assert.Empty(t, train.Inputs)
+	require.Len(t, train.Unmapped, 2)
+	assert.Equal(t, Unmapped{Field: "InputDataConfig[0].DataSource.S3DataSource.S3Uri", Pos: at(78, 23),
+		Why: "is a property of step ChurnPreprocess (Get Steps.ChurnPreprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri), known only at run time"},
+		train.Unmapped[0])
+	assert.Equal(t, "ResourceConfig.VolumeKmsKeyId", train.Unmapped[1].Field)
+
+	// The transform job runs as its model's execution role.
+	score := def.Step("ChurnScore").Data
+	assert.Equal(t, Datum{Field: "ExecutionRoleArn", Value: role.Value, Pos: at(89, 29)}, score.Role)
+	assert.Empty(t, score.Inputs)
+	assert.Empty(t, score.Outputs)
+	assert.Equal(t, "TransformOutput.KmsKeyId", score.KMSKey.Field)
+	assert.Equal(t, []Unmapped{
+		{Field: "TransformInput.DataSource.S3DataSource.S3Uri", Pos: at(103, 38),
+			Why: "is parameter ScoringData, which has no DefaultValue: known only when a Start passes it"},
+		{Field: "TransformOutput.S3OutputPath", Pos: at(106, 27),
+			Why: "is a Std:Join of a value that is an execution variable (Get Execution.PipelineExecutionId), known only at run time"},
+	}, score.Unmapped)
+
+	// The scenario's values win over the defaults, as for instance types.
+	def, _ = decode(string(realDefinition(t, "cross-account-data.json")), map[string]Value{"InputData": {Text: "s3://partner-data/x/"}})
+	assert.Equal(t, "s3://partner-data/x/", def.Step("ChurnPreprocess").Data.Inputs[0].Value)
+}
+
+// TestDecodeDataShapes: tuning jobs, several roles, models from outside
+// the pipeline and values that are no string.
+func TestDecodeDataShapes(t *testing.T) {
+	def, problems := decode(`{"Version": "2020-12-01", "Parameters": [{"Name": "Out", "DefaultValue": "s3://b/o"}], "Steps": [
+ {"Name": "Tune", "Type": "Tuning", "Arguments": {"TrainingJobDefinitions": [
+   {"RoleArn": "arn:aws:iam::111111111111:role/A", "ResourceConfig": {"InstanceType": "ml.m5.large"},
+    "InputDataConfig": [{"DataSource": {"FileSystemDataSource": {"FileSystemId": "fs-1"}}}],
+    "OutputDataConfig": {"S3OutputPath": {"Get": "Parameters.Out"}, "KmsKeyId": 7}},
+   {"RoleArn": "arn:aws:iam::111111111111:role/B", "OutputDataConfig": {"S3OutputPath": {"Std:JsonGet": {}}}}]}},
+ {"Name": "Score", "Type": "Transform", "Arguments": {"ModelName": "existing-model",
+   "TransformResources": {"InstanceType": "ml.m5.large", "VolumeKmsKeyId": "k"},
+   "TransformInput": {"DataSource": {"S3DataSource": {"S3Uri": {"Std:Join": {"On": "/", "Values": ["s3://b", 2026]}}}}}}},
+ {"Name": "M", "Type": "Model", "Arguments": {}},
+ {"Name": "Score2", "Type": "Transform", "Arguments": {"ModelName": {"Get": "Steps.M.ModelName"},
+   "TransformResources": {"InstanceType": "ml.m5.large"}}},
+ {"Name": "P", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large"}},
+   "ProcessingInputs": [{"DatasetDefinition": {}}], "ProcessingOutputConfig": {"Outputs": [{"FeatureStoreOutput": {}}]}}}]}`, nil)
+	require.Empty(t, problems)
+	tune := def.Step("Tune").Data
+	assert.Equal(t, "arn:aws:iam::111111111111:role/A", tune.Role.Value)
+	assert.Equal(t, []Datum{{Field: "TrainingJobDefinitions[0].OutputDataConfig.S3OutputPath", Value: "s3://b/o", Param: "Out",
+		Pos: model.Pos{File: "d.json", Line: 5, Col: 42}}}, tune.Outputs)
+	var whys []string
+	for _, u := range tune.Unmapped {
+		whys = append(whys, u.Field+" "+u.Why)
+	}
+	assert.Equal(t, []string{
+		"TrainingJobDefinitions[0].InputDataConfig[0].DataSource.FileSystemDataSource is an EFS or FSx for Lustre file system, not an S3 URI",
+		"TrainingJobDefinitions[0].OutputDataConfig.KmsKeyId is a number, not a string",
+		"TrainingJobDefinitions[1].RoleArn is another role than TrainingJobDefinitions[0].RoleArn's (arn:aws:iam::111111111111:role/A): a step runs as one role",
+		"TrainingJobDefinitions[1].OutputDataConfig.S3OutputPath is a run-time value (Std:JsonGet)",
+	}, whys)
+
+	score := def.Step("Score").Data
+	assert.True(t, score.Role.IsZero())
+	assert.Equal(t, "s3://b/2026", score.Inputs[0].Value, "a number joins as its text")
+	require.Len(t, score.Unmapped, 2)
+	assert.Equal(t, "TransformResources.VolumeKmsKeyId", score.Unmapped[0].Field)
+	assert.Equal(t, "names a model created outside the pipeline: the role its transform job runs as is not in the definition", score.Unmapped[1].Why)
+	assert.Equal(t, []Unmapped{{Field: "ModelName", Pos: model.Pos{File: "d.json", Line: 11, Col: 69},
+		Why: "names the model of step M, whose execution role is not in the definition"}}, def.Step("Score2").Data.Unmapped)
+	whys = nil
+	for _, u := range def.Step("P").Data.Unmapped {
+		whys = append(whys, u.Field+" "+u.Why)
+	}
+	assert.Equal(t, []string{"ProcessingInputs[0].DatasetDefinition is an Athena or Redshift query, not an S3 URI",
+		"ProcessingOutputConfig.Outputs[0].FeatureStoreOutput is a Feature Store feature group, not an S3 URI"}, whys)
 }

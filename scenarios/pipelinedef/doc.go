@@ -9,7 +9,11 @@
 // the conditions use only parameters ({"Get": "Parameters.X"}, with the
 // scenario's values or the DefaultValues), {"Std:Join": ...} and literals.
 // Definitions carry no durations: package scenarios adds them from a
-// scenario's steps: entries, merged by step name.
+// scenario's steps: entries, merged by step name. Each step's [Data] holds
+// what its Arguments name of S3 data for importers: the URIs its job reads
+// and writes, the KMS key it writes with and the role it runs as, each a
+// literal or a parameter at its position, and the values known only at run
+// time (step properties, execution variables), listed with why.
 //
 // The JSON is parsed by a small parser of its own that keeps each value's
 // byte offset, so that every problem is reported at file:line:col of the
