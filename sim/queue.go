@@ -142,11 +142,19 @@ func (q *Queue) siftDown(e Event, n int) {
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && before(&s[r], &s[c]) {
-			c = r
+		if c+1 < n {
+			c += b2i(before(&s[c+1], &s[c])) // no branch to mispredict
 		}
 		s[i] = s[c]
 		i = c
 	}
 	siftUp(s, e, i)
+}
+
+// b2i is 1 for true, 0 for false; the compiler makes it a flag move.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
