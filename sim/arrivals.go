@@ -47,7 +47,8 @@ func UniformIndex(s *Stream, n int) int {
 // cumulative sums are cumulative (see [Cumulative]): index i with
 // probability cumulative[i] - cumulative[i-1]. It consumes exactly one
 // Float64 draw u and returns the smallest i with u < cumulative[i], found by
-// binary search, so an index with zero weight is never returned. If u is
+// counting (up to 8 weights) or binary search, so an index with zero weight
+// is never returned. If u is
 // not below the last element (cumulative not normalised), it returns the
 // last index. If cumulative is empty it consumes its draw and returns -1.
 func WeightedIndex(s *Stream, cumulative []float64) int {
@@ -55,6 +56,15 @@ func WeightedIndex(s *Stream, cumulative []float64) int {
 	n := len(cumulative)
 	if n == 0 {
 		return -1
+	}
+	if n <= 8 {
+		// A few actions: count the sums u is not below, with flag moves
+		// (the same index; a binary search mispredicts its branches).
+		i := 0
+		for _, c := range cumulative[:n-1] {
+			i += b2i(u >= c)
+		}
+		return i
 	}
 	lo, hi := 0, n-1 // the answer is in [lo, hi]
 	for lo < hi {

@@ -101,7 +101,6 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 		s.quotaAcct[i], _ = b.account(cfg.QuotaEvents[i].Quota.Account)
 	}
 	s.buildData(cfg, b)
-	s.ex.ledgerIdx = map[ledgerKey]int32{}
 	_, s.ex.idsSeed = StreamSeed(s.seed, "ids")
 	return b.errs
 }

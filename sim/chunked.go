@@ -23,7 +23,9 @@ func (c *chunked[T]) At(i int) *T {
 // Append adds v and returns its index.
 func (c *chunked[T]) Append(v T) int {
 	if c.n>>chunkBits == len(c.chunks) {
-		c.chunks = append(c.chunks, make([]T, 1<<chunkBits))
+		chunk := make([]T, 1<<chunkBits)
+		prefault(chunk)
+		c.chunks = append(c.chunks, chunk)
 	}
 	i := c.n
 	*c.At(i) = v
@@ -53,6 +55,7 @@ func (q *deque[T]) Push(v T) {
 			b, q.spare = q.spare[n-1], q.spare[:n-1]
 		} else {
 			b = make([]T, dequeBlock)
+			prefault(b)
 		}
 		q.blocks = append(q.blocks, b)
 		q.tail = 0

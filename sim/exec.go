@@ -150,7 +150,7 @@ type execState struct {
 	holds      []hold
 	freeHolds  []int32
 	ledger     []LedgerRow
-	ledgerIdx  map[ledgerKey]int32
+	ledgerIdx  ledgerIndex
 	idsSeed    uint64              // execution IDs: see execIDBits
 	tokens     map[string]tokenUse // ClientRequestTokens of Starts within the window
 	tokenOrder deque[mappedID]     // tokens in the order they were seen, to forget old ones
@@ -502,16 +502,76 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 // pool pi at price (the step's component's).
 func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
 	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi, price: price}
-	if r, ok := s.ex.ledgerIdx[k]; ok {
+	slot, r := s.ex.ledgerIdx.find(k)
+	if r >= 0 {
 		return r
 	}
 	p := &s.ex.pools[pi]
-	r := int32(len(s.ex.ledger))
+	r = int32(len(s.ex.ledger))
 	s.ex.ledger = append(s.ex.ledger, LedgerRow{Payer: s.w.PipelineOwner(k.pipeline), Initiator: k.initiator,
 		Pipeline: k.pipeline, Share: k.share, InstanceType: p.instType, USDPerHour: price,
 		Buckets: make([]int64, SeriesBuckets)})
-	s.ex.ledgerIdx[k] = r
+	s.ex.ledgerIdx.add(slot, k, r)
 	return r
+}
+
+// ledgerIndex maps a ledgerKey to its ledger row: an open-addressing table
+// hashed by a multiply of the key's packed IDs, which every instance grant
+// asks (a Go map hashes the 24-byte key field by field, float included).
+type ledgerIndex struct {
+	slots []int32     // row+1 of the key hashed there (linear probing), 0 for none
+	keys  []ledgerKey // the key of each row
+}
+
+// hash mixes k's fields into a slot number's bits.
+func (k *ledgerKey) hash() uint64 {
+	h := uint64(uint32(k.initiator))<<32 | uint64(uint32(k.pipeline))
+	h ^= (uint64(uint32(k.share))<<32 | uint64(uint32(k.pool))) * 0xbf58476d1ce4e5b9
+	if k.price != 0 { // -0 == 0, as for a map key
+		h ^= math.Float64bits(k.price) * 0x94d049bb133111eb
+	}
+	h *= gamma
+	return h ^ h>>29
+}
+
+// find returns k's row, or -1 and the empty slot where add puts it.
+func (t *ledgerIndex) find(k ledgerKey) (slot int, row int32) {
+	if len(t.slots) == 0 {
+		return 0, -1
+	}
+	mask := len(t.slots) - 1
+	for i := int(k.hash()) & mask; ; i = (i + 1) & mask {
+		r := t.slots[i] - 1
+		if r < 0 {
+			return i, -1
+		}
+		if t.keys[r] == k {
+			return i, r
+		}
+	}
+}
+
+// add maps k, which find did not hold, to row (the next row: len(keys)) at
+// the slot find returned, growing the table to keep it at most half full.
+func (t *ledgerIndex) add(slot int, k ledgerKey, row int32) {
+	t.keys = append(t.keys, k)
+	if 2*len(t.keys) <= len(t.slots) {
+		t.slots[slot] = row + 1
+		return
+	}
+	n := 64
+	for n < 4*len(t.keys) {
+		n *= 2
+	}
+	t.slots = make([]int32, n)
+	mask := len(t.slots) - 1
+	for r := range t.keys {
+		i := int(t.keys[r].hash()) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = int32(r) + 1
+	}
 }
 
 // endHold bills hold hi up to now, unlinks it from its execution, frees it

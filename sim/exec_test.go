@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -296,4 +297,32 @@ func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
 	_, untokened := s.startExecution(24*hour, caller[0], 0, 0, "", 0)
 	assert.NotEqual(t, later, untokened)
 	assert.Equal(t, int64(4), s.res.Executions.Started)
+}
+
+// TestLedgerIndex: every key added is found at its row after the table
+// grows, keys differing in one field are distinct, and -0 is 0 (as for a
+// map key).
+func TestLedgerIndex(t *testing.T) {
+	var idx ledgerIndex
+	key := func(i int) ledgerKey {
+		return ledgerKey{initiator: model.PrincipalID(i % 7), pipeline: model.PipelineID(i / 7 % 5),
+			share: model.ShareID(i / 35 % 3), pool: int32(i / 105), price: float64(i%2) * 0.6}
+	}
+	const n = 1000
+	for i := range n {
+		slot, r := idx.find(key(i))
+		if r >= 0 {
+			// (i%7, i/7%5, i/35%3, i/105) are i's digits: no key repeats.
+			t.Fatalf("key %d found at row %d before it was added", i, r)
+		}
+		idx.add(slot, key(i), int32(i))
+	}
+	for i := range n {
+		_, r := idx.find(key(i))
+		require.Equal(t, int32(i), r, "key %d", i)
+	}
+	_, r := idx.find(ledgerKey{initiator: 0, price: math.Copysign(0, -1)})
+	require.Equal(t, int32(0), r, "-0 is the key of price 0")
+	_, r = idx.find(ledgerKey{initiator: 0, pipeline: 5})
+	require.Equal(t, int32(-1), r)
 }

@@ -242,6 +242,35 @@ func TestWeightedIndexEdges(t *testing.T) {
 	}
 }
 
+// TestWeightedIndexCountsAsSearch: for few and many weights (counting and
+// binary search), with zero weights, WeightedIndex returns the smallest i
+// with u < cumulative[i] for the u its stream draws.
+func TestWeightedIndexCountsAsSearch(t *testing.T) {
+	r := MakeStream(2, "weights/gen")
+	for n := 1; n <= 12; n++ {
+		for range 200 {
+			w := make([]float64, n)
+			for i := range w {
+				w[i] = float64(r.IntN(3)) // zeros are common
+			}
+			w[r.IntN(n)] = 1
+			cum := Cumulative(nil, w)
+			s, u := MakeStream(3, "weights/draw"), MakeStream(3, "weights/draw")
+			for range 20 {
+				v := u.Float64()
+				want := n - 1
+				for i, c := range cum {
+					if v < c {
+						want = i
+						break
+					}
+				}
+				require.Equal(t, want, WeightedIndex(&s, cum), "weights %v, u %v", w, v)
+			}
+		}
+	}
+}
+
 func TestCumulativePanics(t *testing.T) {
 	assert.Panics(t, func() { Cumulative(nil, []float64{1, -1}) })
 	assert.Panics(t, func() { Cumulative(nil, []float64{math.NaN()}) })
