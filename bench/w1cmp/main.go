@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 )
 
@@ -94,12 +93,7 @@ func measure(bin string, args ...string) (sample, error) {
 		return sample{}, fmt.Errorf("%s: %w", bin, err)
 	}
 	wall := time.Since(began)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss // KiB on Linux
-	}
-	return sample{wall, rss}, nil
+	return sample{wall, peakRSS(cmd.ProcessState)}, nil
 }
 
 func median(s []sample) (time.Duration, int64) {
