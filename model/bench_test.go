@@ -145,6 +145,42 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestExplainAllocations asserts Explain's allocation promise: one block
+// for an allow, including an allowed Search that returns shares, and one
+// more for a denial's message.
+func TestExplainAllocations(t *testing.T) {
+	w, errs := NewWorld(benchConfig(100, 20, 40))
+	if w == nil {
+		t.Fatal(errs)
+	}
+	at := Time(time.Hour)
+	seen := map[string]bool{}
+	for p := range PrincipalID(w.NumPrincipals()) {
+		for pl := range PipelineID(w.NumPipelines()) {
+			for a := range Action(NumActions) {
+				ex := w.Explain(p, pl, a, at)
+				kind, want := "allow", 1.0
+				switch {
+				case ex.Decision != Allow:
+					kind, want = "deny", 2
+				case a == Search && len(ex.ReturnsShares) > 0:
+					kind = "search returning shares"
+				}
+				if seen[kind] {
+					continue
+				}
+				seen[kind] = true
+				if got := testing.AllocsPerRun(100, func() { w.Explain(p, pl, a, at) }); got != want {
+					t.Errorf("%s (%d, %d, %v): %.1f allocations, want %.0f", kind, p, pl, a, got, want)
+				}
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("the scenario covers only %v", seen)
+	}
+}
+
 // BenchmarkFirstDecision measures the first decision of a (principal,
 // pipeline) pair, as the first decision after load is: a cold row, built
 // and cached, on a 10,000-account organization. The world is built once
