@@ -222,7 +222,14 @@ func (s *Summary) writeMarkdown(w io.Writer) error {
 	if s.Findings != nil {
 		sections = append(sections, runFindingsSection(s.Findings, -1))
 	}
-	for _, sec := range sections {
+	blocks = appendSections(blocks, sections)
+	return writeMDBlocks(w, blocks, "`--format json` or csv")
+}
+
+// appendSections appends secs to blocks as Markdown: each a heading, its
+// lines and its tables (long ones fold, see mdTableBlock).
+func appendSections(blocks []mdBlock, secs []docSection) []mdBlock {
+	for _, sec := range secs {
 		blocks = append(blocks, mdText("\n## %s\n", mdEscape(sec.Title)))
 		for _, l := range sec.Lines {
 			blocks = append(blocks, mdText("\n%s\n", mdEscape(l)))
@@ -231,7 +238,7 @@ func (s *Summary) writeMarkdown(w io.Writer) error {
 			blocks = append(blocks, mdTableBlock(t, 3))
 		}
 	}
-	return writeMDBlocks(w, blocks, "`--format json` or csv")
+	return blocks
 }
 
 func writeMDTable(ew *errWriter, t *docTable) {

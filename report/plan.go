@@ -462,15 +462,7 @@ func (r *Plan) writeMarkdown(w io.Writer) error {
 		ew.printf("- **%s**: %s\n", kv[0], mdEscape(kv[1]))
 	}
 	blocks := []mdBlock{{text: b.String()}}
-	for _, sec := range r.document() {
-		blocks = append(blocks, mdText("\n## %s\n", mdEscape(sec.Title)))
-		for _, l := range sec.Lines {
-			blocks = append(blocks, mdText("\n%s\n", mdEscape(l)))
-		}
-		for _, t := range sec.Tables {
-			blocks = append(blocks, mdTableBlock(t, 3))
-		}
-	}
+	blocks = appendSections(blocks, r.document())
 	return writeMDBlocks(w, blocks, "`--format json` or csv")
 }
 
