@@ -97,7 +97,8 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 // mergeSteps puts def's steps into spec, merged with the scenario's steps:
 // entries (steps, nil when absent) by step name, field by field.
 func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.Definition, steps *yaml.Node, ctx *pipelineCtx) {
-	given := map[string]bool{}
+	given := map[string]*object{}
+	scenarioData := false // the scenario's steps: give some data
 	if steps != nil {
 		seen := map[string]*yaml.Node{}
 		d.eachMapping(steps, "steps", "step", stepSchema, func(so *object) {
@@ -110,13 +111,21 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 				return
 			}
 			seen[name] = nameNode
-			given[name] = true
+			given[name] = so
+			scenarioData = scenarioData || so.has("inputs") || so.has("outputs") || so.has("kms_key")
 		})
+	}
+	// With the data plane on, the definition gives the steps' data unless
+	// the scenario's steps: give some (then they give all of it).
+	if len(d.sc.Model.Buckets)+len(d.sc.Model.Keys) > 0 && !scenarioData {
+		for i := range def.Steps {
+			d.definitionData(&def.Steps[i], given[def.Steps[i].Spec.Name], spec)
+		}
 	}
 	for i := range def.Steps {
 		ds := &def.Steps[i]
 		st := &ds.Spec
-		if !given[st.Name] {
+		if given[st.Name] == nil {
 			if ds.NeedsInstanceType {
 				d.errs.AddPosError(def.Problem(ds, false, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type)))
 			}
@@ -192,4 +201,93 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *pipelin
 		}
 	}
 	return name, nameNode
+}
+
+// definitionData puts what step ds's Arguments name of its data into its
+// spec, as the import does (docs/importing.md#the-data-of-a-definition):
+// the role it runs as (unless the pipeline's role: or its steps: entry,
+// nil when none, gives one), its S3 inputs and outputs and its output KMS
+// key. What the data plane cannot decide is a
+// warning at its position in the definition, and left out: a value known
+// only at run time, a URI that is not S3's, an AWS managed key, the data
+// of a step that runs as no role. A role or a Std:Join taken from
+// parameters keeps the values the scenario gives them, with a warning.
+func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, spec *sim.PipelineSpec) {
+	st, data := &ds.Spec, &ds.Data
+	warn := func(at model.Pos, format string, args ...any) {
+		d.errs.Warn(at, fmt.Sprintf("step %s: ", st.Name)+fmt.Sprintf(format, args...))
+	}
+	for _, u := range data.Unmapped {
+		if strings.Contains(u.Why, "data plane") {
+			warn(u.Pos, "%s %s", u.Field, u.Why)
+		} else {
+			warn(u.Pos, "%s %s; the data plane does not decide it", u.Field, u.Why)
+		}
+	}
+	if r := data.Role; !r.IsZero() && spec.Role.S == "" && (entry == nil || !entry.has("role")) {
+		st.Role = d.definitionRole(r, string(spec.Account.S), warn)
+	}
+	if st.Role.S == "" && spec.Role.S == "" {
+		if len(data.Inputs)+len(data.Outputs) > 0 {
+			warn(st.Pos, "its S3 data is not decided: the definition names no role it runs as (give the pipeline or the step a role:)")
+		}
+		return
+	}
+	ref := func(x pipelinedef.Datum) sim.DataRef {
+		if x.Param != "" {
+			return sim.DataRef{Param: x.Param, Pos: x.Pos}
+		}
+		if len(x.Joined) > 0 {
+			warn(x.Pos, "%s is a Std:Join of parameters (%s): decided as %q, with the values the scenario gives them, whatever a Start passes",
+				x.Field, datumParams(x), x.Value)
+		}
+		return sim.DataRef{Value: x.Value, Pos: x.Pos}
+	}
+	uris := func(to *[]sim.DataRef, from []pipelinedef.Datum) {
+		for _, x := range from {
+			if _, _, err := model.ParseS3URI(x.Value); err != nil {
+				warn(x.Pos, "%s: %v; the data plane does not decide it", x.Field, err)
+				continue
+			}
+			*to = append(*to, ref(x))
+		}
+	}
+	uris(&st.Inputs, data.Inputs)
+	uris(&st.Outputs, data.Outputs)
+	if k := data.KMSKey; !k.IsZero() {
+		if strings.HasPrefix(k.Value, "alias/aws/") || strings.Contains(k.Value, ":alias/aws/") {
+			warn(k.Pos, "%s %q is an AWS managed key, whose key policy cannot be written; the data plane does not decide it", k.Field, k.Value)
+		} else {
+			st.KMSKey = ref(k)
+		}
+	}
+}
+
+// definitionRole is the role a definition's role ARN r names: the ARN,
+// or role/NAME of the owner account when the ARN is another account's (a
+// definition written in one account and run in another); "" when r is no
+// role ARN.
+func (d *scenarioDecoder) definitionRole(r pipelinedef.Datum, owner string, warn func(model.Pos, string, ...any)) model.Ref {
+	acct, name, err := model.ParsePrincipalARN(r.Value)
+	if err != nil || !strings.HasPrefix(name, "role/") || strings.HasPrefix(r.Value, "arn:aws:sts:") {
+		warn(r.Pos, "%s %q is not an IAM role ARN", r.Field, r.Value)
+		return model.Ref{}
+	}
+	if ps := datumParams(r); ps != "" {
+		warn(r.Pos, "%s takes parameters (%s): the step runs as %s whatever a Start passes", r.Field, ps, r.Value)
+	}
+	if string(acct) != owner {
+		warn(r.Pos, "%s %s is in account %s: an execution role is in the pipeline's account, so the step runs as %s of %s", r.Field, r.Value, acct, name, owner)
+		return model.Ref{S: name, Pos: r.Pos}
+	}
+	return model.Ref{S: r.Value, Pos: r.Pos}
+}
+
+// datumParams lists the parameters x takes its value from, "" for a
+// literal.
+func datumParams(x pipelinedef.Datum) string {
+	if x.Param != "" {
+		return x.Param
+	}
+	return strings.Join(slices.Compact(slices.Clone(x.Joined)), ", ")
 }

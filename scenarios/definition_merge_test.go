@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -254,4 +255,112 @@ func TestDefinitionErrors(t *testing.T) {
 			assert.Equal(t, want, list.String())
 		})
 	}
+}
+
+// dataDefScenario declares the data cross-account-data.json names: its
+// role in the owner account, the buckets and the keys, which turns the data
+// plane on; pipeline p reads the definition, with the steps: rest.
+const dataDefScenario = hdr + `accounts:
+  - {id: "111111111111", principals: [{name: role/service-role/AmazonSageMaker-ExecutionRole, policies: [all]}]}
+  - {id: "222222222222"}
+policies:
+  all: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+keys:
+  - {id: 0a1b2c3d-1111-2222-3333-444455556666, account: "222222222222"}
+  - {id: 9f8e7d6c-0000-0000-0000-000000000001, alias: alias/churn-models, account: "111111111111"}
+buckets:
+  - {name: research-data, account: "222222222222"}
+  - {name: research-results, account: "222222222222"}
+  - {name: sagemaker-us-east-1-111111111111, account: "111111111111"}
+pipelines:
+  - name: p
+    account: "111111111111"
+    definition: d.json
+    steps:
+      - {name: ChurnPreprocess, duration: 10m}
+      - {name: ChurnTrain, duration: 20m}
+      - {name: ChurnCreateModel, duration: 1m}
+`
+
+// TestDefinitionData shows a definition's step data reaching the steps
+// when the scenario declares buckets or keys: the role, literal and
+// parameter URIs, a Std:Join decided with the scenario's values, and a
+// warning at the definition's line and column for each value known only
+// at run time.
+func TestDefinitionData(t *testing.T) {
+	role := "arn:aws:iam::111111111111:role/service-role/AmazonSageMaker-ExecutionRole"
+	sc, warnings := loadDef(t, dataDefScenario+"      - {name: ChurnScore, duration: 5m}\n", realDefinition(t, "cross-account-data.json"))
+	require.NotNil(t, sc, warnings)
+	steps := sc.Sim.Pipelines[0].Steps
+	type ref struct{ Value, Param string }
+	refs := func(rs ...sim.DataRef) []ref {
+		var out []ref
+		for _, r := range rs {
+			out = append(out, ref{r.Value, r.Param})
+		}
+		return out
+	}
+	pre := stepByName(t, steps, "ChurnPreprocess")
+	assert.Equal(t, role, pre.Role.S)
+	assert.Equal(t, "dir/d.json:32:20", pre.Role.Pos.String())
+	assert.Equal(t, []ref{{Param: "InputData"}, {Value: "s3://sagemaker-us-east-1-111111111111/ChurnPreprocess-7f3a/input/code/preprocess.py"}}, refs(pre.Inputs...))
+	assert.Equal(t, []ref{{Value: "s3://research-results/churn/train"}, {Value: "s3://sagemaker-us-east-1-111111111111/churn/test"}}, refs(pre.Outputs...))
+	assert.Equal(t, ref{Param: "OutputKmsKey"}, refs(pre.KMSKey)[0])
+	train := stepByName(t, steps, "ChurnTrain")
+	assert.Empty(t, train.Inputs, "a property of another step is known only at run time")
+	assert.Equal(t, []ref{{Value: "s3://sagemaker-us-east-1-111111111111/ChurnTrain"}}, refs(train.Outputs...))
+	assert.Equal(t, ref{Value: "alias/churn-models"}, refs(train.KMSKey)[0])
+	score := stepByName(t, steps, "ChurnScore")
+	assert.Equal(t, role, score.Role.S, "a Transform step runs as its model step's role")
+	assert.Equal(t, []string{"InputData", "OutputKmsKey", "OutputPath", "ProcessingInstanceType"},
+		slices.Sorted(func(yield func(string) bool) {
+			for _, p := range sc.Sim.Pipelines[0].Parameters {
+				if !yield(p.Name) {
+					return
+				}
+			}
+		}), "the definition's defaults are the pipeline's parameters")
+	for _, w := range []string{
+		`dir/d.json:46:36: warning: step ChurnPreprocess: ProcessingOutputConfig.Outputs[0].S3Output.S3Uri is a Std:Join of parameters (OutputPath): decided as "s3://research-results/churn/train"`,
+		"dir/d.json:78:23: warning: step ChurnTrain: InputDataConfig[0].DataSource.S3DataSource.S3Uri is a property of step ChurnPreprocess",
+		"dir/d.json:25:31: warning: step ChurnPreprocess: ProcessingResources.ClusterConfig.VolumeKmsKeyId encrypts the instances' storage volumes: not an S3 request, not decided by the data plane\n",
+		"dir/d.json:103:38: warning: step ChurnScore: TransformInput.DataSource.S3DataSource.S3Uri is parameter ScoringData, which has no DefaultValue: known only when a Start passes it; the data plane does not decide it\n",
+	} {
+		assert.Contains(t, warnings, w)
+	}
+	_, err := Compile(sc)
+	require.NoError(t, err, "the definition's data names declared buckets, keys and roles")
+
+	// The pipeline's role replaces the definition's; the data is read.
+	in := strings.Replace(dataDefScenario, "    definition: d.json\n", "    definition: d.json\n    role: role/service-role/AmazonSageMaker-ExecutionRole\n", 1)
+	sc, warnings = loadDef(t, in+"      - {name: ChurnScore, duration: 5m}\n", realDefinition(t, "cross-account-data.json"))
+	require.NotNil(t, sc, warnings)
+	pre = stepByName(t, sc.Sim.Pipelines[0].Steps, "ChurnPreprocess")
+	assert.Empty(t, pre.Role.S)
+	assert.Len(t, pre.Inputs, 2)
+	_, err = Compile(sc)
+	require.NoError(t, err)
+
+	// Steps: that give some data give all of it; the pipeline's role
+	// replaces the definition's.
+	in = strings.Replace(dataDefScenario, "    definition: d.json\n", "    definition: d.json\n    role: role/Other\n", 1)
+	in = strings.Replace(in, "{name: ChurnTrain, duration: 20m}", "{name: ChurnTrain, duration: 20m, inputs: [s3://research-data/t/]}", 1)
+	sc, warnings = loadDef(t, in, realDefinition(t, "cross-account-data.json"))
+	require.NotNil(t, sc, warnings)
+	for _, st := range sc.Sim.Pipelines[0].Steps {
+		assert.Empty(t, st.Role.S, st.Name)
+		assert.Empty(t, st.Outputs, st.Name)
+	}
+	assert.Equal(t, []ref{{Value: "s3://research-data/t/"}}, refs(stepByName(t, sc.Sim.Pipelines[0].Steps, "ChurnTrain").Inputs...))
+	assert.Equal(t, "role/Other", sc.Sim.Pipelines[0].Role.S)
+	assert.NotContains(t, warnings, "data plane")
+
+	// Without buckets or keys the data plane is off: the data is not read.
+	sc, warnings = loadDef(t, defScenario("    parameters: {ScoringData: s3://x/y}\n"), realDefinition(t, "cross-account-data.json"))
+	require.NotNil(t, sc, warnings)
+	for _, st := range sc.Sim.Pipelines[0].Steps {
+		assert.Empty(t, st.Inputs, st.Name)
+		assert.Empty(t, st.Role.S, st.Name)
+	}
+	assert.NotContains(t, warnings, "data plane")
 }

@@ -161,14 +161,18 @@ func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.P
 	if v := o.get("parameters"); v != nil {
 		ctx.params = d.parameters(v)
 	}
-	d.pipelineData(o, &spec, ctx) // data.go
 	v := o.get("steps")
 	if dv := o.get("definition"); dv != nil {
-		if def := d.definition(dv, ctx); def != nil {
+		// The definition's parameter defaults join ctx's parameters, so
+		// the pipeline's parameters are known after it is read.
+		def := d.definition(dv, ctx)
+		d.pipelineData(o, &spec, ctx) // data.go
+		if def != nil {
 			d.mergeSteps(&spec, def, v, ctx)
 		}
 		return spec, len(spec.Steps) > 0
 	}
+	d.pipelineData(o, &spec, ctx)
 	if v == nil {
 		return spec, false
 	}
