@@ -165,10 +165,13 @@ const (
 	EventLeaveOrganization                      // Account
 	EventAttachPolicy                           // Target, Policy
 	EventDetachPolicy                           // Target, Policy
+	EventAttachRCP                              // Target (an OU or account), Policy
+	EventDetachRCP                              // Target (an OU or account), Policy
 )
 
 var eventKindNames = [...]string{"", "set_permission", "associate", "disassociate",
-	"delete_share", "move_account", "leave_organization", "attach_policy", "detach_policy"}
+	"delete_share", "move_account", "leave_organization", "attach_policy", "detach_policy",
+	"attach_rcp", "detach_rcp"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -200,7 +203,7 @@ type EventConfig struct {
 	Pipelines  []Ref
 	Account    Ref
 	OU         Ref
-	Target     Ref // "ACCT", "ACCT/role/X" or "ou:/path"
+	Target     Ref // "ACCT", "ACCT/role/X" or "ou:/path" ("ACCT" or "ou:/path" for an RCP)
 	Policy     Ref
 	Pos        Pos
 }

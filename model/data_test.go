@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -431,6 +432,66 @@ func TestDataConfigErrors(t *testing.T) {
 			}
 			assert.True(t, slices.ContainsFunc(got, func(s string) bool { return len(s) >= len(tc.want) && s[:len(tc.want)] == tc.want }),
 				"want %q in %q", tc.want, got)
+		})
+	}
+}
+
+// TestRCPTimeline attaches an RCP to the bucket's OU at 10h and to its
+// account at 30h, and detaches the first at 20h: DecideData and
+// ExplainData follow the timeline, and restoring a saved state (as a walk
+// of the timeline in blocks does) puts the RCPs back too.
+func TestRCPTimeline(t *testing.T) {
+	const hour = Time(3600e9)
+	c := dataConfig()
+	c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(60, 1),
+		Effect: rf("Deny", 60), PrincipalPos: at(60, 5), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 60)}},
+		Action: []Ref{rf("s3:*", 60)}, Resource: []Ref{rf("*", 60)},
+		Conditions: []ConditionDoc{{Operator: "StringNotEquals", Key: "aws:PrincipalAccount", Values: []string{"222222222222"}}}}}})
+	c.Events = []EventConfig{
+		{At: 10 * hour, Kind: EventAttachRCP, Target: rf("ou:/prod", 70), Policy: rf("rcp", 70), Pos: at(70, 1)},
+		{At: 20 * hour, Kind: EventDetachRCP, Target: rf("ou:/prod", 71), Policy: rf("rcp", 71), Pos: at(71, 1)},
+		{At: 30 * hour, Kind: EventAttachRCP, Target: rf("222222222222", 72), Policy: rf("rcp", 72), Pos: at(72, 1)},
+	}
+	w, errs := NewWorld(c)
+	require.NotNil(t, w, "%v", errs)
+	role := w.AccountPrincipals("111111111111")[1]
+	b, _ := w.LookupBucket("research-data")
+	list := w.ReadAccesses(b, "in/x.csv")[0]
+	require.Equal(t, S3ListBucket, list.Action)
+	id := w.InternDataAccess(list)
+	saved := w.saveEvents()
+	for _, step := range []struct {
+		at   Time
+		want DataReason
+	}{{0, DataAllowed}, {10 * hour, DataRCP}, {15 * hour, DataRCP}, {20 * hour, DataAllowed}, {30 * hour, DataRCP}} {
+		w.AdvanceTo(step.at)
+		assert.Equal(t, step.want, w.DecideData(role, id, step.at), "at %v", step.at)
+		assert.Equal(t, step.want, w.ExplainData(role, list, step.at).Reason, "at %v", step.at)
+	}
+	w.restoreEvents(saved)
+	assert.Equal(t, DataAllowed, w.DecideData(role, id, 0), "restored to the start")
+
+	for _, tc := range []struct {
+		name  string
+		event EventConfig
+		want  string
+	}{
+		{"principal", EventConfig{Kind: EventAttachRCP, Target: rf("222222222222/role/X", 73), Policy: rf("rcp", 73)},
+			`s.yaml:73:3: an RCP is attached to an OU (ou:/path) or an account, not to principal 222222222222/role/X`},
+		{"outside the organization", EventConfig{Kind: EventDetachRCP, Target: rf("999999999999", 73), Policy: rf("rcp", 73)},
+			"s.yaml:73:3: account 999999999999 is outside the organization: RCPs apply to member accounts"},
+		{"an allowing policy", EventConfig{Kind: EventAttachRCP, Target: rf("ou:/prod", 73), Policy: rf("exec", 73)},
+			`s.yaml:30:1: RCP "exec" allows: RCPs only deny`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dataConfig()
+			c.Events = []EventConfig{tc.event}
+			_, errs := NewWorld(c)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			assert.Contains(t, strings.Join(got, "\n"), tc.want)
 		})
 	}
 }

@@ -117,11 +117,44 @@ func (b *builder) event(c *EventConfig) (event, bool) {
 			return e, false
 		}
 		e.policy, ok = b.policyRef(c.Policy)
+	case EventAttachRCP, EventDetachRCP:
+		e.target, e.policy, ok = b.rcpEvent(c)
 	default:
 		b.errorf(c.Pos, "unknown event kind %d", c.Kind)
 		ok = false
 	}
 	return e, ok
+}
+
+// rcpEvent resolves an attach_rcp or detach_rcp event: an OU or a member
+// account, and a policy that is then an RCP (checkPrincipals checks it as
+// one).
+func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
+	w := b.w
+	if !b.need(c, c.Target, "target") || !b.need(c, c.Policy, "policy") {
+		return target{}, noPolicy, false
+	}
+	t, ok := b.target(c.Target)
+	switch {
+	case !ok:
+		return t, noPolicy, false
+	case t.isPrinc:
+		b.errorf(c.Target.Pos, "an RCP is attached to an OU (ou:/path) or an account, not to principal %s", c.Target.S)
+		return t, noPolicy, false
+	case t.ou < 0 && !w.inOrg(t.account):
+		b.errorf(c.Target.Pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[t.account].id)
+		return t, noPolicy, false
+	}
+	id, ok := w.policyIndex[c.Policy.S]
+	if !ok {
+		b.errorf(c.Policy.Pos, "unknown policy %q", c.Policy.S)
+		return t, noPolicy, false
+	}
+	b.rcpUse[id] = true
+	if !w.HasData() {
+		b.warnf(c.Pos, "%s: RCPs constrain S3 buckets and KMS keys, and the scenario declares none", c.Kind)
+	}
+	return t, id, true
 }
 
 func (b *builder) target(r Ref) (target, bool) {
@@ -210,9 +243,12 @@ func (w *World) apply(e *event) {
 		w.setOU(e.account, e.ou)
 	case EventLeaveOrganization:
 		w.leave(e.account, e.at)
-	case EventAttachPolicy, EventDetachPolicy:
+	case EventAttachPolicy, EventDetachPolicy, EventAttachRCP, EventDetachRCP:
 		list := w.targetPolicies(e.target)
-		if e.kind == EventAttachPolicy {
+		if e.kind == EventAttachRCP || e.kind == EventDetachRCP {
+			list = w.targetRCPs(e.target)
+		}
+		if e.kind == EventAttachPolicy || e.kind == EventAttachRCP {
 			if !slices.Contains(*list, e.policy) {
 				*list = append(*list, e.policy)
 			}
@@ -220,6 +256,14 @@ func (w *World) apply(e *event) {
 			*list = slices.Delete(slices.Clone(*list), i, i+1)
 		}
 	}
+}
+
+// targetRCPs returns the RCPs attached to t, an OU or an account.
+func (w *World) targetRCPs(t target) *[]PolicyID {
+	if t.ou >= 0 {
+		return &w.data.ouRCPs[t.ou]
+	}
+	return &w.data.acctRCPs[t.account]
 }
 
 func (w *World) targetPolicies(t target) *[]PolicyID {

@@ -161,14 +161,25 @@ type eventState struct {
 	principals []principal
 	pipelines  []pipeline
 	shares     []share
+	ouRCPs     [][]PolicyID
+	acctRCPs   [][]PolicyID
 }
 
 // saveEvents copies what the events change in w; restoreEvents puts the
 // copy back.
 func (w *World) saveEvents() *eventState {
-	s := &eventState{applied: w.applied}
+	s := &eventState{applied: w.applied, ouRCPs: cloneLists(w.data.ouRCPs), acctRCPs: cloneLists(w.data.acctRCPs)}
 	s.copyFrom(w.accounts, w.ous, w.principals, w.pipelines, w.shares)
 	return s
+}
+
+// cloneLists returns a deep copy of ls.
+func cloneLists(ls [][]PolicyID) [][]PolicyID {
+	out := make([][]PolicyID, len(ls))
+	for i, l := range ls {
+		out[i] = slices.Clone(l)
+	}
+	return out
 }
 
 func (w *World) restoreEvents(s *eventState) {
@@ -176,6 +187,7 @@ func (w *World) restoreEvents(s *eventState) {
 	c.copyFrom(s.accounts, s.ous, s.principals, s.pipelines, s.shares)
 	w.applied = s.applied
 	w.accounts, w.ous, w.principals, w.pipelines, w.shares = c.accounts, c.ous, c.principals, c.pipelines, c.shares
+	w.data.ouRCPs, w.data.acctRCPs = cloneLists(s.ouRCPs), cloneLists(s.acctRCPs)
 	w.gen++ // the cached rows answered for the state left behind
 }
 
@@ -295,7 +307,7 @@ func (w *World) describeEvent(e *event) string {
 		return fmt.Sprintf("%s %s %s", e.kind, w.accounts[e.account].id, w.ous[e.ou].path)
 	case EventLeaveOrganization:
 		return fmt.Sprintf("%s %s", e.kind, w.accounts[e.account].id)
-	case EventAttachPolicy, EventDetachPolicy:
+	case EventAttachPolicy, EventDetachPolicy, EventAttachRCP, EventDetachRCP:
 		var target string
 		switch t := e.target; {
 		case t.ou >= 0:

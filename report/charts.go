@@ -311,6 +311,10 @@ func eventText(w *model.World, desc string) string {
 		return "policy " + f[1] + " attached to " + targetText(w, f[2])
 	case len(f) == 3 && f[0] == model.EventDetachPolicy.String():
 		return "policy " + f[1] + " detached from " + targetText(w, f[2])
+	case len(f) == 3 && f[0] == model.EventAttachRCP.String():
+		return "RCP " + f[1] + " attached to " + targetText(w, f[2])
+	case len(f) == 3 && f[0] == model.EventDetachRCP.String():
+		return "RCP " + f[1] + " detached from " + targetText(w, f[2])
 	}
 	return desc
 }

@@ -60,6 +60,10 @@ func eventWords(e *model.EventConfig) string {
 		return "policy " + e.Policy.S + " was attached to " + e.Target.S
 	case model.EventDetachPolicy:
 		return "policy " + e.Policy.S + " was detached from " + e.Target.S
+	case model.EventAttachRCP:
+		return "RCP " + e.Policy.S + " was attached to " + e.Target.S
+	case model.EventDetachRCP:
+		return "RCP " + e.Policy.S + " was detached from " + e.Target.S
 	}
 	return e.Kind.String()
 }

@@ -63,6 +63,8 @@ var eventKeys = map[string][]string{
 	"leave_organization": {"account"},
 	"attach_policy":      {"target", "policy"},
 	"detach_policy":      {"target", "policy"},
+	"attach_rcp":         {"target", "policy"},
+	"detach_rcp":         {"target", "policy"},
 	"set_quota":          {"account", "concurrent_executions", "instances", "api_rate", "on_capacity"},
 }
 
@@ -76,11 +78,13 @@ var eventRequired = map[string][]string{
 	"leave_organization": {"account"},
 	"attach_policy":      {"target", "policy"},
 	"detach_policy":      {"target", "policy"},
+	"attach_rcp":         {"target", "policy"},
+	"detach_rcp":         {"target", "policy"},
 	"set_quota":          {"account"},
 }
 
 var eventNames = []string{"set_permission", "associate", "disassociate", "delete_share",
-	"move_account", "leave_organization", "attach_policy", "detach_policy", "set_quota"}
+	"move_account", "leave_organization", "attach_policy", "detach_policy", "attach_rcp", "detach_rcp", "set_quota"}
 
 // Limits that keep a small file from expanding into a huge configuration.
 const (

@@ -185,7 +185,7 @@ var badInputs = []struct {
 		`t.yaml:8:10: at: duration "3" needs a unit (ns, us, ms, s, m, h or d)`,
 	}},
 	{"event actions and keys", hdr + "events:\n  - {at: 1d, action: move, account: \"111111111111\"}\n  - {at: 1d, action: move_account, account: \"111111111111\", share: x}\n  - {action: set_permission, share: s, permission: none}\n  - {at: 1d}\n", []string{
-		`t.yaml:6:22: unknown event action "move" (want set_permission, associate, disassociate, delete_share, move_account, leave_organization, attach_policy, detach_policy or set_quota)`,
+		`t.yaml:6:22: unknown event action "move" (want set_permission, associate, disassociate, delete_share, move_account, leave_organization, attach_policy, detach_policy, attach_rcp, detach_rcp or set_quota)`,
 		`t.yaml:7:5: missing required key "ou" in move_account event`,
 		`t.yaml:7:61: unknown key "share" in move_account event (allowed: at, action, account, ou)`,
 		`t.yaml:8:5: missing required key "at" in set_permission event`,

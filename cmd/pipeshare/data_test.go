@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,4 +133,47 @@ func TestDataPlaneBadInput(t *testing.T) {
 			assert.Contains(t, strings.ReplaceAll(stderr, dir+"/", ""), tc.want)
 		})
 	}
+}
+
+// TestDataPlaneRCPEvent attaches an RCP that keeps research's data in
+// research to its OU after a day: research's two Starts before it run,
+// the two after fail on S3 with reason rcp, and the headline says what
+// changed.
+func TestDataPlaneRCPEvent(t *testing.T) {
+	data, err := os.ReadFile(dataScenario)
+	require.NoError(t, err)
+	in := strings.Replace(string(data), "policies:\n", `policies:
+  research-only:
+    Statement:
+      - Effect: Deny
+        Principal: "*"
+        Action: "s3:*"
+        Resource: "*"
+        Condition: {StringNotEquals: {aws:PrincipalAccount: "222222222222"}}
+`, 1) + `events:
+  - {at: 1d, action: attach_rcp, target: "ou:/research", policy: research-only}
+`
+	path := filepath.Join(t.TempDir(), "rcp-event.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(in), 0o600))
+	code, out, stderr := pipeshare(t, "", "run", path, "--root", filepath.Dir(path), "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	var run struct {
+		Data struct {
+			Failures []struct {
+				Account, Step, Action, Reason string
+				Steps                         int64
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &run))
+	var research []string
+	for _, f := range run.Data.Failures {
+		if f.Account == "222222222222" {
+			research = append(research, fmt.Sprintf("%s %s %s %d", f.Step, f.Action, f.Reason, f.Steps))
+		}
+	}
+	assert.Equal(t, []string{"Prepare s3:ListBucket rcp 2"}, research)
+	code, text, stderr := pipeshare(t, "", "run", path, "--root", filepath.Dir(path))
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, text, "RCP research-only was attached to ou:/research")
 }
