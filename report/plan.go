@@ -161,12 +161,7 @@ type shownStat struct {
 	stat   plan.Stat
 }
 
-func (st shownStat) label() string {
-	if st.stat == plan.StatMean {
-		return st.metric.String()
-	}
-	return st.metric.String() + " " + st.stat.String()
-}
+func (st shownStat) label() string { return plan.Column(st.metric, st.stat) }
 
 func (r *Plan) shownStats() []shownStat {
 	var out []shownStat

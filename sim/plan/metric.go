@@ -46,26 +46,29 @@ type MetricInfo struct {
 	Doc  string // one line, for the schema and the docs
 	// Words name it for people, with its unit: "owner cost ($/month)".
 	Words string
+	// Column heads it in tables for people, short, with its unit:
+	// "owner $/month".
+	Column string
 }
 
 // Metrics describes every metric, indexed by [Metric].
 var Metrics = [NumMetrics]MetricInfo{
-	OwnerCostUSD:              {"owner_cost_usd", UnitUSD, "the owner's instance cost over the run", "owner cost ($ over the run)"},
-	OwnerCostUSDMonth:         {"owner_cost_usd_month", UnitUSDMonth, "the owner's instance cost per 30 days (the run's cost scaled to 30 days)", "owner cost ($/month)"},
-	OtherAccountsCostUSDMonth: {"other_accounts_cost_usd_month", UnitUSDMonth, "the part of the owner's cost per 30 days that other accounts' Start and Retry calls triggered", "cost other accounts triggered ($/month)"},
-	BlockedCalls:              {"blocked_calls", UnitCount, "workload calls denied by a permission layer (steps 1-5)", "blocked calls (count)"},
-	BlockedCallShare:          {"blocked_call_share", UnitShare, "blocked_calls over all workload calls (0 with no calls)", "blocked calls (% of calls)"},
-	BlockedStarts:             {"blocked_starts", UnitCount, "StartPipelineExecution calls denied by a permission layer", "blocked Starts (count)"},
-	BlockedStartShare:         {"blocked_start_share", UnitShare, "blocked_starts over all StartPipelineExecution calls (0 with none)", "blocked Starts (% of Starts)"},
-	CapacityFailedExecutions:  {"capacity_failed_executions", UnitCount, "executions failed because a step hit the owner's instance quota (SageMaker.RESOURCE_LIMIT) with no retry left", "executions failed for capacity (count)"},
-	WaitMeanS:                 {"wait_mean_s", UnitSeconds, "the mean wait of a step for the owner's instances, in seconds", "mean wait for instances (time)"},
-	WaitP95S:                  {"wait_p95_s", UnitSeconds, "the 95th percentile of a step's wait for instances, in seconds (the upper bound of its histogram bucket)", "p95 wait for instances (time)"},
-	GrantedUnused:             {"granted_unused", UnitCount, "(principal, pipeline, action) triples granted through a share and never called in the run (rule PS005)", "granted but unused (triples)"},
-	ExternalPrincipals:        {"external_principals", UnitCount, "principals outside the organization with a live share association at the end of the run (rule PS001)", "external principals (count)"},
-	FindingsNote:              {"findings_note", UnitCount, "compliance findings at note severity or above (pipeshare check's rules)", "findings, note or above (count)"},
-	FindingsWarning:           {"findings_warning", UnitCount, "compliance findings at warning severity or above", "findings, warning or above (count)"},
-	FindingsError:             {"findings_error", UnitCount, "compliance findings at error severity", "error findings (count)"},
-	BudgetRulesBroken:         {"budget_rules_broken", UnitCount, "budget rules of the scenario broken in the run (rule PS007)", "budget rules broken (count)"},
+	OwnerCostUSD:              {"owner_cost_usd", UnitUSD, "the owner's instance cost over the run", "owner cost ($ over the run)", "owner $"},
+	OwnerCostUSDMonth:         {"owner_cost_usd_month", UnitUSDMonth, "the owner's instance cost per 30 days (the run's cost scaled to 30 days)", "owner cost ($/month)", "owner $/month"},
+	OtherAccountsCostUSDMonth: {"other_accounts_cost_usd_month", UnitUSDMonth, "the part of the owner's cost per 30 days that other accounts' Start and Retry calls triggered", "cost other accounts triggered ($/month)", "others' $/month"},
+	BlockedCalls:              {"blocked_calls", UnitCount, "workload calls denied by a permission layer (steps 1-5)", "blocked calls (count)", "blocked calls"},
+	BlockedCallShare:          {"blocked_call_share", UnitShare, "blocked_calls over all workload calls (0 with no calls)", "blocked calls (% of calls)", "blocked calls %"},
+	BlockedStarts:             {"blocked_starts", UnitCount, "StartPipelineExecution calls denied by a permission layer", "blocked Starts (count)", "blocked Starts"},
+	BlockedStartShare:         {"blocked_start_share", UnitShare, "blocked_starts over all StartPipelineExecution calls (0 with none)", "blocked Starts (% of Starts)", "blocked Starts %"},
+	CapacityFailedExecutions:  {"capacity_failed_executions", UnitCount, "executions failed because a step hit the owner's instance quota (SageMaker.RESOURCE_LIMIT) with no retry left", "executions failed for capacity (count)", "capacity failures"},
+	WaitMeanS:                 {"wait_mean_s", UnitSeconds, "the mean wait of a step for the owner's instances, in seconds", "mean wait for instances (time)", "mean wait"},
+	WaitP95S:                  {"wait_p95_s", UnitSeconds, "the 95th percentile of a step's wait for instances, in seconds (the upper bound of its histogram bucket)", "p95 wait for instances (time)", "p95 wait"},
+	GrantedUnused:             {"granted_unused", UnitCount, "(principal, pipeline, action) triples granted through a share and never called in the run (rule PS005)", "granted but unused (triples)", "unused grants"},
+	ExternalPrincipals:        {"external_principals", UnitCount, "principals outside the organization with a live share association at the end of the run (rule PS001)", "external principals (count)", "external principals"},
+	FindingsNote:              {"findings_note", UnitCount, "compliance findings at note severity or above (pipeshare check's rules)", "findings, note or above (count)", "findings ≥ note"},
+	FindingsWarning:           {"findings_warning", UnitCount, "compliance findings at warning severity or above", "findings, warning or above (count)", "findings ≥ warning"},
+	FindingsError:             {"findings_error", UnitCount, "compliance findings at error severity", "error findings (count)", "error findings"},
+	BudgetRulesBroken:         {"budget_rules_broken", UnitCount, "budget rules of the scenario broken in the run (rule PS007)", "budget rules broken (count)", "budgets broken"},
 }
 
 // String returns the metric's name.
@@ -163,6 +166,15 @@ func Words(m Metric, s Stat) string {
 		return Metrics[m].Words
 	}
 	return Metrics[m].Words + ", " + s.String()
+}
+
+// Column is the head of statistic s of metric m in tables for people:
+// "owner $/month p95"; a mean is just the metric's.
+func Column(m Metric, s Stat) string {
+	if s == StatMean {
+		return Metrics[m].Column
+	}
+	return Metrics[m].Column + " " + s.String()
 }
 
 // statLabel is "metric" for a mean, else "metric stat".

@@ -339,3 +339,19 @@ func TestWords(t *testing.T) {
 	assert.Equal(t, "owner cost ($/month)", Words(OwnerCostUSDMonth, StatMean))
 	assert.Equal(t, "owner cost ($/month), p95", Words(OwnerCostUSDMonth, StatP95))
 }
+
+// TestMetricNames checks that every metric has a key, words and a column
+// head, each different from every other metric's.
+func TestMetricNames(t *testing.T) {
+	seen := map[string]Metric{}
+	for m := range NumMetrics {
+		info := Metrics[m]
+		for _, name := range []string{info.Name, info.Words, info.Column} {
+			require.NotEmpty(t, name, "metric %d", m)
+			prev, dup := seen[name]
+			require.False(t, dup, "%q names %s and %s", name, prev, m)
+			seen[name] = m
+		}
+	}
+	require.Equal(t, "owner $/month p95", Column(OwnerCostUSDMonth, StatP95))
+}
