@@ -128,7 +128,7 @@ func (r *CheckReport) Failing() int {
 func Check(in *CheckInput) (*CheckReport, error) {
 	res := in.Result
 	w := res.World
-	c := &checker{in: in, w: w, res: res, t: res.Duration}
+	c := &checker{in: in, w: w, res: res, t: res.Duration, minSev: max(in.MinSeverity, SeverityNote)}
 	sel := map[string]bool{}
 	for _, id := range in.RuleIDs {
 		if _, ok := LookupRule(id); !ok {
@@ -141,11 +141,11 @@ func Check(in *CheckInput) (*CheckReport, error) {
 			return nil, fmt.Errorf("%s: waiver for unknown rule %q (rules: %s)", wv.Pos, wv.Rule, ruleIDList())
 		}
 	}
+	c.sel = sel
 	if err := c.resolveRules(); err != nil {
 		return nil, err
 	}
-	minSev := max(in.MinSeverity, SeverityNote)
-	rep := &CheckReport{Scenario: in.Scenario, File: in.File, Version: in.Version, MinSeverity: minSev,
+	rep := &CheckReport{Scenario: in.Scenario, File: in.File, Version: in.Version, MinSeverity: c.minSev,
 		At: w.TimeToRFC3339(c.t)}
 	for _, r := range Rules {
 		if len(sel) == 0 || sel[r.ID] {
@@ -161,11 +161,7 @@ func Check(in *CheckInput) (*CheckReport, error) {
 	c.applyWaivers()
 	rep.GrantedUnused, rep.ExternalPrincipals = c.unused, len(c.external)
 
-	for _, f := range c.out {
-		if (len(sel) == 0 || sel[f.Rule]) && f.Severity >= minSev {
-			rep.Findings = append(rep.Findings, f)
-		}
-	}
+	rep.Findings = c.out // only what c.keeps
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := &rep.Findings[i], &rep.Findings[j]
 		if a.Rule != b.Rule {
@@ -184,7 +180,11 @@ type checker struct {
 	w   *model.World
 	res *sim.Result
 	t   model.Time
-	out []Finding
+	// sel is the rules selected (empty: all), minSev the lowest severity
+	// reported: out holds only the findings they keep.
+	sel    map[string]bool
+	minSev Severity
+	out    []Finding
 	// Resolved user rules.
 	budgetRules []resolvedBudget
 	rateRules   []resolvedRate
@@ -209,7 +209,19 @@ type resolvedRate struct {
 	principal string          // "" for the whole account
 }
 
+// keeps reports whether the findings of rule are reported: it is selected
+// and at or above the lowest severity. The others are never formatted (at
+// scale, the notes of a run's report are tens of thousands).
+func (c *checker) keeps(rule string) bool {
+	r, _ := LookupRule(rule)
+	return (len(c.sel) == 0 || c.sel[rule]) && r.Severity >= c.minSev
+}
+
+// add adds a finding of rule, if c.keeps it.
 func (c *checker) add(rule string, subject string, pos model.Pos, format string, args ...any) {
+	if !c.keeps(rule) {
+		return
+	}
 	r, _ := LookupRule(rule)
 	c.out = append(c.out, Finding{Rule: rule, Severity: r.Severity, Subject: subject,
 		Message: fmt.Sprintf(format, args...), Pos: pos})
@@ -375,11 +387,12 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 	}
 	scp := map[model.AccountID]*scpHit{}
 	var scpOrder []model.AccountID
+	listUnused := c.keeps(RuleGrantedUnused)
 	for _, p := range w.SharePrincipals(s, t) {
-		caller := w.CallerString(p)
 		acct := w.PrincipalAccount(p)
 		hitP := false
-		var unused []string
+		nUnused := 0
+		var unused []string // listed only when reported
 		for _, pl := range pipes {
 			// Uncached: a sweep over every principal a share names must
 			// not leave a cached row per pair behind.
@@ -435,7 +448,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 					if len(ms) == 0 {
 						continue
 					}
-					m := ms[0]
+					m, caller := ms[0], w.CallerString(p)
 					c.add(RuleExecutionResource, caller+" on "+w.PipelineName(pl)+" "+a.Name(), m.Source,
 						"policy %s allows %s on %s but not on %s: %s can start executions through share %s and cannot stop or retry them",
 						m.Policy, a, w.PipelineARN(pl), w.ResourceFor(pl, a), caller, name)
@@ -445,13 +458,17 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			for _, a := range extendedOnly {
 				if reasons[a] == model.ReasonShared {
 					if n, called := used[p]; (called || w.PrincipalName(p) != "root") && n[a] == 0 {
-						unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
+						nUnused++
+						if listUnused {
+							unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
+						}
 					}
 				}
 			}
 		}
-		c.unused += len(unused)
+		c.unused += nUnused
 		if len(unused) > 0 {
+			caller := w.CallerString(p)
 			c.add(RuleGrantedUnused, "share "+name+" → "+caller, w.PrincipalPos(p),
 				"%s is granted %s through share %s but never called %s in the run",
 				caller, strings.Join(unused, ", "), name, plural(len(unused), "it", "them"))
@@ -746,6 +763,9 @@ func minTime(a, b time.Time) time.Time {
 // noBudget evaluates PS008: initiators of cross-account executions (ledger
 // rows with a share) that no budget rule covers.
 func (c *checker) noBudget() {
+	if !c.keeps(RuleNoBudget) {
+		return
+	}
 	w := c.w
 	type agg struct {
 		usd    float64
