@@ -393,6 +393,8 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 		hitP := false
 		nUnused := 0
 		var unused []string // listed only when reported
+		calls, called := used[p]
+		counts := called || w.PrincipalName(p) != "root" // a root stands for its account
 		for _, pl := range pipes {
 			// Uncached: a sweep over every principal a share names must
 			// not leave a cached row per pair behind.
@@ -457,7 +459,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			// PS005: extended actions granted but never called.
 			for _, a := range extendedOnly {
 				if reasons[a] == model.ReasonShared {
-					if n, called := used[p]; (called || w.PrincipalName(p) != "root") && n[a] == 0 {
+					if counts && calls[a] == 0 {
 						nUnused++
 						if listUnused {
 							unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
@@ -548,13 +550,15 @@ func (c *checker) deniedRate() {
 	var rc = map[model.PrincipalID]*ReasonCounts{}
 	var order []model.PrincipalID
 	for i, p := range c.res.Callers {
-		if rc[p] == nil {
-			rc[p] = &ReasonCounts{}
+		k := rc[p]
+		if k == nil {
+			k = &ReasonCounts{}
+			rc[p] = k
 			order = append(order, p)
 		}
 		for a := range c.res.Calls[i] {
 			for r, v := range c.res.Calls[i][a] {
-				rc[p][r] += v
+				k[r] += v
 			}
 		}
 	}
