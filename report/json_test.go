@@ -115,23 +115,17 @@ func runJSONOracle(s *Summary) jsonRun {
 	if n := s.Calls.ByAction[model.Search].Allowed(); n > 0 {
 		out.Calls.Search = &jsonSearch{Allowed: n, TargetReturned: s.Calls.SearchReturned, TargetNotReturned: n - s.Calls.SearchReturned}
 	}
-	for i := range s.Callers {
-		c := &s.Callers[i]
-		for _, a := range actionsByName {
-			rc := &c.Calls.ByAction[a]
-			if rc.Total() == 0 {
-				continue
-			}
-			out.CallsByCaller = append(out.CallsByCaller, jsonCallerRow{
-				Account:   string(c.Account),
-				Principal: c.Principal,
-				Action:    a.Name(),
-				Allowed:   rc.Allowed(),
-				Denied:    rc.Denied(),
-				Failed:    rc.Failed(),
-				ByReason:  reasonMap(rc, false),
-			})
-		}
+	for c, a := range s.callerRows() {
+		rc := &c.Calls.ByAction[a]
+		out.CallsByCaller = append(out.CallsByCaller, jsonCallerRow{
+			Account:   string(c.Account),
+			Principal: c.Principal,
+			Action:    a.Name(),
+			Allowed:   rc.Allowed(),
+			Denied:    rc.Denied(),
+			Failed:    rc.Failed(),
+			ByReason:  reasonMap(rc, false),
+		})
 	}
 	for _, f := range s.Findings {
 		out.Findings = append(out.Findings, jsonRunFinding{Rule: f.Rule, Severity: f.Severity.String(),

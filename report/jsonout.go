@@ -79,6 +79,22 @@ func (o *jsonOut) close(c byte) {
 
 func (o *jsonOut) str(s string) { o.b = appendJSONString(o.b, s) }
 
+// strKey, intKey and fixedKey write a member with its value.
+func (o *jsonOut) strKey(k, s string) {
+	o.key(k)
+	o.str(s)
+}
+
+func (o *jsonOut) intKey(k string, n int64) {
+	o.key(k)
+	o.int(n)
+}
+
+func (o *jsonOut) fixedKey(k string, v float64, prec int) {
+	o.key(k)
+	o.fixed(v, prec)
+}
+
 func (o *jsonOut) int(n int64) { o.b = strconv.AppendInt(o.b, n, 10) }
 
 func (o *jsonOut) uint(n uint64) { o.b = strconv.AppendUint(o.b, n, 10) }
