@@ -15,5 +15,9 @@
 //   - [World.Decide] answers from a table of per (principal, pipeline) rows,
 //     rebuilt only at change points, in O(1) and without allocating.
 //
-// A World is not safe for concurrent use: Decide fills its row cache.
+// A World is not safe for concurrent use: Decide fills its row cache, and
+// DecideData and InternDataAccess theirs. What only reads the model as
+// built (the names, accounts, principals, pipelines and shares and how
+// they relate) writes nothing, and may run beside one goroutine that
+// decides: pipeshare run summarizes a run while it checks it.
 package model

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -229,6 +230,7 @@ func (b *builder) sharePrincipals(s *share, refs []Ref) []sharePrincipal {
 			b.errorf(r.Pos, "%v", err)
 			continue
 		}
+		out = slices.Grow(out, len(sps))
 		for _, sp := range sps {
 			switch sp.kind {
 			case kindAccount, kindIAM:

@@ -303,6 +303,12 @@ func hashID(s string, n int) string {
 
 func (b *builder) accounts(cfgs []AccountConfig) {
 	w := b.w
+	n := len(cfgs) // a root each
+	for i := range cfgs {
+		n += len(cfgs[i].Principals)
+	}
+	w.accounts = slices.Grow(w.accounts, len(cfgs))
+	w.principals = slices.Grow(w.principals, n)
 	for i := range cfgs {
 		c := &cfgs[i]
 		id, err := ParseAccountID(c.ID.S)

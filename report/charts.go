@@ -175,7 +175,7 @@ func (s *Summary) summarizeOverTime(r *sim.Result) {
 		a.iw.WaitNs += row.WaitNs
 		a.total += row.USD()
 		for b, ns := range row.Buckets {
-			if b < n {
+			if b < n && ns != 0 { // most buckets of a row are empty; a zero adds +0 (prices are finite)
 				a.usd[b] += float64(ns) / 3600e9 * row.USDPerHour
 			}
 		}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -128,7 +127,7 @@ func (r *CheckReport) Failing() int {
 func Check(in *CheckInput) (*CheckReport, error) {
 	res := in.Result
 	w := res.World
-	c := &checker{in: in, w: w, res: res, t: res.Duration}
+	c := &checker{in: in, w: w, res: res, t: res.Duration, minSev: max(in.MinSeverity, SeverityNote)}
 	sel := map[string]bool{}
 	for _, id := range in.RuleIDs {
 		if _, ok := LookupRule(id); !ok {
@@ -141,11 +140,11 @@ func Check(in *CheckInput) (*CheckReport, error) {
 			return nil, fmt.Errorf("%s: waiver for unknown rule %q (rules: %s)", wv.Pos, wv.Rule, ruleIDList())
 		}
 	}
+	c.sel = sel
 	if err := c.resolveRules(); err != nil {
 		return nil, err
 	}
-	minSev := max(in.MinSeverity, SeverityNote)
-	rep := &CheckReport{Scenario: in.Scenario, File: in.File, Version: in.Version, MinSeverity: minSev,
+	rep := &CheckReport{Scenario: in.Scenario, File: in.File, Version: in.Version, MinSeverity: c.minSev,
 		At: w.TimeToRFC3339(c.t)}
 	for _, r := range Rules {
 		if len(sel) == 0 || sel[r.ID] {
@@ -161,11 +160,7 @@ func Check(in *CheckInput) (*CheckReport, error) {
 	c.applyWaivers()
 	rep.GrantedUnused, rep.ExternalPrincipals = c.unused, len(c.external)
 
-	for _, f := range c.out {
-		if (len(sel) == 0 || sel[f.Rule]) && f.Severity >= minSev {
-			rep.Findings = append(rep.Findings, f)
-		}
-	}
+	rep.Findings = c.out // only what c.keeps
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := &rep.Findings[i], &rep.Findings[j]
 		if a.Rule != b.Rule {
@@ -184,7 +179,11 @@ type checker struct {
 	w   *model.World
 	res *sim.Result
 	t   model.Time
-	out []Finding
+	// sel is the rules selected (empty: all), minSev the lowest severity
+	// reported: out holds only the findings they keep.
+	sel    map[string]bool
+	minSev Severity
+	out    []Finding
 	// Resolved user rules.
 	budgetRules []resolvedBudget
 	rateRules   []resolvedRate
@@ -209,7 +208,19 @@ type resolvedRate struct {
 	principal string          // "" for the whole account
 }
 
+// keeps reports whether the findings of rule are reported: it is selected
+// and at or above the lowest severity. The others are never formatted (at
+// scale, the notes of a run's report are tens of thousands).
+func (c *checker) keeps(rule string) bool {
+	r, _ := LookupRule(rule)
+	return (len(c.sel) == 0 || c.sel[rule]) && r.Severity >= c.minSev
+}
+
+// add adds a finding of rule, if c.keeps it.
 func (c *checker) add(rule string, subject string, pos model.Pos, format string, args ...any) {
+	if !c.keeps(rule) {
+		return
+	}
 	r, _ := LookupRule(rule)
 	c.out = append(c.out, Finding{Rule: rule, Severity: r.Severity, Subject: subject,
 		Message: fmt.Sprintf(format, args...), Pos: pos})
@@ -375,11 +386,14 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 	}
 	scp := map[model.AccountID]*scpHit{}
 	var scpOrder []model.AccountID
+	listUnused := c.keeps(RuleGrantedUnused)
 	for _, p := range w.SharePrincipals(s, t) {
-		caller := w.CallerString(p)
 		acct := w.PrincipalAccount(p)
 		hitP := false
-		var unused []string
+		nUnused := 0
+		var unused []string // listed only when reported
+		calls, called := used[p]
+		counts := called || w.PrincipalName(p) != "root" // a root stands for its account
 		for _, pl := range pipes {
 			// Uncached: a sweep over every principal a share names must
 			// not leave a cached row per pair behind.
@@ -435,7 +449,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 					if len(ms) == 0 {
 						continue
 					}
-					m := ms[0]
+					m, caller := ms[0], w.CallerString(p)
 					c.add(RuleExecutionResource, caller+" on "+w.PipelineName(pl)+" "+a.Name(), m.Source,
 						"policy %s allows %s on %s but not on %s: %s can start executions through share %s and cannot stop or retry them",
 						m.Policy, a, w.PipelineARN(pl), w.ResourceFor(pl, a), caller, name)
@@ -444,14 +458,18 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			// PS005: extended actions granted but never called.
 			for _, a := range extendedOnly {
 				if reasons[a] == model.ReasonShared {
-					if n, called := used[p]; (called || w.PrincipalName(p) != "root") && n[a] == 0 {
-						unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
+					if counts && calls[a] == 0 {
+						nUnused++
+						if listUnused {
+							unused = append(unused, a.Name()+" on "+w.PipelineName(pl))
+						}
 					}
 				}
 			}
 		}
-		c.unused += len(unused)
+		c.unused += nUnused
 		if len(unused) > 0 {
+			caller := w.CallerString(p)
 			c.add(RuleGrantedUnused, "share "+name+" → "+caller, w.PrincipalPos(p),
 				"%s is granted %s through share %s but never called %s in the run",
 				caller, strings.Join(unused, ", "), name, plural(len(unused), "it", "them"))
@@ -531,13 +549,15 @@ func (c *checker) deniedRate() {
 	var rc = map[model.PrincipalID]*ReasonCounts{}
 	var order []model.PrincipalID
 	for i, p := range c.res.Callers {
-		if rc[p] == nil {
-			rc[p] = &ReasonCounts{}
+		k := rc[p]
+		if k == nil {
+			k = &ReasonCounts{}
+			rc[p] = k
 			order = append(order, p)
 		}
 		for a := range c.res.Calls[i] {
 			for r, v := range c.res.Calls[i][a] {
-				rc[p][r] += v
+				k[r] += v
 			}
 		}
 	}
@@ -746,6 +766,9 @@ func minTime(a, b time.Time) time.Time {
 // noBudget evaluates PS008: initiators of cross-account executions (ledger
 // rows with a share) that no budget rule covers.
 func (c *checker) noBudget() {
+	if !c.keeps(RuleNoBudget) {
+		return
+	}
 	w := c.w
 	type agg struct {
 		usd    float64
@@ -994,10 +1017,7 @@ func (r *CheckReport) writeJSON(w io.Writer) error {
 		}
 		out.Findings = append(out.Findings, jf)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeIndentedJSON(w, out)
 }
 
 // writeMarkdown writes the report as Markdown, for a pull request: the

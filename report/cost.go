@@ -81,18 +81,35 @@ type Cost struct {
 
 // summarizeCost aggregates ledger into a Cost.
 func summarizeCost(w *model.World, ledger []sim.LedgerRow) Cost {
+	// The IDs stand for the names: an initiator for its account and
+	// principal, a pipeline for its name (unique in its owner's account),
+	// a share for its name.
 	type key struct {
-		payer, account model.AccountID
-		principal      string
-		pipeline       string
-		share          string
-		own            bool
-		instanceType   string
+		payer        model.AccountID
+		initiator    model.PrincipalID
+		pipeline     model.PipelineID
+		share        model.ShareID
+		instanceType string
 	}
 	var c Cost
-	index := map[key]int{}
+	index := make(map[key]int, len(ledger))
+	if len(ledger) > 0 {
+		c.ByInitiator = make([]InitiatorCost, 0, len(ledger)) // a ledger row per key, mostly
+	}
 	for i := range ledger {
 		row := &ledger[i]
+		amount := Amount{
+			USD:         row.USD(),
+			InFlightUSD: row.InFlightUSD(),
+			InstanceNs:  row.InstanceNs,
+			InFlightNs:  row.InFlightNs,
+		}
+		k := key{row.Payer, row.Initiator, row.Pipeline, row.Share, row.InstanceType}
+		if j, ok := index[k]; ok {
+			c.ByInitiator[j].add(&amount)
+			continue
+		}
+		index[k] = len(c.ByInitiator)
 		ic := InitiatorCost{
 			Payer:        row.Payer,
 			Account:      w.PrincipalAccount(row.Initiator),
@@ -100,23 +117,12 @@ func summarizeCost(w *model.World, ledger []sim.LedgerRow) Cost {
 			Pipeline:     w.PipelineName(row.Pipeline),
 			Own:          row.Share == sim.NoShare,
 			InstanceType: row.InstanceType,
-			Amount: Amount{
-				USD:         row.USD(),
-				InFlightUSD: row.InFlightUSD(),
-				InstanceNs:  row.InstanceNs,
-				InFlightNs:  row.InFlightNs,
-			},
+			Amount:       amount,
 		}
 		ic.AccountName = w.AccountName(ic.Account)
 		if !ic.Own {
 			ic.Share = w.ShareName(row.Share)
 		}
-		k := key{ic.Payer, ic.Account, ic.Principal, ic.Pipeline, ic.Share, ic.Own, ic.InstanceType}
-		if j, ok := index[k]; ok {
-			c.ByInitiator[j].add(&ic.Amount)
-			continue
-		}
-		index[k] = len(c.ByInitiator)
 		c.ByInitiator = append(c.ByInitiator, ic)
 	}
 	slices.SortFunc(c.ByInitiator, compareInitiators)

@@ -55,20 +55,14 @@ func writeCallsCSV(w io.Writer, s *Summary) error {
 		header = append(header, r.String())
 	}
 	cw.Write(header)
-	for i := range s.Callers {
-		c := &s.Callers[i]
-		for _, a := range actionsByName {
-			rc := &c.Calls.ByAction[a]
-			if rc.Total() == 0 {
-				continue
-			}
-			rec := []string{string(c.Account), c.AccountName, c.Principal, a.Name(),
-				itoa(rc.Total()), itoa(rc.Allowed()), itoa(rc.Denied()), itoa(rc.Failed())}
-			for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
-				rec = append(rec, itoa(rc[r]))
-			}
-			cw.Write(rec)
+	for c, a := range s.callerRows() {
+		rc := &c.Calls.ByAction[a]
+		rec := []string{string(c.Account), c.AccountName, c.Principal, a.Name(),
+			itoa(rc.Total()), itoa(rc.Allowed()), itoa(rc.Denied()), itoa(rc.Failed())}
+		for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
+			rec = append(rec, itoa(rc[r]))
 		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -2,11 +2,8 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
-	"math"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
@@ -151,16 +148,7 @@ func (v seconds) MarshalJSON() ([]byte, error) { return fixedJSON(float64(v), 3)
 
 // fixedJSON formats v as a JSON number with prec decimals ("-0.000" is
 // written "0.000"). NaN and infinities are an error, as in encoding/json.
-func fixedJSON(v float64, prec int) ([]byte, error) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil, fmt.Errorf("report: %v is not a JSON number", v)
-	}
-	b := strconv.AppendFloat(nil, v, 'f', prec, 64)
-	if b[0] == '-' && strings.Trim(string(b[1:]), "0.") == "" {
-		b = b[1:]
-	}
-	return b, nil
-}
+func fixedJSON(v float64, prec int) ([]byte, error) { return appendFixed(nil, v, prec) }
 
 // reasonMap returns c as {code: n}. With all, every reason code is present
 // (zeros included); otherwise only codes with calls.
@@ -172,6 +160,29 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 		}
 	}
 	return m
+}
+
+// reasonsByCode lists the reasons but ReasonNone sorted by code, the order
+// of a reasonMap's keys in JSON.
+var reasonsByCode = func() []model.Reason {
+	var out []model.Reason
+	for r := model.ReasonNone + 1; r < model.NumReasons; r++ {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b model.Reason) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}()
+
+// reasons writes c as the object reasonMap(c, all) gives.
+func (o *jsonOut) reasons(c *ReasonCounts, all bool) {
+	o.open('{')
+	for _, r := range reasonsByCode {
+		if all || c[r] != 0 {
+			o.key(r.String())
+			o.int(c[r])
+		}
+	}
+	o.close('}')
 }
 
 // writeJSON writes s as the versioned run JSON of docs/reports.md#json-output:
@@ -200,66 +211,101 @@ func reasonMap(c *ReasonCounts, all bool) map[string]int64 {
 // are sorted as [Cost] says and are [] when empty; a by_initiator row's
 // share is the share's name, or null for the owner's own calls.
 //
-// Identical summaries give identical bytes. It returns w's first error.
+// The bytes are those of the [jsonRun] struct (whose fields give the JSON
+// Schema) through encoding/json, but the report is appended key by key
+// with [jsonOut]: at scale its rows are tens of MB. Identical summaries
+// give identical bytes. It returns w's first error.
 func (s *Summary) writeJSON(w io.Writer) error {
-	out := jsonRun{
-		SchemaVersion:    SchemaVersion,
-		PipeshareVersion: s.Version,
-		Scenario:         s.Scenario,
-		ScenarioSHA256:   s.ScenarioSHA256,
-		Seed:             s.Seed,
-		DurationS:        s.DurationSeconds(),
-		Calls: jsonCalls{
-			Total:          s.Calls.Total,
-			Allowed:        s.Calls.Allowed,
-			Denied:         s.Calls.Denied,
-			Failed:         s.Calls.Failed,
-			ByReason:       reasonMap(&s.Calls.ByReason, true),
-			ByAction:       map[string]int64{},
-			ByActionReason: map[string]map[string]int64{},
-		},
-		CallsByCaller: []jsonCallerRow{},
-		Findings:      []jsonRunFinding{},
-		Executions:    executionsJSON(&s.Executions),
-		Steps:         stepsJSON(&s.Steps),
-		Cost:          costJSON(&s.Cost),
-		Data:          dataJSON(s.Data),
+	o := newJSONOut(w)
+	o.open('{')
+	o.intKey("schema_version", SchemaVersion)
+	o.strKey("pipeshare_version", s.Version)
+	o.strKey("scenario", s.Scenario)
+	o.strKey("scenario_sha256", s.ScenarioSHA256)
+	o.key("seed")
+	o.uint(s.Seed)
+	o.key("duration_s")
+	o.value(s.DurationSeconds())
+	o.key("calls")
+	s.Calls.writeJSON(o)
+	o.key("calls_by_caller")
+	o.open('[')
+	for c, a := range s.callerRows() {
+		rc := &c.Calls.ByAction[a]
+		o.item()
+		o.open('{')
+		o.strKey("account", string(c.Account))
+		o.strKey("principal", c.Principal)
+		o.strKey("action", a.Name())
+		o.intKey("allowed", rc.Allowed())
+		o.intKey("denied", rc.Denied())
+		o.intKey("failed", rc.Failed())
+		o.key("by_reason")
+		o.reasons(rc, false)
+		o.close('}')
 	}
-	for a := range model.Action(model.NumActions) {
-		rc := &s.Calls.ByAction[a]
-		out.Calls.ByAction[a.Name()] = rc.Total()
-		out.Calls.ByActionReason[a.Name()] = reasonMap(rc, false)
-	}
-	if n := s.Calls.ByAction[model.Search].Allowed(); n > 0 {
-		out.Calls.Search = &jsonSearch{Allowed: n, TargetReturned: s.Calls.SearchReturned, TargetNotReturned: n - s.Calls.SearchReturned}
-	}
-	for i := range s.Callers {
-		c := &s.Callers[i]
-		for _, a := range actionsByName {
-			rc := &c.Calls.ByAction[a]
-			if rc.Total() == 0 {
-				continue
-			}
-			out.CallsByCaller = append(out.CallsByCaller, jsonCallerRow{
-				Account:   string(c.Account),
-				Principal: c.Principal,
-				Action:    a.Name(),
-				Allowed:   rc.Allowed(),
-				Denied:    rc.Denied(),
-				Failed:    rc.Failed(),
-				ByReason:  reasonMap(rc, false),
-			})
-		}
-	}
+	o.close(']')
+	o.key("executions")
+	o.value(executionsJSON(&s.Executions))
+	o.key("steps")
+	s.Steps.writeJSON(o)
+	o.key("cost")
+	s.Cost.writeJSON(o)
+	o.key("findings")
+	o.open('[')
 	for _, f := range s.Findings {
-		out.Findings = append(out.Findings, jsonRunFinding{Rule: f.Rule, Severity: f.Severity.String(),
-			Subject: f.Subject, Message: f.Message, Waived: f.Waived})
+		o.item()
+		o.open('{')
+		o.strKey("rule", f.Rule)
+		o.strKey("severity", f.Severity.String())
+		o.strKey("subject", f.Subject)
+		o.strKey("message", f.Message)
+		o.key("waived")
+		o.bool(f.Waived)
+		o.close('}')
 	}
+	o.close(']')
 	if s.Replay != nil {
-		rp := replayJSON(s.Replay)
-		out.Replay = &rp
+		o.key("replay")
+		o.value(replayJSON(s.Replay))
 	}
-	return writeIndentedJSON(w, out)
+	if d := dataJSON(s.Data); d != nil {
+		o.key("data")
+		o.value(d)
+	}
+	o.close('}')
+	o.b = append(o.b, '\n')
+	return o.flush()
+}
+
+// writeJSON writes the run's calls as [jsonCalls].
+func (c *Calls) writeJSON(o *jsonOut) {
+	o.open('{')
+	o.intKey("total", c.Total)
+	o.intKey("allowed", c.Allowed)
+	o.intKey("denied", c.Denied)
+	o.intKey("failed", c.Failed)
+	o.key("by_reason")
+	o.reasons(&c.ByReason, true)
+	o.key("by_action")
+	o.open('{')
+	for _, a := range actionsByName {
+		o.key(a.Name())
+		o.int(c.ByAction[a].Total())
+	}
+	o.close('}')
+	o.key("by_action_reason")
+	o.open('{')
+	for _, a := range actionsByName {
+		o.key(a.Name())
+		o.reasons(&c.ByAction[a], false)
+	}
+	o.close('}')
+	if n := c.ByAction[model.Search].Allowed(); n > 0 {
+		o.key("search")
+		o.value(jsonSearch{Allowed: n, TargetReturned: c.SearchReturned, TargetNotReturned: n - c.SearchReturned})
+	}
+	o.close('}')
 }
 
 func executionsJSON(e *Executions) jsonExecutions {
@@ -270,127 +316,96 @@ func executionsJSON(e *Executions) jsonExecutions {
 	}
 }
 
-func stepsJSON(st *Steps) jsonSteps {
-	out := jsonSteps{
-		Granted: st.Granted, Completed: st.Completed,
-		MeanWaitS: seconds(st.MeanWait / 1e9), P95WaitS: seconds(st.P95Wait / 1e9),
-		ResourceLimit: st.ResourceLimit, NeverStartable: st.NeverStartable,
-		WaitsByInitiator: make([]jsonInitiatorWait, len(st.ByInitiator)),
-	}
+// writeJSON writes st as [jsonSteps].
+func (st *Steps) writeJSON(o *jsonOut) {
+	o.open('{')
+	o.intKey("granted", st.Granted)
+	o.intKey("completed", st.Completed)
+	o.fixedKey("mean_wait_s", st.MeanWait/1e9, 3)
+	o.fixedKey("p95_wait_s", st.P95Wait/1e9, 3)
+	o.intKey("resource_limit", st.ResourceLimit)
+	o.intKey("never_startable", st.NeverStartable)
+	o.key("waits_by_initiator")
+	o.open('[')
 	for i := range st.ByInitiator {
 		iw := &st.ByInitiator[i]
-		out.WaitsByInitiator[i] = jsonInitiatorWait{Account: string(iw.Account), Principal: iw.Principal,
-			Grants: iw.Grants, MeanWaitS: seconds(iw.MeanWait() / 1e9)}
+		o.item()
+		o.open('{')
+		o.strKey("account", string(iw.Account))
+		o.strKey("principal", iw.Principal)
+		o.intKey("grants", iw.Grants)
+		o.fixedKey("mean_wait_s", iw.MeanWait()/1e9, 3)
+		o.close('}')
 	}
-	return out
+	o.close(']')
+	o.close('}')
 }
 
-func costJSON(c *Cost) jsonCost {
-	out := jsonCost{
-		TotalUSD:        usd(c.USD),
-		InFlightUSD:     usd(c.InFlightUSD),
-		InstanceSeconds: seconds(c.InstanceSeconds()),
-		ByPayer:         make([]jsonPayerCost, len(c.ByPayer)),
-		ByPipeline:      make([]jsonPipelineCost, len(c.ByPipeline)),
-		ByInitiator:     make([]jsonInitiator, len(c.ByInitiator)),
-	}
+// writeJSON writes c as [jsonCost].
+func (c *Cost) writeJSON(o *jsonOut) {
+	o.open('{')
+	o.fixedKey("total_usd", c.USD, 4)
+	o.fixedKey("in_flight_usd", c.InFlightUSD, 4)
+	o.fixedKey("instance_seconds", c.InstanceSeconds(), 3)
+	o.key("by_payer")
+	o.open('[')
 	for i := range c.ByPayer {
 		p := &c.ByPayer[i]
-		out.ByPayer[i] = jsonPayerCost{Account: string(p.Account), USD: usd(p.USD),
-			InstanceSeconds: seconds(p.InstanceSeconds())}
+		o.item()
+		o.open('{')
+		o.strKey("account", string(p.Account))
+		o.fixedKey("usd", p.USD, 4)
+		o.fixedKey("instance_seconds", p.InstanceSeconds(), 3)
+		o.close('}')
 	}
+	o.close(']')
+	o.key("by_pipeline")
+	o.open('[')
 	for i := range c.ByPipeline {
 		p := &c.ByPipeline[i]
-		out.ByPipeline[i] = jsonPipelineCost{Pipeline: p.Pipeline, USD: usd(p.USD), Owner: string(p.Owner),
-			InstanceSeconds: seconds(p.InstanceSeconds())}
+		o.item()
+		o.open('{')
+		o.strKey("pipeline", p.Pipeline)
+		o.fixedKey("usd", p.USD, 4)
+		o.strKey("owner", string(p.Owner))
+		o.fixedKey("instance_seconds", p.InstanceSeconds(), 3)
+		o.close('}')
 	}
+	o.close(']')
+	o.key("by_initiator")
+	o.open('[')
 	for i := range c.ByInitiator {
 		ic := &c.ByInitiator[i]
-		row := jsonInitiator{Payer: string(ic.Payer), Account: string(ic.Account), Principal: ic.Principal,
-			Pipeline: ic.Pipeline, InstanceType: ic.InstanceType, USD: usd(ic.USD),
-			InstanceSeconds: seconds(ic.InstanceSeconds())}
-		if !ic.Own {
-			row.Share = &ic.Share
+		o.item()
+		o.open('{')
+		o.strKey("payer", string(ic.Payer))
+		o.strKey("account", string(ic.Account))
+		o.strKey("principal", ic.Principal)
+		o.strKey("pipeline", ic.Pipeline)
+		o.key("share")
+		if ic.Own {
+			o.null()
+		} else {
+			o.str(ic.Share)
 		}
-		out.ByInitiator[i] = row
+		o.strKey("instance_type", ic.InstanceType)
+		o.fixedKey("usd", ic.USD, 4)
+		o.fixedKey("instance_seconds", ic.InstanceSeconds(), 3)
+		o.close('}')
 	}
-	return out
+	o.close(']')
+	o.close('}')
 }
 
 // writeIndentedJSON writes v with a two-space indent and a trailing newline,
-// without escaping <, > and & (ARNs and messages stay readable).
+// without escaping <, > and & (ARNs and messages stay readable), byte for
+// byte as encoding/json's indenting encoder would, without its scanner and
+// in 64 KiB writes (a report is tens of MB).
 func writeIndentedJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(indenter{w})
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
-// indenter indents what a json.Encoder writes (one whole value a Write)
-// into w.
-type indenter struct{ w io.Writer }
-
-func (in indenter) Write(b []byte) (int, error) {
-	if err := writeIndented(in.w, b); err != nil {
-		return 0, err
-	}
-	return len(b), nil
-}
-
-// writeIndented writes src, JSON as encoding/json writes it (no space
-// outside strings but a trailing newline), indented by two spaces byte for
-// byte as json.Indent(dst, src, "", "  ") would, in one pass without the
-// decoder's scanner and in 64 KiB writes (a run report is tens of MB).
-func writeIndented(w io.Writer, src []byte) error {
-	const chunk = 64 << 10
-	out := make([]byte, 0, chunk+256)
-	depth := 0
-	opened := false // the last byte was { or [: indent unless the next closes it
-	newline := func() {
-		out = append(out, '\n')
-		for range depth {
-			out = append(out, ' ', ' ')
-		}
-	}
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if opened && c != '}' && c != ']' {
-			opened = false
-			depth++
-			newline()
-		}
-		switch c {
-		case '"':
-			end := closingQuote(src, i+1)
-			out = append(out, src[i:end+1]...)
-			i = end
-		case '{', '[':
-			opened = true
-			out = append(out, c)
-		case ',':
-			out = append(out, c)
-			newline()
-		case ':':
-			out = append(out, c, ' ')
-		case '}', ']':
-			if opened {
-				opened = false
-			} else {
-				depth--
-				newline()
-			}
-			out = append(out, c)
-		default:
-			out = append(out, c)
-		}
-		if len(out) >= chunk {
-			if _, err := w.Write(out); err != nil {
-				return err
-			}
-			out = out[:0]
-		}
-	}
-	_, err := w.Write(out)
-	return err
+	o := newJSONOut(w)
+	o.value(v)
+	o.b = append(o.b, '\n')
+	return o.flush()
 }
 
 // closingQuote returns the index of the quote that closes the JSON string

@@ -282,6 +282,22 @@ func Summarize(r *sim.Result, m Meta) *Summary {
 	return s
 }
 
+// callerRows yields the rows of calls by caller: each caller and action
+// with calls, by caller, then action name (calls_by_caller, the calls
+// CSV).
+func (s *Summary) callerRows() iter.Seq2[*Caller, model.Action] {
+	return func(yield func(*Caller, model.Action) bool) {
+		for i := range s.Callers {
+			c := &s.Callers[i]
+			for _, a := range actionsByName {
+				if c.Calls.ByAction[a].Total() != 0 && !yield(c, a) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // actionsByName lists the actions sorted by bare name, the order of
 // calls_by_caller rows.
 var actionsByName = func() []model.Action {

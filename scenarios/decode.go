@@ -397,6 +397,7 @@ func (d *scenarioDecoder) account(o *object) {
 	if name != "" && !strings.Contains(name, "%d") {
 		name += "-%d"
 	}
+	sc.Model.Accounts = slices.Grow(sc.Model.Accounts, int(count))
 	for i := range int(count) {
 		a := tmpl
 		a.ID = model.Ref{S: fmt.Sprintf("%012d", first+uint64(i)), Pos: from.Pos}

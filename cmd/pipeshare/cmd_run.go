@@ -154,8 +154,14 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := report.Summarize(res, scenarioMeta(sc, lf.sets))
+	// The summary and the check both read the finished run: side by side.
+	// Summarize reads the World's names and structure only; what the check
+	// changes in it is the row cache of its decisions, which Summarize
+	// never reads.
+	sumc := make(chan *report.Summary, 1)
+	go func() { sumc <- report.Summarize(res, scenarioMeta(sc, lf.sets)) }()
 	rep, err := report.Check(runCheckInput(sc, res))
+	sum := <-sumc
 	if err != nil {
 		return inputError(err)
 	}
