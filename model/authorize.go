@@ -1,9 +1,6 @@
 package model
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // LayerResult is the outcome of one evaluation layer.
 type LayerResult uint8
@@ -61,7 +58,6 @@ type Explanation struct {
 	Action    Action
 	Resource  string // ARN or "*"
 	At        Time
-	Message   string // AWS-style denial text, "" on allow
 	// Share is, for a shared allow, the lowest-named share granting the
 	// action; NoShare otherwise.
 	Share  ShareID
@@ -75,6 +71,15 @@ type Explanation struct {
 	Returns       Reason
 	ReturnsShare  ShareID
 	ReturnsShares []ShareState
+
+	arn    string // the caller's, for Message
+	denial denial
+}
+
+// Message returns AWS's denial text for ex (docs/aws-semantics.md#denial-messages),
+// "" on allow. It builds the text on each call.
+func (ex *Explanation) Message() string {
+	return ex.denial.text(ex.arn, "sagemaker:", ex.Action.Name(), "", ex.Resource)
 }
 
 // NoShare marks a decision that no share granted.
@@ -203,7 +208,7 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 		owner = ai
 		searchContext(&ctx)
 	}
-	ex = Explanation{Principal: p, Pipeline: pl, Caller: pr.caller, Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare}
+	ex = Explanation{Principal: p, Pipeline: pl, Caller: pr.caller, Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare, arn: pr.arn}
 	var boundary []PolicyID
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
@@ -323,7 +328,7 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 		}
 		return ex
 	}
-	ex.Message = w.denyMessage(&ex, identityDeny, boundaryDeny, scpExplicit, identityAllow)
+	ex.denial = explainDenial(ex.Reason, boundaryDeny, scpExplicit, identityAllow)
 	return ex
 }
 
@@ -391,39 +396,28 @@ func stateName(r Reason) string {
 	return r.String()
 }
 
-// denyMessage writes AWS's denial text (docs/aws-semantics.md#denial-messages),
-// allocating only the text: the action's name is joined with the rest, not
-// built on its own.
-func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExplicit, identityAllow bool) string {
-	act := ex.Action.Name()
-	var buf [11]string
-	parts := append(buf[:0], "User: ", w.principals[ex.Principal].arn, " is not authorized to perform: sagemaker:",
-		act, " on resource: ", ex.Resource)
-	noAllow := "resource-based" // the policy type that allows nothing
-	switch ex.Reason {
+// explainDenial returns the text a denial for reason r takes: boundaryDeny
+// when only the permissions boundary denies explicitly, scpExplicit when
+// an SCP does, identityAllow when the identity policies allow.
+func explainDenial(r Reason, boundaryDeny, scpExplicit, identityAllow bool) denial {
+	switch r {
 	case ReasonExplicitDeny:
-		noAllow = ""
-		if boundaryDeny && !identityDeny {
-			parts = append(parts, " with an explicit deny in a permissions boundary")
-		} else {
-			parts = append(parts, " with an explicit deny in an identity-based policy")
+		if boundaryDeny {
+			return denyBoundary
 		}
+		return denyIdentity
 	case ReasonSCP:
-		noAllow = "service control"
 		if scpExplicit {
-			noAllow = ""
-			parts = append(parts, " with an explicit deny in a service control policy")
+			return denySCP
 		}
+		return noSCPAllow
 	case ReasonNoIdentityAllow:
-		noAllow = "identity-based"
 		if identityAllow {
-			noAllow = "permissions boundary"
+			return noBoundaryAllow
 		}
+		return noIdentityAllow
 	}
-	if noAllow != "" {
-		parts = append(parts, " because no ", noAllow, " policy allows the sagemaker:", act, " action")
-	}
-	return strings.Join(parts, "")
+	return noResourceAllow
 }
 
 // Access is ex's reason as [World.DecideAll] gives it: the decision, but

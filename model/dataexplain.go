@@ -10,11 +10,23 @@ type DataExplanation struct {
 	Access   DataAccess
 	Resource string // the ARN the access is authorized against
 	At       Time
-	Message  string // AWS's denial text, "" on allow
 	// Layers are, in order: identity_deny, scp (the role's account),
 	// rcp (the resource's account), identity_allow and resource (the
 	// bucket or key policy).
 	Layers []Layer
+
+	denial denial
+}
+
+// Message returns AWS's denial text for ex (docs/aws-semantics.md#denial-messages),
+// "" on allow: S3 quotes the resource ARN, KMS does not. It builds the
+// text on each call.
+func (ex *DataExplanation) Message() string {
+	quote := `"`
+	if ex.Access.Action.IsKMS() {
+		quote = ""
+	}
+	return ex.denial.text(ex.Session, "", ex.Access.Action.String(), quote, ex.Resource)
 }
 
 // matchData appends to dst the statements of pols with effect eff that
@@ -208,43 +220,35 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		ex.Decision = Allow
 		return ex
 	}
-	ex.Message = w.dataDenyMessage(&ex, identityDeny, scpExplicit, identityAllow)
+	ex.denial = dataDenial(ex.Reason, identityDeny, scpExplicit, identityAllow)
 	return ex
 }
 
-// dataDenyMessage writes AWS's denial text for a data access
-// (docs/aws-semantics.md#denial-messages): S3 quotes the resource ARN,
-// KMS does not.
-func (w *World) dataDenyMessage(ex *DataExplanation, identityDeny, scpExplicit, identityAllow bool) string {
-	act := ex.Access.Action.String()
-	res := ex.Resource
-	if !ex.Access.Action.IsKMS() {
-		res = `"` + res + `"`
-	}
-	head := "User: " + ex.Session + " is not authorized to perform: " + act + " on resource: " + res
-	because := func(policyType string) string {
-		return head + " because no " + policyType + " policy allows the " + act + " action"
-	}
-	switch ex.Reason {
+// dataDenial returns the text a data denial for reason r takes:
+// identityDeny when an identity policy denies explicitly (else the
+// boundary does), scpExplicit when an SCP does, identityAllow when the
+// identity policies allow.
+func dataDenial(r DataReason, identityDeny, scpExplicit, identityAllow bool) denial {
+	switch r {
 	case DataExplicitDeny:
 		if !identityDeny {
-			return head + " with an explicit deny in a permissions boundary"
+			return denyBoundary
 		}
-		return head + " with an explicit deny in an identity-based policy"
+		return denyIdentity
 	case DataSCP:
 		if scpExplicit {
-			return head + " with an explicit deny in a service control policy"
+			return denySCP
 		}
-		return because("service control")
+		return noSCPAllow
 	case DataRCP:
-		return head + " with an explicit deny in a resource control policy"
+		return denyRCP
 	case DataResourceDeny:
-		return head + " with an explicit deny in a resource-based policy"
+		return denyResource
 	case DataNoIdentityAllow:
 		if identityAllow {
-			return because("permissions boundary")
+			return noBoundaryAllow
 		}
-		return because("identity-based")
+		return noIdentityAllow
 	}
-	return because("resource-based")
+	return noResourceAllow
 }

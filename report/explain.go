@@ -71,7 +71,7 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		Action:   ex.Action.String(),
 		Resource: ex.Resource,
 		At:       world.TimeToRFC3339(ex.At),
-		Message:  ex.Message,
+		Message:  ex.Message(),
 		Layers:   layersJSON(ex.Layers),
 	}
 	if ex.Returns != model.ReasonNone {
@@ -169,8 +169,8 @@ func (v ExplainView) writeText(w io.Writer) error {
 	ew.printf("action    %s\n", ex.Action)
 	ew.printf("resource  %s\n", ex.Resource)
 	ew.printf("at        %s\n", world.TimeToRFC3339(ex.At))
-	if ex.Message != "" {
-		ew.printf("message   %s\n", ex.Message)
+	if msg := ex.Message(); msg != "" {
+		ew.printf("message   %s\n", msg)
 	}
 	ew.printf("\n")
 	writeLayersText(ew, ex.Layers)
