@@ -44,7 +44,7 @@ type Layer struct {
 	Result   LayerResult
 	Decisive bool
 	Matched  []Match
-	OUPath   []string     // scp: the levels evaluated, root first
+	OUPath   []string     // scp: the levels evaluated, root first (shared: read only)
 	Shares   []ShareState // owner (org-wide shares) and resource
 }
 
@@ -60,8 +60,11 @@ type Explanation struct {
 	At        Time
 	// Share is, for a shared allow, the lowest-named share granting the
 	// action; NoShare otherwise.
-	Share  ShareID
-	Layers []Layer
+	Share ShareID
+	// Layers are the five steps, in order: identity_deny, scp, owner,
+	// identity_allow and resource. They are held in the explanation, not
+	// behind a slice, so that explaining allocates only their lists.
+	Layers [5]Layer
 	// Returns is, for an allowed Search, whether its results hold the
 	// pipeline — what the call returns, not a decision: owner (the
 	// caller's account owns it), shared (a share in force names the
@@ -144,15 +147,13 @@ func (w *World) scpLevels(buf []int32, ai int32) []int32 {
 	return out
 }
 
-// explainBuf is the backing store of one Explanation's slices, so that
-// explaining a decision allocates once (twice for a denial's message) in
-// the common case; a longer list spills over into its own array. shares
-// holds the owner or resource layer's shares, or what an allowed Search
-// returns (a Search consults none for its decision).
+// explainBuf is the backing store of one Explanation's lists, so that
+// explaining a decision allocates once in the common case; a longer list
+// spills over into its own array. shares holds the owner or resource
+// layer's shares, or what an allowed Search returns (a Search consults
+// none for its decision).
 type explainBuf struct {
-	layers  [5]Layer
 	matches [4]Match
-	ouPath  [4]string
 	shares  [2]ShareState
 }
 
@@ -213,11 +214,10 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
 	}
-	// The layers are filled where they stay, in buf: building them on
-	// the stack and copying them in cost about 6 % of Explain.
+	// The layers are filled where they stay: building them on the stack
+	// and copying them in cost about 6 % of Explain.
 	buf := new(explainBuf)
-	ex.Layers = buf.layers[:]
-	l1, l2, l3, l4, l5 := &buf.layers[0], &buf.layers[1], &buf.layers[2], &buf.layers[3], &buf.layers[4]
+	l1, l2, l3, l4, l5 := &ex.Layers[0], &ex.Layers[1], &ex.Layers[2], &ex.Layers[3], &ex.Layers[4]
 	m, from := buf.matches[:0], 0 // every layer's matches, one after the other
 
 	// Step 1: explicit deny in identity policies or the boundary.
@@ -236,13 +236,11 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 	if w.scpApplies(ai) {
 		l2.Result = Pass
 		var levels [16]int32
-		l2.OUPath = buf.ouPath[:0]
 		for _, o := range w.scpLevels(levels[:], ai) {
-			l2.OUPath = append(l2.OUPath, w.ous[o].path)
 			m = w.scpLevel(l2, &scpExplicit, m, w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos, a, res, &ctx)
 		}
 		acc := &w.accounts[ai]
-		l2.OUPath = append(l2.OUPath, acc.scpLevel)
+		l2.OUPath = acc.scpPath
 		m = w.scpLevel(l2, &scpExplicit, m, acc.scps, acc.fullAccess, acc.pos, a, res, &ctx)
 		l2.Matched = cut(m, &from)
 	}

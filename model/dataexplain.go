@@ -13,7 +13,7 @@ type DataExplanation struct {
 	// Layers are, in order: identity_deny, scp (the role's account),
 	// rcp (the resource's account), identity_allow and resource (the
 	// bucket or key policy).
-	Layers []Layer
+	Layers [5]Layer
 
 	denial denial
 }
@@ -96,11 +96,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 			}
 		}
 		for _, o := range w.scpLevels(nil, pr.account) {
-			l2.OUPath = append(l2.OUPath, w.ous[o].path)
 			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
 		}
 		ac := &w.accounts[pr.account]
-		l2.OUPath = append(l2.OUPath, "account:"+string(ac.id))
+		l2.OUPath = ac.scpPath
 		check(ac.scps, ac.fullAccess, ac.pos)
 	}
 
@@ -119,11 +118,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 			}
 		}
 		for _, o := range w.scpLevels(nil, owner) {
-			l3.OUPath = append(l3.OUPath, w.ous[o].path)
 			check(w.data.ouRCPs[o], w.ous[o].pos)
 		}
 		ac := &w.accounts[owner]
-		l3.OUPath = append(l3.OUPath, "account:"+string(ac.id))
+		l3.OUPath = ac.scpPath
 		check(w.data.acctRCPs[owner], ac.pos)
 	}
 
@@ -175,7 +173,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		l5.Result = Fail
 	}
 
-	ex.Layers = []Layer{l1, l2, l3, l4, l5}
+	ex.Layers = [5]Layer{l1, l2, l3, l4, l5}
 	decisive := 0
 	switch {
 	case l1.Result == Fail:

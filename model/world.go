@@ -29,9 +29,12 @@ type account struct {
 	scps       []PolicyID
 	fullAccess bool
 	principals []PrincipalID // root first
-	scpLevel   string        // "account:ID", the last SCP level Explain lists
 	pos        Pos
 	orgPaths   []string // aws:PrincipalOrgPaths, nil when outside
+	// scpPath is the SCP levels an explanation lists, root first: the
+	// OUs' paths, then "account:ID"; nil when outside. Explanations share
+	// it: it is replaced, never changed in place.
+	scpPath []string
 }
 
 type ou struct {
@@ -315,7 +318,7 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 			continue
 		}
 		a := account{id: id, name: c.Name, ou: outsideOrg, groups: c.Groups,
-			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, scpLevel: "account:" + string(id), pos: c.Pos}
+			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, pos: c.Pos}
 		if c.OU.S != "" {
 			if !w.hasOrg {
 				b.errorf(c.OU.Pos, "account %s names OU %q but the scenario has no organization", id, c.OU.S)
@@ -560,19 +563,23 @@ func (w *World) finish() {
 	w.decider.init(w)
 }
 
-// updateOrgPaths recomputes aws:PrincipalOrgPaths of account ai.
+// updateOrgPaths recomputes aws:PrincipalOrgPaths and the SCP path of
+// account ai.
 func (w *World) updateOrgPaths(ai int32) {
 	a := &w.accounts[ai]
 	if a.ou == outsideOrg {
-		a.orgPaths = nil
+		a.orgPaths, a.scpPath = nil, nil
 		return
 	}
-	var ids []string
+	var ids, paths []string
 	for o := a.ou; o >= 0; o = w.ous[o].parent {
 		ids = append(ids, w.ous[o].id)
+		paths = append(paths, w.ous[o].path)
 	}
 	slices.Reverse(ids)
+	slices.Reverse(paths)
 	a.orgPaths = []string{w.orgID + "/" + strings.Join(ids, "/") + "/"}
+	a.scpPath = slices.Clip(append(paths, "account:"+string(a.id)))
 }
 
 // setOU moves account ai to OU o (outsideOrg: out of the organization).

@@ -79,7 +79,7 @@ func (v DataExplainView) writeJSON(w io.Writer) error {
 	}
 	for _, r := range v.Requests {
 		out.Requests = append(out.Requests, jsonDataRequest{Decision: r.Decision.String(), Reason: r.Reason.String(),
-			Action: r.Access.Action.String(), Resource: r.Resource, Message: r.Message(), Layers: layersJSON(r.Layers)})
+			Action: r.Access.Action.String(), Resource: r.Resource, Message: r.Message(), Layers: layersJSON(r.Layers[:])})
 	}
 	return writeIndentedJSON(w, out)
 }
@@ -105,7 +105,7 @@ func (v DataExplainView) writeText(w io.Writer) error {
 	}
 	for _, r := range v.Requests {
 		ew.printf("\n%s on %s: %s (%s)\n", r.Access.Action, r.Resource, strings.ToUpper(r.Decision.String()), r.Reason)
-		writeLayersText(ew, r.Layers)
+		writeLayersText(ew, r.Layers[:])
 	}
 	if d != nil {
 		ew.printf("\nfix: %s\n", DataHint(d))

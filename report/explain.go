@@ -72,7 +72,7 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		Resource: ex.Resource,
 		At:       world.TimeToRFC3339(ex.At),
 		Message:  ex.Message(),
-		Layers:   layersJSON(ex.Layers),
+		Layers:   layersJSON(ex.Layers[:]),
 	}
 	if ex.Returns != model.ReasonNone {
 		r := &jsonReturns{Pipeline: world.PipelineName(ex.Pipeline), Returned: ex.Returns.IsAllow(),
@@ -173,7 +173,7 @@ func (v ExplainView) writeText(w io.Writer) error {
 		ew.printf("message   %s\n", msg)
 	}
 	ew.printf("\n")
-	writeLayersText(ew, ex.Layers)
+	writeLayersText(ew, ex.Layers[:])
 	if ex.Returns != model.ReasonNone {
 		// What an allowed Search returns: shares decide, not the decision.
 		if ex.Returns.IsAllow() {
