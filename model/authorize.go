@@ -21,7 +21,9 @@ func (r LayerResult) String() string {
 	return "not_applicable"
 }
 
-// Match is a policy statement that matched the request.
+// Match is a policy statement that matched the request. Explanations
+// point at the World's, one per statement (and per SCP or RCP level for
+// the implicit FullAWSAccess and RCPFullAWSAccess): read only.
 type Match struct {
 	Policy    string
 	Statement int // 0-based index in the policy
@@ -43,7 +45,7 @@ type Layer struct {
 	Name     string // identity_deny, scp, owner, identity_allow, resource
 	Result   LayerResult
 	Decisive bool
-	Matched  []Match
+	Matched  []*Match     // the World's: read only
 	OUPath   []string     // scp: the levels evaluated, root first (shared: read only)
 	Shares   []ShareState // owner (org-wide shares) and resource
 }
@@ -120,13 +122,13 @@ func searchContext(ctx *CondContext) { ctx.ResourceAccount = ctx.PrincipalAccoun
 
 // matchPolicies appends to dst the statements of pols with effect eff that
 // apply to action a on resource r in ctx.
-func (w *World) matchPolicies(dst []Match, pols []PolicyID, eff Effect, a Action, r string, ctx *CondContext) []Match {
+func (w *World) matchPolicies(dst []*Match, pols []PolicyID, eff Effect, a Action, r string, ctx *CondContext) []*Match {
 	for _, id := range pols {
 		pol := &w.policies[id]
 		for i := range pol.Statements {
 			s := &pol.Statements[i]
 			if s.Effect == eff && s.Actions.Has(a) && s.applies(r, ctx) {
-				dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
+				dst = append(dst, &pol.matches[i])
 			}
 		}
 	}
@@ -153,7 +155,7 @@ func (w *World) scpLevels(buf []int32, ai int32) []int32 {
 // layer's shares, or what an allowed Search returns (a Search consults
 // none for its decision).
 type explainBuf struct {
-	matches [4]Match
+	matches [4]*Match
 	shares  [2]ShareState
 }
 
@@ -168,13 +170,11 @@ func cut[T any](m []T, from *int) []T {
 }
 
 // scpLevel appends to m the matches of one SCP level (its SCPs scps, with
-// FullAWSAccess when full, declared at at) for action a on resource r in
-// ctx, failing l2 when the level does not allow a and setting *explicit
-// when it denies a.
-func (w *World) scpLevel(l2 *Layer, explicit *bool, m []Match, scps []PolicyID, full bool, at Pos, a Action, r string, ctx *CondContext) []Match {
+// FullAWSAccess, fa, when full) for action a on resource r in ctx, failing
+// l2 when the level does not allow a and setting *explicit when it denies
+// a.
+func (w *World) scpLevel(l2 *Layer, explicit *bool, m []*Match, scps []PolicyID, full bool, fa *Match, a Action, r string, ctx *CondContext) []*Match {
 	if full {
-		fa := fullAWSAccess
-		fa.Source = at // implicitly attached where the level is declared
 		m = append(m, fa)
 	}
 	n := len(m)
@@ -190,8 +190,25 @@ func (w *World) scpLevel(l2 *Layer, explicit *bool, m []Match, scps []PolicyID, 
 	return m
 }
 
-// fullAWSAccess is the implicit match of AWS's FullAWSAccess SCP.
-var fullAWSAccess = Match{Policy: "FullAWSAccess", Sid: "", Effect: EffectAllow}
+// implicitMatches are the matches of an SCP or RCP AWS attaches to every
+// level implicitly, each where the level is declared: by OU and by account.
+type implicitMatches struct{ ous, accounts []Match }
+
+// fullAWSAccess returns the matches of AWS's FullAWSAccess SCP at w's
+// levels.
+func fullAWSAccess(w *World) implicitMatches {
+	return implicitMatches{ous: implicitAt(w, "FullAWSAccess", len(w.ous), func(i int) Pos { return w.ous[i].pos }),
+		accounts: implicitAt(w, "FullAWSAccess", len(w.accounts), func(i int) Pos { return w.accounts[i].pos })}
+}
+
+// implicitAt returns n matches of the implicit policy name, at pos(0..n-1).
+func implicitAt(w *World, name string, n int, pos func(i int) Pos) []Match {
+	ms := make([]Match, n)
+	for i := range ms {
+		ms[i] = Match{Policy: name, Effect: EffectAllow, Source: pos(i)}
+	}
+	return ms
+}
 
 // Explain evaluates principal p calling action a on pipeline pl at t,
 // recording every layer. It is the reference path: [World.Decide] must
@@ -237,11 +254,11 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 		l2.Result = Pass
 		var levels [16]int32
 		for _, o := range w.scpLevels(levels[:], ai) {
-			m = w.scpLevel(l2, &scpExplicit, m, w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos, a, res, &ctx)
+			m = w.scpLevel(l2, &scpExplicit, m, w.ous[o].scps, w.ous[o].fullAccess, &w.fullAWSAccess.ous[o], a, res, &ctx)
 		}
 		acc := &w.accounts[ai]
 		l2.OUPath = acc.scpPath
-		m = w.scpLevel(l2, &scpExplicit, m, acc.scps, acc.fullAccess, acc.pos, a, res, &ctx)
+		m = w.scpLevel(l2, &scpExplicit, m, acc.scps, acc.fullAccess, &w.fullAWSAccess.accounts[ai], a, res, &ctx)
 		l2.Matched = cut(m, &from)
 	}
 

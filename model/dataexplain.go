@@ -32,17 +32,14 @@ func (ex *DataExplanation) Message() string {
 // matchData appends to dst the statements of pols with effect eff that
 // apply to data action act on res in ctx and name role p (a statement
 // without a Principal names everyone it is attached to).
-func (w *World) matchData(dst []Match, pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID, kind roleMatch) []Match {
+func (w *World) matchData(dst []*Match, pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID, kind roleMatch) []*Match {
 	w.dataStatements(pols, eff, act, res, ctx, p, func(pol *Policy, s *Statement, m roleMatch) {
 		if m == kind {
-			dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
+			dst = append(dst, &pol.matches[s.Index])
 		}
 	})
 	return dst
 }
-
-// rcpFullAWSAccess is the implicit match of AWS's RCPFullAWSAccess.
-var rcpFullAWSAccess = Match{Policy: "RCPFullAWSAccess", Effect: EffectAllow}
 
 // ExplainData evaluates role p making data access a at t, recording every
 // layer. It is the reference path: [World.DecideData] must return the same
@@ -58,7 +55,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
 	}
-	all := func(dst []Match, pols []PolicyID, eff Effect) []Match {
+	all := func(dst []*Match, pols []PolicyID, eff Effect) []*Match {
 		for _, kind := range []roleMatch{roleSession, roleARN, roleAccount} {
 			dst = w.matchData(dst, pols, eff, act, res, &ctx, p, kind)
 		}
@@ -77,12 +74,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	scpExplicit := false
 	if w.scpApplies(pr.account) {
 		l2.Result = Pass
-		check := func(scps []PolicyID, full bool, at Pos) {
+		check := func(scps []PolicyID, full bool, fa *Match) {
 			n := len(l2.Matched)
 			if full {
-				m := fullAWSAccess
-				m.Source = at
-				l2.Matched = append(l2.Matched, m)
+				l2.Matched = append(l2.Matched, fa)
 			}
 			l2.Matched = all(l2.Matched, scps, EffectAllow)
 			if len(l2.Matched) == n {
@@ -96,11 +91,11 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 			}
 		}
 		for _, o := range w.scpLevels(nil, pr.account) {
-			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
+			check(w.ous[o].scps, w.ous[o].fullAccess, &w.fullAWSAccess.ous[o])
 		}
 		ac := &w.accounts[pr.account]
 		l2.OUPath = ac.scpPath
-		check(ac.scps, ac.fullAccess, ac.pos)
+		check(ac.scps, ac.fullAccess, &w.fullAWSAccess.accounts[pr.account])
 	}
 
 	owner, _ := w.dataOwner(&a)
@@ -108,9 +103,9 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	if w.rcpApplies(owner) {
 		l3.Result = Pass
 		check := func(rcps []PolicyID, at Pos) {
-			m := rcpFullAWSAccess
-			m.Source = at
-			l3.Matched = append(l3.Matched, m)
+			// RCPFullAWSAccess: built here, unlike FullAWSAccess, as only
+			// data explanations list it.
+			l3.Matched = append(l3.Matched, &Match{Policy: "RCPFullAWSAccess", Effect: EffectAllow, Source: at})
 			n := len(l3.Matched)
 			l3.Matched = all(l3.Matched, rcps, EffectDeny)
 			if len(l3.Matched) > n {

@@ -25,9 +25,9 @@ type account struct {
 	id         AccountID
 	name       string
 	ou         int32 // index in World.ous, or outsideOrg
+	fullAccess bool
 	groups     []string
 	scps       []PolicyID
-	fullAccess bool
 	principals []PrincipalID // root first
 	pos        Pos
 	orgPaths   []string // aws:PrincipalOrgPaths, nil when outside
@@ -100,6 +100,9 @@ type World struct {
 
 	ouChildren [][]int32 // each OU's child OUs
 	ouMembers  [][]int32 // each OU's own accounts (not its children's), kept by setOU
+	// fullAWSAccess is the match of the SCP FullAWSAccess at each level,
+	// where explanations point.
+	fullAWSAccess implicitMatches
 
 	decider
 	data dataState // buckets, keys, RCPs and data-plane decisions (data.go)
@@ -535,6 +538,7 @@ func (w *World) principalIn(ai int32, name string) (PrincipalID, error) {
 
 // finish computes derived state once the World is valid.
 func (w *World) finish() {
+	w.fullAWSAccess = fullAWSAccess(w)
 	w.ouChildren = make([][]int32, len(w.ous))
 	w.ouMembers = make([][]int32, len(w.ous))
 	for o := 1; o < len(w.ous); o++ {
@@ -571,15 +575,18 @@ func (w *World) updateOrgPaths(ai int32) {
 		a.orgPaths, a.scpPath = nil, nil
 		return
 	}
-	var ids, paths []string
+	var ids []string
 	for o := a.ou; o >= 0; o = w.ous[o].parent {
 		ids = append(ids, w.ous[o].id)
-		paths = append(paths, w.ous[o].path)
 	}
 	slices.Reverse(ids)
-	slices.Reverse(paths)
 	a.orgPaths = []string{w.orgID + "/" + strings.Join(ids, "/") + "/"}
-	a.scpPath = slices.Clip(append(paths, "account:"+string(a.id)))
+	path := make([]string, len(ids)+1)
+	for o, i := a.ou, len(ids)-1; o >= 0; o, i = w.ous[o].parent, i-1 {
+		path[i] = w.ous[o].path
+	}
+	path[len(ids)] = "account:" + string(a.id)
+	a.scpPath = path
 }
 
 // setOU moves account ai to OU o (outsideOrg: out of the organization).
