@@ -1,9 +1,6 @@
 package model
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // LayerResult is the outcome of one evaluation layer.
 type LayerResult uint8
@@ -24,7 +21,9 @@ func (r LayerResult) String() string {
 	return "not_applicable"
 }
 
-// Match is a policy statement that matched the request.
+// Match is a policy statement that matched the request. Explanations
+// point at the World's, one per statement (and per SCP or RCP level for
+// the implicit FullAWSAccess and RCPFullAWSAccess): read only.
 type Match struct {
 	Policy    string
 	Statement int // 0-based index in the policy
@@ -46,8 +45,8 @@ type Layer struct {
 	Name     string // identity_deny, scp, owner, identity_allow, resource
 	Result   LayerResult
 	Decisive bool
-	Matched  []Match
-	OUPath   []string     // scp: the levels evaluated, root first
+	Matched  []*Match     // the World's: read only
+	OUPath   []string     // scp: the levels evaluated, root first (shared: read only)
 	Shares   []ShareState // owner (org-wide shares) and resource
 }
 
@@ -61,11 +60,13 @@ type Explanation struct {
 	Action    Action
 	Resource  string // ARN or "*"
 	At        Time
-	Message   string // AWS-style denial text, "" on allow
 	// Share is, for a shared allow, the lowest-named share granting the
 	// action; NoShare otherwise.
-	Share  ShareID
-	Layers []Layer
+	Share ShareID
+	// Layers are the five steps, in order: identity_deny, scp, owner,
+	// identity_allow and resource. They are held in the explanation, not
+	// behind a slice, so that explaining allocates only their lists.
+	Layers [5]Layer
 	// Returns is, for an allowed Search, whether its results hold the
 	// pipeline — what the call returns, not a decision: owner (the
 	// caller's account owns it), shared (a share in force names the
@@ -75,6 +76,15 @@ type Explanation struct {
 	Returns       Reason
 	ReturnsShare  ShareID
 	ReturnsShares []ShareState
+
+	arn    string // the caller's, for Message
+	denial denial
+}
+
+// Message returns AWS's denial text for ex (docs/aws-semantics.md#denial-messages),
+// "" on allow. It builds the text on each call.
+func (ex *Explanation) Message() string {
+	return ex.denial.text(ex.arn, "sagemaker:", ex.Action.Name(), "", ex.Resource)
 }
 
 // NoShare marks a decision that no share granted.
@@ -112,13 +122,13 @@ func searchContext(ctx *CondContext) { ctx.ResourceAccount = ctx.PrincipalAccoun
 
 // matchPolicies appends to dst the statements of pols with effect eff that
 // apply to action a on resource r in ctx.
-func (w *World) matchPolicies(dst []Match, pols []PolicyID, eff Effect, a Action, r string, ctx *CondContext) []Match {
+func (w *World) matchPolicies(dst []*Match, pols []PolicyID, eff Effect, a Action, r string, ctx *CondContext) []*Match {
 	for _, id := range pols {
 		pol := &w.policies[id]
 		for i := range pol.Statements {
 			s := &pol.Statements[i]
 			if s.Effect == eff && s.Actions.Has(a) && s.applies(r, ctx) {
-				dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
+				dst = append(dst, &pol.matches[i])
 			}
 		}
 	}
@@ -139,15 +149,13 @@ func (w *World) scpLevels(buf []int32, ai int32) []int32 {
 	return out
 }
 
-// explainBuf is the backing store of one Explanation's slices, so that
-// explaining a decision allocates once (twice for a denial's message) in
-// the common case; a longer list spills over into its own array. shares
-// holds the owner or resource layer's shares, or what an allowed Search
-// returns (a Search consults none for its decision).
+// explainBuf is the backing store of one Explanation's lists, so that
+// explaining a decision allocates once in the common case; a longer list
+// spills over into its own array. shares holds the owner or resource
+// layer's shares, or what an allowed Search returns (a Search consults
+// none for its decision).
 type explainBuf struct {
-	layers  [5]Layer
-	matches [4]Match
-	ouPath  [4]string
+	matches [4]*Match
 	shares  [2]ShareState
 }
 
@@ -162,13 +170,11 @@ func cut[T any](m []T, from *int) []T {
 }
 
 // scpLevel appends to m the matches of one SCP level (its SCPs scps, with
-// FullAWSAccess when full, declared at at) for action a on resource r in
-// ctx, failing l2 when the level does not allow a and setting *explicit
-// when it denies a.
-func (w *World) scpLevel(l2 *Layer, explicit *bool, m []Match, scps []PolicyID, full bool, at Pos, a Action, r string, ctx *CondContext) []Match {
+// FullAWSAccess, fa, when full) for action a on resource r in ctx, failing
+// l2 when the level does not allow a and setting *explicit when it denies
+// a.
+func (w *World) scpLevel(l2 *Layer, explicit *bool, m []*Match, scps []PolicyID, full bool, fa *Match, a Action, r string, ctx *CondContext) []*Match {
 	if full {
-		fa := fullAWSAccess
-		fa.Source = at // implicitly attached where the level is declared
 		m = append(m, fa)
 	}
 	n := len(m)
@@ -184,8 +190,25 @@ func (w *World) scpLevel(l2 *Layer, explicit *bool, m []Match, scps []PolicyID, 
 	return m
 }
 
-// fullAWSAccess is the implicit match of AWS's FullAWSAccess SCP.
-var fullAWSAccess = Match{Policy: "FullAWSAccess", Sid: "", Effect: EffectAllow}
+// implicitMatches are the matches of an SCP or RCP AWS attaches to every
+// level implicitly, each where the level is declared: by OU and by account.
+type implicitMatches struct{ ous, accounts []Match }
+
+// fullAWSAccess returns the matches of AWS's FullAWSAccess SCP at w's
+// levels.
+func fullAWSAccess(w *World) implicitMatches {
+	return implicitMatches{ous: implicitAt(w, "FullAWSAccess", len(w.ous), func(i int) Pos { return w.ous[i].pos }),
+		accounts: implicitAt(w, "FullAWSAccess", len(w.accounts), func(i int) Pos { return w.accounts[i].pos })}
+}
+
+// implicitAt returns n matches of the implicit policy name, at pos(0..n-1).
+func implicitAt(w *World, name string, n int, pos func(i int) Pos) []Match {
+	ms := make([]Match, n)
+	for i := range ms {
+		ms[i] = Match{Policy: name, Effect: EffectAllow, Source: pos(i)}
+	}
+	return ms
+}
 
 // Explain evaluates principal p calling action a on pipeline pl at t,
 // recording every layer. It is the reference path: [World.Decide] must
@@ -203,16 +226,15 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 		owner = ai
 		searchContext(&ctx)
 	}
-	ex = Explanation{Principal: p, Pipeline: pl, Caller: pr.caller, Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare}
+	ex = Explanation{Principal: p, Pipeline: pl, Caller: pr.caller, Action: a, Resource: res, At: t, Share: NoShare, ReturnsShare: NoShare, arn: pr.arn}
 	var boundary []PolicyID
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
 	}
-	// The layers are filled where they stay, in buf: building them on
-	// the stack and copying them in cost about 6 % of Explain.
+	// The layers are filled where they stay: building them on the stack
+	// and copying them in cost about 6 % of Explain.
 	buf := new(explainBuf)
-	ex.Layers = buf.layers[:]
-	l1, l2, l3, l4, l5 := &buf.layers[0], &buf.layers[1], &buf.layers[2], &buf.layers[3], &buf.layers[4]
+	l1, l2, l3, l4, l5 := &ex.Layers[0], &ex.Layers[1], &ex.Layers[2], &ex.Layers[3], &ex.Layers[4]
 	m, from := buf.matches[:0], 0 // every layer's matches, one after the other
 
 	// Step 1: explicit deny in identity policies or the boundary.
@@ -231,14 +253,12 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 	if w.scpApplies(ai) {
 		l2.Result = Pass
 		var levels [16]int32
-		l2.OUPath = buf.ouPath[:0]
 		for _, o := range w.scpLevels(levels[:], ai) {
-			l2.OUPath = append(l2.OUPath, w.ous[o].path)
-			m = w.scpLevel(l2, &scpExplicit, m, w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos, a, res, &ctx)
+			m = w.scpLevel(l2, &scpExplicit, m, w.ous[o].scps, w.ous[o].fullAccess, &w.fullAWSAccess.ous[o], a, res, &ctx)
 		}
 		acc := &w.accounts[ai]
-		l2.OUPath = append(l2.OUPath, acc.scpLevel)
-		m = w.scpLevel(l2, &scpExplicit, m, acc.scps, acc.fullAccess, acc.pos, a, res, &ctx)
+		l2.OUPath = acc.scpPath
+		m = w.scpLevel(l2, &scpExplicit, m, acc.scps, acc.fullAccess, &w.fullAWSAccess.accounts[ai], a, res, &ctx)
 		l2.Matched = cut(m, &from)
 	}
 
@@ -323,7 +343,7 @@ func (w *World) Explain(p PrincipalID, pl PipelineID, a Action, t Time) (ex Expl
 		}
 		return ex
 	}
-	ex.Message = w.denyMessage(&ex, identityDeny, boundaryDeny, scpExplicit, identityAllow)
+	ex.denial = explainDenial(ex.Reason, boundaryDeny, scpExplicit, identityAllow)
 	return ex
 }
 
@@ -391,39 +411,28 @@ func stateName(r Reason) string {
 	return r.String()
 }
 
-// denyMessage writes AWS's denial text (docs/aws-semantics.md#denial-messages),
-// allocating only the text: the action's name is joined with the rest, not
-// built on its own.
-func (w *World) denyMessage(ex *Explanation, identityDeny, boundaryDeny, scpExplicit, identityAllow bool) string {
-	act := ex.Action.Name()
-	var buf [11]string
-	parts := append(buf[:0], "User: ", w.principals[ex.Principal].arn, " is not authorized to perform: sagemaker:",
-		act, " on resource: ", ex.Resource)
-	noAllow := "resource-based" // the policy type that allows nothing
-	switch ex.Reason {
+// explainDenial returns the text a denial for reason r takes: boundaryDeny
+// when only the permissions boundary denies explicitly, scpExplicit when
+// an SCP does, identityAllow when the identity policies allow.
+func explainDenial(r Reason, boundaryDeny, scpExplicit, identityAllow bool) denial {
+	switch r {
 	case ReasonExplicitDeny:
-		noAllow = ""
-		if boundaryDeny && !identityDeny {
-			parts = append(parts, " with an explicit deny in a permissions boundary")
-		} else {
-			parts = append(parts, " with an explicit deny in an identity-based policy")
+		if boundaryDeny {
+			return denyBoundary
 		}
+		return denyIdentity
 	case ReasonSCP:
-		noAllow = "service control"
 		if scpExplicit {
-			noAllow = ""
-			parts = append(parts, " with an explicit deny in a service control policy")
+			return denySCP
 		}
+		return noSCPAllow
 	case ReasonNoIdentityAllow:
-		noAllow = "identity-based"
 		if identityAllow {
-			noAllow = "permissions boundary"
+			return noBoundaryAllow
 		}
+		return noIdentityAllow
 	}
-	if noAllow != "" {
-		parts = append(parts, " because no ", noAllow, " policy allows the sagemaker:", act, " action")
-	}
-	return strings.Join(parts, "")
+	return noResourceAllow
 }
 
 // Access is ex's reason as [World.DecideAll] gives it: the decision, but

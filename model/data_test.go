@@ -193,8 +193,8 @@ func TestDecideDataAgreesWithExplainData(t *testing.T) {
 						t.Fatalf("seed %d: %s %s on %s at %s: DecideData=%s ExplainData=%s\nlayers: %+v",
 							seed, w.CallerString(p), a.Action, w.DataResource(a), at, fast, ex.Reason, ex.Layers)
 					}
-					if (ex.Decision == Allow) != (ex.Reason == DataAllowed) || (ex.Message == "") != (ex.Decision == Allow) {
-						t.Fatalf("seed %d: decision %s, reason %s, message %q disagree", seed, ex.Decision, ex.Reason, ex.Message)
+					if (ex.Decision == Allow) != (ex.Reason == DataAllowed) || (ex.Message() == "") != (ex.Decision == Allow) {
+						t.Fatalf("seed %d: decision %s, reason %s, message %q disagree", seed, ex.Decision, ex.Reason, ex.Message())
 					}
 				}
 			}
@@ -371,7 +371,7 @@ func TestDataDecisions(t *testing.T) {
 			assert.Equal(t, tc.want, ex.Reason, "layers %+v", ex.Layers)
 			assert.Equal(t, tc.want, w.DecideData(role, w.InternDataAccess(accesses[i]), 0))
 			if tc.message != "" {
-				assert.Equal(t, tc.message, ex.Message)
+				assert.Equal(t, tc.message, ex.Message())
 			}
 		})
 	}

@@ -10,27 +10,36 @@ type DataExplanation struct {
 	Access   DataAccess
 	Resource string // the ARN the access is authorized against
 	At       Time
-	Message  string // AWS's denial text, "" on allow
 	// Layers are, in order: identity_deny, scp (the role's account),
 	// rcp (the resource's account), identity_allow and resource (the
 	// bucket or key policy).
-	Layers []Layer
+	Layers [5]Layer
+
+	denial denial
+}
+
+// Message returns AWS's denial text for ex (docs/aws-semantics.md#denial-messages),
+// "" on allow: S3 quotes the resource ARN, KMS does not. It builds the
+// text on each call.
+func (ex *DataExplanation) Message() string {
+	quote := `"`
+	if ex.Access.Action.IsKMS() {
+		quote = ""
+	}
+	return ex.denial.text(ex.Session, "", ex.Access.Action.String(), quote, ex.Resource)
 }
 
 // matchData appends to dst the statements of pols with effect eff that
 // apply to data action act on res in ctx and name role p (a statement
 // without a Principal names everyone it is attached to).
-func (w *World) matchData(dst []Match, pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID, kind roleMatch) []Match {
+func (w *World) matchData(dst []*Match, pols []PolicyID, eff Effect, act DataAction, res string, ctx *CondContext, p PrincipalID, kind roleMatch) []*Match {
 	w.dataStatements(pols, eff, act, res, ctx, p, func(pol *Policy, s *Statement, m roleMatch) {
 		if m == kind {
-			dst = append(dst, Match{Policy: pol.Name, Statement: s.Index, Sid: s.Sid, Effect: eff, Source: s.Pos})
+			dst = append(dst, &pol.matches[s.Index])
 		}
 	})
 	return dst
 }
-
-// rcpFullAWSAccess is the implicit match of AWS's RCPFullAWSAccess.
-var rcpFullAWSAccess = Match{Policy: "RCPFullAWSAccess", Effect: EffectAllow}
 
 // ExplainData evaluates role p making data access a at t, recording every
 // layer. It is the reference path: [World.DecideData] must return the same
@@ -46,7 +55,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	if pr.boundary != noPolicy {
 		boundary = []PolicyID{pr.boundary}
 	}
-	all := func(dst []Match, pols []PolicyID, eff Effect) []Match {
+	all := func(dst []*Match, pols []PolicyID, eff Effect) []*Match {
 		for _, kind := range []roleMatch{roleSession, roleARN, roleAccount} {
 			dst = w.matchData(dst, pols, eff, act, res, &ctx, p, kind)
 		}
@@ -65,12 +74,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	scpExplicit := false
 	if w.scpApplies(pr.account) {
 		l2.Result = Pass
-		check := func(scps []PolicyID, full bool, at Pos) {
+		check := func(scps []PolicyID, full bool, fa *Match) {
 			n := len(l2.Matched)
 			if full {
-				m := fullAWSAccess
-				m.Source = at
-				l2.Matched = append(l2.Matched, m)
+				l2.Matched = append(l2.Matched, fa)
 			}
 			l2.Matched = all(l2.Matched, scps, EffectAllow)
 			if len(l2.Matched) == n {
@@ -84,12 +91,11 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 			}
 		}
 		for _, o := range w.scpLevels(nil, pr.account) {
-			l2.OUPath = append(l2.OUPath, w.ous[o].path)
-			check(w.ous[o].scps, w.ous[o].fullAccess, w.ous[o].pos)
+			check(w.ous[o].scps, w.ous[o].fullAccess, &w.fullAWSAccess.ous[o])
 		}
 		ac := &w.accounts[pr.account]
-		l2.OUPath = append(l2.OUPath, "account:"+string(ac.id))
-		check(ac.scps, ac.fullAccess, ac.pos)
+		l2.OUPath = ac.scpPath
+		check(ac.scps, ac.fullAccess, &w.fullAWSAccess.accounts[pr.account])
 	}
 
 	owner, _ := w.dataOwner(&a)
@@ -97,9 +103,9 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 	if w.rcpApplies(owner) {
 		l3.Result = Pass
 		check := func(rcps []PolicyID, at Pos) {
-			m := rcpFullAWSAccess
-			m.Source = at
-			l3.Matched = append(l3.Matched, m)
+			// RCPFullAWSAccess: built here, unlike FullAWSAccess, as only
+			// data explanations list it.
+			l3.Matched = append(l3.Matched, &Match{Policy: "RCPFullAWSAccess", Effect: EffectAllow, Source: at})
 			n := len(l3.Matched)
 			l3.Matched = all(l3.Matched, rcps, EffectDeny)
 			if len(l3.Matched) > n {
@@ -107,11 +113,10 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 			}
 		}
 		for _, o := range w.scpLevels(nil, owner) {
-			l3.OUPath = append(l3.OUPath, w.ous[o].path)
 			check(w.data.ouRCPs[o], w.ous[o].pos)
 		}
 		ac := &w.accounts[owner]
-		l3.OUPath = append(l3.OUPath, "account:"+string(ac.id))
+		l3.OUPath = ac.scpPath
 		check(w.data.acctRCPs[owner], ac.pos)
 	}
 
@@ -163,7 +168,7 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		l5.Result = Fail
 	}
 
-	ex.Layers = []Layer{l1, l2, l3, l4, l5}
+	ex.Layers = [5]Layer{l1, l2, l3, l4, l5}
 	decisive := 0
 	switch {
 	case l1.Result == Fail:
@@ -208,43 +213,35 @@ func (w *World) ExplainData(p PrincipalID, a DataAccess, t Time) DataExplanation
 		ex.Decision = Allow
 		return ex
 	}
-	ex.Message = w.dataDenyMessage(&ex, identityDeny, scpExplicit, identityAllow)
+	ex.denial = dataDenial(ex.Reason, identityDeny, scpExplicit, identityAllow)
 	return ex
 }
 
-// dataDenyMessage writes AWS's denial text for a data access
-// (docs/aws-semantics.md#denial-messages): S3 quotes the resource ARN,
-// KMS does not.
-func (w *World) dataDenyMessage(ex *DataExplanation, identityDeny, scpExplicit, identityAllow bool) string {
-	act := ex.Access.Action.String()
-	res := ex.Resource
-	if !ex.Access.Action.IsKMS() {
-		res = `"` + res + `"`
-	}
-	head := "User: " + ex.Session + " is not authorized to perform: " + act + " on resource: " + res
-	because := func(policyType string) string {
-		return head + " because no " + policyType + " policy allows the " + act + " action"
-	}
-	switch ex.Reason {
+// dataDenial returns the text a data denial for reason r takes:
+// identityDeny when an identity policy denies explicitly (else the
+// boundary does), scpExplicit when an SCP does, identityAllow when the
+// identity policies allow.
+func dataDenial(r DataReason, identityDeny, scpExplicit, identityAllow bool) denial {
+	switch r {
 	case DataExplicitDeny:
 		if !identityDeny {
-			return head + " with an explicit deny in a permissions boundary"
+			return denyBoundary
 		}
-		return head + " with an explicit deny in an identity-based policy"
+		return denyIdentity
 	case DataSCP:
 		if scpExplicit {
-			return head + " with an explicit deny in a service control policy"
+			return denySCP
 		}
-		return because("service control")
+		return noSCPAllow
 	case DataRCP:
-		return head + " with an explicit deny in a resource control policy"
+		return denyRCP
 	case DataResourceDeny:
-		return head + " with an explicit deny in a resource-based policy"
+		return denyResource
 	case DataNoIdentityAllow:
 		if identityAllow {
-			return because("permissions boundary")
+			return noBoundaryAllow
 		}
-		return because("identity-based")
+		return noIdentityAllow
 	}
-	return because("resource-based")
+	return noResourceAllow
 }

@@ -169,7 +169,7 @@ func (w *World) SharePrincipals(s ShareID, t Time) []PrincipalID {
 // allow action a on resource res at t (boundary and conditions applied to
 // the statements as for pipeline pl's owner and p's context). It returns
 // nil for principals with an allow-all identity (roots).
-func (w *World) IdentityAllowOn(p PrincipalID, pl PipelineID, a Action, res string, t Time) []Match {
+func (w *World) IdentityAllowOn(p PrincipalID, pl PipelineID, a Action, res string, t Time) []*Match {
 	pr := &w.principals[p]
 	if pr.allowAll {
 		return nil

@@ -133,7 +133,7 @@ func pipeshareDataAnswer(w *World, c *oracleCase) psAnswer {
 	}
 	ex := w.ExplainData(ps[0], a, c.at)
 	fast := w.DecideData(ps[0], w.InternDataAccess(a), c.at)
-	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareDataClass(&ex), layers: layersString(ex.Layers)}
+	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message(), class: pipeshareDataClass(&ex), layers: layersString(ex.Layers[:])}
 	if fast != ex.Reason {
 		ans.err = fmt.Sprintf("DecideData says %s, ExplainData %s", fast, ex.Reason)
 	}

@@ -161,7 +161,7 @@ func pipeshareAnswer(w *World, c *oracleCase) psAnswer {
 	}
 	ex := w.Explain(ps[0], pl, c.action, c.at)
 	fast, share := w.DecideShare(ps[0], pl, c.action, c.at)
-	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message, class: pipeshareClass(&ex), layers: layersString(ex.Layers)}
+	ans := psAnswer{reason: ex.Reason.String(), message: ex.Message(), class: pipeshareClass(&ex), layers: layersString(ex.Layers[:])}
 	if fast != ex.Reason || share != ex.Share {
 		ans.err = fmt.Sprintf("fast path says %s (share %d), Explain %s (share %d)", fast, share, ex.Reason, ex.Share)
 	}

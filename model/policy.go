@@ -30,6 +30,8 @@ type Policy struct {
 	Name       string
 	Statements []Statement
 	Pos        Pos
+
+	matches []Match // each statement's, as explanations list it
 }
 
 // Statement is a compiled policy statement. Its actions are resolved against
@@ -133,6 +135,10 @@ func compilePolicy(doc *PolicyDoc, errs *[]*PosError) Policy {
 			st.Conditions = append(st.Conditions, c)
 		}
 		p.Statements = append(p.Statements, st)
+	}
+	p.matches = make([]Match, len(p.Statements))
+	for i, st := range p.Statements {
+		p.matches[i] = Match{Policy: p.Name, Statement: st.Index, Sid: st.Sid, Effect: st.Effect, Source: st.Pos}
 	}
 	return p
 }

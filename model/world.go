@@ -25,13 +25,16 @@ type account struct {
 	id         AccountID
 	name       string
 	ou         int32 // index in World.ous, or outsideOrg
+	fullAccess bool
 	groups     []string
 	scps       []PolicyID
-	fullAccess bool
 	principals []PrincipalID // root first
-	scpLevel   string        // "account:ID", the last SCP level Explain lists
 	pos        Pos
 	orgPaths   []string // aws:PrincipalOrgPaths, nil when outside
+	// scpPath is the SCP levels an explanation lists, root first: the
+	// OUs' paths, then "account:ID"; nil when outside. Explanations share
+	// it: it is replaced, never changed in place.
+	scpPath []string
 }
 
 type ou struct {
@@ -97,6 +100,9 @@ type World struct {
 
 	ouChildren [][]int32 // each OU's child OUs
 	ouMembers  [][]int32 // each OU's own accounts (not its children's), kept by setOU
+	// fullAWSAccess is the match of the SCP FullAWSAccess at each level,
+	// where explanations point.
+	fullAWSAccess implicitMatches
 
 	decider
 	data dataState // buckets, keys, RCPs and data-plane decisions (data.go)
@@ -321,7 +327,7 @@ func (b *builder) accounts(cfgs []AccountConfig) {
 			continue
 		}
 		a := account{id: id, name: c.Name, ou: outsideOrg, groups: c.Groups,
-			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, scpLevel: "account:" + string(id), pos: c.Pos}
+			scps: b.policyRefs(c.SCPs), fullAccess: c.FullAccess, pos: c.Pos}
 		if c.OU.S != "" {
 			if !w.hasOrg {
 				b.errorf(c.OU.Pos, "account %s names OU %q but the scenario has no organization", id, c.OU.S)
@@ -538,6 +544,7 @@ func (w *World) principalIn(ai int32, name string) (PrincipalID, error) {
 
 // finish computes derived state once the World is valid.
 func (w *World) finish() {
+	w.fullAWSAccess = fullAWSAccess(w)
 	w.ouChildren = make([][]int32, len(w.ous))
 	w.ouMembers = make([][]int32, len(w.ous))
 	for o := 1; o < len(w.ous); o++ {
@@ -566,11 +573,12 @@ func (w *World) finish() {
 	w.decider.init(w)
 }
 
-// updateOrgPaths recomputes aws:PrincipalOrgPaths of account ai.
+// updateOrgPaths recomputes aws:PrincipalOrgPaths and the SCP path of
+// account ai.
 func (w *World) updateOrgPaths(ai int32) {
 	a := &w.accounts[ai]
 	if a.ou == outsideOrg {
-		a.orgPaths = nil
+		a.orgPaths, a.scpPath = nil, nil
 		return
 	}
 	var ids []string
@@ -579,6 +587,12 @@ func (w *World) updateOrgPaths(ai int32) {
 	}
 	slices.Reverse(ids)
 	a.orgPaths = []string{w.orgID + "/" + strings.Join(ids, "/") + "/"}
+	path := make([]string, len(ids)+1)
+	for o, i := a.ou, len(ids)-1; o >= 0; o, i = w.ous[o].parent, i-1 {
+		path[i] = w.ous[o].path
+	}
+	path[len(ids)] = "account:" + string(a.id)
+	a.scpPath = path
 }
 
 // setOU moves account ai to OU o (outsideOrg: out of the organization).

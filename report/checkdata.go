@@ -305,7 +305,7 @@ func resourceAllows(ex *model.DataExplanation) []model.Match {
 		}
 		for _, m := range l.Matched {
 			if m.Effect == model.EffectAllow {
-				out = append(out, m)
+				out = append(out, *m)
 			}
 		}
 	}

@@ -75,11 +75,11 @@ func (v DataExplainView) writeJSON(w io.Writer) error {
 		Access: v.Access, URI: v.URI, Role: v.World.CallerString(v.Role), Session: v.World.RoleSessionARN(v.Role),
 		At: v.World.TimeToRFC3339(v.At), Requests: []jsonDataRequest{}}
 	if d := v.denied(); d != nil {
-		out.Decision, out.Reason, out.Message = d.Decision.String(), d.Reason.String(), d.Message
+		out.Decision, out.Reason, out.Message = d.Decision.String(), d.Reason.String(), d.Message()
 	}
 	for _, r := range v.Requests {
 		out.Requests = append(out.Requests, jsonDataRequest{Decision: r.Decision.String(), Reason: r.Reason.String(),
-			Action: r.Access.Action.String(), Resource: r.Resource, Message: r.Message, Layers: layersJSON(r.Layers)})
+			Action: r.Access.Action.String(), Resource: r.Resource, Message: r.Message(), Layers: layersJSON(r.Layers[:])})
 	}
 	return writeIndentedJSON(w, out)
 }
@@ -100,12 +100,12 @@ func (v DataExplainView) writeText(w io.Writer) error {
 	ew.printf("role      %s (%s)\n", world.CallerString(v.Role), world.RoleSessionARN(v.Role))
 	ew.printf("at        %s\n", world.TimeToRFC3339(v.At))
 	if d != nil {
-		ew.printf("message   %s\n", d.Message)
+		ew.printf("message   %s\n", d.Message())
 		ew.printf("effect    the step fails with ClientError: AccessDenied after its setup time (billed, not retried)\n")
 	}
 	for _, r := range v.Requests {
 		ew.printf("\n%s on %s: %s (%s)\n", r.Access.Action, r.Resource, strings.ToUpper(r.Decision.String()), r.Reason)
-		writeLayersText(ew, r.Layers)
+		writeLayersText(ew, r.Layers[:])
 	}
 	if d != nil {
 		ew.printf("\nfix: %s\n", DataHint(d))

@@ -71,8 +71,8 @@ func (v ExplainView) writeJSON(w io.Writer) error {
 		Action:   ex.Action.String(),
 		Resource: ex.Resource,
 		At:       world.TimeToRFC3339(ex.At),
-		Message:  ex.Message,
-		Layers:   layersJSON(ex.Layers),
+		Message:  ex.Message(),
+		Layers:   layersJSON(ex.Layers[:]),
 	}
 	if ex.Returns != model.ReasonNone {
 		r := &jsonReturns{Pipeline: world.PipelineName(ex.Pipeline), Returned: ex.Returns.IsAllow(),
@@ -133,22 +133,22 @@ func formatMatch(m model.Match) string {
 // collapseMatches formats matches in order of first appearance, writing a
 // statement matched several times (FullAWSAccess at every SCP level) once
 // with a count: "FullAWSAccess[0] (Allow) ×3".
-func collapseMatches(ms []model.Match) []string {
+func collapseMatches(ms []*model.Match) []string {
 	var out []string
 	count := map[model.Match]int{}
 	for _, m := range ms {
-		if count[m] == 0 {
-			out = append(out, formatMatch(m))
+		if count[*m] == 0 {
+			out = append(out, formatMatch(*m))
 		}
-		count[m]++
+		count[*m]++
 	}
 	i := 0
 	for _, m := range ms {
-		if n := count[m]; n > 0 {
+		if n := count[*m]; n > 0 {
 			if n > 1 {
 				out[i] += fmt.Sprintf(" ×%d", n)
 			}
-			count[m] = 0
+			count[*m] = 0
 			i++
 		}
 	}
@@ -169,11 +169,11 @@ func (v ExplainView) writeText(w io.Writer) error {
 	ew.printf("action    %s\n", ex.Action)
 	ew.printf("resource  %s\n", ex.Resource)
 	ew.printf("at        %s\n", world.TimeToRFC3339(ex.At))
-	if ex.Message != "" {
-		ew.printf("message   %s\n", ex.Message)
+	if msg := ex.Message(); msg != "" {
+		ew.printf("message   %s\n", msg)
 	}
 	ew.printf("\n")
-	writeLayersText(ew, ex.Layers)
+	writeLayersText(ew, ex.Layers[:])
 	if ex.Returns != model.ReasonNone {
 		// What an allowed Search returns: shares decide, not the decision.
 		if ex.Returns.IsAllow() {
@@ -276,7 +276,7 @@ func decisiveMatch(ex *model.Explanation, eff model.Effect) (model.Match, bool) 
 		}
 		for _, m := range l.Matched {
 			if m.Effect == eff {
-				return m, true
+				return *m, true
 			}
 		}
 	}

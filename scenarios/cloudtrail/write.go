@@ -256,8 +256,8 @@ func (cw *CallWriter) denyMessage(r *sim.CallRecord, who, plARN, execARN string)
 		w := cw.world
 		ex := w.Explain(r.Caller, r.Pipeline, r.Action, r.At)
 		theirs := "User: " + w.PrincipalARN(r.Caller) + " is not authorized to perform: " + a + " on resource: " + ex.Resource
-		if ex.Reason == r.Reason && strings.HasPrefix(ex.Message, theirs) {
-			return head + ex.Message[len(theirs):]
+		if msg := ex.Message(); ex.Reason == r.Reason && strings.HasPrefix(msg, theirs) {
+			return head + msg[len(theirs):]
 		}
 		switch r.Reason {
 		case model.ReasonExplicitDeny:
