@@ -146,8 +146,13 @@ func (c *jcur) str() []byte {
 	return s
 }
 
-// unescape decodes the escapes of s into the arena.
+// unescape decodes the escapes of s into the arena. The arena is sized
+// at a record's first escape to the bytes the cursor holds, which its
+// unescaped strings cannot exceed; a record without escapes needs none.
 func (c *jcur) unescape(s []byte) []byte {
+	if len(c.arena) == 0 && cap(c.arena) < len(c.b) {
+		c.arena = make([]byte, 0, len(c.b))
+	}
 	start := len(c.arena)
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
@@ -582,7 +587,7 @@ func newCTScanner(r io.Reader) *ctScanner {
 // keeps a small one.
 const (
 	firstScanSize = 16 << 10
-	scanSize      = 256 << 10
+	scanSize      = 64 << 10
 )
 
 // fill reads more input, growing the buffer (up to maxRec) when the unread
@@ -771,9 +776,6 @@ func (s *ctScanner) parseRecord(f *ctFields) (scanResult, error) {
 	for {
 		b := s.buf[s.start:s.end]
 		s.cur = jcur{b: b, arena: s.cur.arena[:0]}
-		if cap(s.cur.arena) < len(b) {
-			s.cur.arena = make([]byte, 0, len(b))
-		}
 		s.cur.record(f)
 		switch err := s.cur.err; {
 		case err == nil:
