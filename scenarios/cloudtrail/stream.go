@@ -468,8 +468,9 @@ const execSep = "/execution/"
 func namedKey[S ~string | ~[]byte](id S) uint32 { return uint32(sim.FNV64a(id)) | 1 }
 
 // namedCounts counts, by namedKey, the calls of a trace that name each
-// execution: sorted keys and their counts, 8 bytes per execution named,
-// with nothing for the garbage collector to scan. A trace naming more than
+// execution: sorted keys and their counts, 8 bytes per execution some call
+// ahead still names (a replay drops the others as it goes), with nothing
+// for the garbage collector to scan. A trace naming more than
 // namedMax executions makes the keys coarser (shift) rather than the table
 // larger: more IDs then share a count, which only delays forgetting them.
 type namedCounts struct {
@@ -477,6 +478,7 @@ type namedCounts struct {
 	counts []uint32
 	shift  uint
 	added  []uint32 // keys added and not merged yet
+	zeros  int      // keys whose count take brought to 0
 }
 
 const namedBatch = 1 << 18 // keys added between merges (1 MiB)
@@ -556,7 +558,31 @@ func (n *namedCounts) take(key uint32) bool {
 	if n.counts[i] < math.MaxUint32 {
 		n.counts[i]--
 	}
-	return n.counts[i] == 0
+	if n.counts[i] > 0 {
+		return false
+	}
+	if n.zeros++; n.zeros >= namedCompact && 2*n.zeros >= len(n.keys) {
+		n.compact()
+	}
+	return true
+}
+
+// namedCompact is how many keys must have no call left, and be half the
+// table, before take drops them.
+const namedCompact = 1 << 12
+
+// compact drops the keys that no call ahead names into smaller arrays, so
+// that the table shrinks as the replay goes: pending and take answer for
+// a dropped key as for a count of 0.
+func (n *namedCounts) compact() {
+	live := len(n.keys) - n.zeros
+	keys, counts := make([]uint32, 0, live), make([]uint32, 0, live)
+	for i, c := range n.counts {
+		if c > 0 {
+			keys, counts = append(keys, n.keys[i]), append(counts, c)
+		}
+	}
+	n.keys, n.counts, n.zeros = keys, counts, 0
 }
 
 // replayFields fills what only a replay reads: the execution the call
