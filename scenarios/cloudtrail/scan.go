@@ -2,9 +2,11 @@ package cloudtrail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -94,42 +96,64 @@ func (c *jcur) peek() byte {
 }
 
 // rawString consumes a string at c.i (after its opening quote has been
-// checked) and returns its raw contents and whether it has escapes.
+// checked) and returns its raw contents and whether it has escapes. One
+// pass finds the closing quote, the escapes and any newline (which a
+// string cannot hold: the record was cut).
 func (c *jcur) rawString() ([]byte, bool) {
+	b := c.b
 	start := c.i + 1
-	j := start
 	esc := false
-	for {
-		k := bytes.IndexByte(c.b[j:], '"')
-		if k < 0 {
+	nl := -1 // the first newline inside the string
+	for j := start; ; {
+		j = strStop(b, j)
+		if j >= len(b) {
 			c.incomplete()
 			return nil, false
 		}
-		j += k
-		// Count the backslashes before the quote.
-		n := 0
-		for p := j - 1; p >= start && c.b[p] == '\\'; p-- {
-			n++
-		}
-		if n > 0 {
+		switch b[j] {
+		case '"':
+			if nl >= 0 {
+				c.i = nl
+				c.fail("newline inside a string")
+				return nil, false
+			}
+			c.i = j + 1
+			return b[start:j], esc
+		case '\\':
 			esc = true
+			if j+1 < len(b) && b[j+1] == '\n' && nl < 0 {
+				nl = j + 1
+			}
+			j += 2
+		default: // '\n'
+			if nl < 0 {
+				nl = j
+			}
+			j++
 		}
-		if n%2 == 0 {
-			break
+	}
+}
+
+// strStop returns the index of the first '"', '\\' or '\n' in b from i
+// on, or len(b) (at least): eight bytes at a time.
+func strStop(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := w^(ones*'"'), w^(ones*'\\'), w^(ones*'\n')
+		// A byte of q, bs or nl is 0 where w has the byte looked for; the
+		// lowest high bit set is the first such byte (borrows only carry
+		// upwards).
+		if m := ((q-ones)&^q | (bs-ones)&^bs | (nl-ones)&^nl) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
-		j++
 	}
-	s := c.b[start:j]
-	if !esc && bytes.IndexByte(s, '\\') >= 0 {
-		esc = true
+	for ; i < len(b); i++ {
+		if ch := b[i]; ch == '"' || ch == '\\' || ch == '\n' {
+			return i
+		}
 	}
-	if bytes.IndexByte(s, '\n') >= 0 {
-		c.i = start + bytes.IndexByte(s, '\n')
-		c.fail("newline inside a string")
-		return nil, false
-	}
-	c.i = j + 1
-	return s, esc
+	return i
 }
 
 // str consumes a string value and returns its contents (unescaped), or
