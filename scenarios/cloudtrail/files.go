@@ -138,12 +138,12 @@ type chunk struct {
 
 // chunkSize is the size of a chunk; a file's first chunk is
 // firstChunkSize, so that a small file open beside many others holds
-// little. At most four chunks of a file are in use at once (chunksAhead
-// handed over, one being read, one being filled): 512 KiB a file.
+// little. At most three chunks of a file are in use at once (chunksAhead
+// handed over, one being read, one being filled): 784 KiB a file.
 const (
-	chunkSize      = 128 << 10
+	chunkSize      = 256 << 10
 	firstChunkSize = 16 << 10
-	chunksAhead    = 2
+	chunksAhead    = 1
 )
 
 // The gzip ratio cap: a file may decompress to gzipFree bytes, then to at
