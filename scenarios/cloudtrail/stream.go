@@ -573,9 +573,9 @@ func (n *namedCounts) take(key uint32) bool {
 // table, before take drops them.
 const namedCompact = 1 << 12
 
-// compact drops the keys that no call ahead names into smaller arrays, so
-// that the table shrinks as the replay goes: pending and take answer for
-// a dropped key as for a count of 0.
+// compact keeps only the keys that some call ahead still names, in
+// smaller arrays, so that the table shrinks as the replay goes: pending
+// and take answer for a dropped key as for a count of 0.
 func (n *namedCounts) compact() {
 	live := len(n.keys) - n.zeros
 	keys, counts := make([]uint32, 0, live), make([]uint32, 0, live)
@@ -628,10 +628,15 @@ func (f *ctFile) waiting() int { return len(f.win) + len(f.run) - f.runOff }
 
 // head returns the earliest call of f's window, which must hold one.
 func (f *ctFile) head() *item {
-	if f.runOff < len(f.run) && (len(f.win) == 0 || itemLess(&f.run[f.runOff], &f.win[0])) {
+	if f.runFirst() {
 		return &f.run[f.runOff]
 	}
 	return &f.win[0]
+}
+
+// runFirst reports whether the earliest call of f's window is the run's.
+func (f *ctFile) runFirst() bool {
+	return f.runOff < len(f.run) && (len(f.win) == 0 || itemLess(&f.run[f.runOff], &f.win[0]))
 }
 
 // pushItem adds it to f's window: to the run when it is not earlier than
@@ -657,7 +662,7 @@ func (f *ctFile) pushItem(it item) {
 
 // popItem takes the earliest call of f's window, which must hold one.
 func (f *ctFile) popItem() item {
-	if f.runOff < len(f.run) && (len(f.win) == 0 || itemLess(&f.run[f.runOff], &f.win[0])) {
+	if f.runFirst() {
 		it := f.run[f.runOff]
 		f.run[f.runOff] = item{}
 		f.runOff++
