@@ -19,7 +19,7 @@ import (
 // compares the peak RSS with the same run without a trace: what the
 // replay adds is its reader, the 24-hour token window and the executions
 // some later record still names, not every execution the trace started
-// (docs/performance.md: about 9.5 MiB). Each run is taken twice and the
+// (docs/performance.md: about 9.7 MiB). Each run is taken twice and the
 // smaller peak kept, as the garbage collector's timing on a loaded
 // machine moves a peak by a MiB or two. It runs with -long.
 func TestReplayMemoryIsFlat(t *testing.T) {
