@@ -17,12 +17,14 @@ import (
 
 // TestReplayMemoryIsFlat replays 500,000 records of W1's mix into w1 and
 // compares the peak RSS with the same run without a trace: what the
-// replay adds is its reader and the executions some later record still
-// names, not every execution the trace started (docs/performance.md).
-// It runs with -long.
+// replay adds is its reader, the 24-hour token window and the executions
+// some later record still names, not every execution the trace started
+// (docs/performance.md: about 9.7 MiB). Each run is taken twice and the
+// smaller peak kept, as the garbage collector's timing on a loaded
+// machine moves a peak by a MiB or two. It runs with -long.
 func TestReplayMemoryIsFlat(t *testing.T) {
 	if !*long {
-		t.Skip("writing and replaying 500,000 records takes about ten seconds; -long runs it")
+		t.Skip("writing and replaying 500,000 records twice takes about fifteen seconds; -long runs it")
 	}
 	bin := builtPipeshare(t)
 	path := filepath.Join(t.TempDir(), "w1mix.jsonl.gz")
@@ -39,10 +41,10 @@ func TestReplayMemoryIsFlat(t *testing.T) {
 		require.NoError(t, cmd.Wait())
 		return rss()
 	}
-	without := peak()
-	with := peak("--trace", filepath.Base(path))
-	t.Logf("peak RSS %d MiB without the trace, %d MiB with it", without/mib, with/mib)
-	require.Less(t, with-without, int64(16*mib), "the replay adds %d MiB", (with-without)/mib)
+	without := min(peak(), peak())
+	with := min(peak("--trace", filepath.Base(path)), peak("--trace", filepath.Base(path)))
+	t.Logf("peak RSS %.1f MiB without the trace, %.1f MiB with it", float64(without)/mib, float64(with)/mib)
+	require.Less(t, with-without, int64(12*mib), "the replay adds %d MiB", (with-without)/mib)
 }
 
 // w1MixTrace writes n CloudTrail records of W1's calls (bench/README.md):

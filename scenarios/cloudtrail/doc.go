@@ -109,7 +109,8 @@
 //   - [Trace.Prepare] counts the records naming each execution, by a
 //     32-bit hash of its ID, in at most 2^21 counts (16 MiB; past that the
 //     hashes lose bits and IDs share counts), so that a replay can forget
-//     an execution after the last record naming it.
+//     an execution after the last record naming it; the replay drops the
+//     counts it has brought to 0, so the table shrinks as it goes.
 //   - The first 20 malformed records are described (their values quoted up
 //     to 100 bytes), the others counted; [Stats].OtherEvents and
 //     [Stats].Identities keep at most 100 keys.

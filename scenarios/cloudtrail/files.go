@@ -138,10 +138,12 @@ type chunk struct {
 
 // chunkSize is the size of a chunk; a file's first chunk is
 // firstChunkSize, so that a small file open beside many others holds
-// little.
+// little. At most three chunks of a file are in use at once (chunksAhead
+// handed over, one being read, one being filled): 784 KiB a file.
 const (
 	chunkSize      = 256 << 10
 	firstChunkSize = 16 << 10
+	chunksAhead    = 1
 )
 
 // The gzip ratio cap: a file may decompress to gzipFree bytes, then to at
@@ -168,7 +170,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // openFile starts decompressing path (gzip detected by its magic bytes).
 func openFile(path string) *fileReader {
-	fr := &fileReader{ch: make(chan chunk, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	fr := &fileReader{ch: make(chan chunk, chunksAhead), free: make(chan []byte, chunksAhead+2), done: make(chan struct{})}
 	go fr.run(path)
 	return fr
 }

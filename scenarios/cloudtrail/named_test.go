@@ -10,12 +10,13 @@ import (
 // TestNamedCountsNeverForgetEarly adds calls naming random executions,
 // then takes them in a random order: an execution stays pending until its
 // own last call is taken (whatever other keys share its count), and
-// nothing is pending once every call is taken. The second case has more
-// executions than namedMax, so the keys are coarsened.
+// nothing is pending once every call is taken, when take has dropped
+// the keys (the second and third cases have more than namedCompact). The
+// third case has more executions than namedMax, so the keys are coarsened.
 func TestNamedCountsNeverForgetEarly(t *testing.T) {
 	defer func(m int) { namedMax = m }(namedMax)
-	namedMax = 1 << 12
-	for _, distinct := range []int{1000, 3 * namedBatch} {
+	namedMax = 1 << 14
+	for _, distinct := range []int{1000, 10_000, 3 * namedBatch} {
 		r := rand.New(rand.NewPCG(uint64(distinct), 3))
 		ids := make([]uint32, distinct)
 		for i := range ids {
@@ -51,5 +52,6 @@ func TestNamedCountsNeverForgetEarly(t *testing.T) {
 		for _, id := range ids {
 			require.False(t, n.pending(id), "every call was taken")
 		}
+		require.Less(t, len(n.keys), namedCompact, "take dropped the keys no call names")
 	}
 }

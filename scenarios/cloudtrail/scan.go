@@ -2,9 +2,11 @@ package cloudtrail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -94,42 +96,64 @@ func (c *jcur) peek() byte {
 }
 
 // rawString consumes a string at c.i (after its opening quote has been
-// checked) and returns its raw contents and whether it has escapes.
+// checked) and returns its raw contents and whether it has escapes. One
+// pass finds the closing quote, the escapes and any newline (which a
+// string cannot hold: the record was cut).
 func (c *jcur) rawString() ([]byte, bool) {
+	b := c.b
 	start := c.i + 1
-	j := start
 	esc := false
-	for {
-		k := bytes.IndexByte(c.b[j:], '"')
-		if k < 0 {
+	nl := -1 // the first newline inside the string
+	for j := start; ; {
+		j = strStop(b, j)
+		if j >= len(b) {
 			c.incomplete()
 			return nil, false
 		}
-		j += k
-		// Count the backslashes before the quote.
-		n := 0
-		for p := j - 1; p >= start && c.b[p] == '\\'; p-- {
-			n++
-		}
-		if n > 0 {
+		switch b[j] {
+		case '"':
+			if nl >= 0 {
+				c.i = nl
+				c.fail("newline inside a string")
+				return nil, false
+			}
+			c.i = j + 1
+			return b[start:j], esc
+		case '\\':
 			esc = true
+			if j+1 < len(b) && b[j+1] == '\n' && nl < 0 {
+				nl = j + 1
+			}
+			j += 2
+		default: // '\n'
+			if nl < 0 {
+				nl = j
+			}
+			j++
 		}
-		if n%2 == 0 {
-			break
+	}
+}
+
+// strStop returns the index of the first '"', '\\' or '\n' in b from i
+// on, or len(b) (at least): eight bytes at a time.
+func strStop(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := w^(ones*'"'), w^(ones*'\\'), w^(ones*'\n')
+		// A byte of q, bs or nl is 0 where w has the byte looked for; the
+		// lowest high bit set is the first such byte (borrows only carry
+		// upwards).
+		if m := ((q-ones)&^q | (bs-ones)&^bs | (nl-ones)&^nl) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
-		j++
 	}
-	s := c.b[start:j]
-	if !esc && bytes.IndexByte(s, '\\') >= 0 {
-		esc = true
+	for ; i < len(b); i++ {
+		if ch := b[i]; ch == '"' || ch == '\\' || ch == '\n' {
+			return i
+		}
 	}
-	if bytes.IndexByte(s, '\n') >= 0 {
-		c.i = start + bytes.IndexByte(s, '\n')
-		c.fail("newline inside a string")
-		return nil, false
-	}
-	c.i = j + 1
-	return s, esc
+	return i
 }
 
 // str consumes a string value and returns its contents (unescaped), or
@@ -146,8 +170,13 @@ func (c *jcur) str() []byte {
 	return s
 }
 
-// unescape decodes the escapes of s into the arena.
+// unescape decodes the escapes of s into the arena. The arena is sized
+// at a record's first escape to the bytes the cursor holds, which its
+// unescaped strings cannot exceed; a record without escapes needs none.
 func (c *jcur) unescape(s []byte) []byte {
+	if len(c.arena) == 0 && cap(c.arena) < len(c.b) {
+		c.arena = make([]byte, 0, len(c.b))
+	}
 	start := len(c.arena)
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
@@ -582,7 +611,7 @@ func newCTScanner(r io.Reader) *ctScanner {
 // keeps a small one.
 const (
 	firstScanSize = 16 << 10
-	scanSize      = 256 << 10
+	scanSize      = 64 << 10
 )
 
 // fill reads more input, growing the buffer (up to maxRec) when the unread
@@ -771,9 +800,6 @@ func (s *ctScanner) parseRecord(f *ctFields) (scanResult, error) {
 	for {
 		b := s.buf[s.start:s.end]
 		s.cur = jcur{b: b, arena: s.cur.arena[:0]}
-		if cap(s.cur.arena) < len(b) {
-			s.cur.arena = make([]byte, 0, len(b))
-		}
 		s.cur.record(f)
 		switch err := s.cur.err; {
 		case err == nil:

@@ -113,7 +113,9 @@ type ctFile struct {
 	fr      *fileReader
 	sc      *ctScanner
 	rec     int    // records read
-	win     []item // a min-heap by (at, seq)
+	win     []item // the calls read out of order: a min-heap by (at, seq)
+	run     []item // the calls read in order, from run[runOff] on
+	runOff  int
 	maxSeen int64
 	eof     bool
 }
@@ -224,14 +226,14 @@ func (s *stream) pop() (item, bool) {
 		// The earliest head among the open files.
 		best := -1
 		for i, f := range s.active {
-			if len(f.win) > 0 && (best < 0 || itemLess(&f.win[0], &s.active[best].win[0])) {
+			if f.waiting() > 0 && (best < 0 || itemLess(f.head(), s.active[best].head())) {
 				best = i
 			}
 		}
 		// Open the files the merge has reached.
 		if s.nextFile < len(s.t.files) {
 			tf := s.t.files[s.nextFile]
-			if best < 0 || tf.stamp == math.MinInt64 || tf.stamp-openLead <= s.active[best].win[0].at {
+			if best < 0 || tf.stamp == math.MinInt64 || tf.stamp-openLead <= s.active[best].head().at {
 				s.nextFile++
 				s.open(tf.path)
 				continue
@@ -247,7 +249,7 @@ func (s *stream) pop() (item, bool) {
 		if s.err != nil {
 			break
 		}
-		if len(f.win) == 0 && f.eof {
+		if f.waiting() == 0 && f.eof {
 			f.fr.Close()
 			s.active = slices.Delete(s.active, best, best+1)
 		}
@@ -260,7 +262,7 @@ func (s *stream) open(path string) {
 	f := &ctFile{path: path, fr: openFile(path), maxSeen: math.MinInt64}
 	f.sc = newCTScanner(&countingReader{r: f.fr, n: &s.read})
 	s.fill(f)
-	if len(f.win) == 0 && f.eof {
+	if f.waiting() == 0 && f.eof {
 		f.fr.Close()
 		return
 	}
@@ -270,7 +272,7 @@ func (s *stream) open(path string) {
 // fill reads f until its earliest call is ready: older than the newest
 // by the window, or the window is full, or the file has ended.
 func (s *stream) fill(f *ctFile) {
-	for !f.eof && (len(f.win) == 0 || (f.win[0].at > f.maxSeen-int64(window) && len(f.win) < windowRecords && s.winBytes < windowBytes)) {
+	for !f.eof && (f.waiting() == 0 || (f.head().at > f.maxSeen-int64(window) && f.waiting() < windowRecords && s.winBytes < windowBytes)) {
 		res, err := f.sc.next(&s.f)
 		switch res {
 		case scanEnd:
@@ -468,8 +470,9 @@ const execSep = "/execution/"
 func namedKey[S ~string | ~[]byte](id S) uint32 { return uint32(sim.FNV64a(id)) | 1 }
 
 // namedCounts counts, by namedKey, the calls of a trace that name each
-// execution: sorted keys and their counts, 8 bytes per execution named,
-// with nothing for the garbage collector to scan. A trace naming more than
+// execution: sorted keys and their counts, 8 bytes per execution some call
+// ahead still names (a replay drops the others as it goes), with nothing
+// for the garbage collector to scan. A trace naming more than
 // namedMax executions makes the keys coarser (shift) rather than the table
 // larger: more IDs then share a count, which only delays forgetting them.
 type namedCounts struct {
@@ -477,6 +480,7 @@ type namedCounts struct {
 	counts []uint32
 	shift  uint
 	added  []uint32 // keys added and not merged yet
+	zeros  int      // keys whose count take brought to 0
 }
 
 const namedBatch = 1 << 18 // keys added between merges (1 MiB)
@@ -556,7 +560,31 @@ func (n *namedCounts) take(key uint32) bool {
 	if n.counts[i] < math.MaxUint32 {
 		n.counts[i]--
 	}
-	return n.counts[i] == 0
+	if n.counts[i] > 0 {
+		return false
+	}
+	if n.zeros++; n.zeros >= namedCompact && 2*n.zeros >= len(n.keys) {
+		n.compact()
+	}
+	return true
+}
+
+// namedCompact is how many keys must have no call left, and be half the
+// table, before take drops them.
+const namedCompact = 1 << 12
+
+// compact keeps only the keys that some call ahead still names, in
+// smaller arrays, so that the table shrinks as the replay goes: pending
+// and take answer for a dropped key as for a count of 0.
+func (n *namedCounts) compact() {
+	live := len(n.keys) - n.zeros
+	keys, counts := make([]uint32, 0, live), make([]uint32, 0, live)
+	for i, c := range n.counts {
+		if c > 0 {
+			keys, counts = append(keys, n.keys[i]), append(counts, c)
+		}
+	}
+	n.keys, n.counts, n.zeros = keys, counts, 0
 }
 
 // replayFields fills what only a replay reads: the execution the call
@@ -595,7 +623,30 @@ func itemLess(a, b *item) bool {
 	return a.at < b.at || a.at == b.at && a.seq < b.seq
 }
 
+// waiting returns how many calls f's window holds.
+func (f *ctFile) waiting() int { return len(f.win) + len(f.run) - f.runOff }
+
+// head returns the earliest call of f's window, which must hold one.
+func (f *ctFile) head() *item {
+	if f.runFirst() {
+		return &f.run[f.runOff]
+	}
+	return &f.win[0]
+}
+
+// runFirst reports whether the earliest call of f's window is the run's.
+func (f *ctFile) runFirst() bool {
+	return f.runOff < len(f.run) && (len(f.win) == 0 || itemLess(&f.run[f.runOff], &f.win[0]))
+}
+
+// pushItem adds it to f's window: to the run when it is not earlier than
+// the run's last call (a file read in order only ever appends and takes
+// the oldest), else to the heap.
 func (f *ctFile) pushItem(it item) {
+	if f.runOff == len(f.run) || !itemLess(&it, &f.run[len(f.run)-1]) {
+		f.run = append(f.run, it)
+		return
+	}
 	f.win = append(f.win, it)
 	h := f.win
 	i := len(h) - 1
@@ -609,7 +660,22 @@ func (f *ctFile) pushItem(it item) {
 	}
 }
 
+// popItem takes the earliest call of f's window, which must hold one.
 func (f *ctFile) popItem() item {
+	if f.runFirst() {
+		it := f.run[f.runOff]
+		f.run[f.runOff] = item{}
+		f.runOff++
+		switch n := len(f.run) - f.runOff; {
+		case n == 0:
+			f.run, f.runOff = f.run[:0], 0
+		case f.runOff >= 256 && f.runOff >= n:
+			copy(f.run, f.run[f.runOff:])
+			clear(f.run[n:])
+			f.run, f.runOff = f.run[:n], 0
+		}
+		return it
+	}
 	h := f.win
 	it := h[0]
 	n := len(h) - 1
