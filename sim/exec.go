@@ -48,18 +48,42 @@ type stepRec struct {
 
 // execution is one pipeline execution, stored by value in a chunked slice:
 // no pointers, 48 bytes. Its ID is derived from its index (execIDBits).
+//
+// The steps of a pipeline of at most inlineSteps steps are stored in the
+// record itself, so a queued request's staleness test (its epoch, status
+// and step state, bytes 16 to 31: one cache line, as records are 16-byte
+// aligned) and its grant touch no other memory.
 type execution struct {
-	rng       Stream // stream exec/<id>: durations and failures
-	pipeline  int32
-	initiator model.PrincipalID // the Start or last Retry caller
-	share     model.ShareID     // the share that allowed that call, or NoShare
-	setPos    int32             // position in its pipeline's executing or failed set
-	steps     int32             // offset of its steps in Sim.steps; freedSteps once Succeeded or Stopped
-	holds     int32             // first running hold, or -1
-	running   int16             // steps running
-	queued    int16             // steps waiting for instances or a retry interval
-	epoch     uint16            // bumped when running steps are cut: stale events are dropped
+	rng Stream // stream exec/<id>: durations and failures
+	// steps holds the step records when the pipeline has at most
+	// inlineSteps steps; else (outOfLine) its first four bytes hold their
+	// offset in Sim.steps (see stepsAt).
+	steps     [inlineSteps]stepRec
+	epoch     uint16 // bumped when running steps are cut: stale events are dropped
+	running   int16  // steps running
+	queued    int16  // steps waiting for instances or a retry interval
 	status    execStatus
+	outOfLine bool
+	pipeline  int32
+	attr      int32 // the Start or last Retry caller and the share that allowed it: an index into execState.attrs
+	setPos    int32 // position in its pipeline's executing or failed set
+	holds     int32 // first running hold, or -1
+}
+
+// inlineSteps is the most steps an execution keeps in its own record.
+const inlineSteps = 4
+
+// attribution is whom an execution's instances are billed to: the caller
+// of its Start or last Retry and the share that allowed that call (or
+// NoShare).
+type attribution struct {
+	initiator model.PrincipalID
+	share     model.ShareID
+}
+
+func (k attribution) hash() uint64 {
+	h := (uint64(uint32(k.initiator))<<32 | uint64(uint32(k.share))) * gamma
+	return h ^ h>>29
 }
 
 // stepDef is a compiled step.
@@ -138,7 +162,8 @@ type ledgerKey struct {
 // execState is the part of Sim that runs executions.
 type execState struct {
 	execs chunked[execution]
-	steps chunked[stepRec]
+	attrs index[attribution] // every execution's attribution, by its attr
+	steps chunked[stepRec]   // the steps of executions of pipelines of more than inlineSteps steps
 	// freeSteps[n] holds the offsets of step runs of length n that
 	// finished executions gave back: a Succeeded or Stopped execution's
 	// steps are never read again (only a Failed one can be retried), so
@@ -150,7 +175,7 @@ type execState struct {
 	holds      []hold
 	freeHolds  []int32
 	ledger     []LedgerRow
-	ledgerIdx  ledgerIndex
+	ledgerIdx  index[ledgerKey]
 	idsSeed    uint64              // execution IDs: see execIDBits
 	tokens     map[string]tokenUse // ClientRequestTokens of Starts within the window
 	tokenOrder deque[mappedID]     // tokens in the order they were seen, to forget old ones
@@ -158,7 +183,43 @@ type execState struct {
 
 func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
 
-func (s *Sim) step(x *execution, i int) *stepRec { return s.ex.steps.At(int(x.steps) + i) }
+func (s *Sim) step(x *execution, i int) *stepRec {
+	if x.outOfLine {
+		return s.ex.steps.At(int(x.stepsAt()) + i)
+	}
+	return &x.steps[i]
+}
+
+// stepsAt returns the offset in Sim.steps of the steps of an execution
+// whose steps are out of line, held in the bytes of its first two inline
+// step records.
+func (x *execution) stepsAt() int32 {
+	a, b := x.steps[0], x.steps[1]
+	return int32(uint32(a.state) | uint32(a.attempts)<<8 | uint32(b.state)<<16 | uint32(b.attempts)<<24)
+}
+
+// setStepsAt marks x's steps out of line at offset off in Sim.steps.
+func (x *execution) setStepsAt(off int32) {
+	u := uint32(off)
+	x.steps[0] = stepRec{state: stepState(u), attempts: uint8(u >> 8)}
+	x.steps[1] = stepRec{state: stepState(u >> 16), attempts: uint8(u >> 24)}
+	x.outOfLine = true
+}
+
+// attr returns the index of the attribution of caller and share, adding
+// it on first use.
+func (s *Sim) attr(caller model.PrincipalID, share model.ShareID) int32 {
+	k := attribution{initiator: caller, share: share}
+	slot, r := s.ex.attrs.find(k)
+	if r < 0 {
+		r = int32(len(s.ex.attrs.keys))
+		s.ex.attrs.add(slot, k, r)
+	}
+	return r
+}
+
+// attribution returns execution x's attribution.
+func (s *Sim) attribution(x *execution) attribution { return s.ex.attrs.keys[x.attr] }
 
 // schedule adds an event unless it falls after the horizon (it would never
 // run; this also keeps now+d from overflowing).
@@ -301,7 +362,10 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	}
 	xi := int32(s.ex.execs.Len())
 	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
-		initiator: caller, share: share, steps: s.allocSteps(len(p.steps)), holds: -1, status: execExecuting}
+		attr: s.attr(caller, share), holds: -1, status: execExecuting}
+	if len(p.steps) > inlineSteps {
+		x.setStepsAt(s.allocSteps(len(p.steps)))
+	}
 	s.ex.execs.Append(x)
 	if s.dp != nil {
 		s.dp.execParams = append(s.dp.execParams, params)
@@ -343,17 +407,18 @@ func (s *Sim) allocSteps(n int) int32 {
 // chunked.At instead of reading another execution's steps.
 const freedSteps = math.MinInt32
 
-// freeSteps gives back the steps of execution x, which just became final
-// (Succeeded or Stopped): nothing reads them again.
+// freeSteps gives back the out-of-line steps of execution x, which just
+// became final (Succeeded or Stopped): nothing reads them again.
 func (s *Sim) freeSteps(x *execution) {
-	n := len(s.ex.pipes[x.pipeline].steps)
-	if n > 0 {
-		if n >= len(s.ex.freeSteps) {
-			s.ex.freeSteps = append(s.ex.freeSteps, make([][]int32, n+1-len(s.ex.freeSteps))...)
-		}
-		s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.steps)
+	if !x.outOfLine {
+		return
 	}
-	x.steps = freedSteps
+	n := len(s.ex.pipes[x.pipeline].steps)
+	if n >= len(s.ex.freeSteps) {
+		s.ex.freeSteps = append(s.ex.freeSteps, make([][]int32, n+1-len(s.ex.freeSteps))...)
+	}
+	s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.stepsAt())
+	x.setStepsAt(freedSteps)
 }
 
 // advance requests the steps of execution xi that are ready, up to the
@@ -501,7 +566,8 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 // ledgerRow returns the ledger row of execution x's current initiator on
 // pool pi at price (the step's component's).
 func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
-	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi, price: price}
+	a := s.attribution(x)
+	k := ledgerKey{initiator: a.initiator, pipeline: model.PipelineID(x.pipeline), share: a.share, pool: pi, price: price}
 	slot, r := s.ex.ledgerIdx.find(k)
 	if r >= 0 {
 		return r
@@ -515,16 +581,20 @@ func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
 	return r
 }
 
-// ledgerIndex maps a ledgerKey to its ledger row: an open-addressing table
-// hashed by a multiply of the key's packed IDs, which every instance grant
-// asks (a Go map hashes the 24-byte key field by field, float included).
-type ledgerIndex struct {
-	slots []int32     // row+1 of the key hashed there (linear probing), 0 for none
-	keys  []ledgerKey // the key of each row
+// index maps a key to its row, the order in which it was added: an
+// open-addressing table hashed by a multiply of the key's packed IDs.
+// Every instance grant asks one for its ledger row (a Go map hashes the
+// 24-byte ledgerKey field by field, float included), every Start one for
+// its attribution.
+type index[K interface {
+	comparable
+	hash() uint64 // mixes the key's fields into a slot number's bits
+}] struct {
+	slots []int32 // row+1 of the key hashed there (linear probing), 0 for none
+	keys  []K     // the key of each row
 }
 
-// hash mixes k's fields into a slot number's bits.
-func (k *ledgerKey) hash() uint64 {
+func (k ledgerKey) hash() uint64 {
 	h := uint64(uint32(k.initiator))<<32 | uint64(uint32(k.pipeline))
 	h ^= (uint64(uint32(k.share))<<32 | uint64(uint32(k.pool))) * 0xbf58476d1ce4e5b9
 	if k.price != 0 { // -0 == 0, as for a map key
@@ -535,7 +605,7 @@ func (k *ledgerKey) hash() uint64 {
 }
 
 // find returns k's row, or -1 and the empty slot where add puts it.
-func (t *ledgerIndex) find(k ledgerKey) (slot int, row int32) {
+func (t *index[K]) find(k K) (slot int, row int32) {
 	if len(t.slots) == 0 {
 		return 0, -1
 	}
@@ -553,7 +623,7 @@ func (t *ledgerIndex) find(k ledgerKey) (slot int, row int32) {
 
 // add maps k, which find did not hold, to row (the next row: len(keys)) at
 // the slot find returned, growing the table to keep it at most half full.
-func (t *ledgerIndex) add(slot int, k ledgerKey, row int32) {
+func (t *index[K]) add(slot int, k K, row int32) {
 	t.keys = append(t.keys, k)
 	if 2*len(t.keys) <= len(t.slots) {
 		t.slots[slot] = row + 1
@@ -802,7 +872,7 @@ func (s *Sim) retry(now Time, caller model.PrincipalID, share model.ShareID, xi 
 	s.setRemove(&p.failed, xi)
 	s.setAdd(&p.executing, xi)
 	x.status = execExecuting
-	x.initiator, x.share = caller, share
+	x.attr = s.attr(caller, share)
 	x.epoch++
 	for i := range p.steps {
 		if st := s.step(x, i); !st.state.done() {

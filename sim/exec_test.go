@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/stretchr/testify/assert"
@@ -303,7 +304,7 @@ func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
 // grows, keys differing in one field are distinct, and -0 is 0 (as for a
 // map key).
 func TestLedgerIndex(t *testing.T) {
-	var idx ledgerIndex
+	var idx index[ledgerKey]
 	key := func(i int) ledgerKey {
 		return ledgerKey{initiator: model.PrincipalID(i % 7), pipeline: model.PipelineID(i / 7 % 5),
 			share: model.ShareID(i / 35 % 3), pool: int32(i / 105), price: float64(i%2) * 0.6}
@@ -325,4 +326,23 @@ func TestLedgerIndex(t *testing.T) {
 	require.Equal(t, int32(0), r, "-0 is the key of price 0")
 	_, r = idx.find(ledgerKey{initiator: 0, pipeline: 5})
 	require.Equal(t, int32(-1), r)
+}
+
+// TestExecutionRecordLayout: an execution is 48 bytes, the fields a queued
+// request's staleness test reads (its inline steps, epoch and status) lie
+// in one 16-byte-aligned block of it, so in one cache line, and an
+// out-of-line steps offset reads back as written.
+func TestExecutionRecordLayout(t *testing.T) {
+	var x execution
+	assert.Equal(t, uintptr(48), unsafe.Sizeof(x))
+	block := unsafe.Offsetof(x.steps)
+	assert.Zero(t, block%16)
+	for _, end := range []uintptr{block + unsafe.Sizeof(x.steps), unsafe.Offsetof(x.epoch) + 2, unsafe.Offsetof(x.status) + 1} {
+		assert.LessOrEqual(t, end, block+16)
+	}
+	for _, off := range []int32{0, 1, 255, 256, 1 << 24, math.MaxInt32, freedSteps} {
+		x.setStepsAt(off)
+		assert.Equal(t, off, x.stepsAt())
+		assert.True(t, x.outOfLine)
+	}
 }
