@@ -177,6 +177,7 @@ type execState struct {
 	ledger     []LedgerRow
 	ledgerIdx  index[ledgerKey]
 	idsSeed    uint64              // execution IDs: see execIDBits
+	seed1      uint64              // the first PCG seed of every stream of the run (see StreamSeed)
 	tokens     map[string]tokenUse // ClientRequestTokens of Starts within the window
 	tokenOrder deque[mappedID]     // tokens in the order they were seen, to forget old ones
 }
@@ -240,24 +241,34 @@ func (s *Sim) execIDBits(i int32) uint64 {
 // ExecutionID returns the 12-character ID of execution i.
 func (s *Sim) ExecutionID(i int32) string { return ExecutionID(s.execIDBits(i)) }
 
-// execStream returns the stream exec/<id> without allocating the key.
+// execStream returns the stream exec/<id>, MakeStream(seed, "exec/"+ID),
+// without allocating the key: the key's hash goes on from the prefix's.
 func (s *Sim) execStream(id uint64) Stream {
-	const prefix = "exec/"
-	var key [len(prefix) + 12]byte
-	copy(key[:], prefix)
-	putExecID(key[len(prefix):], id)
+	var digits [12]byte
+	putExecID(digits[:], id)
 	var st Stream
-	seed1 := SplitMix64(s.seed)
-	st.pcg.Seed(seed1, SplitMix64(FNV64a(key[:])^seed1))
+	seed1 := s.ex.seed1
+	st.pcg.Seed(seed1, SplitMix64(fnv64aFrom(execKeyHash, digits[:])^seed1))
 	return st
 }
 
-// putExecID writes the 12-character execution ID of id into dst.
+// execKeyHash is the FNV-1a state after the prefix of an execution's
+// stream name.
+var execKeyHash = FNV64a("exec/")
+
+// putExecID writes the 12-character execution ID of id into dst: its last
+// 12 base-36 digits, in two halves of 6 whose digits are found side by
+// side with 32-bit divisions.
 func putExecID(dst []byte, id uint64) {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	for i := 11; i >= 0; i-- {
-		dst[i] = digits[id%36]
-		id /= 36
+	const (
+		digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+		half   = 36 * 36 * 36 * 36 * 36 * 36 // < 2^32
+	)
+	_ = dst[11]
+	hi, lo := uint32(id/half%half), uint32(id%half)
+	for i := 5; i >= 0; i-- {
+		dst[i], dst[i+6] = digits[hi%36], digits[lo%36]
+		hi, lo = hi/36, lo/36
 	}
 }
 

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -278,6 +281,24 @@ func TestExecutionIDs(t *testing.T) {
 	assert.NotEqual(t, id, s.ExecutionID(1))
 	s2, _ := New(execWorld(t), &Config{Seed: 1, Duration: hour})
 	assert.Equal(t, id, s2.ExecutionID(0), "derived from the seed and the index")
+}
+
+// TestExecutionIDIsLast12Base36Digits: an ID is the draw's last 12
+// base-36 digits, and an execution's stream is the one named exec/<ID>.
+func TestExecutionIDIsLast12Base36Digits(t *testing.T) {
+	s, _ := New(execWorld(t), &Config{Seed: 7, Duration: hour})
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 1000 {
+		id := r.Uint64()
+		if i < 3 {
+			id = []uint64{0, math.MaxUint64, 36*36*36*36*36*36 - 1}[i]
+		}
+		want := strconv.FormatUint(id%uint64(math.Pow(36, 12)), 36)
+		want = strings.Repeat("0", 12-len(want)) + want
+		require.Equal(t, want, ExecutionID(id), "%#x", id)
+		got, named := s.execStream(id), MakeStream(7, "exec/"+want)
+		require.Equal(t, named.Uint64(), got.Uint64(), "%#x", id)
+	}
 }
 
 func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
