@@ -8,7 +8,7 @@ const chunkBits = 13
 // to the live size), and pointers to elements stay valid. With a
 // pointer-free T the garbage collector never scans it.
 type chunked[T any] struct {
-	chunks [][]T
+	chunks []*[1 << chunkBits]T // arrays, so At checks only the chunk index
 	n      int
 }
 
@@ -23,8 +23,8 @@ func (c *chunked[T]) At(i int) *T {
 // Append adds v and returns its index.
 func (c *chunked[T]) Append(v T) int {
 	if c.n>>chunkBits == len(c.chunks) {
-		chunk := make([]T, 1<<chunkBits)
-		prefault(chunk)
+		chunk := new([1 << chunkBits]T)
+		prefault(chunk[:])
 		c.chunks = append(c.chunks, chunk)
 	}
 	i := c.n
