@@ -164,6 +164,12 @@ type execState struct {
 	execs chunked[execution]
 	attrs index[attribution] // every execution's attribution, by its attr
 	steps chunked[stepRec]   // the steps of executions of pipelines of more than inlineSteps steps
+	// withdrawn has bit xi set when execution xi has no valid queued
+	// request: its last cut withdrew them and it queued none since. The
+	// FIFO drops a request of such an execution (most often a stopped
+	// one) on the bit alone, without reading its record, long out of
+	// cache by the time the request reaches the head.
+	withdrawn []uint64
 	// freeSteps[n] holds the offsets of step runs of length n that
 	// finished executions gave back: a Succeeded or Stopped execution's
 	// steps are never read again (only a Failed one can be retried), so
@@ -500,6 +506,7 @@ func (s *Sim) requestStep(now Time, xi int32, si int) {
 		s.step(x, si).state = stepQueued
 		x.queued++
 		p.fifo.Push(request{exec: xi, step: int16(si), epoch: x.epoch, at: now})
+		s.setWithdrawn(xi, false)
 	}
 }
 
@@ -508,9 +515,26 @@ const (
 	exceptionInternal      = "SageMaker.JOB_INTERNAL_ERROR"
 )
 
+// setWithdrawn sets or clears execution xi's bit in execState.withdrawn.
+func (s *Sim) setWithdrawn(xi int32, on bool) {
+	w := int(xi >> 6)
+	for w >= len(s.ex.withdrawn) {
+		s.ex.withdrawn = append(s.ex.withdrawn, 0)
+	}
+	bit := uint64(1) << (xi & 63)
+	if on {
+		s.ex.withdrawn[w] |= bit
+	} else {
+		s.ex.withdrawn[w] &^= bit
+	}
+}
+
 // stale reports whether a queued request was withdrawn (its execution was
 // stopped or failed since).
 func (s *Sim) stale(r *request) bool {
+	if w := int(r.exec >> 6); w < len(s.ex.withdrawn) && s.ex.withdrawn[w]>>(r.exec&63)&1 != 0 {
+		return true
+	}
 	x := s.exec(r.exec)
 	return x.epoch != r.epoch || x.status != execExecuting || s.step(x, int(r.step)).state != stepQueued
 }
@@ -773,6 +797,7 @@ func (s *Sim) stepRetry(now Time, xi int32, si int, epoch uint16) {
 func (s *Sim) cut(now Time, xi int32) {
 	x := s.exec(xi)
 	x.epoch++ // pending step ends, retries and queued requests become stale
+	s.setWithdrawn(xi, true)
 	for x.holds >= 0 {
 		s.endHold(now, x.holds)
 		x = s.exec(xi)

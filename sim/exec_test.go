@@ -301,6 +301,31 @@ func TestExecutionIDIsLast12Base36Digits(t *testing.T) {
 	}
 }
 
+// TestWithdrawnRequestLeavesTheQueueAndARetryRequeues: the queued request
+// of an execution that failed is dropped when it reaches the head, while
+// the request it queues again after a Retry is granted.
+func TestWithdrawnRequestLeavesTheQueueAndARetryRequeues(t *testing.T) {
+	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
+	s, errs := New(execWorld(t), &Config{Duration: 100 * hour, Quotas: []AccountQuota{quota(1, true)},
+		Pipelines: []PipelineSpec{spec}})
+	require.NotNil(t, s, "%v", errs)
+	s.start() // the horizon and the series buckets; no workload
+	caller, _ := s.w.LookupCallers("222222222222")
+	_, x := s.startExecution(0, caller[0], 0, 0, "", 0) // holds the one instance
+	_, z := s.startExecution(minute, caller[0], 0, 0, "", 0)
+	_, y := s.startExecution(2*minute, caller[0], 0, 0, "", 0)
+	s.failExecution(3*minute, y)
+	require.Equal(t, model.Reason(0), s.retry(4*minute, caller[0], 0, y))
+	pool := &s.ex.pools[0]
+	require.Equal(t, 3, pool.fifo.Len(), "z, y's withdrawn request, y's new one")
+	s.stepEnd(hour, x, 0, s.exec(x).epoch)
+	assert.Equal(t, stepRunning, s.step(s.exec(z), 0).state)
+	assert.Equal(t, 1, pool.fifo.Len(), "the withdrawn request left with z's")
+	s.stepEnd(2*hour, z, 0, s.exec(z).epoch)
+	assert.Equal(t, stepRunning, s.step(s.exec(y), 0).state, "y's new request was granted")
+	assert.Equal(t, int64(3), s.res.Steps.Granted)
+}
+
 func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
 	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
 	s, errs := New(execWorld(t), &Config{Duration: 100 * hour, Quotas: []AccountQuota{quota(5, true)},
