@@ -1,7 +1,9 @@
 package sim
 
-// chunkBits sizes the chunks of a chunked slice: 2^13 elements each.
-const chunkBits = 13
+// chunkBits sizes the chunks of a chunked slice: 2^17 elements each, 6 MiB
+// of executions, so that at least 4 MiB of each lies in whole 2 MiB pages
+// that prefault can have mapped as huge pages.
+const chunkBits = 17
 
 // chunked is an append-only slice stored in fixed-size chunks, so growth
 // never copies or doubles what is already stored (peak memory stays close
