@@ -101,7 +101,7 @@ func (s *Sim) buildExec(cfg *Config) []*model.PosError {
 		s.quotaAcct[i], _ = b.account(cfg.QuotaEvents[i].Quota.Account)
 	}
 	s.buildData(cfg, b)
-	_, s.ex.idsSeed = StreamSeed(s.seed, "ids")
+	s.ex.seed1, s.ex.idsSeed = StreamSeed(s.seed, "ids")
 	return b.errs
 }
 

@@ -1,15 +1,18 @@
 package sim
 
-// chunkBits sizes the chunks of a chunked slice: 2^13 elements each.
-const chunkBits = 13
+// chunkBits sizes the chunks of a chunked slice: 2^17 elements each, 6 MiB
+// of executions, so that at least 4 MiB of each lies in whole 2 MiB pages
+// that can be mapped as huge pages (adviseHuge).
+const chunkBits = 17
 
 // chunked is an append-only slice stored in fixed-size chunks, so growth
 // never copies or doubles what is already stored (peak memory stays close
 // to the live size), and pointers to elements stay valid. With a
 // pointer-free T the garbage collector never scans it.
 type chunked[T any] struct {
-	chunks [][]T
+	chunks []*[1 << chunkBits]T // arrays, so At checks only the chunk index
 	n      int
+	mapped int // elements of the last chunk mapped so far (mapFrom)
 }
 
 // Len returns the number of elements.
@@ -23,14 +26,24 @@ func (c *chunked[T]) At(i int) *T {
 // Append adds v and returns its index.
 func (c *chunked[T]) Append(v T) int {
 	if c.n>>chunkBits == len(c.chunks) {
-		chunk := make([]T, 1<<chunkBits)
-		prefault(chunk)
+		chunk := new([1 << chunkBits]T)
+		adviseHuge(chunk[:])
 		c.chunks = append(c.chunks, chunk)
+		c.mapped = 0
 	}
 	i := c.n
+	if j := i & (1<<chunkBits - 1); j >= c.mapped {
+		c.mapped = mapFrom(c.chunks[len(c.chunks)-1][:], j)
+	}
 	*c.At(i) = v
 	c.n++
 	return i
+}
+
+// prefault maps all of s, which was never touched (see mapFrom).
+func prefault[T any](s []T) {
+	for j := 0; j < len(s); j = mapFrom(s, j) {
+	}
 }
 
 // deque is a FIFO queue stored in fixed-size blocks: growth touches only

@@ -524,13 +524,14 @@ func (s *Sim) decideStep(now Time, x *execution, xi int32, si int) int32 {
 		if r == model.DataAllowed {
 			continue
 		}
-		k := failureKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), step: int32(si), access: id, reason: r}
+		initiator := s.attribution(x).initiator
+		k := failureKey{initiator: initiator, pipeline: model.PipelineID(x.pipeline), step: int32(si), access: id, reason: r}
 		row, ok := d.failIdx[k]
 		if !ok {
 			row = int32(len(d.failures))
 			d.failIdx[k] = row
 			a := s.w.DataAccessOf(id)
-			d.failures = append(d.failures, DataFailure{Initiator: x.initiator, Pipeline: k.pipeline,
+			d.failures = append(d.failures, DataFailure{Initiator: initiator, Pipeline: k.pipeline,
 				Step: d.pipes[x.pipeline].names[si], Access: a, Reason: r})
 		}
 		d.failures[row].Count++

@@ -48,18 +48,42 @@ type stepRec struct {
 
 // execution is one pipeline execution, stored by value in a chunked slice:
 // no pointers, 48 bytes. Its ID is derived from its index (execIDBits).
+//
+// The steps of a pipeline of at most inlineSteps steps are stored in the
+// record itself, so a queued request's staleness test (its epoch, status
+// and step state, bytes 16 to 31: one cache line, as records are 16-byte
+// aligned) and its grant touch no other memory.
 type execution struct {
-	rng       Stream // stream exec/<id>: durations and failures
-	pipeline  int32
-	initiator model.PrincipalID // the Start or last Retry caller
-	share     model.ShareID     // the share that allowed that call, or NoShare
-	setPos    int32             // position in its pipeline's executing or failed set
-	steps     int32             // offset of its steps in Sim.steps; freedSteps once Succeeded or Stopped
-	holds     int32             // first running hold, or -1
-	running   int16             // steps running
-	queued    int16             // steps waiting for instances or a retry interval
-	epoch     uint16            // bumped when running steps are cut: stale events are dropped
+	rng Stream // stream exec/<id>: durations and failures
+	// steps holds the step records when the pipeline has at most
+	// inlineSteps steps; else (outOfLine) its first four bytes hold their
+	// offset in Sim.steps (see stepsAt).
+	steps     [inlineSteps]stepRec
+	epoch     uint16 // bumped when running steps are cut: stale events are dropped
+	running   int16  // steps running
+	queued    int16  // steps waiting for instances or a retry interval
 	status    execStatus
+	outOfLine bool
+	pipeline  int32
+	attr      int32 // the Start or last Retry caller and the share that allowed it: an index into execState.attrs
+	setPos    int32 // position in its pipeline's executing or failed set
+	holds     int32 // first running hold, or -1
+}
+
+// inlineSteps is the most steps an execution keeps in its own record.
+const inlineSteps = 4
+
+// attribution is whom an execution's instances are billed to: the caller
+// of its Start or last Retry and the share that allowed that call (or
+// NoShare).
+type attribution struct {
+	initiator model.PrincipalID
+	share     model.ShareID
+}
+
+func (k attribution) hash() uint64 {
+	h := (uint64(uint32(k.initiator))<<32 | uint64(uint32(k.share))) * gamma
+	return h ^ h>>29
 }
 
 // stepDef is a compiled step.
@@ -138,7 +162,14 @@ type ledgerKey struct {
 // execState is the part of Sim that runs executions.
 type execState struct {
 	execs chunked[execution]
-	steps chunked[stepRec]
+	attrs index[attribution] // every execution's attribution, by its attr
+	steps chunked[stepRec]   // the steps of executions of pipelines of more than inlineSteps steps
+	// withdrawn has bit xi set when execution xi has no valid queued
+	// request: its last cut withdrew them and it queued none since. The
+	// FIFO drops a request of such an execution (most often a stopped
+	// one) on the bit alone, without reading its record, long out of
+	// cache by the time the request reaches the head.
+	withdrawn []uint64
 	// freeSteps[n] holds the offsets of step runs of length n that
 	// finished executions gave back: a Succeeded or Stopped execution's
 	// steps are never read again (only a Failed one can be retried), so
@@ -150,15 +181,52 @@ type execState struct {
 	holds      []hold
 	freeHolds  []int32
 	ledger     []LedgerRow
-	ledgerIdx  ledgerIndex
+	ledgerIdx  index[ledgerKey]
 	idsSeed    uint64              // execution IDs: see execIDBits
+	seed1      uint64              // the first PCG seed of every stream of the run (see StreamSeed)
 	tokens     map[string]tokenUse // ClientRequestTokens of Starts within the window
 	tokenOrder deque[mappedID]     // tokens in the order they were seen, to forget old ones
 }
 
 func (s *Sim) exec(i int32) *execution { return s.ex.execs.At(int(i)) }
 
-func (s *Sim) step(x *execution, i int) *stepRec { return s.ex.steps.At(int(x.steps) + i) }
+func (s *Sim) step(x *execution, i int) *stepRec {
+	if x.outOfLine {
+		return s.ex.steps.At(int(x.stepsAt()) + i)
+	}
+	return &x.steps[i]
+}
+
+// stepsAt returns the offset in Sim.steps of the steps of an execution
+// whose steps are out of line, held in the bytes of its first two inline
+// step records.
+func (x *execution) stepsAt() int32 {
+	a, b := x.steps[0], x.steps[1]
+	return int32(uint32(a.state) | uint32(a.attempts)<<8 | uint32(b.state)<<16 | uint32(b.attempts)<<24)
+}
+
+// setStepsAt marks x's steps out of line at offset off in Sim.steps.
+func (x *execution) setStepsAt(off int32) {
+	u := uint32(off)
+	x.steps[0] = stepRec{state: stepState(u), attempts: uint8(u >> 8)}
+	x.steps[1] = stepRec{state: stepState(u >> 16), attempts: uint8(u >> 24)}
+	x.outOfLine = true
+}
+
+// attr returns the index of the attribution of caller and share, adding
+// it on first use.
+func (s *Sim) attr(caller model.PrincipalID, share model.ShareID) int32 {
+	k := attribution{initiator: caller, share: share}
+	slot, r := s.ex.attrs.find(k)
+	if r < 0 {
+		r = int32(len(s.ex.attrs.keys))
+		s.ex.attrs.add(slot, k, r)
+	}
+	return r
+}
+
+// attribution returns execution x's attribution.
+func (s *Sim) attribution(x *execution) attribution { return s.ex.attrs.keys[x.attr] }
 
 // schedule adds an event unless it falls after the horizon (it would never
 // run; this also keeps now+d from overflowing).
@@ -179,24 +247,34 @@ func (s *Sim) execIDBits(i int32) uint64 {
 // ExecutionID returns the 12-character ID of execution i.
 func (s *Sim) ExecutionID(i int32) string { return ExecutionID(s.execIDBits(i)) }
 
-// execStream returns the stream exec/<id> without allocating the key.
+// execStream returns the stream exec/<id>, MakeStream(seed, "exec/"+ID),
+// without allocating the key: the key's hash goes on from the prefix's.
 func (s *Sim) execStream(id uint64) Stream {
-	const prefix = "exec/"
-	var key [len(prefix) + 12]byte
-	copy(key[:], prefix)
-	putExecID(key[len(prefix):], id)
+	var digits [12]byte
+	putExecID(digits[:], id)
 	var st Stream
-	seed1 := SplitMix64(s.seed)
-	st.pcg.Seed(seed1, SplitMix64(FNV64a(key[:])^seed1))
+	seed1 := s.ex.seed1
+	st.pcg.Seed(seed1, SplitMix64(fnv64aFrom(execKeyHash, digits[:])^seed1))
 	return st
 }
 
-// putExecID writes the 12-character execution ID of id into dst.
+// execKeyHash is the FNV-1a state after the prefix of an execution's
+// stream name.
+var execKeyHash = FNV64a("exec/")
+
+// putExecID writes the 12-character execution ID of id into dst: its last
+// 12 base-36 digits, in two halves of 6 whose digits are found side by
+// side with 32-bit divisions.
 func putExecID(dst []byte, id uint64) {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	for i := 11; i >= 0; i-- {
-		dst[i] = digits[id%36]
-		id /= 36
+	const (
+		digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+		half   = 36 * 36 * 36 * 36 * 36 * 36 // < 2^32
+	)
+	_ = dst[11]
+	hi, lo := uint32(id/half%half), uint32(id%half)
+	for i := 5; i >= 0; i-- {
+		dst[i], dst[i+6] = digits[hi%36], digits[lo%36]
+		hi, lo = hi/36, lo/36
 	}
 }
 
@@ -301,7 +379,10 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 	}
 	xi := int32(s.ex.execs.Len())
 	x := execution{rng: s.execStream(s.execIDBits(xi)), pipeline: int32(pl),
-		initiator: caller, share: share, steps: s.allocSteps(len(p.steps)), holds: -1, status: execExecuting}
+		attr: s.attr(caller, share), holds: -1, status: execExecuting}
+	if len(p.steps) > inlineSteps {
+		x.setStepsAt(s.allocSteps(len(p.steps)))
+	}
 	s.ex.execs.Append(x)
 	if s.dp != nil {
 		s.dp.execParams = append(s.dp.execParams, params)
@@ -343,17 +424,18 @@ func (s *Sim) allocSteps(n int) int32 {
 // chunked.At instead of reading another execution's steps.
 const freedSteps = math.MinInt32
 
-// freeSteps gives back the steps of execution x, which just became final
-// (Succeeded or Stopped): nothing reads them again.
+// freeSteps gives back the out-of-line steps of execution x, which just
+// became final (Succeeded or Stopped): nothing reads them again.
 func (s *Sim) freeSteps(x *execution) {
-	n := len(s.ex.pipes[x.pipeline].steps)
-	if n > 0 {
-		if n >= len(s.ex.freeSteps) {
-			s.ex.freeSteps = append(s.ex.freeSteps, make([][]int32, n+1-len(s.ex.freeSteps))...)
-		}
-		s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.steps)
+	if !x.outOfLine {
+		return
 	}
-	x.steps = freedSteps
+	n := len(s.ex.pipes[x.pipeline].steps)
+	if n >= len(s.ex.freeSteps) {
+		s.ex.freeSteps = append(s.ex.freeSteps, make([][]int32, n+1-len(s.ex.freeSteps))...)
+	}
+	s.ex.freeSteps[n] = append(s.ex.freeSteps[n], x.stepsAt())
+	x.setStepsAt(freedSteps)
 }
 
 // advance requests the steps of execution xi that are ready, up to the
@@ -424,6 +506,7 @@ func (s *Sim) requestStep(now Time, xi int32, si int) {
 		s.step(x, si).state = stepQueued
 		x.queued++
 		p.fifo.Push(request{exec: xi, step: int16(si), epoch: x.epoch, at: now})
+		s.setWithdrawn(xi, false)
 	}
 }
 
@@ -432,9 +515,26 @@ const (
 	exceptionInternal      = "SageMaker.JOB_INTERNAL_ERROR"
 )
 
+// setWithdrawn sets or clears execution xi's bit in execState.withdrawn.
+func (s *Sim) setWithdrawn(xi int32, on bool) {
+	w := int(xi >> 6)
+	for w >= len(s.ex.withdrawn) {
+		s.ex.withdrawn = append(s.ex.withdrawn, 0)
+	}
+	bit := uint64(1) << (xi & 63)
+	if on {
+		s.ex.withdrawn[w] |= bit
+	} else {
+		s.ex.withdrawn[w] &^= bit
+	}
+}
+
 // stale reports whether a queued request was withdrawn (its execution was
 // stopped or failed since).
 func (s *Sim) stale(r *request) bool {
+	if w := int(r.exec >> 6); w < len(s.ex.withdrawn) && s.ex.withdrawn[w]>>(r.exec&63)&1 != 0 {
+		return true
+	}
 	x := s.exec(r.exec)
 	return x.epoch != r.epoch || x.status != execExecuting || s.step(x, int(r.step)).state != stepQueued
 }
@@ -501,7 +601,8 @@ func (s *Sim) grant(now Time, xi int32, si int, pi int32, reqAt Time) {
 // ledgerRow returns the ledger row of execution x's current initiator on
 // pool pi at price (the step's component's).
 func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
-	k := ledgerKey{initiator: x.initiator, pipeline: model.PipelineID(x.pipeline), share: x.share, pool: pi, price: price}
+	a := s.attribution(x)
+	k := ledgerKey{initiator: a.initiator, pipeline: model.PipelineID(x.pipeline), share: a.share, pool: pi, price: price}
 	slot, r := s.ex.ledgerIdx.find(k)
 	if r >= 0 {
 		return r
@@ -515,16 +616,20 @@ func (s *Sim) ledgerRow(x *execution, pi int32, price float64) int32 {
 	return r
 }
 
-// ledgerIndex maps a ledgerKey to its ledger row: an open-addressing table
-// hashed by a multiply of the key's packed IDs, which every instance grant
-// asks (a Go map hashes the 24-byte key field by field, float included).
-type ledgerIndex struct {
-	slots []int32     // row+1 of the key hashed there (linear probing), 0 for none
-	keys  []ledgerKey // the key of each row
+// index maps a key to its row, the order in which it was added: an
+// open-addressing table hashed by a multiply of the key's packed IDs.
+// Every instance grant asks one for its ledger row (a Go map hashes the
+// 24-byte ledgerKey field by field, float included), every Start one for
+// its attribution.
+type index[K interface {
+	comparable
+	hash() uint64 // mixes the key's fields into a slot number's bits
+}] struct {
+	slots []int32 // row+1 of the key hashed there (linear probing), 0 for none
+	keys  []K     // the key of each row
 }
 
-// hash mixes k's fields into a slot number's bits.
-func (k *ledgerKey) hash() uint64 {
+func (k ledgerKey) hash() uint64 {
 	h := uint64(uint32(k.initiator))<<32 | uint64(uint32(k.pipeline))
 	h ^= (uint64(uint32(k.share))<<32 | uint64(uint32(k.pool))) * 0xbf58476d1ce4e5b9
 	if k.price != 0 { // -0 == 0, as for a map key
@@ -535,7 +640,7 @@ func (k *ledgerKey) hash() uint64 {
 }
 
 // find returns k's row, or -1 and the empty slot where add puts it.
-func (t *ledgerIndex) find(k ledgerKey) (slot int, row int32) {
+func (t *index[K]) find(k K) (slot int, row int32) {
 	if len(t.slots) == 0 {
 		return 0, -1
 	}
@@ -553,7 +658,7 @@ func (t *ledgerIndex) find(k ledgerKey) (slot int, row int32) {
 
 // add maps k, which find did not hold, to row (the next row: len(keys)) at
 // the slot find returned, growing the table to keep it at most half full.
-func (t *ledgerIndex) add(slot int, k ledgerKey, row int32) {
+func (t *index[K]) add(slot int, k K, row int32) {
 	t.keys = append(t.keys, k)
 	if 2*len(t.keys) <= len(t.slots) {
 		t.slots[slot] = row + 1
@@ -692,6 +797,7 @@ func (s *Sim) stepRetry(now Time, xi int32, si int, epoch uint16) {
 func (s *Sim) cut(now Time, xi int32) {
 	x := s.exec(xi)
 	x.epoch++ // pending step ends, retries and queued requests become stale
+	s.setWithdrawn(xi, true)
 	for x.holds >= 0 {
 		s.endHold(now, x.holds)
 		x = s.exec(xi)
@@ -802,7 +908,7 @@ func (s *Sim) retry(now Time, caller model.PrincipalID, share model.ShareID, xi 
 	s.setRemove(&p.failed, xi)
 	s.setAdd(&p.executing, xi)
 	x.status = execExecuting
-	x.initiator, x.share = caller, share
+	x.attr = s.attr(caller, share)
 	x.epoch++
 	for i := range p.steps {
 		if st := s.step(x, i); !st.state.done() {

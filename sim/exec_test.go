@@ -2,8 +2,12 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/stretchr/testify/assert"
@@ -279,6 +283,49 @@ func TestExecutionIDs(t *testing.T) {
 	assert.Equal(t, id, s2.ExecutionID(0), "derived from the seed and the index")
 }
 
+// TestExecutionIDIsLast12Base36Digits: an ID is the draw's last 12
+// base-36 digits, and an execution's stream is the one named exec/<ID>.
+func TestExecutionIDIsLast12Base36Digits(t *testing.T) {
+	s, _ := New(execWorld(t), &Config{Seed: 7, Duration: hour})
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 1000 {
+		id := r.Uint64()
+		if i < 3 {
+			id = []uint64{0, math.MaxUint64, 36*36*36*36*36*36 - 1}[i]
+		}
+		want := strconv.FormatUint(id%uint64(math.Pow(36, 12)), 36)
+		want = strings.Repeat("0", 12-len(want)) + want
+		require.Equal(t, want, ExecutionID(id), "%#x", id)
+		got, named := s.execStream(id), MakeStream(7, "exec/"+want)
+		require.Equal(t, named.Uint64(), got.Uint64(), "%#x", id)
+	}
+}
+
+// TestWithdrawnRequestLeavesTheQueueAndARetryRequeues: the queued request
+// of an execution that failed is dropped when it reaches the head, while
+// the request it queues again after a Retry is granted.
+func TestWithdrawnRequestLeavesTheQueueAndARetryRequeues(t *testing.T) {
+	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
+	s, errs := New(execWorld(t), &Config{Duration: 100 * hour, Quotas: []AccountQuota{quota(1, true)},
+		Pipelines: []PipelineSpec{spec}})
+	require.NotNil(t, s, "%v", errs)
+	s.start() // the horizon and the series buckets; no workload
+	caller, _ := s.w.LookupCallers("222222222222")
+	_, x := s.startExecution(0, caller[0], 0, 0, "", 0) // holds the one instance
+	_, z := s.startExecution(minute, caller[0], 0, 0, "", 0)
+	_, y := s.startExecution(2*minute, caller[0], 0, 0, "", 0)
+	s.failExecution(3*minute, y)
+	require.Equal(t, model.Reason(0), s.retry(4*minute, caller[0], 0, y))
+	pool := &s.ex.pools[0]
+	require.Equal(t, 3, pool.fifo.Len(), "z, y's withdrawn request, y's new one")
+	s.stepEnd(hour, x, 0, s.exec(x).epoch)
+	assert.Equal(t, stepRunning, s.step(s.exec(z), 0).state)
+	assert.Equal(t, 1, pool.fifo.Len(), "the withdrawn request left with z's")
+	s.stepEnd(2*hour, z, 0, s.exec(z).epoch)
+	assert.Equal(t, stepRunning, s.step(s.exec(y), 0).state, "y's new request was granted")
+	assert.Equal(t, int64(3), s.res.Steps.Granted)
+}
+
 func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
 	spec := PipelineSpec{Name: ref("train"), Account: ref("111111111111"), Steps: []StepSpec{fixed("a", hour, 1)}}
 	s, errs := New(execWorld(t), &Config{Duration: 100 * hour, Quotas: []AccountQuota{quota(5, true)},
@@ -303,7 +350,7 @@ func TestClientRequestTokenIsIdempotentFor24Hours(t *testing.T) {
 // grows, keys differing in one field are distinct, and -0 is 0 (as for a
 // map key).
 func TestLedgerIndex(t *testing.T) {
-	var idx ledgerIndex
+	var idx index[ledgerKey]
 	key := func(i int) ledgerKey {
 		return ledgerKey{initiator: model.PrincipalID(i % 7), pipeline: model.PipelineID(i / 7 % 5),
 			share: model.ShareID(i / 35 % 3), pool: int32(i / 105), price: float64(i%2) * 0.6}
@@ -325,4 +372,23 @@ func TestLedgerIndex(t *testing.T) {
 	require.Equal(t, int32(0), r, "-0 is the key of price 0")
 	_, r = idx.find(ledgerKey{initiator: 0, pipeline: 5})
 	require.Equal(t, int32(-1), r)
+}
+
+// TestExecutionRecordLayout: an execution is 48 bytes, the fields a queued
+// request's staleness test reads (its inline steps, epoch and status) lie
+// in one 16-byte-aligned block of it, so in one cache line, and an
+// out-of-line steps offset reads back as written.
+func TestExecutionRecordLayout(t *testing.T) {
+	var x execution
+	assert.Equal(t, uintptr(48), unsafe.Sizeof(x))
+	block := unsafe.Offsetof(x.steps)
+	assert.Zero(t, block%16)
+	for _, end := range []uintptr{block + unsafe.Sizeof(x.steps), unsafe.Offsetof(x.epoch) + 2, unsafe.Offsetof(x.status) + 1} {
+		assert.LessOrEqual(t, end, block+16)
+	}
+	for _, off := range []int32{0, 1, 255, 256, 1 << 24, math.MaxInt32, freedSteps} {
+		x.setStepsAt(off)
+		assert.Equal(t, off, x.stepsAt())
+		assert.True(t, x.outOfLine)
+	}
 }

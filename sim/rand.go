@@ -125,11 +125,13 @@ func SplitMix64(x uint64) uint64 {
 // FNV64a is 64-bit FNV-1a of key (as hash/fnv's New64a), without its
 // allocation.
 func FNV64a[S ~string | ~[]byte](key S) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
+	return fnv64aFrom(14695981039346656037, key)
+}
+
+// fnv64aFrom goes on hashing key with FNV-1a from state h: FNV64a(a + b)
+// is fnv64aFrom(FNV64a(a), b).
+func fnv64aFrom[S ~string | ~[]byte](h uint64, key S) uint64 {
+	const prime = 1099511628211
 	for i := 0; i < len(key); i++ {
 		h ^= uint64(key[i])
 		h *= prime
