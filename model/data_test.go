@@ -443,10 +443,11 @@ func TestDataConfigErrors(t *testing.T) {
 func TestRCPTimeline(t *testing.T) {
 	const hour = Time(3600e9)
 	c := dataConfig()
-	c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(60, 1),
+	rcp := PolicyDoc{Name: "rcp", Statements: []StatementDoc{{Pos: at(60, 1),
 		Effect: rf("Deny", 60), PrincipalPos: at(60, 5), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 60)}},
 		Action: []Ref{rf("s3:*", 60)}, Resource: []Ref{rf("*", 60)},
-		Conditions: []ConditionDoc{{Operator: "StringNotEquals", Key: "aws:PrincipalAccount", Values: []string{"222222222222"}}}}}})
+		Conditions: []ConditionDoc{{Operator: "StringNotEquals", Key: "aws:PrincipalAccount", Values: []string{"222222222222"}}}}}}
+	c.Policies = append(c.Policies, rcp)
 	c.Events = []EventConfig{
 		{At: 10 * hour, Kind: EventAttachRCP, Target: rf("ou:/prod", 70), Policy: rf("rcp", 70), Pos: at(70, 1)},
 		{At: 20 * hour, Kind: EventDetachRCP, Target: rf("ou:/prod", 71), Policy: rf("rcp", 71), Pos: at(71, 1)},
@@ -485,6 +486,7 @@ func TestRCPTimeline(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dataConfig()
+			c.Policies = append(c.Policies, rcp)
 			c.Events = []EventConfig{tc.event}
 			_, errs := NewWorld(c)
 			var got []string
@@ -492,6 +494,9 @@ func TestRCPTimeline(t *testing.T) {
 				got = append(got, e.Error())
 			}
 			assert.Contains(t, strings.Join(got, "\n"), tc.want)
+			if tc.event.Policy.S == "rcp" {
+				assert.NotContains(t, strings.Join(got, "\n"), "Principal is not allowed", "a wrong target does not make the RCP an identity policy")
+			}
 		})
 	}
 }

@@ -134,9 +134,17 @@ func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
 	if !b.need(c, c.Target, "target") || !b.need(c, c.Policy, "policy") {
 		return target{}, noPolicy, false
 	}
-	t, ok := b.target(c.Target)
+	// The policy first, so that it is checked as an RCP even when the
+	// target is wrong.
+	id, ok := w.policyIndex[c.Policy.S]
+	if !ok {
+		b.errorf(c.Policy.Pos, "unknown policy %q", c.Policy.S)
+	} else {
+		b.rcpUse[id] = true
+	}
+	t, found := b.target(c.Target)
 	switch {
-	case !ok:
+	case !found:
 		return t, noPolicy, false
 	case t.isPrinc:
 		b.errorf(c.Target.Pos, "an RCP is attached to an OU (ou:/path) or an account, not to principal %s", c.Target.S)
@@ -144,13 +152,9 @@ func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
 	case t.ou < 0 && !w.inOrg(t.account):
 		b.errorf(c.Target.Pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[t.account].id)
 		return t, noPolicy, false
-	}
-	id, ok := w.policyIndex[c.Policy.S]
-	if !ok {
-		b.errorf(c.Policy.Pos, "unknown policy %q", c.Policy.S)
+	case !ok:
 		return t, noPolicy, false
 	}
-	b.rcpUse[id] = true
 	if !w.HasData() {
 		b.warnf(c.Pos, "%s: RCPs constrain S3 buckets and KMS keys, and the scenario declares none", c.Kind)
 	}
