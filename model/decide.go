@@ -6,7 +6,7 @@ import "sort"
 // for every action, until a time. Pairs with the same answer share one
 // cached row (in W1 every caller has the same one on every pipeline), so
 // the rows a run reads stay in the CPU's cache and a decision misses on
-// its pair's 16-byte slot only. The 64 bytes are one cache line.
+// its pair's 16-byte slot only. A row is 64 bytes, a cache line's size.
 type row struct {
 	reasons [NumActions]Reason
 	// returns says whether a Search by the principal, if allowed, returns
