@@ -3,58 +3,78 @@ package model
 import "sort"
 
 // row is the fast path's answer for one (principal, pipeline): the reason
-// for every action, valid for gen and for times in [from, until).
+// for every action, until a time. Pairs with the same answer share one
+// cached row (in W1 every caller has the same one on every pipeline), so
+// the rows a run reads stay in the CPU's cache and a decision misses on
+// its pair's 16-byte slot only. A row is 64 bytes, a cache line's size.
 type row struct {
 	reasons [NumActions]Reason
-	shares  [NumActions]ShareID // the lowest-named share granting each action, or NoShare
 	// returns says whether a Search by the principal, if allowed, returns
 	// the pipeline: owner (its account owns it), shared (a share in force
 	// names it), else the best share state of why not (not_shared, …).
 	returns Reason
-	gen     uint32
-	from    Time
+	shares  [NumActions]ShareID // the lowest-named share granting each action, or NoShare
 	until   Time
+}
+
+// pairSlot is a (principal, pipeline)'s cached answer: rows[row], valid
+// for gen and for times in [from, rows[row].until). The zero slot is
+// empty: gen starts at 1.
+type pairSlot struct {
+	from Time
+	gen  uint32
+	row  int32
 }
 
 // decider is the fast path's state, embedded in World.
 type decider struct {
-	gen   uint32 // bumped by every applied event
-	rows  []row
-	index map[uint64]int32
-	// dense indexes rows by principal*numPipelines+pipeline when the
-	// product is small enough; -1 marks a missing row.
-	dense []int32
+	gen uint32 // bumped by every applied event, and when rows are dropped
+	// rows are the distinct answers of the slots of generation rowsGen,
+	// rowOf finds each one's index.
+	rows    []row
+	rowID   map[row]int32
+	rowsGen uint32
+	pairs   int // slots filled
+	// dense holds the slot of (principal, pipeline) at
+	// principal*numPipelines+pipeline when the product is small enough
+	// (untouched pages of it cost no memory); index the others.
+	dense []pairSlot
+	index map[uint64]pairSlot
 	npl   int
 }
 
-// denseLimit bounds the dense index (4 bytes a pair).
+// denseLimit bounds the dense slots (16 bytes a pair, 64 MiB of address
+// space at most).
 const denseLimit = 1 << 22
 
 func (d *decider) init(w *World) {
+	d.gen = 1
 	d.npl = len(w.pipelines)
+	d.rowID = map[row]int32{}
 	if n := len(w.principals) * len(w.pipelines); n > 0 && n <= denseLimit {
-		d.dense = make([]int32, n)
-		for i := range d.dense {
-			d.dense[i] = -1
-		}
+		d.dense = make([]pairSlot, n)
 	} else {
-		d.index = map[uint64]int32{}
+		d.index = map[uint64]pairSlot{}
 	}
 }
 
-// rowIndex returns the index in w.rows of the cached row of (p, pl), if
-// there is one.
-func (w *World) rowIndex(p PrincipalID, pl PipelineID) (int32, bool) {
+// slot returns the slot of (p, pl): empty (zero) when it has none.
+func (w *World) slot(p PrincipalID, pl PipelineID) pairSlot {
 	if w.dense != nil {
-		i := w.dense[int(p)*w.npl+int(pl)]
-		return i, i >= 0
+		return w.dense[int(p)*w.npl+int(pl)]
 	}
-	i, ok := w.index[uint64(p)<<32|uint64(uint32(pl))]
-	return i, ok
+	return w.index[uint64(p)<<32|uint64(uint32(pl))]
 }
 
-// valid reports whether r answers for generation gen at time t.
-func (r *row) valid(gen uint32, t Time) bool { return r.gen == gen && t >= r.from && t < r.until }
+// cached returns the cached row of (p, pl) if it answers at t.
+func (w *World) cached(p PrincipalID, pl PipelineID, t Time) (*row, bool) {
+	s := w.slot(p, pl)
+	if s.gen != w.gen || t < s.from {
+		return nil, false
+	}
+	r := &w.rows[s.row]
+	return r, t < r.until
+}
 
 // Decide returns the reason for principal p calling action a on pipeline pl
 // at t: an allow reason (owner, shared) or a deny reason. It answers from a
@@ -69,24 +89,50 @@ func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
 // lowest-named share that granted the action (NoShare otherwise): the share
 // a run attributes the call's consumption to.
 func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Reason, ShareID) {
-	i, ok := w.rowIndex(p, pl)
-	if ok {
-		r := &w.rows[i]
-		if r.valid(w.gen, t) {
-			return r.reasons[a], r.shares[a]
-		}
-	} else {
-		i = int32(len(w.rows))
-		w.rows = append(w.rows, row{})
-		if w.dense != nil {
-			w.dense[int(p)*w.npl+int(pl)] = i
-		} else {
-			w.index[uint64(p)<<32|uint64(uint32(pl))] = i
-		}
+	r, ok := w.cached(p, pl, t)
+	if !ok {
+		r = w.cache(p, pl, t)
 	}
-	r := &w.rows[i]
-	w.buildRow(r, p, pl, t)
 	return r.reasons[a], r.shares[a]
+}
+
+// cache builds the row of (p, pl) at t and makes it the pair's slot's,
+// one row for every pair with the same answer. The rows of an earlier
+// generation are dropped; so are all rows, with a generation bump, when
+// they outgrow the slots filled (twice, plus a constant), which bounds
+// their memory by the pairs'.
+func (w *World) cache(p PrincipalID, pl PipelineID, t Time) *row {
+	if len(w.rows) >= 2*w.pairs+1024 {
+		w.gen++
+	}
+	if w.rowsGen != w.gen {
+		w.rows = w.rows[:0]
+		clear(w.rowID)
+		w.rowsGen = w.gen
+	}
+	var r row
+	w.buildRow(&r, p, pl, t)
+	id, ok := w.rowID[r]
+	if !ok {
+		id = int32(len(w.rows))
+		w.rows = append(w.rows, r)
+		w.rowID[r] = id
+	}
+	s := pairSlot{from: t, gen: w.gen, row: id}
+	if w.dense != nil {
+		d := &w.dense[int(p)*w.npl+int(pl)]
+		if d.gen == 0 {
+			w.pairs++
+		}
+		*d = s
+	} else {
+		k := uint64(p)<<32 | uint64(uint32(pl))
+		if _, ok := w.index[k]; !ok {
+			w.pairs++
+		}
+		w.index[k] = s
+	}
+	return &w.rows[id]
 }
 
 // DecideAll returns the access of principal p to pipeline pl at t, one
@@ -115,11 +161,9 @@ func (r *row) access() [NumActions]Reason {
 // decideRow sets r to the row of (p, pl) at t: the cached row while it is
 // valid, else one computed and not cached.
 func (w *World) decideRow(r *row, p PrincipalID, pl PipelineID, t Time) {
-	if i, ok := w.rowIndex(p, pl); ok {
-		if c := &w.rows[i]; c.valid(w.gen, t) {
-			*r = *c
-			return
-		}
+	if c, ok := w.cached(p, pl, t); ok {
+		*r = *c
+		return
 	}
 	w.buildRow(r, p, pl, t)
 }
@@ -267,7 +311,7 @@ func (w *World) buildRow(r *row, p PrincipalID, pl PipelineID, t Time) {
 	default:
 		r.returns = other
 	}
-	r.gen, r.from, r.until = w.gen, t, until
+	r.until = until
 }
 
 func kindIndex(a Action) int {

@@ -312,3 +312,43 @@ func TestDecideAgreesWithExplain(t *testing.T) {
 	require.Positive(t, rootShares, "some scenarios share with an ACCOUNT/root principal")
 	t.Logf("%d scenarios (%d share with ACCOUNT/root), %d decisions compared", built, rootShares, compared)
 }
+
+// TestCachedRowsAreSharedAndBounded: pairs with the same answer share one
+// cached row, and when the rows outgrow the pairs they are dropped with a
+// generation bump, every answer still Explain's.
+func TestCachedRowsAreSharedAndBounded(t *testing.T) {
+	t.Parallel()
+	w, errs := NewWorld(benchConfig(100, 10, 10))
+	require.NotNil(t, w, errs)
+	at := Time(time.Hour)
+	decideAll := func() {
+		t.Helper()
+		for p := range PrincipalID(w.NumPrincipals()) {
+			for pl := range PipelineID(w.NumPipelines()) {
+				for a := range Action(NumActions) {
+					r, s := w.DecideShare(p, pl, a, at)
+					ex := w.Explain(p, pl, a, at)
+					require.Equal(t, ex.Reason, r, "%s %s on %s", w.CallerString(p), a, w.PipelineName(pl))
+					require.Equal(t, ex.Share, s, "%s %s on %s", w.CallerString(p), a, w.PipelineName(pl))
+				}
+			}
+		}
+	}
+	decideAll()
+	pairs := w.NumPrincipals() * w.NumPipelines()
+	require.Equal(t, pairs, w.pairs)
+	require.Less(t, len(w.rows), pairs/10, "%d pairs, %d distinct answers", pairs, len(w.rows))
+
+	// Fill the rows up to the bound: the next rebuild drops them all.
+	for len(w.rows) < 2*w.pairs+1024 {
+		w.rows = append(w.rows, row{})
+	}
+	gen := w.gen
+	_ = w.Decide(0, 0, DescribePipeline, 2*at) // later, still in the row's validity
+	require.Equal(t, gen, w.gen, "the cached row answered: no rebuild")
+	_ = w.Decide(0, 0, DescribePipeline, Time(time.Minute)) // before the row's from: a rebuild
+	require.Equal(t, gen+1, w.gen, "the rebuild dropped the rows")
+	require.Len(t, w.rows, 1)
+	decideAll()
+	require.Less(t, len(w.rows), pairs/10)
+}

@@ -22,10 +22,7 @@ func (w *World) DecideUntil(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 
 // rowOf returns the row of (p, pl); it exists after a DecideShare.
 func (w *World) rowOf(p PrincipalID, pl PipelineID) *row {
-	if w.dense != nil {
-		return &w.rows[w.dense[int(p)*w.npl+int(pl)]]
-	}
-	return &w.rows[w.index[uint64(p)<<32|uint64(uint32(pl))]]
+	return &w.rows[w.slot(p, pl).row]
 }
 
 // nextEvent returns the time of the next pending timeline event, or Never.
