@@ -481,6 +481,10 @@ func TestRCPTimeline(t *testing.T) {
 			`s.yaml:73:3: an RCP is attached to an OU (ou:/path) or an account, not to principal 222222222222/role/X`},
 		{"outside the organization", EventConfig{Kind: EventDetachRCP, Target: rf("999999999999", 73), Policy: rf("rcp", 73)},
 			"s.yaml:73:3: account 999999999999 is outside the organization: RCPs apply to member accounts"},
+		{"an organization.rcps path", EventConfig{Kind: EventAttachRCP, Target: rf("/prod", 73), Policy: rf("rcp", 73)},
+			"s.yaml:73:3: an event's target is ou:/path or an account ID: write ou:/prod"},
+		{"the management account", EventConfig{Kind: EventAttachRCP, Target: rf("111111111111", 73), Policy: rf("rcp", 73)},
+			"s.yaml:73:3: warning: RCPs do not apply to the management account's resources: attach_rcp changes nothing"},
 		{"an allowing policy", EventConfig{Kind: EventAttachRCP, Target: rf("ou:/prod", 73), Policy: rf("exec", 73)},
 			`s.yaml:30:1: RCP "exec" allows: RCPs only deny`},
 	} {
@@ -499,4 +503,21 @@ func TestRCPTimeline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnattachedRCP checks that a policy with a Principal that nothing
+// attaches is a warning that says how to attach it, not an error about
+// identity policies.
+func TestUnattachedRCP(t *testing.T) {
+	c := dataConfig()
+	c.Policies = append(c.Policies, PolicyDoc{Name: "rcp", Pos: at(60, 1), Statements: []StatementDoc{{Pos: at(61, 1),
+		Effect: rf("Deny", 61), PrincipalPos: at(61, 5), Principals: []PrincipalDoc{{Kind: "AWS", Value: rf("*", 61)}},
+		Action: []Ref{rf("s3:*", 61)}, Resource: []Ref{rf("*", 61)}}}})
+	w, errs := NewWorld(c)
+	require.NotNil(t, w, "%v", errs)
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	assert.Equal(t, []string{`s.yaml:60:1: warning: policy "rcp" is not used (with a Principal, it can only be an RCP: attach it in organization.rcps or by an attach_rcp event)`}, got)
 }

@@ -170,10 +170,16 @@ func (b *builder) rcps(cfgs []RCPConfig) {
 				continue
 			}
 			dst = &w.data.ouRCPs[o]
+		case strings.HasPrefix(t, "ou:"):
+			b.errorf(c.Target.Pos, "an organization.rcps target is /, /path or an account ID: write %s", strings.TrimPrefix(t, "ou:"))
+			continue
 		default:
 			ai, ok := b.account(c.Target)
 			if !ok {
 				continue
+			}
+			if ai == w.mgmt {
+				b.warnf(c.Target.Pos, "RCPs do not apply to the management account's resources: this attachment changes nothing")
 			}
 			if !w.inOrg(ai) {
 				b.errorf(c.Target.Pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[ai].id)
@@ -209,8 +215,8 @@ func (b *builder) checkPrincipals(docs []PolicyDoc) {
 		p := &b.w.policies[i]
 		for j := range p.Statements {
 			st := &p.Statements[j]
-			if st.Principal != nil && (b.usedPolicy[i] || !b.rcpUse[i]) {
-				b.errorf(st.Principal.pos, "Principal is not allowed in identity policies, boundaries or SCPs")
+			if st.Principal != nil && b.usedPolicy[i] {
+				b.errorf(st.Principal.pos, "Principal is not allowed in identity policies, boundaries or SCPs (an RCP is attached in organization.rcps or by an attach_rcp event)")
 			}
 			if !b.rcpUse[i] {
 				continue

@@ -142,6 +142,10 @@ func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
 	} else {
 		b.rcpUse[id] = true
 	}
+	if strings.HasPrefix(c.Target.S, "/") {
+		b.errorf(c.Target.Pos, "an event's target is ou:/path or an account ID: write ou:%s", c.Target.S)
+		return target{}, noPolicy, false
+	}
 	t, found := b.target(c.Target)
 	switch {
 	case !found:
@@ -154,6 +158,8 @@ func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
 		return t, noPolicy, false
 	case !ok:
 		return t, noPolicy, false
+	case t.ou < 0 && t.account == w.mgmt:
+		b.warnf(c.Target.Pos, "RCPs do not apply to the management account's resources: %s changes nothing", c.Kind)
 	}
 	if !w.HasData() {
 		b.warnf(c.Pos, "%s: RCPs constrain S3 buckets and KMS keys, and the scenario declares none", c.Kind)

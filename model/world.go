@@ -210,7 +210,11 @@ func (b *builder) unusedPolicies() {
 	for i, used := range b.usedPolicy {
 		if !used && !b.rcpUse[i] {
 			p := &b.w.policies[i]
-			b.warnf(p.Pos, "policy %q is not used", p.Name)
+			if slices.ContainsFunc(p.Statements, func(st Statement) bool { return st.Principal != nil }) {
+				b.warnf(p.Pos, "policy %q is not used (with a Principal, it can only be an RCP: attach it in organization.rcps or by an attach_rcp event)", p.Name)
+			} else {
+				b.warnf(p.Pos, "policy %q is not used", p.Name)
+			}
 		}
 	}
 }

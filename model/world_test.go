@@ -61,7 +61,7 @@ func TestNewWorldErrors(t *testing.T) {
 			c.Policies[0].Statements[0].NotAction = []Ref{rf("s3:*", 8)}
 		}, "s.yaml:8:3: a statement cannot have both Action and NotAction"},
 		{"Principal in identity policy", func(c *Config) { c.Policies[0].Statements[0].PrincipalPos = at(8, 20) },
-			"s.yaml:8:20: Principal is not allowed in identity policies, boundaries or SCPs"},
+			"s.yaml:8:20: Principal is not allowed in identity policies, boundaries or SCPs (an RCP is attached in organization.rcps or by an attach_rcp event)"},
 		{"wildcard service", func(c *Config) {
 			c.Policies[0].Statements[0].Resource = []Ref{rf("arn:aws:sage*:us-east-1:111111111111:pipeline/train", 8)}
 		}, `s.yaml:8:3: resource "arn:aws:sage*:us-east-1:111111111111:pipeline/train" has a wildcard in the ARN's service segment`},
