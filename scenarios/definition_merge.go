@@ -117,10 +117,13 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 	}
 	// With the data plane on, the definition gives the steps' data unless
 	// the scenario's steps: give some (then they give all of it).
-	if len(d.sc.Model.Buckets)+len(d.sc.Model.Keys) > 0 && !scenarioData {
+	switch dataPlane := len(d.sc.Model.Buckets)+len(d.sc.Model.Keys) > 0; {
+	case dataPlane && !scenarioData:
 		for i := range def.Steps {
 			d.definitionData(&def.Steps[i], given[def.Steps[i].Spec.Name], spec)
 		}
+	case dataPlane:
+		d.scenarioDataOnly(def, given, spec)
 	}
 	for i := range def.Steps {
 		ds := &def.Steps[i]
@@ -260,6 +263,32 @@ func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, sp
 		} else {
 			st.KMSKey = ref(k)
 		}
+	}
+}
+
+// scenarioDataOnly handles a pipeline whose steps: entries give data, so
+// that the definition's is not read: a step given data but no role still
+// runs as the definition's role (unless the pipeline's role: gives one),
+// and a warning lists the definition's data that no entry replaces.
+func (d *scenarioDecoder) scenarioDataOnly(def *pipelinedef.Definition, given map[string]*object, spec *sim.PipelineSpec) {
+	var dropped []string
+	for i := range def.Steps {
+		ds := &def.Steps[i]
+		st, data, entry := &ds.Spec, &ds.Data, given[ds.Spec.Name]
+		gives := entry != nil && (entry.has("inputs") || entry.has("outputs") || entry.has("kms_key"))
+		switch {
+		case gives && !entry.has("role") && spec.Role.S == "" && !data.Role.IsZero():
+			warn := func(at model.Pos, format string, args ...any) {
+				d.errs.Warn(at, fmt.Sprintf("step %s: ", st.Name)+fmt.Sprintf(format, args...))
+			}
+			st.Role = d.definitionRole(data.Role, spec.Account.S, warn)
+		case !gives && len(data.Inputs)+len(data.Outputs) > 0 || !gives && !data.KMSKey.IsZero():
+			dropped = append(dropped, st.Name)
+		}
+	}
+	if len(dropped) > 0 {
+		d.errs.Warn(spec.Pos, fmt.Sprintf("pipeline %s: its steps: give data, so its definition's is not read: the data of %s is not decided (give it under steps:, or give no data there to read the definition's)",
+			spec.Name.S, strings.Join(dropped, ", ")))
 	}
 }
 

@@ -354,6 +354,15 @@ func TestDefinitionData(t *testing.T) {
 	assert.Equal(t, []ref{{Value: "s3://research-data/t/"}}, refs(stepByName(t, sc.Sim.Pipelines[0].Steps, "ChurnTrain").Inputs...))
 	assert.Equal(t, "role/Other", sc.Sim.Pipelines[0].Role.S)
 	assert.NotContains(t, warnings, "data plane")
+	assert.Contains(t, warnings, "warning: pipeline p: its steps: give data, so its definition's is not read: the data of ChurnPreprocess, ChurnScore is not decided")
+
+	// A step given data but no role runs as the definition's role.
+	in = strings.Replace(dataDefScenario, "{name: ChurnTrain, duration: 20m}", "{name: ChurnTrain, duration: 20m, inputs: [s3://research-data/t/]}", 1)
+	sc, warnings = loadDef(t, in, realDefinition(t, "cross-account-data.json"))
+	require.NotNil(t, sc, warnings)
+	assert.Equal(t, role, stepByName(t, sc.Sim.Pipelines[0].Steps, "ChurnTrain").Role.S)
+	_, err = Compile(sc)
+	require.NoError(t, err)
 
 	// Without buckets or keys the data plane is off: the data is not read.
 	sc, warnings = loadDef(t, defScenario("    parameters: {ScoringData: s3://x/y}\n"), realDefinition(t, "cross-account-data.json"))
