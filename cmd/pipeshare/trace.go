@@ -53,8 +53,8 @@ type traceRun struct {
 // as it goes (the decompressor's tables, the reader's chunks) while the
 // simulation's live set grows, so the heap climbs to twice its live size
 // between collections; at 75 % instead of Go's 100 % the W1-mix replay
-// adds 9.7 instead of 13.5 MiB at 500,000 records and 22 instead of 33 MiB
-// at 5,000,000, for about 1.5 % more time (docs/performance.md).
+// adds about 10 instead of 13 MiB at 500,000 records and 26 instead of 30
+// MiB at 5,000,000, in the same time (docs/performance.md).
 const replayGCPercent = 75
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
@@ -72,7 +72,10 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 	_, gogc := os.LookupEnv("GOGC")
 	_, limit := os.LookupEnv("GOMEMLIMIT")
 	if !gogc && !limit {
-		tr.gc = debug.SetGCPercent(replayGCPercent) // from the first pass on
+		// From the first pass on; a second trace (diff's) finds it set.
+		if old := debug.SetGCPercent(replayGCPercent); old != replayGCPercent {
+			tr.gc = old
+		}
 	}
 	t, err := cloudtrail.Open(paths, cloudtrail.Options{Align: *tf.align, Strict: *tf.strict,
 		AddUnknownAccounts: *tf.addUnknown, Warn: e.stderr})

@@ -2,13 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/scenarios"
 )
 
 const replayScenario = "../../scenarios/testdata/real/cloudtrail/replay.yaml"
@@ -114,4 +120,41 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 		"trace: "+early+": no call replayed (13 records: before_start 10, other_event 2, unknown_account 1); --align moves the trace's first call to the scenario start\n", stderr)
 	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", early, "--align")
 	assert.Equal(t, 0, code, stderr)
+}
+
+// TestReplayGCTarget checks that a replay runs the garbage collector at
+// replayGCPercent from its first pass and puts Go's target back after,
+// also when diff prepares two traces, and that GOGC, when set, is left
+// alone.
+func TestReplayGCTarget(t *testing.T) {
+	records := "../../scenarios/testdata/real/cloudtrail/records.json"
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	current := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(env, "")
+		require.NoError(t, os.Unsetenv(env))
+	}
+	data, err := os.ReadFile(replayScenario)
+	require.NoError(t, err)
+	sc, err := scenarios.Parse(replayScenario, data, scenarios.LoadOptions{})
+	require.NoError(t, err)
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, files: &files{}}
+	tf := traceFlags{path: &records, align: new(bool), strict: new(bool), addUnknown: new(bool)}
+	first, err := tf.prepare(e, sc)
+	require.NoError(t, err)
+	assert.Equal(t, replayGCPercent, current(), "from the first pass on")
+	second, err := tf.prepare(e, sc) // diff's second trace
+	require.NoError(t, err)
+	first.restoreGC()
+	second.restoreGC()
+	assert.Equal(t, 100, current(), "Go's target is back")
+
+	code, _, stderr := pipeshare(t, "", "diff", replayScenario, replayScenario, "--root", "../..", "--trace", records, "--until", "3h")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, 100, current(), "diff puts Go's target back")
+
+	t.Setenv("GOGC", "100")
+	_, err = tf.prepare(e, sc)
+	require.NoError(t, err)
+	assert.Equal(t, 100, current(), "GOGC is the user's")
 }
