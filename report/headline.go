@@ -372,7 +372,7 @@ func dataLine(d *DataPlane) string {
 	}
 	more := ""
 	if len(by) > 1 {
-		more = fmt.Sprintf("; %s more %s", count(int64(len(by)-1)), plural(len(by)-1, "request", "requests"))
+		more = fmt.Sprintf("; %s on %s other %s", count(d.FailedSteps-best.steps), count(int64(len(by)-1)), plural(len(by)-1, "request", "requests"))
 	}
 	return fmt.Sprintf("%s failed on AccessDenied (%s on %s: %s%s), %s of owner money burned in their setup",
 		nouns(int(d.FailedSteps), "step", "steps"), top.action, what, count(best.steps), more, dollars(d.USD))

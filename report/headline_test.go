@@ -128,10 +128,10 @@ func TestHeadlineDataPlane(t *testing.T) {
 			"12 steps failed on AccessDenied (kms:Decrypt on key alias/partner-data: 12), $41.20 of owner money burned in their setup"},
 		{"the most money wins over the most steps", DataPlane{FailedSteps: 11, USD: 13, Failures: []DataFailure{
 			fail("s3:GetObject", "s3://a", 10, 1), fail("kms:Decrypt", "alias/b", 1, 12)}},
-			"11 steps failed on AccessDenied (kms:Decrypt on key alias/b: 1; 1 more request), $13.00 of owner money burned in their setup"},
+			"11 steps failed on AccessDenied (kms:Decrypt on key alias/b: 1; 10 on 1 other request), $13.00 of owner money burned in their setup"},
 		{"ties by steps, then by name", DataPlane{FailedSteps: 3, USD: 0, Failures: []DataFailure{
 			fail("s3:PutObject", "s3://z", 1, 0), fail("s3:GetObject", "s3://y", 1, 0), fail("s3:GetObject", "s3://x", 1, 0)}},
-			"3 steps failed on AccessDenied (s3:GetObject on s3://x: 1; 2 more requests), $0.00 of owner money burned in their setup"},
+			"3 steps failed on AccessDenied (s3:GetObject on s3://x: 1; 2 on 2 other requests), $0.00 of owner money burned in their setup"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := storySummary()
