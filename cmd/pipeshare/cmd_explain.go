@@ -108,7 +108,7 @@ type dataFlags struct{ pipeline, step, access, uri *string }
 func (df *dataFlags) register(fs *pflag.FlagSet) {
 	df.pipeline = fs.String("pipeline", "", "with --access: the `pipeline` (a name or an ARN)")
 	df.step = fs.String("step", "", "with --access: the `step` whose role makes the access")
-	df.access = fs.String("access", "", "explain a step's data access: `read` or write of --uri")
+	df.access = fs.String("access", "", "explain a step's data access: `read` or write of --uri (not with --action, --target, --timeline or --until)")
 	df.uri = fs.String("uri", "", "with --access: the S3 `URI` read or written, s3://BUCKET/KEY")
 }
 
