@@ -197,12 +197,12 @@ type implicitMatches struct{ ous, accounts []Match }
 // fullAWSAccess returns the matches of AWS's FullAWSAccess SCP at w's
 // levels.
 func fullAWSAccess(w *World) implicitMatches {
-	return implicitMatches{ous: implicitAt(w, "FullAWSAccess", len(w.ous), func(i int) Pos { return w.ous[i].pos }),
-		accounts: implicitAt(w, "FullAWSAccess", len(w.accounts), func(i int) Pos { return w.accounts[i].pos })}
+	return implicitMatches{ous: implicitAt("FullAWSAccess", len(w.ous), func(i int) Pos { return w.ous[i].pos }),
+		accounts: implicitAt("FullAWSAccess", len(w.accounts), func(i int) Pos { return w.accounts[i].pos })}
 }
 
 // implicitAt returns n matches of the implicit policy name, at pos(0..n-1).
-func implicitAt(w *World, name string, n int, pos func(i int) Pos) []Match {
+func implicitAt(name string, n int, pos func(i int) Pos) []Match {
 	ms := make([]Match, n)
 	for i := range ms {
 		ms[i] = Match{Policy: name, Effect: EffectAllow, Source: pos(i)}

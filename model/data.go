@@ -148,6 +148,13 @@ type dataState struct {
 	cache       map[uint64]dataRow // (role, access) → decision
 }
 
+// IsAWSManagedKey reports whether ref (an alias or an alias ARN) names an
+// AWS managed key, alias/aws/…: its key policy cannot be written, and it
+// is usable only in its own account, through the service.
+func IsAWSManagedKey(ref string) bool {
+	return strings.HasPrefix(ref, "alias/aws/") || strings.Contains(ref, ":alias/aws/")
+}
+
 // ParseS3URI splits "s3://bucket/key" into the bucket name and the key (an
 // object key or a prefix, not empty).
 func ParseS3URI(s string) (bucketName, key string, err error) {

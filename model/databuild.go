@@ -175,14 +175,7 @@ func (b *builder) rcps(cfgs []RCPConfig) {
 			continue
 		default:
 			ai, ok := b.account(c.Target)
-			if !ok {
-				continue
-			}
-			if ai == w.mgmt {
-				b.warnf(c.Target.Pos, "RCPs do not apply to the management account's resources: this attachment changes nothing")
-			}
-			if !w.inOrg(ai) {
-				b.errorf(c.Target.Pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[ai].id)
+			if !ok || !b.rcpAccount(ai, c.Target.Pos, "this attachment") {
 				continue
 			}
 			dst = &w.data.acctRCPs[ai]
@@ -197,6 +190,21 @@ func (b *builder) rcps(cfgs []RCPConfig) {
 			*dst = append(*dst, id)
 		}
 	}
+}
+
+// rcpAccount checks account ai as the target of an RCP (at pos, what
+// attaches it): an error outside the organization, a warning for the
+// management account, to whose resources RCPs do not apply.
+func (b *builder) rcpAccount(ai int32, pos Pos, what string) bool {
+	w := b.w
+	if !w.inOrg(ai) {
+		b.errorf(pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[ai].id)
+		return false
+	}
+	if ai == w.mgmt {
+		b.warnf(pos, "RCPs do not apply to the management account's resources: %s changes nothing", what)
+	}
+	return true
 }
 
 // checkPrincipals checks the Principal elements of the namespace's

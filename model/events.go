@@ -153,13 +153,8 @@ func (b *builder) rcpEvent(c *EventConfig) (target, PolicyID, bool) {
 	case t.isPrinc:
 		b.errorf(c.Target.Pos, "an RCP is attached to an OU (ou:/path) or an account, not to principal %s", c.Target.S)
 		return t, noPolicy, false
-	case t.ou < 0 && !w.inOrg(t.account):
-		b.errorf(c.Target.Pos, "account %s is outside the organization: RCPs apply to member accounts", w.accounts[t.account].id)
+	case t.ou < 0 && !b.rcpAccount(t.account, c.Target.Pos, c.Kind.String()), !ok:
 		return t, noPolicy, false
-	case !ok:
-		return t, noPolicy, false
-	case t.ou < 0 && t.account == w.mgmt:
-		b.warnf(c.Target.Pos, "RCPs do not apply to the management account's resources: %s changes nothing", c.Kind)
 	}
 	if !w.HasData() {
 		b.warnf(c.Pos, "%s: RCPs constrain S3 buckets and KMS keys, and the scenario declares none", c.Kind)
@@ -254,9 +249,11 @@ func (w *World) apply(e *event) {
 	case EventLeaveOrganization:
 		w.leave(e.account, e.at)
 	case EventAttachPolicy, EventDetachPolicy, EventAttachRCP, EventDetachRCP:
-		list := w.targetPolicies(e.target)
+		var list *[]PolicyID
 		if e.kind == EventAttachRCP || e.kind == EventDetachRCP {
 			list = w.targetRCPs(e.target)
+		} else {
+			list = w.targetPolicies(e.target)
 		}
 		if e.kind == EventAttachPolicy || e.kind == EventAttachRCP {
 			if !slices.Contains(*list, e.policy) {

@@ -213,15 +213,19 @@ type resolvedRate struct {
 // scale, the notes of a run's report are tens of thousands).
 func (c *checker) keeps(rule string) bool {
 	r, _ := LookupRule(rule)
-	return (len(c.sel) == 0 || c.sel[rule]) && r.Severity >= c.minSev
+	return c.keepsRule(r)
+}
+
+func (c *checker) keepsRule(r Rule) bool {
+	return (len(c.sel) == 0 || c.sel[r.ID]) && r.Severity >= c.minSev
 }
 
 // add adds a finding of rule, if c.keeps it.
 func (c *checker) add(rule string, subject string, pos model.Pos, format string, args ...any) {
-	if !c.keeps(rule) {
+	r, _ := LookupRule(rule)
+	if !c.keepsRule(r) {
 		return
 	}
-	r, _ := LookupRule(rule)
 	c.out = append(c.out, Finding{Rule: rule, Severity: r.Severity, Subject: subject,
 		Message: fmt.Sprintf(format, args...), Pos: pos})
 }

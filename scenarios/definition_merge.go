@@ -112,7 +112,7 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 			}
 			seen[name] = nameNode
 			given[name] = so
-			scenarioData = scenarioData || so.has("inputs") || so.has("outputs") || so.has("kms_key")
+			scenarioData = scenarioData || givesData(so)
 		})
 	}
 	// With the data plane on, the definition gives the steps' data unless
@@ -217,9 +217,7 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *pipelin
 // parameters keeps the values the scenario gives them, with a warning.
 func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, spec *sim.PipelineSpec) {
 	st, data := &ds.Spec, &ds.Data
-	warn := func(at model.Pos, format string, args ...any) {
-		d.errs.Warn(at, fmt.Sprintf("step %s: ", st.Name)+fmt.Sprintf(format, args...))
-	}
+	warn := d.stepWarner(st.Name)
 	for _, u := range data.Unmapped {
 		if strings.Contains(u.Why, "data plane") {
 			warn(u.Pos, "%s %s", u.Field, u.Why)
@@ -228,7 +226,7 @@ func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, sp
 		}
 	}
 	if r := data.Role; !r.IsZero() && spec.Role.S == "" && (entry == nil || !entry.has("role")) {
-		st.Role = d.definitionRole(r, string(spec.Account.S), warn)
+		st.Role = definitionRole(r, spec.Account.S, warn)
 	}
 	if st.Role.S == "" && spec.Role.S == "" {
 		if len(data.Inputs)+len(data.Outputs) > 0 {
@@ -258,7 +256,7 @@ func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, sp
 	uris(&st.Inputs, data.Inputs)
 	uris(&st.Outputs, data.Outputs)
 	if k := data.KMSKey; !k.IsZero() {
-		if strings.HasPrefix(k.Value, "alias/aws/") || strings.Contains(k.Value, ":alias/aws/") {
+		if model.IsAWSManagedKey(k.Value) {
 			warn(k.Pos, "%s %q is an AWS managed key, whose key policy cannot be written; the data plane does not decide it", k.Field, k.Value)
 		} else {
 			st.KMSKey = ref(k)
@@ -275,13 +273,10 @@ func (d *scenarioDecoder) scenarioDataOnly(def *pipelinedef.Definition, given ma
 	for i := range def.Steps {
 		ds := &def.Steps[i]
 		st, data, entry := &ds.Spec, &ds.Data, given[ds.Spec.Name]
-		gives := entry != nil && (entry.has("inputs") || entry.has("outputs") || entry.has("kms_key"))
+		gives := entry != nil && givesData(entry)
 		switch {
 		case gives && !entry.has("role") && spec.Role.S == "" && !data.Role.IsZero():
-			warn := func(at model.Pos, format string, args ...any) {
-				d.errs.Warn(at, fmt.Sprintf("step %s: ", st.Name)+fmt.Sprintf(format, args...))
-			}
-			st.Role = d.definitionRole(data.Role, spec.Account.S, warn)
+			st.Role = definitionRole(data.Role, spec.Account.S, d.stepWarner(st.Name))
 		case !gives && len(data.Inputs)+len(data.Outputs) > 0 || !gives && !data.KMSKey.IsZero():
 			dropped = append(dropped, st.Name)
 		}
@@ -296,7 +291,7 @@ func (d *scenarioDecoder) scenarioDataOnly(def *pipelinedef.Definition, given ma
 // or role/NAME of the owner account when the ARN is another account's (a
 // definition written in one account and run in another); "" when r is no
 // role ARN.
-func (d *scenarioDecoder) definitionRole(r pipelinedef.Datum, owner string, warn func(model.Pos, string, ...any)) model.Ref {
+func definitionRole(r pipelinedef.Datum, owner string, warn func(model.Pos, string, ...any)) model.Ref {
 	acct, name, err := model.ParsePrincipalARN(r.Value)
 	if err != nil || !strings.HasPrefix(name, "role/") || strings.HasPrefix(r.Value, "arn:aws:sts:") {
 		warn(r.Pos, "%s %q is not an IAM role ARN", r.Field, r.Value)
@@ -310,6 +305,18 @@ func (d *scenarioDecoder) definitionRole(r pipelinedef.Datum, owner string, warn
 		return model.Ref{S: name, Pos: r.Pos}
 	}
 	return model.Ref{S: r.Value, Pos: r.Pos}
+}
+
+// givesData reports whether a steps: entry gives data: inputs, outputs or
+// a KMS key.
+func givesData(o *object) bool { return o.has("inputs") || o.has("outputs") || o.has("kms_key") }
+
+// stepWarner returns a warnf for the data of step, its messages starting
+// "step NAME: ".
+func (d *scenarioDecoder) stepWarner(step string) func(model.Pos, string, ...any) {
+	return func(at model.Pos, format string, args ...any) {
+		d.errs.Warn(at, "step "+step+": "+fmt.Sprintf(format, args...))
+	}
 }
 
 // datumParams lists the parameters x takes its value from, "" for a

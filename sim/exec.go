@@ -384,6 +384,9 @@ func (s *Sim) startExecution(now Time, caller model.PrincipalID, share model.Sha
 		x.setStepsAt(s.allocSteps(len(p.steps)))
 	}
 	s.ex.execs.Append(x)
+	if xi&63 == 0 {
+		s.ex.withdrawn = append(s.ex.withdrawn, 0) // xi's word of withdrawn bits
+	}
 	if s.dp != nil {
 		s.dp.execParams = append(s.dp.execParams, params)
 	}
@@ -517,22 +520,18 @@ const (
 
 // setWithdrawn sets or clears execution xi's bit in execState.withdrawn.
 func (s *Sim) setWithdrawn(xi int32, on bool) {
-	w := int(xi >> 6)
-	for w >= len(s.ex.withdrawn) {
-		s.ex.withdrawn = append(s.ex.withdrawn, 0)
-	}
 	bit := uint64(1) << (xi & 63)
 	if on {
-		s.ex.withdrawn[w] |= bit
+		s.ex.withdrawn[xi>>6] |= bit
 	} else {
-		s.ex.withdrawn[w] &^= bit
+		s.ex.withdrawn[xi>>6] &^= bit
 	}
 }
 
 // stale reports whether a queued request was withdrawn (its execution was
 // stopped or failed since).
 func (s *Sim) stale(r *request) bool {
-	if w := int(r.exec >> 6); w < len(s.ex.withdrawn) && s.ex.withdrawn[w]>>(r.exec&63)&1 != 0 {
+	if s.ex.withdrawn[r.exec>>6]>>(r.exec&63)&1 != 0 {
 		return true
 	}
 	x := s.exec(r.exec)

@@ -60,7 +60,7 @@ const replayGCPercent = 75
 // prepare opens the trace (--trace, else the scenario's workload trace)
 // and adds its trace-only principals to sc; nil when there is none. It
 // reads the trace once; the replay reads it again.
-func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) {
+func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err error) {
 	paths := sc.TracePaths()
 	if *tf.path != "" {
 		paths = []string{*tf.path}
@@ -77,22 +77,23 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (*traceRun, error) 
 			tr.gc = old
 		}
 	}
-	t, err := cloudtrail.Open(paths, cloudtrail.Options{Align: *tf.align, Strict: *tf.strict,
-		AddUnknownAccounts: *tf.addUnknown, Warn: e.stderr})
-	if err == nil {
-		for _, f := range t.Files() {
-			if err = e.files.input("a trace file", f); err != nil {
-				tr.restoreGC()
-				return nil, err
-			}
+	defer func() {
+		if err != nil {
+			tr.restoreGC()
 		}
-		err = t.Prepare(&sc.Model)
-	}
-	if err != nil {
-		tr.restoreGC()
+	}()
+	if tr.t, err = cloudtrail.Open(paths, cloudtrail.Options{Align: *tf.align, Strict: *tf.strict,
+		AddUnknownAccounts: *tf.addUnknown, Warn: e.stderr}); err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
-	tr.t = t
+	for _, f := range tr.t.Files() {
+		if err = e.files.input("a trace file", f); err != nil {
+			return nil, err
+		}
+	}
+	if err = tr.t.Prepare(&sc.Model); err != nil {
+		return nil, inputError(fmt.Errorf("trace: %v", err))
+	}
 	return tr, nil
 }
 

@@ -264,7 +264,7 @@ func parseKey(v string) (dataKey, string) {
 	switch {
 	case k.alias != "" && (len(k.alias) == len("alias/") || !strings.HasPrefix(k.alias, "alias/")):
 		return k, "is not a KMS key or alias"
-	case strings.HasPrefix(k.alias, "alias/aws/"):
+	case model.IsAWSManagedKey(k.alias):
 		return k, "is an AWS managed key, whose key policy cannot be written (it lets only its own account use the key, through the service)"
 	case k.alias == "" && (k.id == "" || strings.ContainsAny(k.id, "/: ")):
 		return k, "is not a KMS key ID, ARN or alias"
