@@ -87,7 +87,11 @@ func cmdDiff(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, err := compileUntil(e, sc, *until)
+		var shown scenarios.ErrorList
+		if i == 1 {
+			shown = cs[0].Warnings
+		}
+		c, err := compileUntil(e, sc, *until, shown)
 		if err != nil {
 			return err
 		}

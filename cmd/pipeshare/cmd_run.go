@@ -125,7 +125,7 @@ func cmdRun(e *env, args []string) error {
 		}
 		return runReplicas(e, c, sc, replicaRun{n: *replicas, shard: sh, outs: outs, until: *until, limits: lim, progress: pr})
 	}
-	c, err := compileUntil(e, sc, *until)
+	c, err := compileUntil(e, sc, *until, nil)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -28,11 +29,20 @@ func cmdValidate(e *env, args []string) error {
 			continue
 		}
 		w := c.World
-		fmt.Fprintf(e.stdout, "%s: ok (%d accounts, %d principals, %d pipelines, %d events, %d warnings)\n",
-			c.File, w.NumAccounts(), w.NumPrincipals(), w.NumPipelines(), w.NumEvents(), len(c.Warnings))
+		fmt.Fprintf(e.stdout, "%s: ok (%s, %s, %s, %s, %s)\n", c.File, nouns(w.NumAccounts(), "account"),
+			nouns(w.NumPrincipals(), "principal"), nouns(w.NumPipelines(), "pipeline"),
+			nouns(w.NumEvents(), "event"), nouns(len(c.Warnings), "warning"))
 	}
 	if failed != nil {
 		return &exitError{code: exitInput}
 	}
 	return nil
+}
+
+// nouns returns "1 pipeline" or "3 pipelines".
+func nouns(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

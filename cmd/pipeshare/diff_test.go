@@ -229,3 +229,36 @@ func TestDiffHelp(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "  diff ")
 }
+
+// TestDiffWarnsOnce: a warning both scenarios give (one file diffed with
+// itself or with --set) is printed once; one that only B gives is printed.
+func TestDiffWarnsOnce(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.yaml")
+	require.NoError(t, os.WriteFile(a, []byte(`extends: quickstart
+policies:
+  unused-thing:
+    Statement: [{Effect: Allow, Action: "sagemaker:DescribePipeline", Resource: "*"}]
+`), 0o600))
+	const warning = `a.yaml:3:3: warning: policy "unused-thing" is not used`
+	b := filepath.Join(dir, "b.yaml")
+	require.NoError(t, os.WriteFile(b, []byte(`extends: quickstart
+policies:
+  other-thing:
+    Statement: [{Effect: Allow, Action: "sagemaker:DescribePipeline", Resource: "*"}]
+`), 0o600))
+	for _, tc := range []struct {
+		args []string
+		a, b int // how many times a's and b's warnings print
+	}{
+		{[]string{a, a}, 1, 0},
+		{[]string{a, a, "--set", "seed=1"}, 1, 0},
+		{[]string{a, b}, 1, 1},
+		{[]string{"quickstart", a}, 1, 0},
+	} {
+		code, _, stderr := pipeshare(t, "", append([]string{"diff", "--quiet"}, tc.args...)...)
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, tc.a, strings.Count(stderr, warning), "%v: %s", tc.args, stderr)
+		assert.Equal(t, tc.b, strings.Count(stderr, `b.yaml:3:3: warning: policy "other-thing" is not used`), "%v: %s", tc.args, stderr)
+	}
+}

@@ -34,7 +34,7 @@ func TestImportDefinition(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	code, stdout, stderr = pipeshare(t, "", "validate", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "1 pipelines")
+	assert.Contains(t, stdout, "1 pipeline,")
 }
 
 // TestImportDefinitionDataRuns: the scenario imported from a definition
@@ -47,7 +47,7 @@ func TestImportDefinitionDataRuns(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	code, stdout, stderr := pipeshare(t, "", "validate", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "1 pipelines")
+	assert.Contains(t, stdout, "1 pipeline,")
 	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString("workload:\n  - {name: owner, callers: [\"111111111111\"], targets: [cross-account-data], every: 6h, actions: {StartPipelineExecution: 1}}\n")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 
 	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -110,18 +111,29 @@ func compileScenario(e *env, arg string, lf loadFlags) (*scenarios.Compiled, err
 }
 
 func compile(e *env, sc *scenarios.Scenario) (*scenarios.Compiled, error) {
+	return compileAfter(e, sc, nil)
+}
+
+// compileAfter is compile printing only the warnings that are not in
+// shown: diff's two scenarios are often one file, whose warnings it says
+// once.
+func compileAfter(e *env, sc *scenarios.Scenario, shown scenarios.ErrorList) (*scenarios.Compiled, error) {
 	c, err := scenarios.Compile(sc)
 	if err != nil {
 		return nil, scenarioError(err)
 	}
-	io.WriteString(e.stderr, c.Warnings.String())
+	for _, w := range c.Warnings {
+		if !slices.Contains(shown, w) {
+			io.WriteString(e.stderr, w.String()+"\n")
+		}
+	}
 	return c, nil
 }
 
-// compileUntil compiles sc and, when until is set (--until), replaces the
-// run's horizon with it.
-func compileUntil(e *env, sc *scenarios.Scenario, until string) (*scenarios.Compiled, error) {
-	c, err := compile(e, sc)
+// compileUntil compiles sc, printing the warnings not in shown, and, when
+// until is set (--until), replaces the run's horizon with it.
+func compileUntil(e *env, sc *scenarios.Scenario, until string, shown scenarios.ErrorList) (*scenarios.Compiled, error) {
+	c, err := compileAfter(e, sc, shown)
 	if err != nil || until == "" {
 		return c, err
 	}
