@@ -128,6 +128,7 @@ func (s *Summary) rateUnit() (model.Time, string) {
 type change struct {
 	at               model.Time
 	what             []string
+	from, to         model.Time // the windows compared: [from, at) and [at, to)
 	deniedA, deniedB float64
 	denied           float64 // |deniedB − deniedA|, 0 when a side made no call
 	costA, costB     float64 // cost rates, a rateUnit
@@ -173,7 +174,13 @@ func (s *Summary) story() string {
 				continue // no whole bucket on one side
 			}
 			a, b := s.window(lo, floor(t)), s.window(ceil(t), hi)
-			c := &change{at: t, what: whats[i]}
+			c := &change{at: t, what: whats[i], to: s.Duration}
+			if i > 0 {
+				c.from = times[i-1]
+			}
+			if i+1 < len(times) {
+				c.to = times[i+1]
+			}
 			if a.calls > 0 && b.calls > 0 {
 				c.deniedA, c.deniedB = a.deniedShare(), b.deniedShare()
 				c.denied = math.Abs(c.deniedB - c.deniedA)
@@ -202,7 +209,23 @@ func (s *Summary) story() string {
 	if min(best.cost, best.denied) < storyThreshold {
 		parts = parts[:1]
 	}
-	return fmt.Sprintf("From %s, when %s, %s.", when(best.at), list(best.what), strings.Join(parts, " and "))
+	windows := ""
+	if best.from > 0 || best.to < s.Duration { // say which stretches of the run were compared
+		windows = fmt.Sprintf(" (%s, against %s)", span(best.at, best.to), span(best.from, best.at))
+	}
+	return fmt.Sprintf("From %s, when %s, %s%s.", when(best.at), list(best.what), strings.Join(parts, " and "), windows)
+}
+
+// span names the stretch of the run from a to b: "days 10–20", "hours
+// 2–5", else "from 1h30m0s to hour 5".
+func span(a, b model.Time) string {
+	switch {
+	case a%day == 0 && b%day == 0:
+		return fmt.Sprintf("days %d–%d", a/day, b/day)
+	case a%hourNs == 0 && b%hourNs == 0:
+		return fmt.Sprintf("hours %d–%d", a/hourNs, b/hourNs)
+	}
+	return "from " + when(a) + " to " + when(b)
 }
 
 // moves returns up when d ≥ 0, else down.

@@ -42,7 +42,13 @@ func TestStoryNamesTheEventThatChangedMost(t *testing.T) {
 		Event{At: 20 * day, What: "after the run"},
 	)
 	assert.Equal(t, "From day 5, when share s became read-only and policy p was attached to ou:/r, the owner's cost falls "+
-		"from $10.00 to $0.00 a day and denied calls rise from 0.0% to 50.0% of calls.", s.story())
+		"from $10.00 to $0.00 a day and denied calls rise from 0.0% to 50.0% of calls (days 5–10, against days 2–5).", s.story())
+
+	// Another event ends the window after: the sentence says so, as it
+	// does which windows it compared.
+	s = storySummary(Event{At: 5 * day, What: "share s became read-only"}, Event{At: 8 * day, What: "policy p was detached from ou:/r"})
+	assert.Equal(t, "From day 5, when share s became read-only, the owner's cost falls from $10.00 to $0.00 a day and "+
+		"denied calls rise from 0.0% to 50.0% of calls (days 5–8, against days 0–5).", s.story())
 }
 
 func TestStoryWithoutChange(t *testing.T) {
