@@ -235,6 +235,22 @@ func TestRequiredParam(t *testing.T) {
 	steps, params := r.Data.StartData(0, -1)
 	assert.Nil(t, params)
 	assert.Empty(t, steps[0].Accesses, "no value passed: Prep makes no request")
+
+	// A replayed Start passes its recorded value, or none: then Prep makes
+	// no request and runs through.
+	s, errs = New(dataWorld(t), &Config{Duration: 10 * hour, Pipelines: []PipelineSpec{spec}})
+	require.NotNil(t, s, "%v", errs)
+	p2, _ := s.w.LookupCallers("222222222222")
+	s.SetTrace(&sliceTrace{calls: []TraceCall{
+		{At: 0, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "rec000000001",
+			Parameters: []Param{{Name: "Input", Value: "s3://data-333/in/"}}},
+		{At: minute, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "rec000000002"}}})
+	r = s.Run()
+	assert.Equal(t, int64(2), r.Executions.Started)
+	assert.Equal(t, int64(1), r.Executions.Succeeded, "the Start that passes no Input")
+	require.Len(t, r.Data.Failures, 1)
+	assert.Equal(t, "k333", r.World.DataSubject(r.Data.Failures[0].Access), "the recorded Input's bucket key")
+	assert.Equal(t, int64(3), r.Data.Decisions, "ListBucket, GetObject, Decrypt of the first; none of the second")
 }
 
 func at(line int) model.Pos { return model.Pos{File: "s.yaml", Line: line, Col: 1} }
