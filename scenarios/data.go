@@ -133,7 +133,7 @@ func (d *scenarioDecoder) principals(n *yaml.Node) []model.PrincipalDoc {
 }
 
 // pipelineData decodes a pipeline's role, setup_time and the defaults of
-// its parameters into spec.
+// its parameters (a null one: required) into spec.
 func (d *scenarioDecoder) pipelineData(o *object, spec *sim.PipelineSpec, ctx *pipelineCtx) {
 	if v := o.get("role"); v != nil {
 		spec.Role = d.ref(v, "role")
@@ -148,7 +148,11 @@ func (d *scenarioDecoder) pipelineData(o *object, spec *sim.PipelineSpec, ctx *p
 		}
 	}
 	for _, p := range ctx.params {
-		spec.Parameters = append(spec.Parameters, sim.Param{Name: p.name, Value: p.val.Value, Pos: d.pos(p.val)})
+		sp := sim.Param{Name: p.name, Value: p.val.Value, Pos: d.pos(p.val)}
+		if p.required() {
+			sp.Value, sp.Required = "", true
+		}
+		spec.Parameters = append(spec.Parameters, sp)
 	}
 }
 

@@ -61,7 +61,11 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 	values := map[string]pipelinedef.Value{}
 	for _, p := range ctx.params {
 		tag := p.val.ShortTag()
-		values[p.name] = pipelinedef.Value{Text: p.val.Value, Number: tag == "!!int" || tag == "!!float"}
+		if p.required() {
+			values[p.name] = pipelinedef.Value{Required: true}
+		} else {
+			values[p.name] = pipelinedef.Value{Text: p.val.Value, Number: tag == "!!int" || tag == "!!float"}
+		}
 	}
 	def, problems := pipelinedef.Decode(src, values, ctx.name)
 	d.errs.AddPosErrors(problems)
@@ -69,7 +73,8 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 		return nil
 	}
 	// The scenario's parameters override declared ones; the definition's
-	// defaults serve {Get: Parameters.X} in the scenario's steps too.
+	// defaults serve {Get: Parameters.X} in the scenario's steps too, and
+	// its parameters without one are the pipeline's required ones.
 	for _, p := range ctx.params {
 		if !slices.ContainsFunc(def.Params, func(q pipelinedef.Param) bool { return q.Name == p.name }) {
 			d.warnf(p.val, "parameter %s is not declared in the definition of pipeline %s (it declares %s)",
@@ -77,12 +82,15 @@ func (d *scenarioDecoder) definition(n *yaml.Node, ctx *pipelineCtx) *pipelinede
 		}
 	}
 	for _, q := range def.Params {
-		v, ok := q.Default()
-		if _, given := ctx.param(q.Name); given || !ok {
+		if _, given := ctx.param(q.Name); given {
 			continue
 		}
+		v, ok := q.Default()
 		tag := "!!str"
-		if v.Number {
+		switch {
+		case !ok:
+			tag = "!!null"
+		case v.Number:
 			tag = "!!float"
 			if q.Type == "Integer" {
 				tag = "!!int"
@@ -120,7 +128,7 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 	switch dataPlane := len(d.sc.Model.Buckets)+len(d.sc.Model.Keys) > 0; {
 	case dataPlane && !scenarioData:
 		for i := range def.Steps {
-			d.definitionData(&def.Steps[i], given[def.Steps[i].Spec.Name], spec)
+			d.definitionData(def, &def.Steps[i], given[def.Steps[i].Spec.Name], spec)
 		}
 	case dataPlane:
 		d.scenarioDataOnly(def, given, spec)
@@ -129,8 +137,8 @@ func (d *scenarioDecoder) mergeSteps(spec *sim.PipelineSpec, def *pipelinedef.De
 		ds := &def.Steps[i]
 		st := &ds.Spec
 		if given[st.Name] == nil {
-			if ds.NeedsInstanceType {
-				d.errs.AddPosError(def.Problem(ds, false, fmt.Sprintf("step %s of type %s has no instance type in the definition; give instance_type under the pipeline's steps", st.Name, st.Type)))
+			if e := def.Lacking(ds, "under the pipeline's steps"); e != nil {
+				d.errs.AddPosError(e)
 			}
 			d.errs.AddPosError(def.Problem(ds, true, fmt.Sprintf("step %s of type %s has no duration; using the default %s",
 				st.Name, st.Type, formatDuration(model.Time(DefaultStepDuration(st.Type))))))
@@ -173,16 +181,17 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *pipelin
 			ds.NeedsInstanceType = false
 		}
 	}
-	if ds.NeedsInstanceType {
-		d.errorf(o.n, "step %s of type %s has no instance type in the definition; give instance_type", name, st.Type)
-	}
 	if v := o.get("instance_count"); v != nil {
 		if c, ok := d.instanceCount(v, ctx); ok {
 			if st.InstanceType == "" && !ds.NeedsInstanceType {
 				d.errorf(o.key("instance_count"), "step %s of type %s has instance_count but no instance_type", name, st.Type)
 			}
 			st.InstanceCount = c
+			ds.NeedsInstanceCount = false
 		}
+	}
+	if field, why := ds.Lacks(); field != "" && !o.has(field) {
+		d.errorf(o.n, "%s; give %s", why, field)
 	}
 	d.stepRun(o, st, name, true)
 	d.stepData(o, st)
@@ -214,40 +223,42 @@ func (d *scenarioDecoder) overrideStep(o *object, ctx *pipelineCtx, def *pipelin
 // warning at its position in the definition, and left out: a value known
 // only at run time, a URI that is not S3's, an AWS managed key, the data
 // of a step that runs as no role. A role or a Std:Join taken from
-// parameters keeps the values the scenario gives them, with a warning.
-func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, spec *sim.PipelineSpec) {
+// parameters keeps the values the scenario gives them, with a warning. A
+// parameter without a default is decided per Start, with the value each
+// passes.
+func (d *scenarioDecoder) definitionData(def *pipelinedef.Definition, ds *pipelinedef.Step, entry *object, spec *sim.PipelineSpec) {
 	st, data := &ds.Spec, &ds.Data
 	warn := d.stepWarner(st.Name)
 	for _, u := range data.Unmapped {
 		if strings.Contains(u.Why, "data plane") {
-			warn(u.Pos, "%s %s", u.Field, u.Why)
+			warn(u.Pos, u.Inline, "%s %s", u.Field, u.Why)
 		} else {
-			warn(u.Pos, "%s %s; the data plane does not decide it", u.Field, u.Why)
+			warn(u.Pos, u.Inline, "%s %s; the data plane does not decide it", u.Field, u.Why)
 		}
 	}
 	if r := data.Role; !r.IsZero() && spec.Role.S == "" && (entry == nil || !entry.has("role")) {
-		st.Role = definitionRole(r, spec.Account.S, warn)
+		st.Role, st.RoleInline = definitionRole(r, spec.Account.S, warn), r.Inline
 	}
 	if st.Role.S == "" && spec.Role.S == "" {
 		if len(data.Inputs)+len(data.Outputs) > 0 {
-			warn(st.Pos, "its S3 data is not decided: the definition names no role it runs as (give the pipeline or the step a role:)")
+			d.errs.AddPosError(def.Problem(ds, true, "step "+st.Name+": its S3 data is not decided: the definition names no role it runs as (give the pipeline or the step a role:)"))
 		}
 		return
 	}
 	ref := func(x pipelinedef.Datum) sim.DataRef {
 		if x.Param != "" {
-			return sim.DataRef{Param: x.Param, Pos: x.Pos}
+			return sim.DataRef{Param: x.Param, Pos: x.Pos, Inline: x.Inline}
 		}
 		if len(x.Joined) > 0 {
-			warn(x.Pos, "%s is a Std:Join of parameters (%s): decided as %q, with the values the scenario gives them, whatever a Start passes",
+			warn(x.Pos, x.Inline, "%s is a Std:Join of parameters (%s): decided as %q, with the values the scenario gives them, whatever a Start passes",
 				x.Field, datumParams(x), x.Value)
 		}
-		return sim.DataRef{Value: x.Value, Pos: x.Pos}
+		return sim.DataRef{Value: x.Value, Pos: x.Pos, Inline: x.Inline}
 	}
 	uris := func(to *[]sim.DataRef, from []pipelinedef.Datum) {
 		for _, x := range from {
-			if _, _, err := model.ParseS3URI(x.Value); err != nil {
-				warn(x.Pos, "%s: %v; the data plane does not decide it", x.Field, err)
+			if _, _, err := model.ParseS3URI(x.Value); err != nil && !x.Required {
+				warn(x.Pos, x.Inline, "%s: %v; the data plane does not decide it", x.Field, err)
 				continue
 			}
 			*to = append(*to, ref(x))
@@ -257,7 +268,7 @@ func (d *scenarioDecoder) definitionData(ds *pipelinedef.Step, entry *object, sp
 	uris(&st.Outputs, data.Outputs)
 	if k := data.KMSKey; !k.IsZero() {
 		if model.IsAWSManagedKey(k.Value) {
-			warn(k.Pos, "%s %q is an AWS managed key, whose key policy cannot be written; the data plane does not decide it", k.Field, k.Value)
+			warn(k.Pos, k.Inline, "%s %q is an AWS managed key, whose key policy cannot be written; the data plane does not decide it", k.Field, k.Value)
 		} else {
 			st.KMSKey = ref(k)
 		}
@@ -276,7 +287,7 @@ func (d *scenarioDecoder) scenarioDataOnly(def *pipelinedef.Definition, given ma
 		gives := entry != nil && givesData(entry)
 		switch {
 		case gives && !entry.has("role") && spec.Role.S == "" && !data.Role.IsZero():
-			st.Role = definitionRole(data.Role, spec.Account.S, d.stepWarner(st.Name))
+			st.Role, st.RoleInline = definitionRole(data.Role, spec.Account.S, d.stepWarner(st.Name)), data.Role.Inline
 		case !gives && len(data.Inputs)+len(data.Outputs) > 0 || !gives && !data.KMSKey.IsZero():
 			dropped = append(dropped, st.Name)
 		}
@@ -291,17 +302,17 @@ func (d *scenarioDecoder) scenarioDataOnly(def *pipelinedef.Definition, given ma
 // or role/NAME of the owner account when the ARN is another account's (a
 // definition written in one account and run in another); "" when r is no
 // role ARN.
-func definitionRole(r pipelinedef.Datum, owner string, warn func(model.Pos, string, ...any)) model.Ref {
+func definitionRole(r pipelinedef.Datum, owner string, warn dataWarner) model.Ref {
 	acct, name, err := model.ParsePrincipalARN(r.Value)
 	if err != nil || !strings.HasPrefix(name, "role/") || strings.HasPrefix(r.Value, "arn:aws:sts:") {
-		warn(r.Pos, "%s %q is not an IAM role ARN", r.Field, r.Value)
+		warn(r.Pos, r.Inline, "%s %q is not an IAM role ARN", r.Field, r.Value)
 		return model.Ref{}
 	}
 	if ps := datumParams(r); ps != "" {
-		warn(r.Pos, "%s takes parameters (%s): the step runs as %s whatever a Start passes", r.Field, ps, r.Value)
+		warn(r.Pos, r.Inline, "%s takes parameters (%s): the step runs as %s whatever a Start passes", r.Field, ps, r.Value)
 	}
 	if string(acct) != owner {
-		warn(r.Pos, "%s %s is in account %s: an execution role is in the pipeline's account, so the step runs as %s of %s", r.Field, r.Value, acct, name, owner)
+		warn(r.Pos, r.Inline, "%s %s is in account %s: an execution role is in the pipeline's account, so the step runs as %s of %s", r.Field, r.Value, acct, name, owner)
 		return model.Ref{S: name, Pos: r.Pos}
 	}
 	return model.Ref{S: r.Value, Pos: r.Pos}
@@ -311,11 +322,15 @@ func definitionRole(r pipelinedef.Datum, owner string, warn func(model.Pos, stri
 // a KMS key.
 func givesData(o *object) bool { return o.has("inputs") || o.has("outputs") || o.has("kms_key") }
 
-// stepWarner returns a warnf for the data of step, its messages starting
-// "step NAME: ".
-func (d *scenarioDecoder) stepWarner(step string) func(model.Pos, string, ...any) {
-	return func(at model.Pos, format string, args ...any) {
-		d.errs.Warn(at, "step "+step+": "+fmt.Sprintf(format, args...))
+// dataWarner warns about a value of a definition's data at its position
+// (and its position inside an inline definition).
+type dataWarner func(at model.Pos, in sim.InlinePos, format string, args ...any)
+
+// stepWarner returns a dataWarner for the data of step, its messages
+// starting "step NAME: ".
+func (d *scenarioDecoder) stepWarner(step string) dataWarner {
+	return func(at model.Pos, in sim.InlinePos, format string, args ...any) {
+		d.errs.Warn(at, in.Msg("step "+step+": "+fmt.Sprintf(format, args...)))
 	}
 }
 

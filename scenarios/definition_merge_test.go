@@ -216,7 +216,7 @@ var definitionErrors = []struct {
 		"  {\"Name\": \"A\", \"Type\": \"Transform\", \"Arguments\": {\"TransformResources\": {\"InstanceType\": {\"Get\": \"Parameters.T\"}, \"InstanceCount\": {\"Get\": \"Parameters.X\"}}}}]}",
 		"", []string{
 			`dir/d.json:3:3: warning: step A of type Transform has no duration; using the default 15m`,
-			`dir/d.json:3:99: parameter T has no DefaultValue and the scenario's parameters do not set it`,
+			`dir/d.json:3:91: step A: the instance type is parameter T, which has no default: known only at run time, when a Start passes it; give instance_type under the pipeline's steps`,
 			`dir/d.json:3:141: unknown parameter "X" (the definition declares T)`}},
 	{"bad parameter value", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"N\", \"Type\": \"Integer\", \"DefaultValue\": \"x\"}], \"Steps\": []}",
 		"    parameters: {N: abc, Z: 1}\n", []string{
@@ -312,22 +312,26 @@ func TestDefinitionData(t *testing.T) {
 	assert.Equal(t, ref{Value: "alias/churn-models"}, refs(train.KMSKey)[0])
 	score := stepByName(t, steps, "ChurnScore")
 	assert.Equal(t, role, score.Role.S, "a Transform step runs as its model step's role")
-	assert.Equal(t, []string{"InputData", "OutputKmsKey", "OutputPath", "ProcessingInstanceType"},
+	assert.Equal(t, []ref{{Param: "ScoringData"}}, refs(score.Inputs...), "a parameter without a default is each Start's")
+	assert.Equal(t, []string{"InputData", "OutputKmsKey", "OutputPath", "ProcessingInstanceType", "ScoringData"},
 		slices.Sorted(func(yield func(string) bool) {
 			for _, p := range sc.Sim.Pipelines[0].Parameters {
 				if !yield(p.Name) {
 					return
 				}
 			}
-		}), "the definition's defaults are the pipeline's parameters")
+		}), "the definition's parameters are the pipeline's")
+	assert.True(t, slices.ContainsFunc(sc.Sim.Pipelines[0].Parameters, func(p sim.Param) bool {
+		return p.Name == "ScoringData" && p.Required && p.Value == ""
+	}), "ScoringData has no default: every Start passes it")
 	for _, w := range []string{
 		`dir/d.json:46:36: warning: step ChurnPreprocess: ProcessingOutputConfig.Outputs[0].S3Output.S3Uri is a Std:Join of parameters (OutputPath): decided as "s3://research-results/churn/train"`,
 		"dir/d.json:78:23: warning: step ChurnTrain: InputDataConfig[0].DataSource.S3DataSource.S3Uri is a property of step ChurnPreprocess",
 		"dir/d.json:25:31: warning: step ChurnPreprocess: ProcessingResources.ClusterConfig.VolumeKmsKeyId encrypts the instances' storage volumes: not an S3 request, not decided by the data plane\n",
-		"dir/d.json:103:38: warning: step ChurnScore: TransformInput.DataSource.S3DataSource.S3Uri is parameter ScoringData, which has no DefaultValue: known only when a Start passes it; the data plane does not decide it\n",
 	} {
 		assert.Contains(t, warnings, w)
 	}
+	assert.NotContains(t, warnings, "ScoringData")
 	_, err := Compile(sc)
 	require.NoError(t, err, "the definition's data names declared buckets, keys and roles")
 
@@ -372,4 +376,108 @@ func TestDefinitionData(t *testing.T) {
 		assert.Empty(t, st.Role.S, st.Name)
 	}
 	assert.NotContains(t, warnings, "data plane")
+}
+
+// requiredScenario runs pipeline p as role/Exec, with the data plane on
+// (bucket data); its parameters, steps and the workload entry's
+// parameters are the rest.
+const requiredScenario = hdr + `accounts:
+  - {id: "111111111111", principals: [{name: role/Exec}]}
+  - {id: "222222222222"}
+buckets: [{name: data, account: "111111111111"}]
+pipelines:
+  - name: p
+    account: "111111111111"
+    role: role/Exec
+`
+
+// TestRequiredParameters: a parameter without a default (null in the
+// scenario, or no DefaultValue in the definition) is each Start's: the
+// data that names it is decided with what a Start passes, and a workload
+// entry whose Starts do not pass it is an error at the entry.
+func TestRequiredParameters(t *testing.T) {
+	const def = `{"Version": "2020-12-01", "Parameters": [{"Name": "In", "DefaultValue": "s3://data/in"}],
+"Steps": [{"Name": "P", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large"}},
+  "ProcessingInputs": [{"S3Input": {"S3Uri": {"Get": "Parameters.In"}}}]}}]}`
+	const entry = "workload:\n  - {name: w, callers: [\"222222222222\"], targets: [p], every: 1h, actions: {StartPipelineExecution: 1}"
+	const refused = `workload "w": its Starts of pipeline p by 222222222222 do not pass parameter In, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {In: VALUE})`
+	for _, tc := range []struct {
+		name, in string
+		want     string // the Compile error, "" for none
+	}{
+		{"null in steps", requiredScenario + "    parameters: {In: null}\n    steps: [{name: P, type: Lambda, inputs: [{param: In}]}]\n" + entry + "}\n",
+			"dir/t.yaml:16:5: " + refused},
+		{"~ in steps, passed", requiredScenario + "    parameters: {In: ~}\n    steps: [{name: P, type: Lambda, inputs: [{param: In}]}]\n" + entry + ", parameters: {In: s3://data/x}}\n", ""},
+		{"passed per caller", requiredScenario + "    parameters: {In: }\n    steps: [{name: P, type: Lambda, inputs: [{param: In}]}]\n" + entry + `, parameters: {"222222222222": {In: s3://data/x}}}` + "\n", ""},
+		{"passed a bucket not declared", requiredScenario + "    parameters: {In: null}\n    steps: [{name: P, type: Lambda, inputs: [{param: In}]}]\n" + entry + ", parameters: {In: s3://nope/x}}\n",
+			`dir/t.yaml:16:122: parameter In: unknown bucket "nope"`},
+		{"null over a DefaultValue", requiredScenario + "    definition: d.json\n    parameters: {In: null}\n    steps: [{name: P, duration: 1m}]\n" + entry + "}\n",
+			"dir/t.yaml:17:5: " + refused},
+		{"the definition's default", requiredScenario + "    definition: d.json\n    steps: [{name: P, duration: 1m}]\n" + entry + "}\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, diags := loadDef(t, tc.in, []byte(def))
+			require.NotNil(t, sc, diags)
+			_, err := Compile(sc)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.EqualError(t, err, tc.want)
+		})
+	}
+
+	// The definition's parameter without a DefaultValue is the pipeline's
+	// required parameter, its data a {param: In} decided per Start.
+	sc, diags := loadDef(t, requiredScenario+"    definition: d.json\n    steps: [{name: P, duration: 1m}]\n",
+		[]byte(strings.Replace(def, `, "DefaultValue": "s3://data/in"`, "", 1)))
+	require.NotNil(t, sc, diags)
+	assert.NotContains(t, diags, "In")
+	ps := sc.Sim.Pipelines[0]
+	assert.Equal(t, []sim.Param{{Name: "In", Required: true, Pos: model.Pos{File: "dir/t.yaml", Line: 13, Col: 17}}}, ps.Parameters)
+	assert.Equal(t, []sim.DataRef{{Param: "In", Pos: model.Pos{File: "dir/d.json", Line: 3, Col: 46}}}, ps.Steps[0].Inputs)
+}
+
+// TestDefinitionRunTimeInstances: an instance type or count the definition
+// knows only at run time is one error, at the value, unless the scenario's
+// steps: give it, as the error says.
+func TestDefinitionRunTimeInstances(t *testing.T) {
+	const def = `{"Version": "2020-12-01", "Parameters": [{"Name": "T"}, {"Name": "N", "Type": "Integer"}],
+"Steps": [{"Name": "A", "Type": "Training", "Arguments": {"ResourceConfig": {"InstanceType": {"Get": "Parameters.T"}}}},
+  {"Name": "B", "Type": "Training", "Arguments": {"ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": {"Get": "Parameters.N"}}}}]}`
+	_, diags := loadDef(t, defScenario(""), []byte(def))
+	assert.Equal(t, `dir/d.json:2:11: warning: step A of type Training has no duration; using the default 30m
+dir/d.json:2:94: step A: the instance type is parameter T, which has no default: known only at run time, when a Start passes it; give instance_type under the pipeline's steps
+dir/d.json:3:3: warning: step B of type Training has no duration; using the default 30m
+dir/d.json:3:118: step B: InstanceCount is parameter N, which has no default: known only at run time, when a Start passes it; give instance_count under the pipeline's steps
+`, diags)
+
+	_, diags = loadDef(t, defScenario("    steps: [{name: A, duration: 1m}, {name: B, duration: 1m}]\n"), []byte(def))
+	assert.Equal(t, `dir/t.yaml:10:13: step A: the instance type is parameter T, which has no default: known only at run time, when a Start passes it; give instance_type
+dir/t.yaml:10:38: step B: InstanceCount is parameter N, which has no default: known only at run time, when a Start passes it; give instance_count
+`, diags)
+
+	sc, diags := loadDef(t, defScenario("    steps: [{name: A, duration: 1m, instance_type: ml.m5.xlarge}, {name: B, duration: 1m, instance_count: 3}]\n"), []byte(def))
+	require.NotNil(t, sc, diags)
+	assert.Equal(t, "ml.m5.xlarge", sc.Sim.Pipelines[0].Steps[0].InstanceType)
+	assert.Equal(t, 3, sc.Sim.Pipelines[0].Steps[1].InstanceCount)
+}
+
+// TestDefinitionInlineData: the data of an inline definition is reported
+// at the scenario value with its line and column inside the JSON, as its
+// structural problems are.
+func TestDefinitionInlineData(t *testing.T) {
+	in := requiredScenario + `    definition: '{"Version": "2020-12-01", "Steps": [{"Name": "P", "Type": "Processing", "Arguments": {` +
+		`"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "VolumeKmsKeyId": "k"}},` + "\n\n" +
+		`      "ProcessingInputs": [{"S3Input": {"S3Uri": "s3://nope/in"}}], "ProcessingOutputConfig": {"KmsKeyId": "alias/missing"}}}]}'` + "\n" +
+		"    steps: [{name: P, duration: 1m}]\n"
+	sc, diags := loadDef(t, in, nil)
+	require.NotNil(t, sc, diags)
+	assert.Equal(t, "dir/t.yaml:13:17: warning: definition: step P: ProcessingResources.ClusterConfig.VolumeKmsKeyId encrypts the instances' storage volumes: not an S3 request, not decided by the data plane (JSON line 1, column 178)\n", diags)
+	_, err := Compile(sc)
+	assert.EqualError(t, err, `dir/t.yaml:13:17: definition: unknown bucket "nope" (JSON line 2, column 44) (and 1 more error)`)
+	sc, diags = loadDef(t, strings.Replace(in, "s3://nope/in", "s3://data/in", 1), nil)
+	require.NotNil(t, sc, diags)
+	_, err = Compile(sc)
+	assert.EqualError(t, err, `dir/t.yaml:13:17: definition: unknown key "alias/missing" (JSON line 2, column 102)`)
 }

@@ -62,7 +62,8 @@
 //
 // # Pipelines, steps and pricing
 //
-// A pipeline entry may carry parameters (name → string, number or boolean),
+// A pipeline entry may carry parameters (name → string, number or boolean;
+// null for one without a default, which every Start must pass),
 // steps, max_parallel_steps, stop_latency and execution_timeout (a duration
 // or none); each pipeline with at least one step becomes one
 // sim.PipelineSpec whose Name and Account are the refs of its

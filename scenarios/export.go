@@ -119,13 +119,15 @@ type FileBucket struct {
 }
 
 // FilePipeline is a pipeline; Definition is a file path or inline JSON.
+// Parameters holds each parameter's default, nil (written null) for one
+// without a default, which every Start passes.
 type FilePipeline struct {
-	Name       string            `yaml:"name"`
-	Account    string            `yaml:"account"`
-	Role       string            `yaml:"role,omitempty"`
-	Definition string            `yaml:"definition,omitempty"`
-	Parameters map[string]string `yaml:"parameters,omitempty"`
-	Steps      []FileStep        `yaml:"steps,omitempty"`
+	Name       string             `yaml:"name"`
+	Account    string             `yaml:"account"`
+	Role       string             `yaml:"role,omitempty"`
+	Definition string             `yaml:"definition,omitempty"`
+	Parameters map[string]*string `yaml:"parameters,omitempty"`
+	Steps      []FileStep         `yaml:"steps,omitempty"`
 }
 
 // FileStep is a steps: entry; with a definition, entries override the
@@ -188,15 +190,17 @@ type FileEvent struct {
 	Policy     string   `yaml:"policy,omitempty"`
 }
 
-// FileWorkload is a generated workload entry; Actions keeps its order.
+// FileWorkload is a generated workload entry; Actions keeps its order;
+// Parameters are what its Starts pass, for every caller.
 type FileWorkload struct {
-	Name    string    `yaml:"name,omitempty"`
-	Callers []string  `yaml:"callers"`
-	Targets []string  `yaml:"targets"`
-	Rate    string    `yaml:"rate,omitempty"`
-	Every   string    `yaml:"every,omitempty"`
-	Actions yaml.Node `yaml:"actions"` // use ActionWeights to build it in order
-	Between []string  `yaml:"between,omitempty"`
+	Name       string            `yaml:"name,omitempty"`
+	Callers    []string          `yaml:"callers"`
+	Targets    []string          `yaml:"targets"`
+	Rate       string            `yaml:"rate,omitempty"`
+	Every      string            `yaml:"every,omitempty"`
+	Actions    yaml.Node         `yaml:"actions"` // use ActionWeights to build it in order
+	Between    []string          `yaml:"between,omitempty"`
+	Parameters map[string]string `yaml:"parameters,omitempty"`
 }
 
 // ActionWeights builds a workload's ordered actions mapping.

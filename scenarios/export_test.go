@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // TestWriteFileParsesBack writes an imported-style scenario and compiles it.
@@ -31,4 +34,30 @@ func TestWriteFileParsesBack(t *testing.T) {
 	require.NoError(t, err, b.String())
 	require.Contains(t, b.String(), "# imported by a test\n# second line\n")
 	require.Contains(t, b.String(), `id: "011111111111"`)
+}
+
+// TestWriteFileRequiredParameter: a parameter without a default is written
+// null and reads back as required; the workload's parameters pass it.
+func TestWriteFileRequiredParameter(t *testing.T) {
+	in := "s3://data/in"
+	f := &File{Name: "required", Start: DefaultImportStart, Duration: "1d",
+		Accounts: []FileAccount{{ID: "111111111111", Principals: []FilePrincipal{{Name: "role/Exec"}}}},
+		Buckets:  []FileBucket{{Name: "data", Account: "111111111111"}},
+		Pipelines: []FilePipeline{{Name: "p", Account: "111111111111", Role: "role/Exec",
+			Parameters: map[string]*string{"In": nil, "Out": &in},
+			Steps:      []FileStep{{Name: "P", Type: "Lambda", Inputs: []FileDataRef{{Param: "In"}}, Outputs: []FileDataRef{{Param: "Out"}}}}}},
+		Workload: []FileWorkload{{Name: "w", Callers: []string{"111111111111"}, Targets: []string{"p"}, Every: "1h",
+			Actions:    ActionWeights([]string{"StartPipelineExecution"}, []float64{1}),
+			Parameters: map[string]string{"In": "s3://data/x"}}},
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteFile(&b, f))
+	require.Contains(t, b.String(), "      In: null\n      Out: s3://data/in\n")
+	require.Contains(t, b.String(), "    parameters:\n      In: s3://data/x\n")
+	sc, err := Parse("required.yaml", b.Bytes(), LoadOptions{})
+	require.NoError(t, err, b.String())
+	require.Equal(t, []sim.Param{{Name: "In", Required: true, Pos: model.Pos{File: "required.yaml", Line: 17, Col: 11}},
+		{Name: "Out", Value: in, Pos: model.Pos{File: "required.yaml", Line: 18, Col: 12}}}, sc.Sim.Pipelines[0].Parameters)
+	_, err = Compile(sc)
+	require.NoError(t, err, b.String())
 }

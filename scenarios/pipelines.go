@@ -75,8 +75,11 @@ var distKinds = []struct {
 // param is one pipeline parameter: its value as written.
 type param struct {
 	name string
-	val  *yaml.Node // a scalar
+	val  *yaml.Node // a scalar; null: no default (required)
 }
+
+// required reports whether p has no default: every Start passes it.
+func (p param) required() bool { return isNull(p.val) }
 
 // pipelineCtx is what a pipeline's steps are decoded against.
 type pipelineCtx struct {
@@ -196,7 +199,7 @@ func (d *scenarioDecoder) pipelineSpec(o *object, p model.PipelineConfig) (sim.P
 }
 
 // parameters decodes a pipeline's parameters: name → string, number or
-// boolean.
+// boolean, or null for a parameter without a default.
 func (d *scenarioDecoder) parameters(n *yaml.Node) []param {
 	o := d.mapping(n, "parameters", nil)
 	if o == nil {
@@ -208,7 +211,11 @@ func (d *scenarioDecoder) parameters(n *yaml.Node) []param {
 			d.errorf(kv.key, "parameter name %q must be 1 to 64 letters, digits, '-' or '_'", kv.name)
 			continue
 		}
-		s, ok := d.scalar(kv.val, "parameter "+kv.name, "a string, number or boolean")
+		if v := d.deref(kv.val); v != nil && isNull(v) {
+			out = append(out, param{name: kv.name, val: v})
+			continue
+		}
+		s, ok := d.scalar(kv.val, "parameter "+kv.name, "a string, number or boolean (or null: no default)")
 		if !ok {
 			continue
 		}
@@ -321,9 +328,11 @@ func (d *scenarioDecoder) stepRun(o *object, st *sim.StepSpec, label string, def
 	}
 }
 
-// getParameter resolves {Get: Parameters.X} against ctx's parameters; it
-// returns the parameter's value and the node to report problems with it at
-// (the Get value).
+// getParameter resolves {Get: Parameters.X}, the value of what (e.g.
+// instance_type), against ctx's parameters; it returns the parameter's
+// value and the node to report problems with it at (the Get value). A
+// parameter without a default is an error: its value is known only when a
+// Start passes it.
 func (d *scenarioDecoder) getParameter(n *yaml.Node, what string, ctx *pipelineCtx) (*yaml.Node, *yaml.Node, bool) {
 	o := d.mapping(n, what, getSchema)
 	if o == nil {
@@ -354,6 +363,10 @@ func (d *scenarioDecoder) getParameter(n *yaml.Node, what string, ctx *pipelineC
 			}
 			d.errorf(v, "unknown parameter %q (pipeline %s has %s)", name, ctx.name, strings.Join(names, ", "))
 		}
+		return nil, nil, false
+	}
+	if p.required() {
+		d.errorf(v, "%s is parameter %s, which has no default: known only at run time, when a Start passes it; give %s a value, or %s a default under the pipeline's parameters", what, name, what, name)
 		return nil, nil, false
 	}
 	return p.val, v, true

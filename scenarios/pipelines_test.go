@@ -108,10 +108,11 @@ var pipelineInputs = []struct {
 		"      - {name: C, type: Training, duration: 1m, instance_type: {get: Parameters.Type}}\n" +
 		"      - {name: D, type: Training, duration: 1m, instance_type: {Get: Parameters.Bad}}\n" +
 		"      - {name: E, type: Training, duration: 1m, instance_type: {Get: Parameters.Type}, instance_count: {Get: Parameters.Count}}\n" +
-		"      - {name: F, type: Training, duration: 1m, instance_type: {Get: Parameters.Type}, instance_count: {Get: Parameters.Big}}\n", []string{
+		"      - {name: F, type: Training, duration: 1m, instance_type: {Get: Parameters.Type}, instance_count: {Get: Parameters.Big}}\n" +
+		"      - {name: G, type: Training, duration: 1m, instance_type: {Get: Parameters.N}}\n" +
+		"      - {name: H, type: Training, duration: 1m, instance_type: {Get: Parameters.Type}, instance_count: {Get: Parameters.N}}\n", []string{
 		`t.yaml:8:76: parameter name "a b" must be 1 to 64 letters, digits, '-' or '_'`,
-		"t.yaml:8:89: parameter L must be a string, number or boolean, not a list",
-		"t.yaml:8:97: parameter N must be a string, number or boolean, not null",
+		"t.yaml:8:89: parameter L must be a string, number or boolean (or null: no default), not a list",
 		`t.yaml:10:70: instance_type: Get must name a pipeline parameter (Parameters.X), not "Steps.X.Properties"`,
 		`t.yaml:11:87: unknown key "Std:Join" in instance_type (allowed: Get)`,
 		`t.yaml:12:64: missing required key "Get" in instance_type`,
@@ -119,6 +120,8 @@ var pipelineInputs = []struct {
 		`t.yaml:13:70: instance type "5" (from Parameters.Bad) must look like ml.m5.xlarge`,
 		`t.yaml:14:110: instance_count from Parameters.Count is "two", not an integer from 1 to 2147483647`,
 		`t.yaml:15:110: instance_count from Parameters.Big is "3000000000", not an integer from 1 to 2147483647`,
+		"t.yaml:16:70: instance_type is parameter N, which has no default: known only at run time, when a Start passes it; give instance_type a value, or N a default under the pipeline's parameters",
+		"t.yaml:17:110: instance_count is parameter N, which has no default: known only at run time, when a Start passes it; give instance_count a value, or N a default under the pipeline's parameters",
 	}},
 
 	// Durations and distributions.

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/pipeshare/pipeshare/model"
+import (
+	"fmt"
+
+	"github.com/pipeshare/pipeshare/model"
+)
 
 // Config is what the simulator runs besides the permission model: the seed,
 // the horizon and the workload. The scenarios package fills it from YAML; it
@@ -44,8 +48,8 @@ type PipelineSpec struct {
 	// long since its Start or Retry; Never means none (default 672h).
 	ExecutionTimeout Time
 	// The data plane (data.go): the execution role (role/NAME or an IAM
-	// role ARN in the owner account), the parameters with their defaults,
-	// and the billed time a step runs before it fails on a denied data
+	// role ARN in the owner account), the parameters with their defaults
+	// (or Required), and the billed time a step runs before it fails on a denied data
 	// access (0: DefaultSetupTime).
 	Role       model.Ref
 	Parameters []Param
@@ -81,6 +85,20 @@ type RetryPolicy struct {
 	Pos         model.Pos
 }
 
+// InlinePos is a position inside JSON written as one scenario value (a
+// pipeline definition given inline): the line and column inside the JSON,
+// which messages at the value's position give. Zero for none.
+type InlinePos struct{ Line, Col int }
+
+// Msg returns msg about a value at p: as is for none, else as a problem of
+// the inline definition at its line and column.
+func (p InlinePos) Msg(msg string) string {
+	if p.Line == 0 {
+		return msg
+	}
+	return fmt.Sprintf("definition: %s (JSON line %d, column %d)", msg, p.Line, p.Col)
+}
+
 // StepSpec is one step of a pipeline.
 type StepSpec struct {
 	Name string
@@ -111,11 +129,13 @@ type StepSpec struct {
 	IfProbability float64
 	// The data plane (data.go): the step's own role (S == "": the
 	// pipeline's), the S3 URIs it reads and writes, and the KMS key of its
-	// outputs (zero: the buckets' default encryption).
-	Role    model.Ref
-	Inputs  []DataRef
-	Outputs []DataRef
-	KMSKey  DataRef
+	// outputs (zero: the buckets' default encryption); RoleInline is where
+	// the role is inside an inline definition.
+	Role       model.Ref
+	RoleInline InlinePos
+	Inputs     []DataRef
+	Outputs    []DataRef
+	KMSKey     DataRef
 }
 
 // ArrivalKind is how a workload entry's calls arrive.

@@ -17,18 +17,23 @@ import (
 // the pipeline's setup time, billed to the owner and not retried.
 
 // Param is a pipeline parameter's value: a default, or what a Start passes.
+// A pipeline's parameter is Required when it is declared without a default
+// (Value is then empty): every Start must pass it, as SageMaker requires.
 type Param struct {
-	Name  string
-	Value string
-	Pos   model.Pos
+	Name     string
+	Value    string
+	Required bool
+	Pos      model.Pos
 }
 
 // DataRef is an S3 URI or a KMS key (ID, alias or ARN) a step names:
-// Value as written, or the value of pipeline parameter Param.
+// Value as written, or the value of pipeline parameter Param; Inline is
+// where it is inside an inline definition written at Pos.
 type DataRef struct {
-	Value string
-	Param string
-	Pos   model.Pos
+	Value  string
+	Param  string
+	Pos    model.Pos
+	Inline InlinePos
 }
 
 // IsZero reports whether r names nothing.
@@ -128,7 +133,8 @@ type dataStep struct {
 type dataPipe struct {
 	names    []string // the steps'
 	params   []string // names, in file order
-	defaults []string
+	defaults []string // "" for a required parameter
+	required []bool
 	setup    Time
 	steps    []dataStep
 }
@@ -172,7 +178,7 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 			for _, st := range cfg.Pipelines[i].Steps {
 				for _, r := range slices.Concat(st.Inputs, st.Outputs, []DataRef{st.KMSKey}) {
 					if !r.IsZero() {
-						b.errorf(r.Pos, "step %s names data but the scenario declares no buckets or keys", st.Name)
+						b.refErrorf(r, "step %s names data but the scenario declares no buckets or keys", st.Name)
 						return
 					}
 				}
@@ -205,30 +211,35 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 	s.dp = d
 }
 
+// refErrorf reports a problem of data reference r at its position.
+func (b *builder) refErrorf(r DataRef, format string, args ...any) {
+	b.errorf(r.Pos, "%s", r.Inline.Msg(fmt.Sprintf(format, args...)))
+}
+
 // role resolves an execution role: role/NAME or an IAM role ARN in the
-// owner's account.
-func (b *builder) role(r model.Ref, owner model.AccountID) model.PrincipalID {
+// owner's account; in is where r is inside an inline definition.
+func (b *builder) role(r model.Ref, in InlinePos, owner model.AccountID) model.PrincipalID {
+	fail := func(format string, args ...any) model.PrincipalID {
+		b.refErrorf(DataRef{Pos: r.Pos, Inline: in}, format, args...)
+		return -1
+	}
 	name := r.S
 	if strings.HasPrefix(name, "arn:") {
 		acct, n, err := model.ParsePrincipalARN(name)
 		if err != nil {
-			b.errorf(r.Pos, "role: %v", err)
-			return -1
+			return fail("role: %v", err)
 		}
 		if acct != owner {
-			b.errorf(r.Pos, "role %s is not in the pipeline's account %s (an execution role belongs to the owner)", name, owner)
-			return -1
+			return fail("role %s is not in the pipeline's account %s (an execution role belongs to the owner)", name, owner)
 		}
 		name = n
 	}
 	if !strings.HasPrefix(name, "role/") {
-		b.errorf(r.Pos, "role %q must be role/[path/]Name or an IAM role ARN", r.S)
-		return -1
+		return fail("role %q must be role/[path/]Name or an IAM role ARN", r.S)
 	}
 	ps, err := b.s.w.LookupCallers(string(owner) + "/" + name)
 	if err != nil {
-		b.errorf(r.Pos, "role: %v (declare it under the owner account's principals)", err)
-		return -1
+		return fail("role: %v (declare it under the owner account's principals)", err)
 	}
 	return ps[0]
 }
@@ -240,13 +251,14 @@ func (b *builder) dataPipe(dp *dataPipe, ps *PipelineSpec, owner model.AccountID
 	for _, p := range ps.Parameters {
 		dp.params = append(dp.params, p.Name)
 		dp.defaults = append(dp.defaults, p.Value)
+		dp.required = append(dp.required, p.Required)
 	}
 	if ps.SetupTime > 0 {
 		dp.setup = ps.SetupTime
 	}
 	pipeRole := model.PrincipalID(-1)
 	if ps.Role.S != "" {
-		pipeRole = b.role(ps.Role, owner)
+		pipeRole = b.role(ps.Role, InlinePos{}, owner)
 	}
 	dp.steps = make([]dataStep, len(ps.Steps))
 	for i := range ps.Steps {
@@ -254,7 +266,7 @@ func (b *builder) dataPipe(dp *dataPipe, ps *PipelineSpec, owner model.AccountID
 		dp.names = append(dp.names, st.Name)
 		ds := dataStep{role: pipeRole, inputs: st.Inputs, outputs: st.Outputs, kmsKey: st.KMSKey}
 		if st.Role.S != "" {
-			ds.role = b.role(st.Role, owner)
+			ds.role = b.role(st.Role, st.RoleInline, owner)
 		}
 		refs := slices.Concat(st.Inputs, st.Outputs)
 		if len(refs) > 0 && ds.role < 0 && ps.Role.S == "" && st.Role.S == "" {
@@ -271,17 +283,21 @@ func (b *builder) dataPipe(dp *dataPipe, ps *PipelineSpec, owner model.AccountID
 }
 
 // checkRef checks a step's reference: a literal S3 URI of a known bucket
-// (or a known key), or a parameter of the pipeline whose default is one.
+// (or a known key), or a parameter of the pipeline whose default is one
+// (a required parameter has none: each Start's value is checked).
 func (b *builder) checkRef(dp *dataPipe, r DataRef, key bool) {
-	v, at := r.Value, r.Pos
+	v := r.Value
 	if r.Param != "" {
 		i := slices.Index(dp.params, r.Param)
 		if i < 0 {
 			if len(dp.params) == 0 {
-				b.errorf(r.Pos, "unknown param %q (the pipeline has no parameters)", r.Param)
+				b.refErrorf(r, "unknown param %q (the pipeline has no parameters)", r.Param)
 			} else {
-				b.errorf(r.Pos, "unknown param %q (the pipeline has %s)", r.Param, strings.Join(dp.params, ", "))
+				b.refErrorf(r, "unknown param %q (the pipeline has %s)", r.Param, strings.Join(dp.params, ", "))
 			}
+			return
+		}
+		if dp.required[i] {
 			return
 		}
 		v = dp.defaults[i]
@@ -290,7 +306,7 @@ func (b *builder) checkRef(dp *dataPipe, r DataRef, key bool) {
 		if r.Param != "" {
 			msg = "parameter " + r.Param + ": " + msg
 		}
-		b.errorf(at, "%s", msg)
+		b.refErrorf(r, "%s", msg)
 	}
 }
 
@@ -315,21 +331,14 @@ func (b *builder) refProblem(v string, key bool) string {
 }
 
 // startParams resolves a workload entry's Start parameters per caller and
-// checks their names and values against the entry's target pipelines.
+// checks their names and values against the entry's target pipelines, and
+// that its Starts pass every required parameter.
 func (b *builder) startParams(d *dataSim, wi int32, wc *Workload) {
+	w := b.s.w
+	targets := b.s.workloads[wi].targets
+	b.requiredParams(d, wi, wc)
 	if len(wc.Parameters) == 0 && len(wc.CallerParameters) == 0 {
 		return
-	}
-	w := b.s.w
-	var targets []model.PipelineID
-	for _, t := range wc.Targets {
-		if t.S == "all" {
-			targets = w.PipelinesByARN()
-			break
-		}
-		if p, err := w.LookupPipeline(t.S); err == nil {
-			targets = append(targets, p)
-		}
 	}
 	check := func(ps []Param) {
 		for _, p := range ps {
@@ -366,6 +375,41 @@ func (b *builder) startParams(d *dataSim, wi int32, wc *Workload) {
 		}
 		for _, p := range ps {
 			d.wlParams[[2]int32{wi, int32(p)}] = params
+		}
+	}
+}
+
+// requiredParams reports each required parameter of a target pipeline that
+// the Starts of workload entry wi (wc) do not pass for some caller:
+// SageMaker rejects every such Start.
+func (b *builder) requiredParams(d *dataSim, wi int32, wc *Workload) {
+	if !slices.ContainsFunc(wc.Actions, func(a ActionWeight) bool {
+		return a.Action == model.StartPipelineExecution && a.Weight > 0
+	}) {
+		return
+	}
+	passes := func(ps []Param, name string) bool {
+		return slices.ContainsFunc(ps, func(p Param) bool { return p.Name == name })
+	}
+	wl := &b.s.workloads[wi]
+	for _, pl := range wl.targets {
+		dp := &d.pipes[pl]
+		for i, name := range dp.params {
+			if !dp.required[i] || passes(wc.Parameters, name) {
+				continue
+			}
+			var without []string
+			for _, c := range wc.Callers {
+				if !slices.ContainsFunc(wc.CallerParameters, func(cp CallerParams) bool {
+					return cp.Caller.S == c.S && passes(cp.Params, name)
+				}) {
+					without = append(without, c.S)
+				}
+			}
+			if len(without) > 0 {
+				b.errorf(wc.Pos, "workload %q: its Starts of pipeline %s by %s do not pass parameter %s, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {%s: VALUE})",
+					wl.name, b.s.w.PipelineName(pl), strings.Join(without, ", "), name, name)
+			}
 		}
 	}
 }

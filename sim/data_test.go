@@ -176,6 +176,26 @@ func TestDataErrors(t *testing.T) {
 		{"bad value in a Start", func(_ *PipelineSpec, wl *Workload) {
 			wl.Parameters = []Param{{Name: "Input", Value: "s3://nope/o/", Pos: at(9)}}
 		}, `s.yaml:9:1: parameter Input: unknown bucket "nope"`},
+		{"bad value of a required parameter in a Start", func(ps *PipelineSpec, wl *Workload) {
+			ps.Parameters[0] = Param{Name: "Input", Required: true}
+			wl.CallerParameters = []CallerParams{{Caller: ref("222222222222"), Params: []Param{{Name: "Input", Value: "s3://nope/o/", Pos: at(9)}}}}
+		}, `s.yaml:9:1: parameter Input: unknown bucket "nope"`},
+		{"required parameter not passed", func(ps *PipelineSpec, wl *Workload) {
+			ps.Parameters[0] = Param{Name: "Input", Required: true}
+			wl.Pos = at(9)
+		}, `s.yaml:9:1: workload "222222222222/StartPipelineExecution": its Starts of pipeline train by 222222222222 do not pass parameter Input, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {Input: VALUE})`},
+		{"required parameter passed for another caller only", func(ps *PipelineSpec, wl *Workload) {
+			ps.Parameters[0] = Param{Name: "Input", Required: true}
+			wl.Callers = append(wl.Callers, ref("333333333333"))
+			wl.CallerParameters = []CallerParams{{Caller: ref("333333333333"), Params: []Param{{Name: "Input", Value: "s3://data-333/in/"}}}}
+			wl.Pos = at(9)
+		}, `s.yaml:9:1: workload "222222222222/StartPipelineExecution": its Starts of pipeline train by 222222222222 do not pass parameter Input, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {Input: VALUE})`},
+		{"inside an inline definition", func(ps *PipelineSpec, _ *Workload) {
+			ps.Steps[0].Inputs = []DataRef{{Value: "s3://nope/in", Pos: at(9), Inline: InlinePos{Line: 3, Col: 7}}}
+		}, `s.yaml:9:1: definition: unknown bucket "nope" (JSON line 3, column 7)`},
+		{"a role inside an inline definition", func(ps *PipelineSpec, _ *Workload) {
+			ps.Steps[0].Role, ps.Steps[0].RoleInline = model.Ref{S: "role/Nope", Pos: at(9)}, InlinePos{Line: 2, Col: 5}
+		}, `s.yaml:9:1: definition: role: account 111111111111 has no principal "role/Nope" (declare it under the owner account's principals) (JSON line 2, column 5)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,6 +210,47 @@ func TestDataErrors(t *testing.T) {
 			assert.Contains(t, got, tc.want)
 		})
 	}
+}
+
+// TestRequiredParam: a parameter without a default is decided per Start
+// with the value its caller passes: a required parameter's missing
+// default is not checked, and Starts that pass nothing (a replayed one)
+// make no request for it.
+func TestRequiredParam(t *testing.T) {
+	spec := dataSpec()
+	spec.Parameters[0] = Param{Name: "Input", Required: true}
+	wl := calls("222222222222", model.StartPipelineExecution, 0, 5*hour)
+	wl.Callers = append(wl.Callers, ref("333333333333"))
+	wl.CallerParameters = []CallerParams{
+		{Caller: ref("222222222222"), Params: []Param{{Name: "Input", Value: "s3://data-222/in/"}}},
+		{Caller: ref("333333333333"), Params: []Param{{Name: "Input", Value: "s3://data-333/in/"}}}}
+	s, errs := New(dataWorld(t), &Config{Duration: 10 * hour, Pipelines: []PipelineSpec{spec}, Workload: []Workload{wl}})
+	require.NotNil(t, s, "%v", errs)
+	r := s.Run()
+	assert.Equal(t, int64(4), r.Executions.Started)
+	assert.Equal(t, int64(2), r.Executions.Succeeded, "222's data, with its key that trusts the owner")
+	require.Len(t, r.Data.Failures, 1)
+	assert.Equal(t, "k333", r.World.DataSubject(r.Data.Failures[0].Access), "333's data, with its own key")
+
+	steps, params := r.Data.StartData(0, -1)
+	assert.Nil(t, params)
+	assert.Empty(t, steps[0].Accesses, "no value passed: Prep makes no request")
+
+	// A replayed Start passes its recorded value, or none: then Prep makes
+	// no request and runs through.
+	s, errs = New(dataWorld(t), &Config{Duration: 10 * hour, Pipelines: []PipelineSpec{spec}})
+	require.NotNil(t, s, "%v", errs)
+	p2, _ := s.w.LookupCallers("222222222222")
+	s.SetTrace(&sliceTrace{calls: []TraceCall{
+		{At: 0, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "rec000000001",
+			Parameters: []Param{{Name: "Input", Value: "s3://data-333/in/"}}},
+		{At: minute, Caller: p2[0], Action: model.StartPipelineExecution, StartsExecution: "rec000000002"}}})
+	r = s.Run()
+	assert.Equal(t, int64(2), r.Executions.Started)
+	assert.Equal(t, int64(1), r.Executions.Succeeded, "the Start that passes no Input")
+	require.Len(t, r.Data.Failures, 1)
+	assert.Equal(t, "k333", r.World.DataSubject(r.Data.Failures[0].Access), "the recorded Input's bucket key")
+	assert.Equal(t, int64(3), r.Data.Decisions, "ListBucket, GetObject, Decrypt of the first; none of the second")
 }
 
 func at(line int) model.Pos { return model.Pos{File: "s.yaml", Line: line, Col: 1} }

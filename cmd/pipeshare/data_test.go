@@ -177,3 +177,46 @@ func TestDataPlaneRCPEvent(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, text, "RCP research-only was attached to ou:/research")
 }
+
+// TestRequiredParameterRun: cross-account-data.json declares ScoringData
+// without a DefaultValue, so every Start passes it and ChurnScore reads
+// what each consumer passes: Research's bucket lets the owner's role read,
+// Partner's does not, and run and check say so with the value passed. A
+// workload entry that does not pass it is refused at the entry.
+func TestRequiredParameterRun(t *testing.T) {
+	const scenario = "testdata/data/required-param.yaml"
+	code, out, stderr := pipeshare(t, "", "run", scenario, "--root", "../..", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	var run struct {
+		Executions struct{ Started, Succeeded, Failed int64 }
+		Data       struct {
+			Failures []struct {
+				Account, Step, Subject, Action string
+				Steps                          int64
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &run))
+	assert.Equal(t, int64(8), run.Executions.Started)
+	assert.Equal(t, int64(4), run.Executions.Succeeded, "Research's ScoringData is readable")
+	require.Len(t, run.Data.Failures, 1)
+	f := run.Data.Failures[0]
+	assert.Equal(t, []string{"999999999999", "ChurnScore", "s3://partner-scoring", "s3:ListBucket"}, []string{f.Account, f.Step, f.Subject, f.Action})
+	assert.Equal(t, int64(4), f.Steps, "each of Partner's Starts fails at the step that reads its ScoringData")
+
+	code, out, stderr = pipeshare(t, "", "check", scenario, "--root", "../..")
+	require.Equal(t, 1, code, stderr)
+	assert.Contains(t, out, "share churn-consumers lets 999999999999/role/Analyst start churn, but with the parameters it passes (ScoringData=s3://partner-scoring/2026-01/) step ChurnScore's role")
+
+	in, err := os.ReadFile(scenario)
+	require.NoError(t, err)
+	def, err := filepath.Abs(realDefinitions + "cross-account-data.json")
+	require.NoError(t, err)
+	noParams := filepath.Join(t.TempDir(), "no-params.yaml")
+	cut := strings.Index(string(in), "    parameters:\n")
+	require.Positive(t, cut)
+	require.NoError(t, os.WriteFile(noParams, []byte(strings.Replace(string(in[:cut]), "../../../../scenarios/testdata/real/definitions/cross-account-data.json", def, 1)), 0o644))
+	code, _, stderr = pipeshare(t, "", "validate", noParams, "--root", "/")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, noParams+`:73:5: workload "consumers": its Starts of pipeline churn by 222222222222/role/DataScientist, 999999999999/role/Analyst do not pass parameter ScoringData, which the pipeline declares without a default`)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,11 +49,19 @@ func TestImportDefinitionDataRuns(t *testing.T) {
 	code, stdout, stderr := pipeshare(t, "", "validate", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "1 pipeline,")
-	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	imported, err := os.ReadFile(out)
 	require.NoError(t, err)
-	_, err = f.WriteString("workload:\n  - {name: owner, callers: [\"111111111111\"], targets: [cross-account-data], every: 6h, actions: {StartPipelineExecution: 1}}\n")
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
+	assert.Contains(t, string(imported), "      ScoringData: null\n", "no DefaultValue: every Start passes it")
+
+	// A workload whose Starts do not pass ScoringData is refused at the
+	// entry: SageMaker would reject every one of them.
+	entry := "workload:\n  - {name: owner, callers: [\"111111111111\"], targets: [cross-account-data], every: 6h, actions: {StartPipelineExecution: 1}"
+	require.NoError(t, os.WriteFile(out, append(slices.Clip(imported), entry+"}\n"...), 0o644))
+	code, _, stderr = pipeshare(t, "", "run", out, "--root", "/")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `cross.yaml:72:5: workload "owner": its Starts of pipeline cross-account-data by 111111111111 do not pass parameter ScoringData, which the pipeline declares without a default`)
+
+	require.NoError(t, os.WriteFile(out, append(imported, entry+", parameters: {ScoringData: \"s3://research-data/scoring/\"}}\n"...), 0o644))
 	code, stdout, stderr = pipeshare(t, "", "run", out, "--root", "/")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "executions       121 started: 0 succeeded, 120 failed")

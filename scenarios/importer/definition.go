@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pipeshare/pipeshare/internal/input"
@@ -52,8 +53,8 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		// The scenario would need an instance_type in steps: say so here,
 		// at the step in the definition.
 		for i := range def.Steps {
-			if st := &def.Steps[i]; st.NeedsInstanceType {
-				errs.AddPosError(def.Problem(st, false, fmt.Sprintf("step %s of type %s has no instance type in the definition", st.Spec.Name, st.Spec.Type)))
+			if e := def.Lacking(&def.Steps[i], ""); e != nil {
+				errs.AddPosError(e)
 			}
 		}
 	}
@@ -100,6 +101,17 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 	if len(f.Buckets)+len(f.Keys) > 0 {
 		res.About = append(res.About, "Data: a definition has no policies: the roles, buckets and keys are declared without any;",
 			"add the roles' identity policies and the bucket and key policies before reading data-plane results.")
+	}
+	var required []string
+	for name, v := range f.Pipelines[0].Parameters {
+		if v == nil {
+			required = append(required, name)
+		}
+	}
+	if len(required) > 0 {
+		slices.Sort(required)
+		res.About = append(res.About, "Parameters without a default ("+strings.Join(required, ", ")+") are written null: every Start passes them;",
+			"give each under the parameters: of a workload entry that starts the pipeline, naming a declared bucket or key.")
 	}
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w.String())

@@ -31,9 +31,9 @@ type dataMapper struct {
 	regions      []string // named by ARNs and default bucket names, in the order named
 	buckets      []*dataBucket
 	keys         []*dataKey
-	accounts     []string          // besides the owner, in the order named
-	params       map[string]string // the pipeline parameters the data uses → value
-	roleNotes    map[string]bool   // role ARNs already noted
+	accounts     []string           // besides the owner, in the order named
+	params       map[string]*string // the pipeline parameters the data uses → default (nil: none)
+	roleNotes    map[string]bool    // role ARNs already noted
 	unmapped     []posLine
 	placeholders []string
 }
@@ -79,7 +79,7 @@ func (m *dataMapper) region(r string) {
 // parameters, buckets, keys and accounts. It returns the header's lines:
 // placeholders, and what could not be mapped, with positions.
 func mapDefinitionData(def *pipelinedef.Definition, f *scenarios.File, p *scenarios.FilePipeline) (placeholders, unmapped []string) {
-	m := &dataMapper{owner: p.Account, params: map[string]string{}, roleNotes: map[string]bool{}}
+	m := &dataMapper{owner: p.Account, params: map[string]*string{}, roleNotes: map[string]bool{}}
 	roles := make([]string, len(def.Steps))
 	var distinct []string
 	for i := range def.Steps {
@@ -140,11 +140,14 @@ func mapDefinitionData(def *pipelinedef.Definition, f *scenarios.File, p *scenar
 }
 
 // ref is d as a scenario reference: {param: X} (the pipeline's parameters
-// then give X its value), else the literal; a Std:Join of parameters is
-// its value with theirs, noted.
+// then give X its default, or none), else the literal; a Std:Join of
+// parameters is its value with theirs, noted.
 func (m *dataMapper) ref(step string, d pipelinedef.Datum) scenarios.FileDataRef {
 	if d.Param != "" {
-		m.params[d.Param] = d.Value
+		m.params[d.Param] = nil
+		if !d.Required {
+			m.params[d.Param] = &d.Value
+		}
 		return scenarios.FileDataRef{Param: d.Param}
 	}
 	if len(d.Joined) > 0 {
@@ -184,8 +187,12 @@ func (m *dataMapper) role(step string, d pipelinedef.Datum) string {
 	return name
 }
 
-// uri maps an S3 URI and declares its bucket.
+// uri maps an S3 URI and declares its bucket (a parameter without a
+// default names none: each Start's value does).
 func (m *dataMapper) uri(step string, d pipelinedef.Datum) (scenarios.FileDataRef, bool) {
+	if d.Required {
+		return m.ref(step, d), true
+	}
 	name, _, err := model.ParseS3URI(d.Value)
 	if err != nil {
 		m.note(d.Pos, "step %s: %s: %v", step, d.Field, err)
@@ -204,8 +211,11 @@ func (m *dataMapper) uri(step string, d pipelinedef.Datum) (scenarios.FileDataRe
 }
 
 // key maps a KMS key (a key ID, key ARN, alias or alias ARN) and declares
-// it.
+// it (a parameter without a default names none).
 func (m *dataMapper) key(step string, d pipelinedef.Datum) (scenarios.FileDataRef, bool) {
+	if d.Required {
+		return m.ref(step, d), true
+	}
 	k, why := parseKey(d.Value)
 	if why != "" {
 		m.note(d.Pos, "step %s: %s %s", step, what(d), why)

@@ -38,15 +38,18 @@ func TestImportDefinitionData(t *testing.T) {
 		{Name: "research-results", Account: "111111111111"}}, f.Buckets)
 	p := f.Pipelines[0]
 	assert.Equal(t, "role/service-role/AmazonSageMaker-ExecutionRole", p.Role, "every step's role, so the pipeline's")
-	assert.Equal(t, map[string]string{"InputData": "s3://research-data/churn/2026-01/",
-		"OutputKmsKey": "arn:aws:kms:us-east-1:222222222222:key/0a1b2c3d-1111-2222-3333-444455556666"}, p.Parameters)
+	str := func(s string) *string { return &s }
+	assert.Equal(t, map[string]*string{"InputData": str("s3://research-data/churn/2026-01/"),
+		"OutputKmsKey": str("arn:aws:kms:us-east-1:222222222222:key/0a1b2c3d-1111-2222-3333-444455556666"),
+		"ScoringData":  nil}, p.Parameters, "ScoringData has no default: written null")
 	assert.Equal(t, scenarios.FileStep{Name: "ChurnPreprocess", Duration: "10m0s",
 		Inputs: []scenarios.FileDataRef{{Param: "InputData"},
 			{Value: "s3://sagemaker-us-east-1-111111111111/ChurnPreprocess-7f3a/input/code/preprocess.py"}},
 		Outputs: []scenarios.FileDataRef{{Value: "s3://research-results/churn/train"}, {Value: "s3://sagemaker-us-east-1-111111111111/churn/test"}},
 		KMSKey:  scenarios.FileDataRef{Param: "OutputKmsKey"}}, p.Steps[0])
 	assert.Equal(t, scenarios.FileDataRef{Value: "alias/churn-models"}, p.Steps[1].KMSKey)
-	assert.Empty(t, p.Steps[3].Inputs, "ScoringData has no default")
+	assert.Equal(t, []scenarios.FileDataRef{{Param: "ScoringData"}}, p.Steps[3].Inputs, "each Start's ScoringData")
+	assert.Contains(t, res.About, "Parameters without a default (ScoringData) are written null: every Start passes them;")
 
 	at := crossAccountData + ":"
 	assert.Equal(t, []string{
@@ -59,20 +62,21 @@ func TestImportDefinitionData(t *testing.T) {
 		at + `46:36: step ChurnPreprocess: ProcessingOutputConfig.Outputs[0].S3Output.S3Uri is a Std:Join of parameters (OutputPath): mapped as "s3://research-results/churn/train", with their defaults; a Start that passes other values is not followed`,
 		at + "73:29: step ChurnTrain: ResourceConfig.VolumeKmsKeyId encrypts the instances' storage volumes: not an S3 request, not decided by the data plane",
 		at + "78:23: step ChurnTrain: InputDataConfig[0].DataSource.S3DataSource.S3Uri is a property of step ChurnPreprocess (Get Steps.ChurnPreprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri), known only at run time",
-		at + "103:38: step ChurnScore: TransformInput.DataSource.S3DataSource.S3Uri is parameter ScoringData, which has no DefaultValue: known only when a Start passes it",
 		at + "106:27: step ChurnScore: TransformOutput.S3OutputPath is a Std:Join of a value that is an execution variable (Get Execution.PipelineExecutionId), known only at run time",
 	}, res.Unmapped)
 	require.NoError(t, res.Write(&bytes.Buffer{}))
 
 	// It runs: with an identity policy for the role and hourly Starts of
-	// the owner, every execution fails at its first step, on the
-	// consumer's key (its default key policy trusts only its own account).
+	// the owner (which pass ScoringData), every execution fails at its
+	// first step, on the consumer's key (its default key policy trusts
+	// only its own account).
 	f.Policies = map[string]any{"exec-data": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow",
 		"Action":   []any{"s3:GetObject", "s3:ListBucket", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"},
 		"Resource": "*"}}}}
 	f.Accounts[0].Principals[0].Policies = []string{"exec-data"}
 	f.Workload = []scenarios.FileWorkload{{Name: "owner", Callers: []string{"111111111111"}, Targets: []string{p.Name}, Every: "1h",
-		Actions: scenarios.ActionWeights([]string{"StartPipelineExecution"}, []float64{1})}}
+		Actions:    scenarios.ActionWeights([]string{"StartPipelineExecution"}, []float64{1}),
+		Parameters: map[string]string{"ScoringData": "s3://research-data/scoring/"}}}
 	c := compileImport(t, res)
 	r := c.Sim.Run()
 	require.True(t, r.Data.Declared)
@@ -88,7 +92,7 @@ func TestImportDefinitionData(t *testing.T) {
 
 	// With the owner's key for outputs (a Start's parameter, here the
 	// pipeline's), every data access is allowed.
-	p.Parameters["OutputKmsKey"] = "alias/churn-models"
+	p.Parameters["OutputKmsKey"] = str("alias/churn-models")
 	f.Pipelines[0] = p
 	r = compileImport(t, res).Sim.Run()
 	assert.Empty(t, r.Data.Failures)

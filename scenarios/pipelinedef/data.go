@@ -6,13 +6,15 @@ import (
 	"strings"
 
 	"github.com/pipeshare/pipeshare/model"
+	"github.com/pipeshare/pipeshare/sim"
 )
 
 // This file reads what a step's Arguments say of its data: the S3 URIs its
 // job reads and writes, the KMS key it writes them with, and the execution
 // role it runs as, each with its position, for importers. It reports no
-// problems: a value that is neither a literal nor a parameter with a value
-// is listed in Data.Unmapped with why.
+// problems: a value that is neither a literal nor a parameter is listed in
+// Data.Unmapped with why, unless it names an undeclared parameter or an
+// unknown step, which are errors of their own (refs, resolveDeps).
 
 // Datum is one value of a step's data: a literal or a parameter.
 type Datum struct {
@@ -24,10 +26,16 @@ type Datum struct {
 	Value string
 	// Param is X for {"Get": "Parameters.X"}.
 	Param string
+	// Required is set for a parameter without a value (no DefaultValue,
+	// nor one in the scenario): Value is empty, each Start passes one.
+	Required bool
 	// Joined lists the parameters a Std:Join took its value from (their
 	// values as Value says), in the order it names them.
 	Joined []string
 	Pos    model.Pos
+	// Inline is where the value is inside an inline definition (whose
+	// scenario value Pos is).
+	Inline sim.InlinePos
 }
 
 // IsZero reports whether d names nothing.
@@ -36,9 +44,12 @@ func (d Datum) IsZero() bool { return d.Field == "" }
 // Unmapped is a value of a step's data known only at run time, or not an
 // S3 request.
 type Unmapped struct {
-	Field string // as Datum.Field
-	Pos   model.Pos
-	Why   string // e.g. "is a property of step Prep (…), known only at run time"
+	Field  string // as Datum.Field
+	Pos    model.Pos
+	Inline sim.InlinePos // as Datum.Inline
+	Why    string        // e.g. "is a property of step Prep (…), known only at run time"
+	// node is the value, until the definition is decoded (dropReported).
+	node *jnode
 }
 
 // Data is what a step's Arguments name of its data.
@@ -138,7 +149,7 @@ func elems(n *jnode) []*jnode {
 }
 
 func (r *dataReader) unmapped(n *jnode, field, why string) {
-	r.d.Unmapped = append(r.d.Unmapped, Unmapped{Field: field, Pos: r.dd.src.pos(n.off), Why: why})
+	r.d.Unmapped = append(r.d.Unmapped, Unmapped{Field: field, Pos: r.dd.src.pos(n.off), Inline: r.dd.src.inlinePos(n.off), Why: why, node: n})
 }
 
 // datum evaluates n (nil: absent) as field; false when it is absent or
@@ -147,10 +158,14 @@ func (r *dataReader) datum(n *jnode, field string) (Datum, bool) {
 	if n == nil {
 		return Datum{}, false
 	}
-	d := Datum{Field: field, Pos: r.dd.src.pos(n.off)}
+	d := Datum{Field: field, Pos: r.dd.src.pos(n.off), Inline: r.dd.src.inlinePos(n.off)}
 	if g := getRef(n); g != nil {
 		if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
 			d.Param = name
+			if i := r.dd.declared(name); i >= 0 && r.dd.required(i) {
+				d.Required = true
+				return d, true
+			}
 		}
 	}
 	v, joined, why := r.dd.dataValue(n)
@@ -178,11 +193,14 @@ func (r *dataReader) key(n *jnode, field string) {
 }
 
 // role reads the role ARN at n.key (a step has one role: a later one of
-// another tuning training job definition is unmapped).
+// another tuning training job definition is unmapped; so is a parameter
+// without a default, as a role is read from the definition).
 func (r *dataReader) role(n *jnode, prefix, key string) {
 	d, ok := r.datum(n.get(key), prefix+key)
 	switch {
 	case !ok:
+	case d.Required:
+		r.unmapped(n.get(key), d.Field, noDefault(d.Param))
 	case r.d.Role.IsZero():
 		r.d.Role = d
 	case d.Value != r.d.Role.Value:
@@ -248,28 +266,32 @@ func (dd *defDecoder) dataValue(n *jnode) (v string, joined []string, why string
 // getValue evaluates {"Get": ref}.
 func (dd *defDecoder) getValue(ref string) (string, []string, string) {
 	if name, ok := strings.CutPrefix(ref, "Parameters."); ok {
-		i := slices.IndexFunc(dd.def.Params, func(p Param) bool { return p.Name == name })
+		i := dd.declared(name)
 		switch {
 		case i < 0:
 			return "", nil, "names no declared parameter (Get " + ref + ")"
-		case dd.values != nil:
-			if v, given := dd.values[name]; given {
-				return v.Text, []string{name}, ""
-			}
+		case dd.required(i):
+			return "", nil, noDefault(name)
 		}
-		if v, ok := dd.def.Params[i].Default(); ok {
+		if v, given := dd.values[name]; given {
 			return v.Text, []string{name}, ""
 		}
-		return "", nil, "is parameter " + name + ", which has no DefaultValue: known only when a Start passes it"
+		v, _ := dd.def.Params[i].Default()
+		return v.Text, []string{name}, ""
 	}
 	if rest, ok := strings.CutPrefix(ref, "Steps."); ok {
-		name, _, _ := strings.Cut(rest, ".")
-		return "", nil, fmt.Sprintf("is a property of step %s (Get %s), known only at run time", name, ref)
+		return "", nil, fmt.Sprintf("is a property of step %s (Get %s), known only at run time", stepOf(rest), ref)
 	}
 	if strings.HasPrefix(ref, "Execution.") {
 		return "", nil, fmt.Sprintf("is an execution variable (Get %s), known only at run time", ref)
 	}
 	return "", nil, fmt.Sprintf("is a run-time value (Get %s)", ref)
+}
+
+// noDefault says why parameter name has no value when the definition is
+// read.
+func noDefault(name string) string {
+	return "is parameter " + name + ", which has no default: known only when a Start passes it"
 }
 
 // joinValue evaluates {"Std:Join": {"On": sep, "Values": [...]}}.
@@ -298,6 +320,48 @@ func (dd *defDecoder) joinValue(j *jnode) (string, []string, string) {
 		joined = append(joined, params...)
 	}
 	return strings.Join(parts, sep), joined, ""
+}
+
+// dropReported drops the unmapped values that name an undeclared
+// parameter or an unknown step: one mistake, one problem (the error refs
+// or resolveDeps reported).
+func (dd *defDecoder) dropReported() {
+	for i := range dd.def.Steps {
+		d := &dd.def.Steps[i].Data
+		d.Unmapped = slices.DeleteFunc(d.Unmapped, func(u Unmapped) bool { return dd.badRef(u.node) })
+		for j := range d.Unmapped {
+			d.Unmapped[j].node = nil
+		}
+	}
+}
+
+// badRef reports whether n (nil: nothing) holds a Get of an undeclared
+// parameter or of an unknown step.
+func (dd *defDecoder) badRef(n *jnode) bool {
+	if n == nil {
+		return false
+	}
+	if g := getRef(n); g != nil {
+		if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
+			return dd.declared(name) < 0
+		}
+		if rest, ok := strings.CutPrefix(g.s, "Steps."); ok {
+			_, known := dd.seen[stepOf(rest)]
+			return !known
+		}
+		return false
+	}
+	for _, c := range n.arr {
+		if dd.badRef(c) {
+			return true
+		}
+	}
+	for _, f := range n.obj {
+		if dd.badRef(f.val) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveModelRoles gives each Transform step the role of the model step

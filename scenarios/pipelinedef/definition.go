@@ -377,17 +377,20 @@ func InlineSource(at model.Pos, data []byte) *Source {
 
 // problem is an error (or a warning) at offset off.
 func (s *Source) problem(off int, warn bool, msg string) *model.PosError {
-	line, col := s.lines.LineCol(off)
-	pos := model.Pos{File: s.file, Line: line, Col: col}
-	if s.inline {
-		pos = s.at
-		msg = fmt.Sprintf("definition: %s (JSON line %d, column %d)", msg, line, col)
-	}
-	e := &model.PosError{Pos: pos, Msg: msg}
+	e := &model.PosError{Pos: s.pos(off), Msg: s.inlinePos(off).Msg(msg)}
 	if warn {
 		e.Severity = model.SeverityWarning
 	}
 	return e
+}
+
+// inlinePos is offset off inside inline JSON; zero for a file.
+func (s *Source) inlinePos(off int) sim.InlinePos {
+	if !s.inline {
+		return sim.InlinePos{}
+	}
+	line, col := s.lines.LineCol(off)
+	return sim.InlinePos{Line: line, Col: col}
 }
 
 // pos is offset off as a position for sim's messages.
@@ -404,6 +407,9 @@ func (s *Source) pos(off int) model.Pos {
 type Value struct {
 	Text   string
 	Number bool // written as a number; else a string or a boolean
+	// Required is a scenario's parameter given no value (X: null): as a
+	// parameter without a DefaultValue, each Start passes its value.
+	Required bool
 }
 
 // Param is one parameter a definition declares.
@@ -429,8 +435,12 @@ type Step struct {
 	// (definitions carry none).
 	Spec sim.StepSpec
 	// NeedsInstanceType is set for an instance step whose Arguments give
-	// no instance type: the scenario must give one.
-	NeedsInstanceType bool
+	// no instance type, or one known only at run time, NeedsInstanceCount
+	// for an instance count known only at run time: the scenario must give
+	// them ([Step.Lacks], [Definition.Lacking]).
+	NeedsInstanceType, NeedsInstanceCount bool
+	runTime                               string // why the instance type or count is known only at run time
+	runTimeOff                            int    // where
 	// Data is what the step's Arguments name of its data (data.go).
 	Data  Data
 	off   int // the step object's offset
@@ -482,6 +492,42 @@ func (def *Definition) ParamNames() string {
 		names[i] = p.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// Lacks returns the field of step st's scenario entry, instance_type or
+// instance_count, that must give what the definition does not, and why;
+// "" when it lacks neither.
+func (st *Step) Lacks() (field, why string) {
+	switch {
+	case st.NeedsInstanceType:
+		field = "instance_type"
+	case st.NeedsInstanceCount:
+		field = "instance_count"
+	default:
+		return "", ""
+	}
+	if st.runTime != "" {
+		return field, "step " + st.Spec.Name + ": " + st.runTime
+	}
+	return field, fmt.Sprintf("step %s of type %s has no instance type in the definition", st.Spec.Name, st.Spec.Type)
+}
+
+// Lacking returns the error that step st lacks what [Step.Lacks] says, at
+// the definition's value known only at run time (else at the step), with
+// "; give FIELD where" when where is set; nil when it lacks nothing.
+func (def *Definition) Lacking(st *Step, where string) *model.PosError {
+	field, msg := st.Lacks()
+	if field == "" {
+		return nil
+	}
+	off := st.off
+	if st.runTime != "" {
+		off = st.runTimeOff
+	}
+	if where != "" {
+		msg += "; give " + field + " " + where
+	}
+	return def.src.problem(off, false, msg)
 }
 
 // Problem returns an error, or a warning, about step st at the step's
@@ -553,6 +599,7 @@ func Decode(src *Source, values map[string]Value, pipeline string) (*Definition,
 	dd.stepList(steps, "Steps")
 	dd.resolveDeps()
 	dd.resolveModelRoles()
+	dd.dropReported()
 	return dd.def, dd.problems
 }
 
@@ -609,12 +656,22 @@ func (dd *defDecoder) parameters(n *jnode) {
 }
 
 // jval is an evaluated value: a literal, or dynamic (known only when the
-// pipeline runs: step properties, execution variables, JsonGet).
+// pipeline runs: step properties, execution variables, JsonGet, a
+// parameter without a value).
 type jval struct {
-	kind jkind // 0: dynamic
-	s    string
+	kind jkind  // 0: dynamic
+	s    string // dynamic: the parameter without a value it is, if it is one
 	f    float64
 	b    bool
+}
+
+// runTime says that what (e.g. "the instance type") of dynamic value v is
+// known only at run time.
+func runTime(what string, v jval) string {
+	if v.s != "" {
+		return fmt.Sprintf("%s is parameter %s, which has no default: known only at run time, when a Start passes it", what, v.s)
+	}
+	return what + " is known only at run time"
 }
 
 func literal(n *jnode) jval {
@@ -658,15 +715,32 @@ func typedValue(typ string, v jval) (jval, bool) {
 	return jval{}, false
 }
 
+// declared returns the index of parameter name in the definition's
+// Parameters, or -1.
+func (dd *defDecoder) declared(name string) int {
+	return slices.IndexFunc(dd.def.Params, func(p Param) bool { return p.Name == name })
+}
+
+// required reports whether parameter i has no value when the definition
+// is read: no DefaultValue and no scenario value, or a scenario value of
+// none.
+func (dd *defDecoder) required(i int) bool {
+	v, given := dd.values[dd.def.Params[i].Name]
+	return given && v.Required || !given && dd.def.Params[i].def == nil
+}
+
 // param resolves Parameters.name: the scenario's value, else the
-// definition's DefaultValue. ok is false after an error (an unknown
-// parameter is reported by refs, not here).
+// definition's DefaultValue; without either it is dynamic. ok is false
+// after an error (an unknown parameter is reported by refs, not here).
 func (dd *defDecoder) param(name string, off int) (jval, bool) {
-	i := slices.IndexFunc(dd.def.Params, func(p Param) bool { return p.Name == name })
+	i := dd.declared(name)
 	if i < 0 {
 		return jval{}, false
 	}
 	p := dd.def.Params[i]
+	if dd.required(i) {
+		return jval{s: name}, true
+	}
 	if v, given := dd.values[name]; given {
 		lv := jval{kind: jStr, s: v.Text}
 		if v.Number {
@@ -677,10 +751,6 @@ func (dd *defDecoder) param(name string, off int) (jval, bool) {
 			dd.errorf(off, "parameter %s is a %s but the scenario's parameters give %q", name, p.Type, v.Text)
 		}
 		return tv, ok
-	}
-	if p.def == nil {
-		dd.errorf(off, "parameter %s has no DefaultValue and the scenario's parameters do not set it", name)
-		return jval{}, false
 	}
 	v, _ := typedValue(p.Type, literal(p.def))
 	return v, true
@@ -748,15 +818,11 @@ func (dd *defDecoder) refs(n *jnode, st *Step) {
 	case jObj:
 		if g := n.get("Get"); g != nil && g.kind == jStr && len(n.obj) == 1 {
 			if name, ok := strings.CutPrefix(g.s, "Parameters."); ok {
-				if !slices.ContainsFunc(dd.def.Params, func(p Param) bool { return p.Name == name }) {
+				if dd.declared(name) < 0 {
 					dd.errorf(g.off, "unknown parameter %q (the definition declares %s)", name, dd.def.ParamNames())
 				}
 			} else if rest, ok := strings.CutPrefix(g.s, "Steps."); ok {
-				name := rest
-				if i := strings.IndexAny(rest, ".["); i >= 0 {
-					name = rest[:i]
-				}
-				if name != st.Spec.Name {
+				if name := stepOf(rest); name != st.Spec.Name {
 					st.deps = append(st.deps, defRef{name: name, off: g.off, get: true})
 				}
 			}
@@ -766,6 +832,14 @@ func (dd *defDecoder) refs(n *jnode, st *Step) {
 			dd.refs(f.val, st)
 		}
 	}
+}
+
+// stepOf is the step a Get Steps.REST reference names.
+func stepOf(rest string) string {
+	if i := strings.IndexAny(rest, ".["); i >= 0 {
+		return rest[:i]
+	}
+	return rest
 }
 
 // stepList decodes an array of steps (Steps, IfSteps, ElseSteps) and
@@ -904,8 +978,8 @@ func (dd *defDecoder) resources(st *Step, args, typ *jnode) {
 	case !ok:
 		return
 	case v.kind == 0:
-		dd.errorf(it.off, "step %s: the instance type is known only at run time; give instance_type in the scenario's steps", st.Spec.Name)
 		st.NeedsInstanceType = true
+		st.runTime, st.runTimeOff = runTime("the instance type", v), it.off
 		return
 	case v.kind != jStr || !ValidInstanceType(v.s):
 		dd.errorf(it.off, "step %s: instance type %q must look like ml.m5.xlarge", st.Spec.Name, v.s)
@@ -914,12 +988,12 @@ func (dd *defDecoder) resources(st *Step, args, typ *jnode) {
 	st.Spec.InstanceType = v.s
 	st.Spec.InstanceCount = 1
 	if c := rc.get("InstanceCount"); c != nil {
-		if n, ok := dd.count(c, st.Spec.Name, "InstanceCount"); ok {
+		if n, ok := dd.count(c, st, "InstanceCount"); ok {
 			st.Spec.InstanceCount = n
 		}
 	}
 	if parallel != nil {
-		if n, ok := dd.count(parallel, st.Spec.Name, "MaxParallelTrainingJobs"); ok {
+		if n, ok := dd.count(parallel, st, "MaxParallelTrainingJobs"); ok {
 			if int64(st.Spec.InstanceCount)*int64(n) > math.MaxInt32 {
 				dd.errorf(parallel.off, "step %s: %d instances × %d parallel jobs is too many", st.Spec.Name, st.Spec.InstanceCount, n)
 			} else {
@@ -929,14 +1003,19 @@ func (dd *defDecoder) resources(st *Step, args, typ *jnode) {
 	}
 }
 
-// count evaluates a positive integer (an instance count).
-func (dd *defDecoder) count(n *jnode, step, what string) (int, bool) {
+// count evaluates a positive integer (an instance count, what) of step
+// st; one known only at run time is for the scenario to give.
+func (dd *defDecoder) count(n *jnode, st *Step, what string) (int, bool) {
+	step := st.Spec.Name
 	v, ok := dd.eval(n)
 	if !ok {
 		return 0, false
 	}
 	if v.kind == 0 {
-		dd.errorf(n.off, "step %s: %s is known only at run time; give instance_count in the scenario's steps", step, what)
+		if !st.NeedsInstanceCount {
+			st.NeedsInstanceCount = true
+			st.runTime, st.runTimeOff = runTime(what, v), n.off
+		}
 		return 0, false
 	}
 	c, err := strconv.ParseInt(v.s, 10, 64)

@@ -207,10 +207,9 @@ var decodeErrors = []struct {
 		"  {\"Name\": \"B\", \"Type\": \"Lambda\", \"Arguments\": {\"x\": {\"Get\": \"Steps.Gone.Properties.X\"}}}]}", []string{
 		`d.json:2:49: step A depends on unknown step "Nope" (steps: A, B)`,
 		`d.json:3:62: step B refers to unknown step "Gone" (steps: A, B)`}},
-	{"unknown parameter and no default", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"T\"}],\n\"Steps\": [\n" +
+	{"unknown parameter", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"T\"}],\n\"Steps\": [\n" +
 		"  {\"Name\": \"A\", \"Type\": \"Transform\", \"Arguments\": {\"TransformResources\": {\"InstanceType\": {\"Get\": \"Parameters.T\"}, \"InstanceCount\": {\"Get\": \"Parameters.X\"}}}}]}",
 		[]string{
-			`d.json:3:99: parameter T has no DefaultValue and the scenario's parameters do not set it`,
 			`d.json:3:141: unknown parameter "X" (the definition declares T)`}},
 	{"bad parameter value", "{\"Version\": \"2020-12-01\", \"Parameters\": [{\"Name\": \"N\", \"Type\": \"Integer\", \"DefaultValue\": \"x\"}], \"Steps\": []}", []string{
 		`d.json:1:91: parameter N: DefaultValue "x" is not a Integer`}},
@@ -320,12 +319,11 @@ func TestDecodeData(t *testing.T) {
 	// The transform job runs as its model's execution role.
 	score := def.Step("ChurnScore").Data
 	assert.Equal(t, Datum{Field: "ExecutionRoleArn", Value: role.Value, Pos: at(89, 29)}, score.Role)
-	assert.Empty(t, score.Inputs)
+	assert.Equal(t, []Datum{{Field: "TransformInput.DataSource.S3DataSource.S3Uri", Param: "ScoringData", Required: true, Pos: at(103, 38)}},
+		score.Inputs, "a parameter without a default is each Start's")
 	assert.Empty(t, score.Outputs)
 	assert.Equal(t, "TransformOutput.KmsKeyId", score.KMSKey.Field)
 	assert.Equal(t, []Unmapped{
-		{Field: "TransformInput.DataSource.S3DataSource.S3Uri", Pos: at(103, 38),
-			Why: "is parameter ScoringData, which has no DefaultValue: known only when a Start passes it"},
 		{Field: "TransformOutput.S3OutputPath", Pos: at(106, 27),
 			Why: "is a Std:Join of a value that is an execution variable (Get Execution.PipelineExecutionId), known only at run time"},
 	}, score.Unmapped)
@@ -382,4 +380,80 @@ func TestDecodeDataShapes(t *testing.T) {
 	}
 	assert.Equal(t, []string{"ProcessingInputs[0].DatasetDefinition is an Athena or Redshift query, not an S3 URI",
 		"ProcessingOutputConfig.Outputs[0].FeatureStoreOutput is a Feature Store feature group, not an S3 URI"}, whys)
+}
+
+// TestDecodeRequiredParams: a parameter without a value (no DefaultValue,
+// or a scenario's value of none) is each Start's: a step's data names it,
+// a condition on it is drawn, and an instance type or count from it is for
+// the scenario to give, said once at the value.
+func TestDecodeRequiredParams(t *testing.T) {
+	const in = `{"Version": "2020-12-01", "Parameters": [{"Name": "In"}, {"Name": "N", "Type": "Integer", "DefaultValue": 2}],
+"Steps": [
+ {"Name": "P", "Type": "Processing", "Arguments": {"RoleArn": {"Get": "Parameters.In"},
+   "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": {"Get": "Parameters.N"}}},
+   "ProcessingInputs": [{"S3Input": {"S3Uri": {"Get": "Parameters.In"}}}, {"S3Input": {"S3Uri": {"Std:Join": {"On": "/", "Values": [{"Get": "Parameters.In"}, "x"]}}}}]}},
+ {"Name": "C", "Type": "Condition", "Arguments": {"Conditions": [{"Type": "Equals", "LeftValue": {"Get": "Parameters.In"}, "RightValue": "a"}]}}]}`
+	def, problems := decode(in, nil)
+	require.Empty(t, problems)
+	p := def.Step("P")
+	assert.Equal(t, []Datum{{Field: "ProcessingInputs[0].S3Input.S3Uri", Param: "In", Required: true, Pos: model.Pos{File: "d.json", Line: 5, Col: 47}}}, p.Data.Inputs)
+	var whys []string
+	for _, u := range p.Data.Unmapped {
+		whys = append(whys, u.Field+" "+u.Why)
+	}
+	assert.Equal(t, []string{
+		"RoleArn is parameter In, which has no default: known only when a Start passes it",
+		"ProcessingInputs[1].S3Input.S3Uri is a Std:Join of a value that is parameter In, which has no default: known only when a Start passes it",
+	}, whys)
+	assert.Equal(t, int8(0), def.Step("C").Spec.Static, "decided per Start: drawn")
+	assert.Equal(t, 2, p.Spec.InstanceCount)
+	assert.Nil(t, def.Lacking(p, "under the pipeline's steps"))
+
+	// The scenario's value of none makes N required too.
+	def, problems = decode(in, map[string]Value{"N": {Required: true}})
+	require.Empty(t, problems)
+	p = def.Step("P")
+	field, why := p.Lacks()
+	assert.Equal(t, "instance_count", field)
+	assert.Equal(t, "step P: InstanceCount is parameter N, which has no default: known only at run time, when a Start passes it", why)
+	assert.Equal(t, "d.json:4:94: step P: InstanceCount is parameter N, which has no default: known only at run time, when a Start passes it; give instance_count under the pipeline's steps",
+		def.Lacking(p, "under the pipeline's steps").Error())
+}
+
+// TestDecodeOneDiagnostic: one mistake in a step's data is one problem:
+// a Get of an undeclared parameter or an unknown step is an error, not
+// also a value the data plane cannot decide.
+func TestDecodeOneDiagnostic(t *testing.T) {
+	def, problems := decode(`{"Version": "2020-12-01", "Parameters": [{"Name": "Input", "DefaultValue": "s3://b/in"}], "Steps": [
+ {"Name": "P", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large"}},
+   "ProcessingInputs": [{"S3Input": {"S3Uri": {"Get": "Parameters.Inptu"}}},
+                        {"S3Input": {"S3Uri": {"Std:Join": {"On": "/", "Values": [{"Get": "Parameters.Inptu"}, "x"]}}}},
+                        {"S3Input": {"S3Uri": {"Get": "Steps.Gone.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}},
+                        {"S3Input": {"S3Uri": {"Get": "Steps.Q.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}]}},
+ {"Name": "Q", "Type": "Lambda"}]}`, nil)
+	assert.Equal(t, `d.json:3:55: unknown parameter "Inptu" (the definition declares Input)
+d.json:4:91: unknown parameter "Inptu" (the definition declares Input)
+d.json:5:55: step P refers to unknown step "Gone" (steps: P, Q)
+`, problems)
+	p := def.Step("P").Data
+	assert.Empty(t, p.Inputs)
+	require.Len(t, p.Unmapped, 1, "only the property of a known step is left undecided")
+	assert.Equal(t, "ProcessingInputs[3].S3Input.S3Uri", p.Unmapped[0].Field)
+}
+
+// TestDecodeInlineDataPositions: the data of an inline definition is at
+// the scenario value, with its line and column inside the JSON.
+func TestDecodeInlineDataPositions(t *testing.T) {
+	at := model.Pos{File: "s.yaml", Line: 7, Col: 17}
+	def, problems := Decode(InlineSource(at, []byte(`{"Version": "2020-12-01", "Steps": [
+ {"Name": "P", "Type": "Processing", "Arguments": {"ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "VolumeKmsKeyId": "k"}},
+   "RoleArn": "arn:aws:iam::111111111111:role/R",
+   "ProcessingInputs": [{"S3Input": {"S3Uri": "s3://b/in"}}]}}]}`)), nil, "p")
+	require.Empty(t, problems)
+	d := def.Step("P").Data
+	assert.Equal(t, Datum{Field: "ProcessingInputs[0].S3Input.S3Uri", Value: "s3://b/in", Pos: at, Inline: sim.InlinePos{Line: 4, Col: 47}}, d.Inputs[0])
+	assert.Equal(t, sim.InlinePos{Line: 3, Col: 15}, d.Role.Inline)
+	require.Len(t, d.Unmapped, 1)
+	assert.Equal(t, Unmapped{Field: "ProcessingResources.ClusterConfig.VolumeKmsKeyId", Pos: at, Inline: sim.InlinePos{Line: 2, Col: 143},
+		Why: "encrypts the instances' storage volumes: not an S3 request, not decided by the data plane"}, d.Unmapped[0])
 }
