@@ -87,6 +87,7 @@ func cmdDiff(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		defer tr.close()
 		c, err := compileUntil(e, sc, *until)
 		if err != nil {
 			return err

@@ -59,7 +59,9 @@ const replayGCPercent = 75
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
 // and adds its trace-only principals to sc; nil when there is none. It
-// reads the trace once; the replay reads it again.
+// reads the trace once: the replay reads back what this pass kept (in
+// memory, or in a temporary file that is gone from its folder once
+// created), so close the traceRun when done.
 func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err error) {
 	paths := sc.TracePaths()
 	if *tf.path != "" {
@@ -95,6 +97,18 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err e
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
 	return tr, nil
+}
+
+// close lets go of what the replay reads, replayed or not; it can be
+// deferred.
+func (tr *traceRun) close() {
+	if tr == nil {
+		return
+	}
+	if tr.src != nil {
+		tr.src.Close()
+	}
+	tr.t.Close()
 }
 
 // restoreGC puts back the garbage collector's target of before the replay.

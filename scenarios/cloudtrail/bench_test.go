@@ -38,7 +38,7 @@ func FuzzCloudTrail(f *testing.F) {
 		s := newCTScanner(bytes.NewReader(data))
 		s.buf, s.maxRec = make([]byte, 64), 256 // exercise refills and long records
 		// The rule as a replay and as Trace.Calls apply it.
-		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
+		streams := []*stream{(&Trace{}).newStream(forPrepare), (&Trace{}).newStream(forCalls)}
 		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
 		var fl ctFields
 		for i := 0; i < len(data)+2; i++ {
