@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/pipeshare/pipeshare/model"
@@ -247,26 +248,24 @@ func (w *spoolWriter) flush() {
 	w.b = w.b[:0]
 }
 
-// end writes the end of the trace and returns the spool, ready to read.
+// end writes the end of the trace and returns the spool, ready to read,
+// or why it could not be written.
 func (w *spoolWriter) end(s *stream) (spool, error) {
 	w.counts(s)
 	w.b = append(w.b, tagEnd)
 	w.recordsRead(s)
+	if w.f != nil && w.err == nil {
+		if _, w.err = w.f.Write(w.b); w.err == nil {
+			_, w.err = w.f.Seek(0, io.SeekStart)
+		}
+	}
+	if w.err != nil {
+		w.abort()
+		return spool{}, spoolError(w.err)
+	}
 	sp := w.spool
 	if w.f == nil {
 		sp.mem = w.b
-		return sp, nil
-	}
-	w.flush()
-	if w.err == nil && len(w.b) > 0 {
-		_, w.err = w.f.Write(w.b)
-	}
-	if w.err == nil {
-		_, w.err = w.f.Seek(0, io.SeekStart)
-	}
-	if w.err != nil {
-		sp.close()
-		return spool{}, spoolError(w.err)
 	}
 	return sp, nil
 }
@@ -277,8 +276,14 @@ func (w *spoolWriter) abort() {
 	w.b = nil
 }
 
+// spoolError says that err is the spool file's, naming its folder (the
+// file's name is random, and an error reads the same every time).
 func spoolError(err error) error {
-	return fmt.Errorf("the replay's temporary file: %v", err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("the replay's temporary file in %s: %v", os.TempDir(), err)
 }
 
 // errSpoolCorrupt is a spool that does not read back as it was written.

@@ -139,3 +139,24 @@ func TestSpoolDamaged(t *testing.T) {
 		}
 	}
 }
+
+// TestSpoolUnwritable: a spool that cannot be written (no temporary
+// folder) is Prepare's error, and a replay's without Prepare, never a
+// replay cut short; a small one needs no folder.
+func TestSpoolUnwritable(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "gone"))
+	defer func(m int) { spoolMem = m }(spoolMem)
+	path := filepath.Join(ctDir, "calls.jsonl")
+	c, tr := loadReplay(t, Options{}, path)
+	require.Nil(t, tr.spool.f, "a small spool stays in memory")
+	tr.Close()
+
+	spoolMem = 0
+	err := tr.Prepare(&c.Scenario.Model)
+	require.Error(t, err)
+	assert.Equal(t, "the replay's temporary file in "+os.Getenv("TMPDIR")+": no such file or directory", err.Error())
+	assert.Nil(t, tr.spool)
+	src := tr.Source(c.World)
+	assert.False(t, src.Next(&sim.TraceCall{}))
+	assert.Equal(t, err.Error(), src.Finish(0).Error())
+}

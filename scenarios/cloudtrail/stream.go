@@ -102,7 +102,8 @@ type item struct {
 	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
 	parameters                        []sim.Param // a recorded Start's pipelineParameters
-	// A replay's: namedKey of the execution the call names, 0 for none.
+	// A replay's and its first pass's: namedKey of the execution the call
+	// names, 0 for none.
 	named uint32
 }
 
