@@ -84,6 +84,7 @@ func cmdDiff(e *env, args []string) error {
 	for i, sc := range scs {
 		sc.Sim.Seed = s
 		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc) })
+		defer tr.close() // nil on an error
 		if err != nil {
 			return err
 		}

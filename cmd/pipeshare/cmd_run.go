@@ -118,6 +118,7 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer tr.close()
 	if fs.Changed("replicas") {
 		c, err := compile(e, sc)
 		if err != nil {

@@ -49,17 +49,19 @@ type traceRun struct {
 }
 
 // replayGCPercent is the garbage collector's target while a trace replays,
-// unless GOGC or GOMEMLIMIT is set. A replay is the one run that allocates
-// as it goes (the decompressor's tables, the reader's chunks) while the
-// simulation's live set grows, so the heap climbs to twice its live size
-// between collections; at 75 % instead of Go's 100 % the W1-mix replay
-// adds about 10 instead of 13 MiB at 500,000 records and 26 instead of 30
-// MiB at 5,000,000, in the same time (docs/performance.md).
-const replayGCPercent = 75
+// unless GOGC or GOMEMLIMIT is set. A replay allocates as it goes (the
+// recorded IDs and tokens it hands over) while the simulation's live set
+// grows, so the heap climbs to twice its live size between collections; at
+// 50 % instead of Go's 100 % the W1-mix replay adds about 8 instead of 10.5
+// MiB at 500,000 records and 14.5 instead of 26 MiB at 5,000,000, in the
+// same CPU time (75 %: 11.6 and 22 MiB; docs/performance.md).
+const replayGCPercent = 50
 
 // prepare opens the trace (--trace, else the scenario's workload trace)
 // and adds its trace-only principals to sc; nil when there is none. It
-// reads the trace once; the replay reads it again.
+// reads the trace once: the replay reads back what this pass kept (in
+// memory, or in a temporary file that is gone from its folder once
+// created), so close the traceRun when done.
 func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err error) {
 	paths := sc.TracePaths()
 	if *tf.path != "" {
@@ -95,6 +97,18 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err e
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
 	return tr, nil
+}
+
+// close lets go of what the replay reads, replayed or not; it can be
+// deferred.
+func (tr *traceRun) close() {
+	if tr == nil {
+		return
+	}
+	if tr.src != nil {
+		tr.src.Close()
+	}
+	tr.t.Close()
 }
 
 // restoreGC puts back the garbage collector's target of before the replay.

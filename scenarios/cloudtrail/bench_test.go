@@ -38,7 +38,7 @@ func FuzzCloudTrail(f *testing.F) {
 		s := newCTScanner(bytes.NewReader(data))
 		s.buf, s.maxRec = make([]byte, 64), 256 // exercise refills and long records
 		// The rule as a replay and as Trace.Calls apply it.
-		streams := []*stream{(&Trace{}).newStream(forReplay), (&Trace{}).newStream(forCalls)}
+		streams := []*stream{(&Trace{}).newStream(forPrepare), (&Trace{}).newStream(forCalls)}
 		files := []*ctFile{{path: "fuzz", maxSeen: math.MinInt64}, {path: "fuzz", maxSeen: math.MinInt64}}
 		var fl ctFields
 		for i := 0; i < len(data)+2; i++ {
@@ -132,10 +132,10 @@ func writeBenchTrace(tb testing.TB, path string, n int, start time.Time) int64 {
 }
 
 // BenchmarkCloudTrailReplay reads generated records through the whole
-// reader (decompression, scanning, mapping, window, merge, dedup) and
-// reports records/s: from .jsonl.gz ("gz"), and from .jsonl ("jsonl"),
-// which leaves out the decompression to time what the replay's own
-// goroutine does.
+// reader (decompression, scanning, mapping, window, merge, dedup, the
+// spool written and read back) and reports records/s: from .jsonl.gz
+// ("gz"), and from .jsonl ("jsonl"), which leaves out the decompression
+// to time what the replay's own goroutine does.
 func BenchmarkCloudTrailReplay(b *testing.B) {
 	const n = 200_000
 	for _, name := range []string{"bench.jsonl.gz", "bench.jsonl"} {
@@ -145,6 +145,7 @@ func BenchmarkCloudTrailReplay(b *testing.B) {
 			st, _ := os.Stat(path)
 			b.Logf("%d records, %.0f B/record, %.1f:1 in the file", n, float64(raw)/n, float64(raw)/float64(st.Size()))
 			c, tr := loadReplay(b, Options{}, path)
+			tr.Close() // each Source below reads the trace, as Prepare does, then its spool
 			b.ResetTimer()
 			for range b.N {
 				src := tr.Source(c.World)

@@ -74,14 +74,22 @@
 //
 // [Trace.Prepare] reads the calls once, before the world is built, and
 // adds the callers a scenario lacks with an allow-all identity (and, with
-// [Options].AddUnknownAccounts, their accounts). [Trace.Source] then
-// streams the calls into the world as a [sim.TraceSource], skipping the
+// [Options].AddUnknownAccounts, their accounts). It keeps what the replay
+// takes in a spool: the calls as it mapped them (about 16 bytes a call of
+// W1's mix), and what the replay counts and reports of the other records,
+// in memory up to 1 MiB, past that in a temporary file of [os.TempDir]
+// that is removed from its folder as soon as it is created (so nothing is
+// left behind, however the process ends) and lives while it is open.
+// [Trace.Source] then reads the spool back, without decompressing or
+// scanning the trace again, and streams the calls into the world as a
+// [sim.TraceSource], skipping the
 // ones the world cannot place [unknown_account, unknown_principal,
 // unknown_pipeline] and, without [Options].Align, those before its start
 // [before_start]. A Search that names no pipeline goes to the caller's
 // account's first pipeline. Once the run has ended, [Replay.Finish] reads
 // the rest of the trace: the calls the run did not replay are [past_end],
-// the other records count under their reasons.
+// the other records count under their reasons. [Replay.Close] closes the
+// spool, and [Trace.Close] one that no replay took.
 //
 // So every record read counts once, as a call or under one reason:
 // [Stats].Records is [Stats].Calls plus the sum of [Stats].Skipped, for a
@@ -117,5 +125,5 @@
 //
 // Memory then grows with the files open at once (all the files without a
 // delivery stamp, and those whose stamp is within the hour), not with the
-// records.
+// records. A replay reads its spool file through a 32 KiB buffer.
 package cloudtrail

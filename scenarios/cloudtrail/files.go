@@ -25,10 +25,12 @@ type Trace struct {
 	// AddedAccounts the accounts.
 	Added         []string
 	AddedAccounts []string
-	// named counts the calls that name each execution, as Prepare read
-	// them; nil before Prepare. A replay takes one off per call it hands
+	// What Prepare read for the next replay, nil before it and after
+	// Source took it: the spool of the calls, and the counts of the calls
+	// that name each execution (a replay takes one off per call it hands
 	// over, so that the simulation can forget an execution no later call
-	// names.
+	// names).
+	spool *spool
 	named *namedCounts
 }
 

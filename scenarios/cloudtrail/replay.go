@@ -14,35 +14,23 @@ import (
 // Prepare reads the trace's calls once and adds to cfg every caller that
 // cfg lacks, with an allow-all identity (flagged as seen only in the
 // trace) and, with Options.AddUnknownAccounts, every unknown account,
-// outside the organization. Call it before the world is built. A
+// outside the organization. Call it before the world is built. It keeps
+// what it read for the next [Trace.Source] (see [Trace.Close]). A
 // malformed record is skipped here whatever Options.Strict says; the
 // replay reports it. A damaged file is an error ("FILE: ..."), and cfg is
 // left as it was.
 func (t *Trace) Prepare(cfg *model.Config) error {
-	s := t.newStream(forPrepare)
 	seen := map[Principal]bool{}
 	var callers []Principal
-	named := &namedCounts{}
-	for {
-		it, ok := s.next()
-		if !ok {
-			break
-		}
-		if it.named != 0 {
-			named.add(it.named)
-		}
-		if p := it.caller.p; !seen[p] {
+	err := t.spoolCalls(func(c *caller) {
+		if p := c.p; !seen[p] {
 			seen[p] = true
 			callers = append(callers, p)
 		}
+	})
+	if err != nil {
+		return err
 	}
-	s.close()
-	if s.err != nil {
-		return s.err
-	}
-	named.merge()
-	named.added = nil
-	t.named = named
 	slices.SortFunc(callers, func(a, b Principal) int {
 		return strings.Compare(string(a.Account)+"/"+a.Name, string(b.Account)+"/"+b.Name)
 	})
@@ -73,6 +61,52 @@ func (t *Trace) Prepare(cfg *model.Config) error {
 		t.Added = append(t.Added, string(c.Account)+"/"+c.Name)
 	}
 	return nil
+}
+
+// spoolCalls is a replay's first pass: it reads the trace once, calling
+// fn with each call's caller, writes what the replay takes to a spool
+// (t.spool) and counts the calls naming each execution (t.named).
+func (t *Trace) spoolCalls(fn func(*caller)) error {
+	t.Close()
+	s := t.newStream(forPrepare)
+	w := &spoolWriter{}
+	s.sw = w
+	named := &namedCounts{}
+	for w.err == nil {
+		it, ok := s.next()
+		if !ok {
+			break
+		}
+		if it.named != 0 {
+			named.add(it.named)
+		}
+		if fn != nil {
+			fn(it.caller)
+		}
+		w.item(s, &it)
+	}
+	s.close()
+	if s.err != nil {
+		w.abort()
+		return s.err
+	}
+	sp, err := w.end(s)
+	if err != nil {
+		return err
+	}
+	named.merge()
+	named.added = nil
+	t.spool, t.named = &sp, named
+	return nil
+}
+
+// Close lets go of what Prepare kept for a replay that did not take it
+// (a replay's Close lets go of what it took). It can be deferred.
+func (t *Trace) Close() {
+	if t.spool != nil {
+		t.spool.close()
+	}
+	t.spool, t.named = nil, nil
 }
 
 // Replay streams a trace's calls into a world: a [sim.TraceSource]. It
@@ -108,12 +142,24 @@ type targetRes struct {
 	pl       model.PipelineID
 }
 
-// Source returns the replay of t in world w, from the world's start. Close
-// it after the run.
+// Source returns the replay of t in world w, from the world's start: it
+// takes the calls Prepare read, without reading the trace again (or, with
+// no Prepare since the last Source, reads them first). Close it after the
+// run.
 func (t *Trace) Source(w *model.World) *Replay {
-	r := &Replay{s: t.newStream(forReplay), w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
+	s := t.newStream(forReplay)
+	if t.spool == nil {
+		s.err = t.spoolCalls(nil)
+	}
+	var sp spool
+	if t.spool != nil {
+		sp = *t.spool
+	}
+	s.sr = newSpoolReader(sp)
+	r := &Replay{s: s, w: w, start: w.StartUnixNano(), aligned: !t.opts.Align,
 		acctIdx: map[model.AccountID]bool{}, byName: map[string]model.PipelineID{}, byARN: map[string]model.PipelineID{},
 		firstPl: map[model.AccountID]model.PipelineID{}, named: t.named}
+	t.spool, t.named = nil, nil
 	for _, id := range w.AccountIDs() {
 		r.acctIdx[id] = true
 	}
@@ -134,7 +180,7 @@ func (r *Replay) Stats() *Stats { return &r.s.stats }
 // Err reports why the trace ended early (sim.TraceSource).
 func (r *Replay) Err() error { return r.s.err }
 
-// Close closes the open files.
+// Close lets go of what the replay reads.
 func (r *Replay) Close() { r.s.close() }
 
 // Finish ends a replay whose run has ended, having replayed the first

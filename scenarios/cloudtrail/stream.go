@@ -102,8 +102,8 @@ type item struct {
 	// a recorded Start returned, the ClientRequestToken.
 	execution, startsExecution, token string
 	parameters                        []sim.Param // a recorded Start's pipelineParameters
-	// A replay's and Prepare's: namedKey of the execution the call names, 0
-	// for none.
+	// A replay's and its first pass's: namedKey of the execution the call
+	// names, 0 for none.
 	named uint32
 }
 
@@ -129,8 +129,8 @@ type dedupEntry struct {
 type use int8
 
 const (
-	forPrepare use = iota // the callers
-	forReplay             // all a sim.TraceCall holds; Options.Strict and Warn apply
+	forPrepare use = iota // a replay's first pass: all a sim.TraceCall holds, to a spool
+	forReplay             // the replay: reads the spool back; Options.Strict and Warn apply
 	forCalls              // a Call, and what is skipped by name; Options.Warn applies
 )
 
@@ -157,6 +157,10 @@ type stream struct {
 	dedupQ   []dedupEntry
 	dedupOff int
 	f        ctFields
+
+	skips int64        // the records counted under the reasons of spoolReasons
+	sw    *spoolWriter // forPrepare's spool
+	sr    *spoolReader // what forReplay reads instead of the files
 }
 
 func (t *Trace) newStream(u use) *stream {
@@ -174,27 +178,34 @@ func (t *Trace) newStream(u use) *stream {
 }
 
 // next returns the next call: the earliest ready one across the files
-// that is not a copy of one already returned within the window.
+// that is not a copy of one already returned within the window (for a
+// replay, the next one its first pass spooled).
 func (s *stream) next() (item, bool) {
+	if s.sr != nil {
+		return s.sr.next(s)
+	}
 	for {
 		it, ok := s.pop()
 		if !ok {
 			return item{}, false
 		}
 		if it.dedup != 0 && s.seen(it.at, it.dedup) {
-			s.stats.Skipped[SkipDuplicate]++
+			s.skip(SkipDuplicate)
 			continue
 		}
 		return it, true
 	}
 }
 
-// close closes the open files.
+// close closes the open files, and the spool a replay reads.
 func (s *stream) close() {
 	for _, f := range s.active {
 		f.fr.Close()
 	}
 	s.active = nil
+	if s.sr != nil {
+		s.sr.close()
+	}
 	s.nextFile = len(s.t.files)
 	if s.warned > maxWarnings && s.warn != nil {
 		fmt.Fprintf(s.warn, "trace: %d more malformed records not shown\n", s.warned-maxWarnings)
@@ -327,11 +338,30 @@ func (s *stream) damaged(f *ctFile, err error) {
 	}
 }
 
+// skip counts a record skipped for a reason of spoolReasons.
+func (s *stream) skip(why string) {
+	s.stats.Skipped[why]++
+	s.skips++
+}
+
 // problem counts a malformed record: fatal with Strict, else described in
-// Stats.Malformed and on Warn.
+// Stats.Malformed and on Warn; a first pass leaves that to the replay.
 func (s *stream) problem(file string, rec int, msg string) {
+	if s.sw != nil {
+		s.stats.Skipped[SkipMalformed]++
+		s.sw.problem(s, file, rec, msg)
+		return
+	}
+	s.report(problemLine(file, rec, msg))
+}
+
+func problemLine(file string, rec int, msg string) string {
+	return fmt.Sprintf("%s:record %d: %s", file, rec, msg)
+}
+
+// report counts the malformed record of line and reports it.
+func (s *stream) report(line string) {
 	s.stats.Skipped[SkipMalformed]++
-	line := fmt.Sprintf("%s:record %d: %s", file, rec, msg)
 	if s.strict {
 		if s.err == nil {
 			s.err = errors.New(line)
@@ -371,7 +401,7 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 	rf := &s.f
 	action, ok := pipelineAction(rf)
 	if !ok {
-		s.stats.Skipped[SkipOtherEvent]++
+		s.skip(SkipOtherEvent)
 		if s.use == forCalls {
 			src := shown(rf.eventSource)
 			if src == "" {
@@ -392,7 +422,7 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 		s.problem(f.path, f.rec, c.msg)
 		return
 	case SkipIdentity:
-		s.stats.Skipped[SkipIdentity]++
+		s.skip(SkipIdentity)
 		if s.use == forCalls {
 			count(s.stats.Identities, fmt.Sprintf("%q", shown(rf.uType)))
 		}
@@ -432,7 +462,7 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 	case action == model.Search:
 		// A Search that names no pipeline: a replay picks one.
 	default:
-		s.stats.Skipped[SkipNoTarget]++
+		s.skip(SkipNoTarget)
 		return
 	}
 	if it.target != nil && it.target.bad {
@@ -449,7 +479,7 @@ func (s *stream) mapRecord(f *ctFile, size int) {
 		it.named = namedKey(execID)
 	}
 	switch s.use {
-	case forReplay:
+	case forPrepare:
 		s.replayFields(&it, execID)
 	case forCalls:
 		it.region = s.tab.region(rf.region)
