@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,9 +83,14 @@ func cmdDiff(e *env, args []string) error {
 	}
 	pr := commandProgress(e, *quiet)
 	var trs [2]*traceRun
+	// The replays run side by side: their warnings are held and printed
+	// after them, A's and then those of B that A did not give (one trace
+	// replayed twice says each once).
+	var warns [2]strings.Builder
+	defer func() { printOnce(e.stderr, warns[0].String(), warns[1].String()) }()
 	for i, sc := range scs {
 		sc.Sim.Seed = s
-		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc) })
+		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc, &warns[i]) })
 		defer tr.close() // nil on an error
 		if err != nil {
 			return err
@@ -162,4 +169,15 @@ func runSims(e *env, pr *progress, sims ...*sim.Sim) ([]*sim.Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// printOnce writes a, then the lines of b that are not lines of a.
+func printOnce(w io.Writer, a, b string) {
+	io.WriteString(w, a)
+	said := strings.SplitAfter(a, "\n")
+	for _, line := range strings.SplitAfter(b, "\n") {
+		if line != "" && !slices.Contains(said, line) {
+			io.WriteString(w, line)
+		}
+	}
 }

@@ -114,7 +114,7 @@ func cmdRun(e *env, args []string) error {
 	if fs.Changed("seed") {
 		sc.Sim.Seed = *seed
 	}
-	tr, err := traced(pr, *trace.path, func() (*traceRun, error) { return trace.prepare(e, sc) })
+	tr, err := traced(pr, *trace.path, func() (*traceRun, error) { return trace.prepare(e, sc, e.stderr) })
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,8 @@ type traceRun struct {
 	src   *cloudtrail.Replay
 	paths []string
 	align bool
-	gc    int // the garbage collector's target before the replay, -1 when unchanged
+	gc    int       // the garbage collector's target before the replay, -1 when unchanged
+	warn  io.Writer // where the replay's warnings go
 }
 
 // replayGCPercent is the garbage collector's target while a trace replays,
@@ -61,8 +62,9 @@ const replayGCPercent = 50
 // and adds its trace-only principals to sc; nil when there is none. It
 // reads the trace once: the replay reads back what this pass kept (in
 // memory, or in a temporary file that is gone from its folder once
-// created), so close the traceRun when done.
-func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err error) {
+// created), so close the traceRun when done. The replay's warnings go to
+// warn.
+func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario, warn io.Writer) (_ *traceRun, err error) {
 	paths := sc.TracePaths()
 	if *tf.path != "" {
 		paths = []string{*tf.path}
@@ -70,7 +72,7 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err e
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	tr := &traceRun{paths: paths, align: *tf.align, gc: -1}
+	tr := &traceRun{paths: paths, align: *tf.align, gc: -1, warn: warn}
 	_, gogc := os.LookupEnv("GOGC")
 	_, limit := os.LookupEnv("GOMEMLIMIT")
 	if !gogc && !limit {
@@ -85,7 +87,7 @@ func (tf traceFlags) prepare(e *env, sc *scenarios.Scenario) (_ *traceRun, err e
 		}
 	}()
 	if tr.t, err = cloudtrail.Open(paths, cloudtrail.Options{Align: *tf.align, Strict: *tf.strict,
-		AddUnknownAccounts: *tf.addUnknown, Warn: e.stderr}); err != nil {
+		AddUnknownAccounts: *tf.addUnknown, Warn: warn}); err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}
 	for _, f := range tr.t.Files() {
@@ -139,7 +141,7 @@ func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	err := tr.src.Finish(res.Trace.Calls)
 	st := tr.src.Stats()
 	if line := st.UnknownAccountsLine(); line != "" {
-		fmt.Fprintln(e.stderr, line)
+		fmt.Fprintln(tr.warn, line)
 	}
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))

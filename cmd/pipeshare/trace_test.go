@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,7 +117,7 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 	require.NoError(t, os.WriteFile(early, bytes.ReplaceAll(data, []byte("2025-10-27T"), []byte("2025-10-20T")), 0o644))
 	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", early)
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "trace: 1 calls from unknown accounts skipped (444444444444: 1); --add-unknown-accounts adds them outside the organization\n"+
+	assert.Equal(t, "trace: 1 call from an unknown account skipped (444444444444: 1); --add-unknown-accounts adds them outside the organization\n"+
 		"trace: "+early+": no call replayed (13 records: before_start 10, other_event 2, unknown_account 1); --align moves the trace's first call to the scenario start\n", stderr)
 	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", early, "--align")
 	assert.Equal(t, 0, code, stderr)
@@ -140,10 +141,10 @@ func TestReplayGCTarget(t *testing.T) {
 	require.NoError(t, err)
 	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, files: &files{}}
 	tf := traceFlags{path: &records, align: new(bool), strict: new(bool), addUnknown: new(bool)}
-	first, err := tf.prepare(e, sc)
+	first, err := tf.prepare(e, sc, e.stderr)
 	require.NoError(t, err)
 	assert.Equal(t, replayGCPercent, current(), "from the first pass on")
-	second, err := tf.prepare(e, sc) // diff's second trace
+	second, err := tf.prepare(e, sc, e.stderr) // diff's second trace
 	require.NoError(t, err)
 	first.restoreGC()
 	second.restoreGC()
@@ -154,7 +155,26 @@ func TestReplayGCTarget(t *testing.T) {
 	assert.Equal(t, 100, current(), "diff puts Go's target back")
 
 	t.Setenv("GOGC", "100")
-	_, err = tf.prepare(e, sc)
+	_, err = tf.prepare(e, sc, e.stderr)
 	require.NoError(t, err)
 	assert.Equal(t, 100, current(), "GOGC is the user's")
+}
+
+// TestDiffReplayWarnsOnce: diff's two replays run side by side; what they
+// warn is printed after them, in order, and a warning both give (one trace
+// replayed twice) once.
+func TestDiffReplayWarnsOnce(t *testing.T) {
+	calls := "../../scenarios/testdata/real/cloudtrail/calls.jsonl"
+	data, err := os.ReadFile(calls)
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, slices.Concat(bytes.Join(lines[:3], nil), []byte("not json\n"), bytes.Join(lines[3:], nil)), 0o644))
+	want := "trace: " + bad + ":record 4: expected '{' or '[', found 'n'\n" +
+		"trace: 1 call from an unknown account skipped (444444444444: 1); --add-unknown-accounts adds them outside the organization\n"
+	for range 3 { // the replays race: one run could pass by luck
+		code, _, stderr := pipeshare(t, "", "diff", replayScenario, replayScenario, "--root", "../..", "--trace", bad, "--quiet")
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, want, stderr)
+	}
 }

@@ -346,9 +346,14 @@ func (st *Stats) UnknownAccountsLine() string {
 	}
 	ids := slices.Sorted(maps.Keys(st.UnknownAccounts))
 	var b strings.Builder
+	n := st.Skipped[SkipUnknownAccount]
 	b.WriteString("trace: ")
-	b.WriteString(strconv.FormatInt(st.Skipped[SkipUnknownAccount], 10))
-	b.WriteString(" calls from unknown accounts skipped (")
+	b.WriteString(strconv.FormatInt(n, 10))
+	if n == 1 {
+		b.WriteString(" call from an unknown account skipped (")
+	} else {
+		b.WriteString(" calls from unknown accounts skipped (")
+	}
 	for i, id := range ids {
 		if i == 5 {
 			fmt.Fprintf(&b, ", and %d more", len(ids)-5)
