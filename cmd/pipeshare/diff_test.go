@@ -234,19 +234,14 @@ func TestDiffHelp(t *testing.T) {
 // itself or with --set) is printed once; one that only B gives is printed.
 func TestDiffWarnsOnce(t *testing.T) {
 	dir := t.TempDir()
-	a := filepath.Join(dir, "a.yaml")
-	require.NoError(t, os.WriteFile(a, []byte(`extends: quickstart
-policies:
-  unused-thing:
-    Statement: [{Effect: Allow, Action: "sagemaker:DescribePipeline", Resource: "*"}]
-`), 0o600))
+	unused := func(file, policy string) string { // a scenario whose one warning is an unused policy
+		p := filepath.Join(dir, file)
+		require.NoError(t, os.WriteFile(p, []byte("extends: quickstart\npolicies:\n  "+policy+
+			":\n    Statement: [{Effect: Allow, Action: \"sagemaker:DescribePipeline\", Resource: \"*\"}]\n"), 0o600))
+		return p
+	}
+	a, b := unused("a.yaml", "unused-thing"), unused("b.yaml", "other-thing")
 	const warning = `a.yaml:3:3: warning: policy "unused-thing" is not used`
-	b := filepath.Join(dir, "b.yaml")
-	require.NoError(t, os.WriteFile(b, []byte(`extends: quickstart
-policies:
-  other-thing:
-    Statement: [{Effect: Allow, Action: "sagemaker:DescribePipeline", Resource: "*"}]
-`), 0o600))
 	for _, tc := range []struct {
 		args []string
 		a, b int // how many times a's and b's warnings print
