@@ -1,0 +1,46 @@
+package sim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestHistogramAddMatchesLog2 checks that Add's table walk files every
+// duration in the bucket of its definition, 1 + int(math.Log2(d)*4):
+// every duration up to 2^17, a window around each bucket floor and each
+// power of two, and a million durations spread over every magnitude.
+func TestHistogramAddMatchesLog2(t *testing.T) {
+	check := func(d Time) {
+		if d <= 0 {
+			return
+		}
+		var h Histogram
+		h.Add(d)
+		want := histBucket(d)
+		require.Equal(t, int64(1), h.Buckets[want], "duration %d: bucket %d", d, want)
+	}
+	for d := Time(1); d <= 1<<17; d++ {
+		check(d)
+	}
+	for i, f := range histFloor {
+		if f == math.MaxUint64 {
+			require.Greater(t, i, histBucket(math.MaxInt64), "only buckets past the largest duration's have no floor")
+			continue
+		}
+		for d := Time(f) - 2000; d <= Time(f)+2000 && d >= 0; d++ {
+			check(d)
+		}
+	}
+	for e := 17; e < 63; e++ {
+		for d := Time(1)<<e - 2000; d <= Time(1)<<e+2000; d++ {
+			check(d)
+		}
+	}
+	s := MakeStream(1, "histogram")
+	for range 1_000_000 {
+		check(Time(s.Uint64() >> (1 + s.IntN(63)))) // below 2^62 … 2^0
+	}
+	check(math.MaxInt64)
+}
