@@ -56,11 +56,15 @@ func TestExpFloat64OneDrawAndFallback(t *testing.T) {
 		twin := s
 		u := twin.Uint64()
 		x := s.ExpFloat64()
-		require.Equal(t, twin, s, "draw %d advanced the stream by more than one Uint64", k)
+		if twin != s {
+			require.Failf(t, "not one draw", "draw %d advanced the stream by more than one Uint64", k)
+		}
 		i, j := uint8(u), u>>11
 		switch {
 		case j < zigK[i]:
-			require.Equal(t, float64(j)*zigW[i], x, "draw %d", k)
+			if x != float64(j)*zigW[i] {
+				require.Failf(t, "not the position", "draw %d = %v, not its position %v", k, x, float64(j)*zigW[i])
+			}
 		case i == 0:
 			tail++
 			fallback++
@@ -100,7 +104,9 @@ func TestExpFloat64IsExp1(t *testing.T) {
 	beyond := 0
 	for k := range xs {
 		x := s.ExpFloat64()
-		require.False(t, x < 0 || math.IsInf(x, 0) || math.IsNaN(x), "draw %d = %v", k, x)
+		if !(x >= 0 && x < math.Inf(1)) {
+			require.Failf(t, "not a finite non-negative draw", "draw %d = %v", k, x)
+		}
 		xs[k] = x
 		sum += x
 		sum2 += x * x
