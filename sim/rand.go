@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 )
 
+//go:generate go run zigtables_gen.go
+
 // StreamSeed returns the two PCG seeds of the stream named key under the
 // master seed:
 //
@@ -101,11 +103,56 @@ func (s *Stream) IntN(n int) int {
 }
 
 // ExpFloat64 returns an exponentially distributed float64 with rate and
-// mean 1 by inversion, -ln(1-U) for U uniform in [0, 1) (one draw). The
-// result is in [0, 53·ln 2 ≈ 36.7].
+// mean 1 (one draw): any value in [0, +∞), though above 30 only once in
+// 10^13 draws.
+//
+// It is Marsaglia and Tsang's ziggurat (2000) with 256 layers of equal
+// area, whose tables zigtables.go holds as literals (go generate writes
+// them), so they are the same on every platform. The draw's low 8 bits
+// pick a layer and its high 53 bits a position across it; 97.8 % of draws
+// land where the layer lies wholly under the density and return that
+// position, with no logarithm. The others, in a layer's wedge or the tail
+// beyond r ≈ 7.7, need more uniforms, which [expSlow] takes from a
+// SplitMix64 sequence seeded by the same draw, so the stream still
+// advances by exactly one draw.
 func (s *Stream) ExpFloat64() float64 {
-	// 1-U is in (0, 1], so the logarithm is finite.
-	return -math.Log(1 - s.Float64())
+	u := s.pcg.Uint64()
+	i, j := uint8(u), u>>11
+	if j < zigK[i] {
+		return float64(int64(j)) * zigW[i]
+	}
+	return expSlow(u)
+}
+
+// expSlow finishes the ziggurat for a draw u whose position lies outside
+// its layer's inner rectangle. Its further uniforms are the outputs of a
+// SplitMix64 generator whose state starts at u: SplitMix64(u),
+// SplitMix64(u + γ), … In a wedge it accepts the position if a uniform
+// height falls under e^-x, else starts over with a fresh layer and
+// position; in the tail it adds r and starts over (the exponential forgets
+// its past: beyond r it is r + Exp(1)).
+func expSlow(u uint64) float64 {
+	state, base := u, 0.0
+	for {
+		// The conversions round each product before a sum uses it (no
+		// fused multiply-add), so every platform gets the same result.
+		i, j := uint8(u), u>>11
+		x := float64(float64(int64(j)) * zigW[i])
+		if j < zigK[i] {
+			return base + x
+		}
+		if i == 0 {
+			base += zigR
+		} else {
+			h := float64(int64(SplitMix64(state)>>11)) / (1 << 53)
+			state += gamma
+			if zigF[i-1]+float64(h*(zigF[i]-zigF[i-1])) < math.Exp(-x) {
+				return base + x
+			}
+		}
+		u = SplitMix64(state)
+		state += gamma
+	}
 }
 
 // gamma is SplitMix64's increment, the golden ratio scaled to 64 bits.

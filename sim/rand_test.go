@@ -331,6 +331,8 @@ func BenchmarkStream(b *testing.B) {
 	bench("Float64", func(s *Stream) uint64 { return uint64(s.Float64() * 1e9) })
 	bench("IntN", func(s *Stream) uint64 { return uint64(s.IntN(1000)) })
 	bench("ExpFloat64", func(s *Stream) uint64 { return uint64(s.ExpFloat64() * 1e9) })
+	// The inversion ExpFloat64 used before its ziggurat, for comparison.
+	bench("ExpFloat64/inversion", func(s *Stream) uint64 { return uint64(-math.Log(1-s.Float64()) * 1e9) })
 	bench("Exponential", func(s *Stream) uint64 { return uint64(Exponential(s, Time(time.Minute))) })
 	bench("WeightedIndex", func(s *Stream) uint64 { return uint64(WeightedIndex(s, cum)) })
 	b.Run("MakeStream", func(b *testing.B) {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/pipeshare/pipeshare/model"
 )
@@ -118,9 +119,46 @@ func (h *Histogram) Add(d Time) {
 		return
 	}
 	h.Sum += float64(d)
-	i := 1 + int(math.Log2(float64(d))*4)
-	h.Buckets[min(i, histBuckets-1)]++
+	// The bucket is 1 + int(math.Log2(float64(d))*4) (histBucket), found
+	// without the logarithm: from the quarter-octave below d's octave
+	// (math.Log2 may round d just above a power of two down by one
+	// bucket), up past each bucket floor that d reaches.
+	i := max(1, 4*bits.Len64(uint64(d))-4)
+	for uint64(d) >= histFloor[i+1] {
+		i++
+	}
+	h.Buckets[i]++
 }
+
+// histBucket is the bucket of a positive duration d by its definition.
+func histBucket(d Time) int {
+	return min(1+int(math.Log2(float64(d))*4), histBuckets-1)
+}
+
+// histFloor[i] is the least positive duration whose histBucket is at least
+// i, or math.MaxUint64 (above every duration) for a bucket no duration
+// reaches. It is found by bisection (histBucket does not decrease as d
+// grows) once, on the platform's own math.Log2, so Add gives the buckets
+// of the definition.
+var histFloor = func() (f [histBuckets + 1]uint64) {
+	for i := range f {
+		lo, hi := Time(1), Time(math.MaxInt64)
+		if histBucket(hi) < i {
+			f[i] = math.MaxUint64
+			continue
+		}
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if histBucket(mid) >= i {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		f[i] = uint64(lo)
+	}
+	return f
+}()
 
 // Merge adds o's observations to h.
 func (h *Histogram) Merge(o *Histogram) {

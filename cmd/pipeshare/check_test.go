@@ -167,7 +167,7 @@ func TestCheckDataRules(t *testing.T) {
 		"data-plane.yaml:98:11", // the key policy statement
 	}, pos)
 	assert.Contains(t, msgs[0], "denied kms:Decrypt on key alias/northwind-data: its key policy does not allow the role (no_resource_allow)")
-	assert.Contains(t, msgs[0], "in the run 58 steps failed so, burning $17.83 of owner money")
+	assert.Contains(t, msgs[0], "in the run 63 steps failed so, burning $19.36 of owner money")
 	assert.Contains(t, msgs[0], "InputData=s3://northwind-exports/churn/2026-02/")
 	assert.Contains(t, msgs[3], "Object Ownership is ObjectWriter")
 	assert.Contains(t, msgs[4], "name arn:aws:iam::111111111111:role/PipelineExecution instead")
@@ -257,12 +257,12 @@ func TestCheckExitCodes(t *testing.T) {
 		stdout string // a substring, or ""
 		stderr string
 	}{
-		{"warnings fail by default", []string{"quickstart"}, 1, "PS001 external-share", "3 findings at or above warning"},
+		{"warnings fail by default", []string{"quickstart"}, 1, "PS001 external-share", "4 findings at or above warning"},
 		{"errors only", []string{"quickstart", "--min-severity", "error"}, 0, "no findings that are not waived", ""},
 		{"external-partner has an error", []string{"external-partner", "--min-severity", "error"}, 1, "PS002", "1 finding at or above error"},
 		{"notes", []string{"quickstart", "--min-severity", "note"}, 1, "PS008", "findings at or above note"},
 		{"selected rule without findings", []string{"quickstart", "--rules", "PS002,PS003"}, 0, "", ""},
-		{"all waived", []string{"quickstart", "--waivers", "testdata/check/waivers.yaml"}, 0, "WAIVED (3)", ""},
+		{"all waived", []string{"quickstart", "--waivers", "testdata/check/waivers.yaml"}, 0, "WAIVED (4)", ""},
 		{"expired waiver", []string{"quickstart", "--waivers", "testdata/check/waivers-expired.yaml"}, 1,
 			"PS011 expired-waiver  waiver PS001: share churn-to-research → 999999999999", "2 findings at or above warning"},
 		{"unknown rule", []string{"quickstart", "--rules", "PS001,PS999"}, 2, "", `--rules: unknown rule "PS999"`},
@@ -300,7 +300,7 @@ func TestCheckExitCodes(t *testing.T) {
 // waiver and that an expired waiver does not waive.
 func TestCheckWaivedInJSON(t *testing.T) {
 	_, fs := checkJSON(t, "quickstart", "--waivers", "testdata/check/waivers.yaml")
-	require.Len(t, fs, 3)
+	require.Len(t, fs, 4)
 	for _, f := range fs {
 		assert.True(t, f.Waived, f.Subject)
 	}
@@ -313,6 +313,7 @@ func TestCheckWaivedInJSON(t *testing.T) {
 		"PS001 share churn-to-research → 999999999999":               false,
 		"PS006 222222222222/role/DataScientist":                      true,
 		"PS006 300000000002/root":                                    true,
+		"PS006 300000000004/root":                                    true,
 		"PS011 waiver PS001: share churn-to-research → 999999999999": false,
 	}, got)
 }

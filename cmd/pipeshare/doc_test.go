@@ -501,3 +501,15 @@ func TestDocPackageLayout(t *testing.T) {
 		assert.Contains(t, layout, "`"+p+"`", "docs/development.md#package-layout does not name package %s", p)
 	}
 }
+
+// TestDocsHaveNoConflictMarkers: a merge's conflict markers once stayed
+// in docs/batch-runs.md for a session, leaving two versions of a section.
+func TestDocsHaveNoConflictMarkers(t *testing.T) {
+	atRoot(t)
+	marker := regexp.MustCompile(`(?m)^(<{7} |={7}$|>{7} )`)
+	for _, d := range docs(t) {
+		if loc := marker.FindStringIndex(d.text); loc != nil {
+			t.Errorf("%s:%d: a merge conflict marker", d.path, strings.Count(d.text[:loc[0]], "\n")+1)
+		}
+	}
+}

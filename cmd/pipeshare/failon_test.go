@@ -20,8 +20,8 @@ func TestDiffFailOn(t *testing.T) {
 		"--fail-on", "cost-increase=5000", "--fail-on", "new-access", "--fail-on", "new-external", "--fail-on", "severity=error")...)
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stdout, "--fail-on: 4 of 5 policies failed\n")
-	assert.Contains(t, stdout, "  cost-increase=10% FAILS: the owner's cost goes from $1,128.12 to $3,319.90 (+$2,191.78, +194.3%), above 10% of $1,128.12\n")
-	assert.Contains(t, stdout, "  cost-increase=5000 passes: the owner's cost goes from $1,128.12 to $3,319.90 (+$2,191.78, +194.3%), within $5,000.00\n")
+	assert.Contains(t, stdout, "  cost-increase=10% FAILS: the owner's cost goes from $1,128.74 to $3,300.60 (+$2,171.86, +192.4%), above 10% of $1,128.74\n")
+	assert.Contains(t, stdout, "  cost-increase=5000 passes: the owner's cost goes from $1,128.74 to $3,300.60 (+$2,171.86, +192.4%), within $5,000.00\n")
 	assert.Contains(t, stdout, "  new-access FAILS: 8 principals gain 22 actions: 222222222222/role/DataScientist gains StartPipelineExecution on churn-training;")
 	assert.Contains(t, stdout, "  new-external FAILS: 1 principal gains 3 actions: 999999999999/root gains StartPipelineExecution, StopPipelineExecution, RetryPipelineExecution on churn-training (at the end of the run)\n")
 	assert.Contains(t, stdout, "  severity=error FAILS: 1 finding at or above error that a lacks: PS002 share churn-to-research → 999999999999\n")
@@ -44,7 +44,7 @@ func TestDiffFailOn(t *testing.T) {
 	// A percentage of a run that cost nothing: any increase fails.
 	code, _, stderr = pipeshare(t, "", "diff", readOnlyWhatIf, "quickstart", "--fail-on", "cost-increase=50%")
 	require.Equal(t, 1, code)
-	assert.Contains(t, stderr, "cost-increase=50% FAILS: the owner's cost goes from $0.00 to $1,128.12 (+$1,128.12), above 50% of $0.00")
+	assert.Contains(t, stderr, "cost-increase=50% FAILS: the owner's cost goes from $0.00 to $1,128.74 (+$1,128.74), above 50% of $0.00")
 }
 
 // TestFailOnLeavesJSONAlone: the policies print in the reports for people
@@ -61,7 +61,7 @@ func TestCheckFailOn(t *testing.T) {
 	code, stdout, stderr := pipeshare(t, "", "check", "quickstart", "--fail-on", "severity=error")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "--fail-on: 1 policy passed\n  severity=error passes: no finding at or above error\n")
-	assert.Contains(t, stdout, "WARNING (3)", "the warnings stay in the report")
+	assert.Contains(t, stdout, "WARNING (4)", "the warnings stay in the report")
 
 	code, _, stderr = pipeshare(t, "", "check", "external-partner", "--fail-on", "severity=error")
 	require.Equal(t, 1, code)
@@ -114,16 +114,16 @@ func TestCheckBaselineExitCodes(t *testing.T) {
 		code   int
 		want   string // on stderr
 	}{
-		{checkExtended, "cost-increase=10%", 1, "--fail-on cost-increase=10% FAILS: the owner's cost goes from $1,128.12 to $3,319.90 (+$2,191.78, +194.3%), above 10% of $1,128.12"},
+		{checkExtended, "cost-increase=10%", 1, "--fail-on cost-increase=10% FAILS: the owner's cost goes from $1,128.74 to $3,300.60 (+$2,171.86, +192.4%), above 10% of $1,128.74"},
 		{checkExtended, "cost-increase=5000", 0, ""},
-		{checkExtended, "cost-increase=2191", 1, "--fail-on cost-increase=2191 FAILS"},
+		{checkExtended, "cost-increase=2171", 1, "--fail-on cost-increase=2171 FAILS"},
 		{checkExtended, "new-access", 1, "--fail-on new-access FAILS: 8 principals gain 22 actions"},
 		{checkExtended, "new-external", 1, "--fail-on new-external FAILS: 1 principal gains 3 actions: 999999999999/root gains StartPipelineExecution, StopPipelineExecution, RetryPipelineExecution on churn-training"},
 		{append(checkExtended[:len(checkExtended):len(checkExtended)], "--fail-on", "cost-increase=5000"), "severity=error", 1, "--fail-on severity=error FAILS: 1 finding at or above error: PS002"},
 		{readOnly, "cost-increase=0", 0, ""},
 		{readOnly, "new-access", 0, ""},
 		{readOnly, "new-external", 0, ""},
-		{fromNothing, "cost-increase=50%", 1, "--fail-on cost-increase=50% FAILS: the owner's cost goes from $0.00 to $1,128.12 (+$1,128.12), above 50% of $0.00"},
+		{fromNothing, "cost-increase=50%", 1, "--fail-on cost-increase=50% FAILS: the owner's cost goes from $0.00 to $1,128.74 (+$1,128.74), above 50% of $0.00"},
 		{fromNothing, "cost-increase=1129", 0, ""},
 		{fromNothing, "new-access", 0, ""}, // quickstart's share is read-only at the end too
 		{same, "cost-increase=0%", 0, ""},
@@ -157,7 +157,7 @@ func TestCheckBaselineExitCodes(t *testing.T) {
 	// severity counts only the findings a lacks).
 	code, _, stderr := pipeshare(t, "", append(same, "--fail-on", "severity=warning", "--fail-on", "cost-increase=0%")...)
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "pipeshare check: --fail-on severity=warning FAILS: 3 findings at or above warning: PS001 share churn-to-research → 999999999999, PS006 222222222222/role/DataScientist and PS006 300000000002/root\n", stderr)
+	assert.Equal(t, "pipeshare check: --fail-on severity=warning FAILS: 4 findings at or above warning: PS001 share churn-to-research → 999999999999, PS006 222222222222/role/DataScientist, PS006 300000000002/root and 1 more\n", stderr)
 }
 
 // TestCheckBaselineIsDiff: check SCENARIO --baseline BASE decides and
@@ -195,7 +195,7 @@ func TestCheckBaselineIsDiff(t *testing.T) {
 			"--rules", "PS002", "--format", format)
 		assert.Equal(t, 0, code, "%s: %s", format, stderr)
 		if format == "text" || format == "md" {
-			assert.Contains(t, out, "cost-increase=0% passes: the owner's cost goes from $1,128.12 to $1,128.12 ($0.00, +0.0%), within 0% of $1,128.12")
+			assert.Contains(t, out, "cost-increase=0% passes: the owner's cost goes from $1,128.74 to $1,128.74 ($0.00, +0.0%), within 0% of $1,128.74")
 		}
 	}
 }
