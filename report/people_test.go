@@ -64,7 +64,7 @@ func TestSpan(t *testing.T) {
 	}{
 		{0, 10 * day, "days 0–10"},
 		{2 * hourNs, 5 * hourNs, "hours 2–5"},
-		{90 * 60e9, 5 * hourNs, "from 1h30m0s to hour 5"},
+		{90 * 60e9, 5 * hourNs, "1h30m0s to hour 5"},
 	} {
 		assert.Equal(t, tc.want, span(tc.a, tc.b))
 	}
