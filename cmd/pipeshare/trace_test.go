@@ -178,3 +178,18 @@ func TestDiffReplayWarnsOnce(t *testing.T) {
 		assert.Equal(t, want, stderr)
 	}
 }
+
+// TestTraceFromStdinRefused: "-" is not a trace (diff reads a trace once
+// per replay, and an output is checked against the trace's files), and
+// the message says so instead of "stat -: no such file or directory".
+func TestTraceFromStdinRefused(t *testing.T) {
+	sample, err := os.ReadFile(ctSample)
+	require.NoError(t, err)
+	const want = "-: a trace is read from its files or folders, not from stdin (write it to a file)\n"
+	code, _, stderr := pipeshare(t, string(sample), "run", "quickstart", "--trace", "-")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "trace: "+want, stderr)
+	code, _, stderr = pipeshare(t, string(sample), "import", "cloudtrail", "-")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, want, stderr)
+}
