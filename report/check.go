@@ -524,9 +524,9 @@ func sortedKeys(m map[string]bool) []string {
 // findingCounts says how many findings a check has of each severity, and
 // waived: "1 error, 6 warnings, 0 notes, 0 waived".
 func findingCounts(bySev map[Severity]int, waived int) string {
-	n := func(c int, one, many string) string { return fmt.Sprintf("%d %s", c, plural(c, one, many)) }
-	return n(bySev[SeverityError], "error", "errors") + ", " + n(bySev[SeverityWarning], "warning", "warnings") + ", " +
-		n(bySev[SeverityNote], "note", "notes") + fmt.Sprintf(", %d waived", waived)
+	n := func(s Severity, one, many string) string { return digitsNoun(int64(bySev[s]), one, many) }
+	return n(SeverityError, "error", "errors") + ", " + n(SeverityWarning, "warning", "warnings") + ", " +
+		n(SeverityNote, "note", "notes") + fmt.Sprintf(", %d waived", waived)
 }
 
 func plural(n int, one, many string) string {
@@ -897,7 +897,7 @@ func (r *CheckReport) writeText(w io.Writer) error {
 	writePoliciesText(&errWriter{w: &b}, r.Policies, r.Baseline)
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
-	fmt.Fprintf(&b, "%d %s, findings at or above %s: %s\n", len(r.Rules), plural(len(r.Rules), "rule", "rules"), r.MinSeverity, findingCounts(bySev, waived))
+	fmt.Fprintf(&b, "%s, findings at or above %s: %s\n", digitsNoun(int64(len(r.Rules)), "rule", "rules"), r.MinSeverity, findingCounts(bySev, waived))
 	fired := map[string]bool{}
 	for _, sev := range []Severity{SeverityError, SeverityWarning, SeverityNote} {
 		first := true

@@ -69,3 +69,9 @@ func TestSpan(t *testing.T) {
 		assert.Equal(t, tc.want, span(tc.a, tc.b))
 	}
 }
+
+func TestDigitsNoun(t *testing.T) {
+	assert.Equal(t, "1 file", digitsNoun(1, "file", "files"))
+	assert.Equal(t, "0 files", digitsNoun(0, "file", "files"))
+	assert.Equal(t, "500000 records", digitsNoun(500000, "record", "records"), "digits ungrouped, as the report printed them")
+}

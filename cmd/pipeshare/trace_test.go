@@ -91,7 +91,7 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 	records := "../../scenarios/testdata/real/cloudtrail/records.json"
 	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "  13 records in 1 files: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
+	assert.Contains(t, stdout, "  13 records in 1 file: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
 
 	code, stdout, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h", "--format", "json")
 	require.Equal(t, 0, code, stderr)
