@@ -201,12 +201,12 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 		if !ok {
 			continue
 		}
-		pl, err := w.LookupPipeline(model.PipelineARN(w.Region(), w.AccountIDs()[owner], ps.Name.S))
+		pl, err := w.LookupPipeline(model.PipelineARN(w.Region(), b.ids[owner], ps.Name.S))
 		if err != nil {
 			continue // reported by b.pipeline
 		}
 		if d.stats.Declared {
-			b.dataPipe(&d.pipes[pl], ps, w.AccountIDs()[owner])
+			b.dataPipe(&d.pipes[pl], ps, b.ids[owner])
 		} else {
 			d.pipes[pl].addParams(ps.Parameters)
 		}
