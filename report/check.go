@@ -521,6 +521,14 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// findingCounts says how many findings a check has of each severity, and
+// waived: "1 error, 6 warnings, 0 notes, 0 waived".
+func findingCounts(bySev map[Severity]int, waived int) string {
+	n := func(s Severity, one, many string) string { return digitsNoun(int64(bySev[s]), one, many) }
+	return n(SeverityError, "error", "errors") + ", " + n(SeverityWarning, "warning", "warnings") + ", " +
+		n(SeverityNote, "note", "notes") + fmt.Sprintf(", %d waived", waived)
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -889,8 +897,7 @@ func (r *CheckReport) writeText(w io.Writer) error {
 	writePoliciesText(&errWriter{w: &b}, r.Policies, r.Baseline)
 	bySev, waived := r.counts()
 	fmt.Fprintf(&b, "pipeshare check %s (%s) at the end of the run, %s\n", r.Scenario, r.File, r.At)
-	fmt.Fprintf(&b, "%d rules, findings at or above %s: %d errors, %d warnings, %d notes, %d waived\n",
-		len(r.Rules), r.MinSeverity, bySev[SeverityError], bySev[SeverityWarning], bySev[SeverityNote], waived)
+	fmt.Fprintf(&b, "%s, findings at or above %s: %s\n", digitsNoun(int64(len(r.Rules)), "rule", "rules"), r.MinSeverity, findingCounts(bySev, waived))
 	fired := map[string]bool{}
 	for _, sev := range []Severity{SeverityError, SeverityWarning, SeverityNote} {
 		first := true
@@ -1038,8 +1045,7 @@ func (r *CheckReport) writeMarkdown(w io.Writer) error {
 	if lines, ok := r.headline(); ok {
 		writeHeadlineMD(ew, lines)
 	}
-	ew.printf("\nAt the end of the run (%s), findings at or above **%s**: %d errors, %d warnings, %d notes, %d waived.\n",
-		r.At, r.MinSeverity, bySev[SeverityError], bySev[SeverityWarning], bySev[SeverityNote], waived)
+	ew.printf("\nAt the end of the run (%s), findings at or above **%s**: %s.\n", r.At, r.MinSeverity, findingCounts(bySev, waived))
 	blocks := []mdBlock{{text: b.String()}}
 	rest := "`--format json` or sarif"
 	if r.Failing() > 0 {

@@ -113,3 +113,10 @@ func TestRulesDocumented(t *testing.T) {
 		assert.NotEmpty(t, sarifRuleTags[r.ID], r.ID)
 	}
 }
+
+func TestFindingCounts(t *testing.T) {
+	assert.Equal(t, "1 error, 1 warning, 0 notes, 2 waived",
+		findingCounts(map[Severity]int{SeverityError: 1, SeverityWarning: 1}, 2))
+	assert.Equal(t, "0 errors, 6 warnings, 1 note, 0 waived",
+		findingCounts(map[Severity]int{SeverityWarning: 6, SeverityNote: 1}, 0))
+}

@@ -217,7 +217,8 @@ func (s *Summary) story() string {
 }
 
 // span names the stretch of the run from a to b: "days 10–20", "hours
-// 2–5", else "from 1h30m0s to hour 5".
+// 2–5", else "1h30m0s to hour 5" (the sentence's "against" reads on:
+// "against 1h30m0s to hour 5", not "against from …").
 func span(a, b model.Time) string {
 	switch {
 	case a%day == 0 && b%day == 0:
@@ -225,7 +226,7 @@ func span(a, b model.Time) string {
 	case a%hourNs == 0 && b%hourNs == 0:
 		return fmt.Sprintf("hours %d–%d", a/hourNs, b/hourNs)
 	}
-	return "from " + when(a) + " to " + when(b)
+	return when(a) + " to " + when(b)
 }
 
 // moves returns up when d ≥ 0, else down.

@@ -111,7 +111,7 @@ func documentOf(s *Summary) []docSection {
 				itoa(e.Retried), itoa(e.TimedOut)}}}}}
 
 	steps := docSection{Title: "Steps", Lines: []string{
-		fmt.Sprintf("%d instance requests granted, %d steps completed.", st.Granted, st.Completed),
+		fmt.Sprintf("%s granted, %s completed.", digitsNoun(st.Granted, "instance request", "instance requests"), digitsNoun(st.Completed, "step", "steps")),
 		fmt.Sprintf("Wait for instances: mean %s, p95 %s.", humanDuration(st.MeanWait), humanDuration(st.P95Wait)),
 		fmt.Sprintf("Quota hits: %d RESOURCE_LIMIT step failures (%d never startable), %d limit_exceeded calls.",
 			st.ResourceLimit, st.NeverStartable, c.ByReason[model.ReasonLimitExceeded]),

@@ -76,6 +76,15 @@ func nouns(n int, one, many string) string {
 	return count(int64(n)) + " " + plural(n, one, many)
 }
 
+// digitsNoun is n, its digits ungrouped, and its noun: "1 file", "12
+// records" (where grouping would change what a report already prints).
+func digitsNoun(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // days formats a simulated span in days ("30 days", "1 day", "2.5 days"),
 // or hours below a day ("12 hours", "1.5 hours").
 func days(t model.Time) string {

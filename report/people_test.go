@@ -64,8 +64,14 @@ func TestSpan(t *testing.T) {
 	}{
 		{0, 10 * day, "days 0–10"},
 		{2 * hourNs, 5 * hourNs, "hours 2–5"},
-		{90 * 60e9, 5 * hourNs, "from 1h30m0s to hour 5"},
+		{90 * 60e9, 5 * hourNs, "1h30m0s to hour 5"},
 	} {
 		assert.Equal(t, tc.want, span(tc.a, tc.b))
 	}
+}
+
+func TestDigitsNoun(t *testing.T) {
+	assert.Equal(t, "1 file", digitsNoun(1, "file", "files"))
+	assert.Equal(t, "0 files", digitsNoun(0, "file", "files"))
+	assert.Equal(t, "500000 records", digitsNoun(500000, "record", "records"), "digits ungrouped, as the report printed them")
 }

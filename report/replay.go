@@ -147,7 +147,8 @@ func WriteReplayText(w io.Writer, rp *Replay) error {
 		skipped += rp.Skipped[k]
 		parts = append(parts, fmt.Sprintf("%s %d", k, rp.Skipped[k]))
 	}
-	ew.printf("  %d records in %d files: %d calls replayed, %d skipped", rp.Records, rp.Files, rp.Replayed, skipped)
+	ew.printf("  %s in %s: %s replayed, %d skipped", digitsNoun(rp.Records, "record", "records"), digitsNoun(int64(rp.Files), "file", "files"),
+		digitsNoun(rp.Replayed, "call", "calls"), skipped)
 	if len(parts) > 0 {
 		ew.printf(" (%s)", strings.Join(parts, ", "))
 	}
@@ -185,7 +186,7 @@ func WriteReplayText(w io.Writer, rp *Replay) error {
 	if synthetic {
 		ew.printf("  * seen only in the trace; given an allow-all identity\n")
 	}
-	ew.printf("  what-if: %d recorded-allowed Start calls would have been denied\n", rp.StartsNowDenied)
+	ew.printf("  what-if: %s would have been denied\n", digitsNoun(rp.StartsNowDenied, "recorded-allowed Start call", "recorded-allowed Start calls"))
 	return ew.err
 }
 

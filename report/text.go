@@ -184,7 +184,7 @@ func writeExecutionsText(ew *errWriter, s *Summary) {
 		e.WaitingAtEnd, e.RunningAtEnd, e.FailedAtEnd)
 
 	ew.printf("\nSteps\n")
-	ew.printf("  %d instance requests granted, %d steps completed\n", st.Granted, st.Completed)
+	ew.printf("  %s granted, %s completed\n", digitsNoun(st.Granted, "instance request", "instance requests"), digitsNoun(st.Completed, "step", "steps"))
 	ew.printf("  wait for instances: mean %s, p95 %s\n", humanDuration(st.MeanWait), humanDuration(st.P95Wait))
 	ew.printf("  quota hits: %d RESOURCE_LIMIT step failures (%d never startable), %d limit_exceeded calls\n",
 		st.ResourceLimit, st.NeverStartable, s.Calls.ByReason[model.ReasonLimitExceeded])

@@ -171,6 +171,9 @@ type dataSim struct {
 
 // buildData resolves the data plane of cfg; it leaves s.dp nil when the
 // World declares no buckets or keys (and reports steps that name data).
+// The Start parameters of the workload are checked either way: a Start
+// that does not pass a parameter without a default is rejected by
+// SageMaker whether or not the scenario models data.
 func (s *Sim) buildData(cfg *Config, b *builder) {
 	w := s.w
 	if !w.HasData() {
@@ -184,12 +187,11 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 				}
 			}
 		}
-		return
 	}
 	d := &dataSim{pipes: make([]dataPipe, w.NumPipelines()), wlParams: map[[2]int32][]Param{},
 		paramSetIdx: map[string]int32{}, startSets: map[startKey]int32{}, steps: map[[3]int32][]model.DataAccessID{},
 		failIdx: map[failureKey]int32{}, pending: map[[2]int32]int32{}}
-	d.stats.Declared = true
+	d.stats.Declared = w.HasData()
 	for i := range d.pipes {
 		d.pipes[i].setup = DefaultSetupTime
 	}
@@ -199,16 +201,32 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 		if !ok {
 			continue
 		}
-		pl, err := w.LookupPipeline(model.PipelineARN(w.Region(), w.AccountIDs()[owner], ps.Name.S))
+		pl, err := w.LookupPipeline(model.PipelineARN(w.Region(), b.ids[owner], ps.Name.S))
 		if err != nil {
 			continue // reported by b.pipeline
 		}
-		b.dataPipe(&d.pipes[pl], ps, w.AccountIDs()[owner])
+		if d.stats.Declared {
+			b.dataPipe(&d.pipes[pl], ps, b.ids[owner])
+		} else {
+			d.pipes[pl].addParams(ps.Parameters)
+		}
 	}
 	for wi := range cfg.Workload {
 		b.startParams(d, int32(wi), &cfg.Workload[wi])
 	}
-	s.dp = d
+	if d.stats.Declared {
+		s.dp = d
+	}
+}
+
+// addParams records a pipeline's parameters: names, defaults and which
+// are required.
+func (dp *dataPipe) addParams(params []Param) {
+	for _, p := range params {
+		dp.params = append(dp.params, p.Name)
+		dp.defaults = append(dp.defaults, p.Value)
+		dp.required = append(dp.required, p.Required)
+	}
 }
 
 // refErrorf reports a problem of data reference r at its position.
@@ -248,11 +266,7 @@ func (b *builder) role(r model.Ref, in InlinePos, owner model.AccountID) model.P
 // data its steps name; literal references are checked here, parameters
 // when a Start passes them (their defaults here).
 func (b *builder) dataPipe(dp *dataPipe, ps *PipelineSpec, owner model.AccountID) {
-	for _, p := range ps.Parameters {
-		dp.params = append(dp.params, p.Name)
-		dp.defaults = append(dp.defaults, p.Value)
-		dp.required = append(dp.required, p.Required)
-	}
+	dp.addParams(ps.Parameters)
 	if ps.SetupTime > 0 {
 		dp.setup = ps.SetupTime
 	}
@@ -351,7 +365,7 @@ func (b *builder) startParams(d *dataSim, wi int32, wc *Workload) {
 				}
 			}
 			if !known && len(targets) > 0 {
-				b.errorf(p.Pos, "unknown param %q: no target pipeline of this entry has it", p.Name)
+				b.errorf(p.Pos, "unknown param %q: no target pipeline of this entry has it (%s)", p.Name, b.targetParams(d, targets))
 			}
 		}
 	}
@@ -377,6 +391,27 @@ func (b *builder) startParams(d *dataSim, wi int32, wc *Workload) {
 			d.wlParams[[2]int32{wi, int32(p)}] = params
 		}
 	}
+}
+
+// targetParams says which parameters pipelines targets have, for a
+// message: "churn has A, B", "the targets have A, B, C".
+func (b *builder) targetParams(d *dataSim, targets []model.PipelineID) string {
+	var names []string
+	for _, pl := range targets {
+		for _, n := range d.pipes[pl].params {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	has := "no parameters"
+	if len(names) > 0 {
+		has = strings.Join(names, ", ")
+	}
+	if len(targets) == 1 {
+		return b.s.w.PipelineName(targets[0]) + " has " + has
+	}
+	return "the targets have " + has
 }
 
 // requiredParams reports each required parameter of a target pipeline that

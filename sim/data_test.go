@@ -172,7 +172,7 @@ func TestDataErrors(t *testing.T) {
 		}, "s.yaml:9:1: role arn:aws:iam::222222222222:role/Exec is not in the pipeline's account 111111111111 (an execution role belongs to the owner)"},
 		{"unknown param in a Start", func(_ *PipelineSpec, wl *Workload) {
 			wl.Parameters = []Param{{Name: "Output", Value: "s3://data-222/o/", Pos: at(9)}}
-		}, `s.yaml:9:1: unknown param "Output": no target pipeline of this entry has it`},
+		}, `s.yaml:9:1: unknown param "Output": no target pipeline of this entry has it (train has Input)`},
 		{"bad value in a Start", func(_ *PipelineSpec, wl *Workload) {
 			wl.Parameters = []Param{{Name: "Input", Value: "s3://nope/o/", Pos: at(9)}}
 		}, `s.yaml:9:1: parameter Input: unknown bucket "nope"`},

@@ -22,9 +22,14 @@ func cmdScenarios(e *env, args []string) error {
 	}
 	switch {
 	case fs.NArg() == 0:
-		for _, n := range scenarios.Names() {
+		names := scenarios.Names()
+		width := 0 // the longest name's, so that the summaries line up
+		for _, n := range names {
+			width = max(width, len(n))
+		}
+		for _, n := range names {
 			b, _ := scenarios.Builtin(n)
-			fmt.Fprintf(e.stdout, "%-18s %s\n", n, summaryLine(b, n))
+			fmt.Fprintf(e.stdout, "%-*s  %s\n", width, n, summaryLine(b, n))
 		}
 		return nil
 	case fs.Arg(0) == "show" && fs.NArg() == 2:

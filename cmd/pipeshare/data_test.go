@@ -220,3 +220,42 @@ func TestRequiredParameterRun(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, noParams+`:73:5: workload "consumers": its Starts of pipeline churn by 222222222222/role/DataScientist, 999999999999/role/Analyst do not pass parameter ScoringData, which the pipeline declares without a default`)
 }
+
+// TestRequiredParameterWithoutData: a parameter without a default is
+// required of every Start also in a scenario that declares no buckets or
+// keys (SageMaker rejects such a Start whatever its data), and a
+// misspelt one is reported with the names the pipeline has.
+func TestRequiredParameterWithoutData(t *testing.T) {
+	const scenario = `version: 1
+name: no-data
+start: 2026-01-05T00:00:00Z
+duration: 1d
+accounts:
+  - id: "111111111111"
+  - id: "222222222222"
+pipelines:
+  - name: churn
+    account: "111111111111"
+    parameters: {InputData: null, Region: eu}
+    steps: [{name: Prep, type: Processing, instance_type: ml.m5.xlarge, duration: 10m}]
+workload:
+  - name: research
+    callers: ["222222222222"]
+    targets: [churn]
+    every: 6h
+    actions: {StartPipelineExecution: 1}
+    parameters: {InputDat: "2026-01"}
+`
+	file := filepath.Join(t.TempDir(), "no-data.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(scenario), 0o644))
+	code, _, stderr := pipeshare(t, "", "validate", file)
+	assert.Equal(t, 2, code)
+	assert.Equal(t, file+`:14:5: workload "research": its Starts of pipeline churn by 222222222222 do not pass parameter InputData, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {InputData: VALUE})
+`+file+`:19:28: unknown param "InputDat": no target pipeline of this entry has it (churn has InputData, Region)
+`, stderr)
+
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(scenario, "InputDat:", "InputData:", 1)), 0o644))
+	code, out, stderr := pipeshare(t, "", "validate", file)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "no-data.yaml: ok")
+}

@@ -91,7 +91,7 @@ func TestRunTraceEveryRecordCounted(t *testing.T) {
 	records := "../../scenarios/testdata/real/cloudtrail/records.json"
 	code, stdout, stderr := pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "  13 records in 1 files: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
+	assert.Contains(t, stdout, "  13 records in 1 file: 6 calls replayed, 7 skipped (other_event 2, past_end 5)\n")
 
 	code, stdout, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", records, "--until", "3h", "--format", "json")
 	require.Equal(t, 0, code, stderr)
@@ -177,4 +177,19 @@ func TestDiffReplayWarnsOnce(t *testing.T) {
 		require.Equal(t, 0, code, stderr)
 		assert.Equal(t, want, stderr)
 	}
+}
+
+// TestTraceFromStdinRefused: "-" is not a trace (diff reads a trace once
+// per replay, and an output is checked against the trace's files), and
+// the message says so instead of "stat -: no such file or directory".
+func TestTraceFromStdinRefused(t *testing.T) {
+	sample, err := os.ReadFile(ctSample)
+	require.NoError(t, err)
+	const want = "-: a trace is read from its files or folders, not from stdin (write it to a file)\n"
+	code, _, stderr := pipeshare(t, string(sample), "run", "quickstart", "--trace", "-")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "trace: "+want, stderr)
+	code, _, stderr = pipeshare(t, string(sample), "import", "cloudtrail", "-")
+	assert.Equal(t, 2, code)
+	assert.Equal(t, want, stderr)
 }

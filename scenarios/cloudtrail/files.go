@@ -41,9 +41,14 @@ type traceFile struct {
 
 // Open lists the files of paths: each a file, or a folder walked for
 // *.json, *.jsonl and *.gz files (CloudTrail-Digest folders are skipped).
+// "-" is refused by name: a trace is named files, which diff reads once
+// per replay and a command checks against its outputs.
 func Open(paths []string, opts Options) (*Trace, error) {
 	t := &Trace{opts: opts}
 	for _, p := range paths {
+		if p == "-" {
+			return nil, errors.New("-: a trace is read from its files or folders, not from stdin (write it to a file)")
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, err

@@ -283,7 +283,7 @@ func spoolError(err error) error {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return fmt.Errorf("the replay's temporary file in %s: %v", os.TempDir(), err)
+	return fmt.Errorf("the replay's temporary file in %s: %v (set TMPDIR to a writable folder with room for it)", os.TempDir(), err)
 }
 
 // errSpoolCorrupt is a spool that does not read back as it was written.

@@ -154,7 +154,7 @@ func TestSpoolUnwritable(t *testing.T) {
 	spoolMem = 0
 	err := tr.Prepare(&c.Scenario.Model)
 	require.Error(t, err)
-	assert.Equal(t, "the replay's temporary file in "+os.Getenv("TMPDIR")+": no such file or directory", err.Error())
+	assert.Equal(t, "the replay's temporary file in "+os.Getenv("TMPDIR")+": no such file or directory (set TMPDIR to a writable folder with room for it)", err.Error())
 	assert.Nil(t, tr.spool)
 	src := tr.Source(c.World)
 	assert.False(t, src.Next(&sim.TraceCall{}))

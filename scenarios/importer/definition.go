@@ -70,6 +70,23 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		p.Steps = append(p.Steps, scenarios.FileStep{Name: st.Spec.Name, Duration: scenarios.DefaultStepDuration(st.Spec.Type).String()})
 	}
 	placeholders, unmapped := mapDefinitionData(def, f, &p)
+	// Every parameter without a default is written null, also those that
+	// no step's data uses: every Start must pass each of them.
+	var required, used []string // used: those a step's data uses
+	for _, prm := range def.Params {
+		if _, ok := prm.Default(); ok {
+			continue
+		}
+		required = append(required, prm.Name)
+		if _, ok := p.Parameters[prm.Name]; ok {
+			used = append(used, prm.Name)
+		} else {
+			if p.Parameters == nil {
+				p.Parameters = map[string]*string{}
+			}
+			p.Parameters[prm.Name] = nil
+		}
+	}
 
 	// The scenario runs the definition as read from file, so that what
 	// only compiling finds (a dependency cycle) is reported in file.
@@ -102,16 +119,19 @@ func Definition(file string, data []byte, opts DefinitionOptions) (*Result, erro
 		res.About = append(res.About, "Data: a definition has no policies: the roles, buckets and keys are declared without any;",
 			"add the roles' identity policies and the bucket and key policies before reading data-plane results.")
 	}
-	var required []string
-	for name, v := range f.Pipelines[0].Parameters {
-		if v == nil {
-			required = append(required, name)
-		}
-	}
 	if len(required) > 0 {
 		slices.Sort(required)
-		res.About = append(res.About, "Parameters without a default ("+strings.Join(required, ", ")+") are written null: every Start passes them;",
-			"give each under the parameters: of a workload entry that starts the pipeline, naming a declared bucket or key.")
+		give := "give each under the parameters: of a workload entry that starts the pipeline"
+		switch {
+		case len(used) == len(required):
+			give += ", naming a declared bucket or key."
+		case len(used) > 0:
+			slices.Sort(used)
+			give += " (" + strings.Join(used, ", ") + " naming a declared bucket or key)."
+		default:
+			give += "."
+		}
+		res.About = append(res.About, "Parameters without a default ("+strings.Join(required, ", ")+") are written null: every Start passes them;", give)
 	}
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w.String())
