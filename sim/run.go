@@ -21,10 +21,12 @@ const (
 type callerStream struct {
 	rng      Stream
 	workload int32
-	caller   model.PrincipalID
-	acct     int32 // the caller's account index
-	slot     int32 // index into Result.Callers
-	nextAt   int32 // ArrivalAt: index of the next listed time
+	// pair is the caller and, when the workload has one target, that
+	// target with its decision slot ([model.World.PairRef]).
+	pair   model.PairRef
+	acct   int32 // the caller's account index
+	slot   int32 // index into Result.Callers
+	nextAt int32 // ArrivalAt: index of the next listed time
 }
 
 // workload is a resolved workload entry.
@@ -172,7 +174,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 				}
 				key := "workload/" + wl.name + "/" + w.CallerString(p)
 				s.streams = append(s.streams, callerStream{rng: MakeStream(cfg.Seed, key),
-					workload: wi, caller: p, slot: slot})
+					workload: wi, pair: model.PairRef{Principal: p}, slot: slot})
 			}
 		}
 		s.workloads = append(s.workloads, wl)
@@ -190,7 +192,11 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		s.principalAcct[p] = acct[w.PrincipalAccount(model.PrincipalID(p))]
 	}
 	for i := range s.streams {
-		s.streams[i].acct = s.principalAcct[s.streams[i].caller]
+		cs := &s.streams[i]
+		cs.acct = s.principalAcct[cs.pair.Principal]
+		if targets := s.workloads[cs.workload].targets; len(targets) == 1 {
+			cs.pair = w.PairRef(cs.pair.Principal, targets[0])
+		}
 	}
 	s.slots = slots
 	s.res.Calls = make([]Counts, len(s.res.Callers))
@@ -371,14 +377,17 @@ func (s *Sim) scheduleCall(i int32, at Time) {
 func (s *Sim) call(now Time, i int32) {
 	cs := &s.streams[i]
 	wl := &s.workloads[cs.workload]
-	target := wl.targets[UniformIndex(&cs.rng, len(wl.targets))]
+	ti := UniformIndex(&cs.rng, len(wl.targets))
 	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
 	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	r := callReq{at: now, caller: cs.caller, acct: cs.acct, slot: cs.slot, pl: target, action: action,
+	r := callReq{at: now, pair: cs.pair, acct: cs.acct, slot: cs.slot, action: action,
 		pick: pick, recorded: notRecorded}
+	if len(wl.targets) > 1 {
+		r.pair = model.PairRef{Principal: cs.pair.Principal, Pipeline: wl.targets[ti]}
+	}
 	if s.dp != nil && action == model.StartPipelineExecution {
-		r.params = s.dp.startParams(cs.workload, cs.caller, target)
+		r.params = s.dp.startParams(cs.workload, r.pair.Principal, r.pair.Pipeline)
 	}
 	s.do(&r)
 
@@ -406,10 +415,9 @@ func (s *Sim) call(now Time, i int32) {
 // execution pick) or replayed (a recorded execution ID and token).
 type callReq struct {
 	at       Time
-	caller   model.PrincipalID
-	acct     int32 // the caller's account index
-	slot     int32 // the caller's index in Result.Callers
-	pl       model.PipelineID
+	pair     model.PairRef // the caller and the pipeline
+	acct     int32         // the caller's account index
+	slot     int32         // the caller's index in Result.Callers
 	action   model.Action
 	pick     uint64 // generated: the execution a Stop or Retry picks
 	recorded int8   // notRecorded, or the recorded outcome (RecordedOK, …)
@@ -424,7 +432,7 @@ const notRecorded = -1
 
 // do authorizes r at its time, carries it out when allowed, and counts it.
 func (s *Sim) do(r *callReq) {
-	reason, share := s.w.DecideShare(r.caller, r.pl, r.action, r.at)
+	reason, share := s.w.DecideRef(r.pair, r.action, r.at)
 	xi := int32(-1)
 	if reason.IsAllow() {
 		var f model.Reason
@@ -458,19 +466,20 @@ func (s *Sim) do(r *callReq) {
 // the service accepts it, else the failure reason, and the execution the
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
+	caller, pl := r.pair.Principal, r.pair.Pipeline
 	if s.throttled(r.at, r.acct) {
 		return model.ReasonThrottled, -1
 	}
 	replayed := r.recorded != notRecorded
 	switch r.action {
 	case model.StartPipelineExecution:
-		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token, r.params)
+		f, xi := s.startExecution(r.at, caller, share, pl, r.token, r.params)
 		if f == 0 && r.startsID != "" {
 			s.mapExecution(r.startsID, xi)
 		}
 		return f, xi
 	case model.Search:
-		if s.w.Visible(r.caller, r.pl, r.at) {
+		if s.w.Visible(caller, pl, r.at) {
 			s.res.SearchReturned++
 		}
 		return 0, -1
@@ -479,25 +488,25 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	}
 	if replayed {
 		// A replayed call names its execution: an unmapped one is not found.
-		xi := s.lookupExecution(r.execID, r.pl)
+		xi := s.lookupExecution(r.execID, pl)
 		switch {
 		case xi < 0:
 			return model.ReasonNotFound, -1
 		case r.action == model.StopPipelineExecution:
 			return s.stop(r.at, xi), xi
 		case r.action == model.RetryPipelineExecution:
-			return s.retry(r.at, r.caller, share, xi), xi
+			return s.retry(r.at, caller, share, xi), xi
 		}
 		return 0, xi
 	}
 	switch r.action {
 	case model.StopPipelineExecution:
-		return s.stopExecution(r.at, r.pl, r.pick)
+		return s.stopExecution(r.at, pl, r.pick)
 	case model.RetryPipelineExecution:
-		return s.retryExecution(r.at, r.caller, share, r.pl, r.pick)
+		return s.retryExecution(r.at, caller, share, pl, r.pick)
 	}
 	// The execution-level reads target the latest execution.
-	if xi := s.ex.pipes[r.pl].latest; xi >= 0 {
+	if xi := s.ex.pipes[pl].latest; xi >= 0 {
 		return 0, xi
 	}
 	return model.ReasonNotFound, -1
