@@ -17,14 +17,17 @@ const (
 )
 
 // callerStream is one expanded caller of one workload entry: its own random
-// stream and arrival state.
+// stream, tally of calls and arrival state, in one 64-byte cache line (a
+// test holds it to that size), so that a call counts in the line it draws
+// from.
 type callerStream struct {
 	rng      Stream
+	tally    tally
 	workload int32
+	plan     int32 // the workload's, in Sim.plans
 	// pair is the caller and, when the workload has one target, that
 	// target with its decision slot ([model.World.PairRef]).
 	pair   model.PairRef
-	acct   int32 // the caller's account index
 	slot   int32 // index into Result.Callers
 	nextAt int32 // ArrivalAt: index of the next listed time
 }
@@ -33,11 +36,7 @@ type callerStream struct {
 type workload struct {
 	name    string
 	targets []model.PipelineID
-	actions []model.Action
-	cum     []float64 // cumulative normalised weights of actions
-	arrival Arrival
-	from    Time
-	to      Time
+	plan    int32 // in Sim.plans
 }
 
 // Sim runs one scenario. It is single-threaded and deterministic: the same
@@ -48,6 +47,7 @@ type Sim struct {
 	seed      uint64
 	eng       Engine
 	workloads []workload
+	plans     []plan // the workloads' (plan.go)
 	streams   []callerStream
 	res       Result
 
@@ -69,6 +69,7 @@ type Sim struct {
 	quotaEvents   []QuotaEvent
 	quotaAcct     []int32  // account index of each set_quota event
 	dp            *dataSim // the data plane; nil without buckets or keys
+	tallies       bool     // streams count their calls in their tallies
 }
 
 // Counts holds one caller's calls by action and final reason.
@@ -119,9 +120,11 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	}
 	slots := map[model.PrincipalID]int32{}
+	var pn planner
 	for i := range cfg.Workload {
 		wc := &cfg.Workload[i]
-		wl := workload{name: wc.Name, arrival: wc.Arrival, from: wc.From, to: wc.To}
+		wl := workload{name: wc.Name}
+		wp := plan{arrival: wc.Arrival, from: wc.From, to: wc.To}
 		if wl.name == "" {
 			wl.name = strconv.Itoa(i)
 		}
@@ -152,12 +155,14 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		acc := 0.0
 		for _, aw := range wc.Actions {
 			acc += aw.Weight
-			wl.actions = append(wl.actions, aw.Action)
-			wl.cum = append(wl.cum, acc/total)
+			wp.actions = append(wp.actions, aw.Action)
+			wp.cum = append(wp.cum, acc/total)
 		}
 		if total <= 0 {
 			errorf(wc.Pos, "workload %q: action weights must sum to more than 0", wl.name)
 		}
+		wp.oneTarget = len(wl.targets) == 1
+		wl.plan = pn.intern(&s.plans, wp)
 		wi := int32(len(s.workloads))
 		for _, c := range wc.Callers {
 			ps, err := w.LookupCallers(c.S)
@@ -174,7 +179,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 				}
 				key := "workload/" + wl.name + "/" + w.CallerString(p)
 				s.streams = append(s.streams, callerStream{rng: MakeStream(cfg.Seed, key),
-					workload: wi, pair: model.PairRef{Principal: p}, slot: slot})
+					workload: wi, plan: wl.plan, pair: model.PairRef{Principal: p}, slot: slot})
 			}
 		}
 		s.workloads = append(s.workloads, wl)
@@ -193,13 +198,13 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	}
 	for i := range s.streams {
 		cs := &s.streams[i]
-		cs.acct = s.principalAcct[cs.pair.Principal]
-		if targets := s.workloads[cs.workload].targets; len(targets) == 1 {
-			cs.pair = w.PairRef(cs.pair.Principal, targets[0])
+		if s.plans[cs.plan].oneTarget {
+			cs.pair = w.PairRef(cs.pair.Principal, s.workloads[cs.workload].targets[0])
 		}
 	}
 	s.slots = slots
 	s.res.Calls = make([]Counts, len(s.res.Callers))
+	s.tallies = len(s.res.Calls)*countsBytes > tallyAbove
 	return s, errs
 }
 
@@ -246,6 +251,10 @@ func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 			look = s.nextLook(n)
 		}
 		s.handle(e)
+	}
+	for i := range s.streams {
+		cs := &s.streams[i]
+		cs.tally.addTo(&s.res.Calls[cs.slot])
 	}
 	s.finishRun(s.horizon)
 	s.res.Duration = s.horizon
@@ -341,30 +350,30 @@ func (s *Sim) sortedLedger() []LedgerRow {
 
 func (s *Sim) scheduleFirst(i int32) {
 	cs := &s.streams[i]
-	wl := &s.workloads[cs.workload]
+	p := &s.plans[cs.plan]
 	var at Time
-	switch wl.arrival.Kind {
+	switch p.arrival.Kind {
 	case ArrivalRate:
-		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
-		if d > s.horizon-wl.from {
+		d := ExponentialRate(&cs.rng, p.arrival.PerNs)
+		if d > s.horizon-p.from {
 			return
 		}
-		at = wl.from + d
+		at = p.from + d
 	case ArrivalEvery:
-		at = wl.from
+		at = p.from
 	case ArrivalAt:
-		if len(wl.arrival.At) == 0 {
+		if len(p.arrival.At) == 0 {
 			return
 		}
-		at = wl.arrival.At[0]
+		at = p.arrival.At[0]
 		cs.nextAt = 1
 	}
 	s.scheduleCall(i, at)
 }
 
 func (s *Sim) scheduleCall(i int32, at Time) {
-	wl := &s.workloads[s.streams[i].workload]
-	if at < wl.from || at > wl.to || at > s.horizon {
+	p := &s.plans[s.streams[i].plan]
+	if at < p.from || at > p.to || at > s.horizon {
 		return
 	}
 	s.eng.Schedule(Event{At: at, Kind: evCall, Prio: PrioCall, A: i})
@@ -376,15 +385,20 @@ func (s *Sim) scheduleCall(i int32, at Time) {
 // aligned (common random numbers).
 func (s *Sim) call(now Time, i int32) {
 	cs := &s.streams[i]
-	wl := &s.workloads[cs.workload]
-	ti := UniformIndex(&cs.rng, len(wl.targets))
-	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
+	p := &s.plans[cs.plan]
+	pair := cs.pair
+	if p.oneTarget {
+		UniformIndex(&cs.rng, 1) // the draw of the one target, which pair holds
+	} else {
+		targets := s.workloads[cs.workload].targets
+		pair.Pipeline = targets[UniformIndex(&cs.rng, len(targets))]
+	}
+	action := p.actions[WeightedIndex(&cs.rng, p.cum)]
 	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	r := callReq{at: now, pair: cs.pair, acct: cs.acct, slot: cs.slot, action: action,
-		pick: pick, recorded: notRecorded}
-	if len(wl.targets) > 1 {
-		r.pair = model.PairRef{Principal: cs.pair.Principal, Pipeline: wl.targets[ti]}
+	r := callReq{at: now, pair: pair, slot: cs.slot, action: action, pick: pick, recorded: notRecorded}
+	if s.tallies {
+		r.tally = &cs.tally
 	}
 	if s.dp != nil && action == model.StartPipelineExecution {
 		r.params = s.dp.startParams(cs.workload, r.pair.Principal, r.pair.Pipeline)
@@ -392,20 +406,20 @@ func (s *Sim) call(now Time, i int32) {
 	s.do(&r)
 
 	var next Time
-	switch wl.arrival.Kind {
+	switch p.arrival.Kind {
 	case ArrivalRate:
-		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
+		d := ExponentialRate(&cs.rng, p.arrival.PerNs)
 		if d > s.horizon-now {
 			return // past the horizon (and safe from int64 overflow)
 		}
 		next = now + d
 	case ArrivalEvery:
-		next = now + wl.arrival.Every
+		next = now + p.arrival.Every
 	case ArrivalAt:
-		if int(cs.nextAt) >= len(wl.arrival.At) {
+		if int(cs.nextAt) >= len(p.arrival.At) {
 			return
 		}
-		next = wl.arrival.At[cs.nextAt]
+		next = p.arrival.At[cs.nextAt]
 		cs.nextAt++
 	}
 	s.scheduleCall(i, next)
@@ -416,8 +430,8 @@ func (s *Sim) call(now Time, i int32) {
 type callReq struct {
 	at       Time
 	pair     model.PairRef // the caller and the pipeline
-	acct     int32         // the caller's account index
 	slot     int32         // the caller's index in Result.Callers
+	tally    *tally        // the calling stream's; nil for a replayed call
 	action   model.Action
 	pick     uint64 // generated: the execution a Stop or Retry picks
 	recorded int8   // notRecorded, or the recorded outcome (RecordedOK, …)
@@ -440,7 +454,9 @@ func (s *Sim) do(r *callReq) {
 			reason = f
 		}
 	}
-	s.res.Calls[r.slot][r.action][reason]++
+	if r.tally == nil || !r.tally.add(r.action, reason) {
+		s.res.Calls[r.slot][r.action][reason]++
+	}
 	s.calls++
 	outcome := 1 // denied
 	switch {
@@ -467,7 +483,7 @@ func (s *Sim) do(r *callReq) {
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	caller, pl := r.pair.Principal, r.pair.Pipeline
-	if s.throttled(r.at, r.acct) {
+	if s.throttled(r.at, s.principalAcct[caller]) {
 		return model.ReasonThrottled, -1
 	}
 	replayed := r.recorded != notRecorded

@@ -167,8 +167,8 @@ func (s *Sim) replay(now Time) {
 		startsID = "" // nothing will look it up
 	}
 	r := callReq{at: now, pair: model.PairRef{Principal: c.Caller, Pipeline: c.Pipeline},
-		acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller), action: c.Action,
-		recorded: int8(c.Recorded), execID: c.Execution, startsID: startsID, token: c.Token}
+		slot: s.replaySlot(c.Caller), action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
+		startsID: startsID, token: c.Token}
 	if s.dp != nil && c.Action == model.StartPipelineExecution {
 		r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
 	}
