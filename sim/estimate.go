@@ -31,7 +31,7 @@ func (s *Sim) Estimate() Estimate {
 		perWorkload[s.streams[i].workload]++
 	}
 	for i := range s.workloads {
-		p := &s.plans[s.workloads[i].plan]
+		p := &s.callPlans[s.workloads[i].callPlan]
 		calls := perWorkload[i] * p.expectedCalls(s.horizon)
 		e.Calls += calls
 		e.Starts += calls * p.share(model.StartPipelineExecution)
@@ -40,7 +40,7 @@ func (s *Sim) Estimate() Estimate {
 }
 
 // expectedCalls is one caller's expected number of calls up to horizon.
-func (p *plan) expectedCalls(horizon Time) float64 {
+func (p *callPlan) expectedCalls(horizon Time) float64 {
 	end := min(p.to, horizon)
 	if end < p.from {
 		return 0
@@ -66,7 +66,7 @@ func (p *plan) expectedCalls(horizon Time) float64 {
 }
 
 // share is the fraction of p's calls that are action a.
-func (p *plan) share(a model.Action) float64 {
+func (p *callPlan) share(a model.Action) float64 {
 	var f, prev float64
 	for i, x := range p.actions {
 		if x == a {

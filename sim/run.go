@@ -24,7 +24,7 @@ type callerStream struct {
 	rng      Stream
 	tally    tally
 	workload int32
-	plan     int32 // the workload's, in Sim.plans
+	callPlan int32 // the workload's, in Sim.callPlans
 	// pair is the caller and, when the workload has one target, that
 	// target with its decision slot ([model.World.PairRef]).
 	pair   model.PairRef
@@ -34,9 +34,9 @@ type callerStream struct {
 
 // workload is a resolved workload entry.
 type workload struct {
-	name    string
-	targets []model.PipelineID
-	plan    int32 // in Sim.plans
+	name     string
+	targets  []model.PipelineID
+	callPlan int32 // in Sim.callPlans
 }
 
 // Sim runs one scenario. It is single-threaded and deterministic: the same
@@ -47,7 +47,7 @@ type Sim struct {
 	seed      uint64
 	eng       Engine
 	workloads []workload
-	plans     []plan // the workloads' (plan.go)
+	callPlans []callPlan // the workloads' (callplan.go)
 	streams   []callerStream
 	res       Result
 
@@ -120,11 +120,11 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	}
 	slots := map[model.PrincipalID]int32{}
-	var pn planner
+	var pn callPlanner
 	for i := range cfg.Workload {
 		wc := &cfg.Workload[i]
 		wl := workload{name: wc.Name}
-		wp := plan{arrival: wc.Arrival, from: wc.From, to: wc.To}
+		wp := callPlan{arrival: wc.Arrival, from: wc.From, to: wc.To}
 		if wl.name == "" {
 			wl.name = strconv.Itoa(i)
 		}
@@ -162,7 +162,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 			errorf(wc.Pos, "workload %q: action weights must sum to more than 0", wl.name)
 		}
 		wp.oneTarget = len(wl.targets) == 1
-		wl.plan = pn.intern(&s.plans, wp)
+		wl.callPlan = pn.intern(&s.callPlans, wp)
 		wi := int32(len(s.workloads))
 		for _, c := range wc.Callers {
 			ps, err := w.LookupCallers(c.S)
@@ -179,7 +179,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 				}
 				key := "workload/" + wl.name + "/" + w.CallerString(p)
 				s.streams = append(s.streams, callerStream{rng: MakeStream(cfg.Seed, key),
-					workload: wi, plan: wl.plan, pair: model.PairRef{Principal: p}, slot: slot})
+					workload: wi, callPlan: wl.callPlan, pair: model.PairRef{Principal: p}, slot: slot})
 			}
 		}
 		s.workloads = append(s.workloads, wl)
@@ -198,7 +198,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 	}
 	for i := range s.streams {
 		cs := &s.streams[i]
-		if s.plans[cs.plan].oneTarget {
+		if s.callPlans[cs.callPlan].oneTarget {
 			cs.pair = w.PairRef(cs.pair.Principal, s.workloads[cs.workload].targets[0])
 		}
 	}
@@ -350,7 +350,7 @@ func (s *Sim) sortedLedger() []LedgerRow {
 
 func (s *Sim) scheduleFirst(i int32) {
 	cs := &s.streams[i]
-	p := &s.plans[cs.plan]
+	p := &s.callPlans[cs.callPlan]
 	var at Time
 	switch p.arrival.Kind {
 	case ArrivalRate:
@@ -372,7 +372,7 @@ func (s *Sim) scheduleFirst(i int32) {
 }
 
 func (s *Sim) scheduleCall(i int32, at Time) {
-	p := &s.plans[s.streams[i].plan]
+	p := &s.callPlans[s.streams[i].callPlan]
 	if at < p.from || at > p.to || at > s.horizon {
 		return
 	}
@@ -385,7 +385,7 @@ func (s *Sim) scheduleCall(i int32, at Time) {
 // aligned (common random numbers).
 func (s *Sim) call(now Time, i int32) {
 	cs := &s.streams[i]
-	p := &s.plans[cs.plan]
+	p := &s.callPlans[cs.callPlan]
 	pair := cs.pair
 	if p.oneTarget {
 		UniformIndex(&cs.rng, 1) // the draw of the one target, which pair holds

@@ -7,12 +7,13 @@ import (
 	"github.com/pipeshare/pipeshare/model"
 )
 
-// plan is what a generated call reads of its workload entry: the action
-// mix, the arrivals and the window. Entries that agree share one plan
+// callPlan is what a generated call reads of its workload entry: the
+// action mix, the arrivals and the window. Entries that agree share one
 // (count templates expand an entry into thousands that differ only in
 // their callers and targets), so the calls of a large scenario read a few
-// hot plans rather than a cold entry each.
-type plan struct {
+// hot plans rather than a cold entry each. (Not to be confused with
+// package sim/plan, the search of `pipeshare plan`.)
+type callPlan struct {
 	actions   []model.Action
 	cum       []float64 // cumulative normalised weights of actions
 	arrival   Arrival
@@ -21,9 +22,9 @@ type plan struct {
 	oneTarget bool // the entry has one target: its streams hold it
 }
 
-// planKey identifies a plan whose arrivals are not listed times (plans
+// callPlanKey identifies a plan whose arrivals are not listed times (plans
 // of those are not shared).
-type planKey struct {
+type callPlanKey struct {
 	mix       string // the actions and their cumulative weights
 	kind      ArrivalKind
 	perNs     float64
@@ -32,27 +33,27 @@ type planKey struct {
 	oneTarget bool
 }
 
-// planner interns plans into Sim.plans.
-type planner struct {
-	ids map[planKey]int32
+// callPlanner interns plans into Sim.callPlans.
+type callPlanner struct {
+	ids map[callPlanKey]int32
 	buf []byte
 }
 
 // intern returns the index of p in plans, appending p when no plan equal
 // to it is there.
-func (pn *planner) intern(plans *[]plan, p plan) int32 {
+func (pn *callPlanner) intern(plans *[]callPlan, p callPlan) int32 {
 	if p.arrival.Kind != ArrivalAt {
 		pn.buf = pn.buf[:0]
 		for i, a := range p.actions {
 			pn.buf = binary.LittleEndian.AppendUint64(append(pn.buf, byte(a)), math.Float64bits(p.cum[i]))
 		}
-		k := planKey{mix: string(pn.buf), kind: p.arrival.Kind, perNs: p.arrival.PerNs,
+		k := callPlanKey{mix: string(pn.buf), kind: p.arrival.Kind, perNs: p.arrival.PerNs,
 			every: p.arrival.Every, from: p.from, to: p.to, oneTarget: p.oneTarget}
 		if id, ok := pn.ids[k]; ok {
 			return id
 		}
 		if pn.ids == nil {
-			pn.ids = map[planKey]int32{}
+			pn.ids = map[callPlanKey]int32{}
 		}
 		pn.ids[k] = int32(len(*plans))
 	}
