@@ -35,11 +35,12 @@ type decider struct {
 	rowID   map[row]int32
 	rowsGen uint32
 	pairs   int // slots filled
-	// dense holds the slot of (principal, pipeline) at
+	// slots holds the slot of (principal, pipeline): at
 	// principal*numPipelines+pipeline when the product is small enough
-	// (untouched pages of it cost no memory); index the others.
-	dense []pairSlot
-	index map[uint64]pairSlot
+	// (untouched pages of it cost no memory), else in the order the pairs
+	// were first decided or given a PairRef, found by index.
+	slots []pairSlot
+	index map[uint64]int32 // nil when slots is dense
 	npl   int
 }
 
@@ -52,28 +53,68 @@ func (d *decider) init(w *World) {
 	d.npl = len(w.pipelines)
 	d.rowID = map[row]int32{}
 	if n := len(w.principals) * len(w.pipelines); n > 0 && n <= denseLimit {
-		d.dense = make([]pairSlot, n)
+		d.slots = make([]pairSlot, n)
 	} else {
-		d.index = map[uint64]pairSlot{}
+		d.index = map[uint64]int32{}
 	}
 }
 
-// slot returns the slot of (p, pl): empty (zero) when it has none.
-func (w *World) slot(p PrincipalID, pl PipelineID) pairSlot {
-	if w.dense != nil {
-		return w.dense[int(p)*w.npl+int(pl)]
-	}
-	return w.index[uint64(p)<<32|uint64(uint32(pl))]
+// PairRef is a (principal, pipeline) pair and, when [World.PairRef] made
+// it, the index of the pair's slot in the fast path's cache, so that
+// [World.DecideRef] goes straight to it: without the index (a PairRef
+// literal), DecideRef finds the slot as DecideShare does, through a map in
+// a large world.
+type PairRef struct {
+	Principal PrincipalID
+	Pipeline  PipelineID
+	slot      int32 // the slot's index + 1; 0 for none
 }
 
-// cached returns the cached row of (p, pl) if it answers at t.
-func (w *World) cached(p PrincipalID, pl PipelineID, t Time) (*row, bool) {
-	s := w.slot(p, pl)
+// PairRef returns (p, pl)'s reference with its slot, making an empty slot
+// if the pair has none. A run takes the references of the pairs it decides
+// over and over when it starts, since making one writes the World.
+func (w *World) PairRef(p PrincipalID, pl PipelineID) PairRef {
+	return PairRef{Principal: p, Pipeline: pl, slot: w.makeSlot(p, pl) + 1}
+}
+
+// slotIndex returns the index of (p, pl)'s slot, false when it has none.
+func (w *World) slotIndex(p PrincipalID, pl PipelineID) (int32, bool) {
+	if w.index == nil {
+		return int32(int(p)*w.npl + int(pl)), true
+	}
+	i, ok := w.index[uint64(p)<<32|uint64(uint32(pl))]
+	return i, ok
+}
+
+// makeSlot returns the index of (p, pl)'s slot, appending an empty one
+// when it has none.
+func (w *World) makeSlot(p PrincipalID, pl PipelineID) int32 {
+	i, ok := w.slotIndex(p, pl)
+	if !ok {
+		i = int32(len(w.slots))
+		w.slots = append(w.slots, pairSlot{})
+		w.index[uint64(p)<<32|uint64(uint32(pl))] = i
+	}
+	return i
+}
+
+// cachedAt returns the cached row of slot i if it answers at t.
+func (w *World) cachedAt(i int32, t Time) (*row, bool) {
+	s := w.slots[i]
 	if s.gen != w.gen || t < s.from {
 		return nil, false
 	}
 	r := &w.rows[s.row]
 	return r, t < r.until
+}
+
+// cached returns the cached row of (p, pl) if it answers at t.
+func (w *World) cached(p PrincipalID, pl PipelineID, t Time) (*row, bool) {
+	i, ok := w.slotIndex(p, pl)
+	if !ok {
+		return nil, false
+	}
+	return w.cachedAt(i, t)
 }
 
 // Decide returns the reason for principal p calling action a on pipeline pl
@@ -89,9 +130,22 @@ func (w *World) Decide(p PrincipalID, pl PipelineID, a Action, t Time) Reason {
 // lowest-named share that granted the action (NoShare otherwise): the share
 // a run attributes the call's consumption to.
 func (w *World) DecideShare(p PrincipalID, pl PipelineID, a Action, t Time) (Reason, ShareID) {
-	r, ok := w.cached(p, pl, t)
+	return w.DecideRef(PairRef{Principal: p, Pipeline: pl}, a, t)
+}
+
+// DecideRef is DecideShare for ref's pair, which finds the pair's slot
+// without a lookup when ref has it ([World.PairRef]).
+func (w *World) DecideRef(ref PairRef, a Action, t Time) (Reason, ShareID) {
+	i, ok := ref.slot-1, ref.slot > 0
 	if !ok {
-		r = w.cache(p, pl, t)
+		i, ok = w.slotIndex(ref.Principal, ref.Pipeline)
+	}
+	var r *row
+	if ok {
+		r, ok = w.cachedAt(i, t)
+	}
+	if !ok {
+		r = w.cache(ref.Principal, ref.Pipeline, t)
 	}
 	return r.reasons[a], r.shares[a]
 }
@@ -118,20 +172,11 @@ func (w *World) cache(p PrincipalID, pl PipelineID, t Time) *row {
 		w.rows = append(w.rows, r)
 		w.rowID[r] = id
 	}
-	s := pairSlot{from: t, gen: w.gen, row: id}
-	if w.dense != nil {
-		d := &w.dense[int(p)*w.npl+int(pl)]
-		if d.gen == 0 {
-			w.pairs++
-		}
-		*d = s
-	} else {
-		k := uint64(p)<<32 | uint64(uint32(pl))
-		if _, ok := w.index[k]; !ok {
-			w.pairs++
-		}
-		w.index[k] = s
+	d := &w.slots[w.makeSlot(p, pl)]
+	if d.gen == 0 {
+		w.pairs++
 	}
+	*d = pairSlot{from: t, gen: w.gen, row: id}
 	return &w.rows[id]
 }
 

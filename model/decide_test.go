@@ -352,3 +352,34 @@ func TestCachedRowsAreSharedAndBounded(t *testing.T) {
 	decideAll()
 	require.Less(t, len(w.rows), pairs/10)
 }
+
+// TestPairRefDecidesLikeDecideShare: DecideRef with a PairRef's slot, or
+// with a literal PairRef, answers as Explain does, in a world whose slots
+// are a dense array and in one whose slots are found by a map (10,000
+// principals × 1,000 pipelines); a pair's PairRef is always the same slot.
+func TestPairRefDecidesLikeDecideShare(t *testing.T) {
+	t.Parallel()
+	for _, accounts := range []int{100, 10000} {
+		w, errs := NewWorld(benchConfig(accounts, 1000, 1000))
+		require.NotNil(t, w, errs)
+		require.Equal(t, accounts == 10000, w.index != nil, "%d accounts", accounts)
+		r := rand.New(rand.NewPCG(5, 6))
+		refs := map[Pair]PairRef{}
+		for range 2000 {
+			p, pl := PrincipalID(r.IntN(w.NumPrincipals())), PipelineID(r.IntN(40))
+			a, at := Action(r.IntN(NumActions)), Time(r.IntN(int(48*time.Hour)))
+			ref := w.PairRef(p, pl)
+			if old, ok := refs[Pair{p, pl}]; ok {
+				require.Equal(t, old, ref)
+			}
+			refs[Pair{p, pl}] = ref
+			ex := w.Explain(p, pl, a, at)
+			for _, ref := range []PairRef{ref, {Principal: p, Pipeline: pl}} {
+				reason, share := w.DecideRef(ref, a, at)
+				require.Equal(t, ex.Reason, reason, "%s %s on %s at %s", w.CallerString(p), a, w.PipelineName(pl), at)
+				require.Equal(t, ex.Share, share)
+			}
+		}
+		require.Less(t, len(refs), 2000, "some pairs came twice")
+	}
+}

@@ -22,7 +22,8 @@ func (w *World) DecideUntil(p PrincipalID, pl PipelineID, a Action, t Time) (Rea
 
 // rowOf returns the row of (p, pl); it exists after a DecideShare.
 func (w *World) rowOf(p PrincipalID, pl PipelineID) *row {
-	return &w.rows[w.slot(p, pl).row]
+	i, _ := w.slotIndex(p, pl)
+	return &w.rows[w.slots[i].row]
 }
 
 // nextEvent returns the time of the next pending timeline event, or Never.

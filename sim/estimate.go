@@ -31,32 +31,32 @@ func (s *Sim) Estimate() Estimate {
 		perWorkload[s.streams[i].workload]++
 	}
 	for i := range s.workloads {
-		wl := &s.workloads[i]
-		calls := perWorkload[i] * wl.expectedCalls(s.horizon)
+		p := &s.callPlans[s.workloads[i].callPlan]
+		calls := perWorkload[i] * p.expectedCalls(s.horizon)
 		e.Calls += calls
-		e.Starts += calls * wl.share(model.StartPipelineExecution)
+		e.Starts += calls * p.share(model.StartPipelineExecution)
 	}
 	return e
 }
 
 // expectedCalls is one caller's expected number of calls up to horizon.
-func (wl *workload) expectedCalls(horizon Time) float64 {
-	end := min(wl.to, horizon)
-	if end < wl.from {
+func (p *callPlan) expectedCalls(horizon Time) float64 {
+	end := min(p.to, horizon)
+	if end < p.from {
 		return 0
 	}
-	switch wl.arrival.Kind {
+	switch p.arrival.Kind {
 	case ArrivalRate:
-		return wl.arrival.PerNs * float64(end-wl.from)
+		return p.arrival.PerNs * float64(end-p.from)
 	case ArrivalEvery:
-		if wl.arrival.Every <= 0 {
+		if p.arrival.Every <= 0 {
 			return 0
 		}
-		return float64((end-wl.from)/wl.arrival.Every) + 1
+		return float64((end-p.from)/p.arrival.Every) + 1
 	case ArrivalAt:
 		n := 0
-		for _, t := range wl.arrival.At {
-			if t >= wl.from && t <= end {
+		for _, t := range p.arrival.At {
+			if t >= p.from && t <= end {
 				n++
 			}
 		}
@@ -65,14 +65,14 @@ func (wl *workload) expectedCalls(horizon Time) float64 {
 	return 0
 }
 
-// share is the fraction of wl's calls that are action a.
-func (wl *workload) share(a model.Action) float64 {
+// share is the fraction of p's calls that are action a.
+func (p *callPlan) share(a model.Action) float64 {
 	var f, prev float64
-	for i, x := range wl.actions {
+	for i, x := range p.actions {
 		if x == a {
-			f += wl.cum[i] - prev
+			f += p.cum[i] - prev
 		}
-		prev = wl.cum[i]
+		prev = p.cum[i]
 	}
 	return f
 }

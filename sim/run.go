@@ -17,25 +17,26 @@ const (
 )
 
 // callerStream is one expanded caller of one workload entry: its own random
-// stream and arrival state.
+// stream, tally of calls and arrival state, in one 64-byte cache line (a
+// test holds it to that size), so that a call counts in the line it draws
+// from.
 type callerStream struct {
 	rng      Stream
+	tally    tally
 	workload int32
-	caller   model.PrincipalID
-	acct     int32 // the caller's account index
-	slot     int32 // index into Result.Callers
-	nextAt   int32 // ArrivalAt: index of the next listed time
+	callPlan int32 // the workload's, in Sim.callPlans
+	// pair is the caller and, when the workload has one target, that
+	// target with its decision slot ([model.World.PairRef]).
+	pair   model.PairRef
+	slot   int32 // index into Result.Callers
+	nextAt int32 // ArrivalAt: index of the next listed time
 }
 
 // workload is a resolved workload entry.
 type workload struct {
-	name    string
-	targets []model.PipelineID
-	actions []model.Action
-	cum     []float64 // cumulative normalised weights of actions
-	arrival Arrival
-	from    Time
-	to      Time
+	name     string
+	targets  []model.PipelineID
+	callPlan int32 // in Sim.callPlans
 }
 
 // Sim runs one scenario. It is single-threaded and deterministic: the same
@@ -46,6 +47,7 @@ type Sim struct {
 	seed      uint64
 	eng       Engine
 	workloads []workload
+	callPlans []callPlan // the workloads' (callplan.go)
 	streams   []callerStream
 	res       Result
 
@@ -67,6 +69,7 @@ type Sim struct {
 	quotaEvents   []QuotaEvent
 	quotaAcct     []int32  // account index of each set_quota event
 	dp            *dataSim // the data plane; nil without buckets or keys
+	tallies       bool     // streams count their calls in their tallies
 }
 
 // Counts holds one caller's calls by action and final reason.
@@ -117,9 +120,11 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		errs = append(errs, &model.PosError{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	}
 	slots := map[model.PrincipalID]int32{}
+	var pn callPlanner
 	for i := range cfg.Workload {
 		wc := &cfg.Workload[i]
-		wl := workload{name: wc.Name, arrival: wc.Arrival, from: wc.From, to: wc.To}
+		wl := workload{name: wc.Name}
+		wp := callPlan{arrival: wc.Arrival, from: wc.From, to: wc.To}
 		if wl.name == "" {
 			wl.name = strconv.Itoa(i)
 		}
@@ -150,12 +155,14 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		acc := 0.0
 		for _, aw := range wc.Actions {
 			acc += aw.Weight
-			wl.actions = append(wl.actions, aw.Action)
-			wl.cum = append(wl.cum, acc/total)
+			wp.actions = append(wp.actions, aw.Action)
+			wp.cum = append(wp.cum, acc/total)
 		}
 		if total <= 0 {
 			errorf(wc.Pos, "workload %q: action weights must sum to more than 0", wl.name)
 		}
+		wp.oneTarget = len(wl.targets) == 1
+		wl.callPlan = pn.intern(&s.callPlans, wp)
 		wi := int32(len(s.workloads))
 		for _, c := range wc.Callers {
 			ps, err := w.LookupCallers(c.S)
@@ -172,7 +179,7 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 				}
 				key := "workload/" + wl.name + "/" + w.CallerString(p)
 				s.streams = append(s.streams, callerStream{rng: MakeStream(cfg.Seed, key),
-					workload: wi, caller: p, slot: slot})
+					workload: wi, callPlan: wl.callPlan, pair: model.PairRef{Principal: p}, slot: slot})
 			}
 		}
 		s.workloads = append(s.workloads, wl)
@@ -190,10 +197,14 @@ func New(w *model.World, cfg *Config) (*Sim, []*model.PosError) {
 		s.principalAcct[p] = acct[w.PrincipalAccount(model.PrincipalID(p))]
 	}
 	for i := range s.streams {
-		s.streams[i].acct = s.principalAcct[s.streams[i].caller]
+		cs := &s.streams[i]
+		if s.callPlans[cs.callPlan].oneTarget {
+			cs.pair = w.PairRef(cs.pair.Principal, s.workloads[cs.workload].targets[0])
+		}
 	}
 	s.slots = slots
 	s.res.Calls = make([]Counts, len(s.res.Callers))
+	s.tallies = len(s.res.Calls)*countsBytes > tallyAbove
 	return s, errs
 }
 
@@ -240,6 +251,10 @@ func (s *Sim) RunContext(ctx context.Context) (*Result, error) {
 			look = s.nextLook(n)
 		}
 		s.handle(e)
+	}
+	for i := range s.streams {
+		cs := &s.streams[i]
+		cs.tally.addTo(&s.res.Calls[cs.slot])
 	}
 	s.finishRun(s.horizon)
 	s.res.Duration = s.horizon
@@ -335,30 +350,30 @@ func (s *Sim) sortedLedger() []LedgerRow {
 
 func (s *Sim) scheduleFirst(i int32) {
 	cs := &s.streams[i]
-	wl := &s.workloads[cs.workload]
+	p := &s.callPlans[cs.callPlan]
 	var at Time
-	switch wl.arrival.Kind {
+	switch p.arrival.Kind {
 	case ArrivalRate:
-		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
-		if d > s.horizon-wl.from {
+		d := ExponentialRate(&cs.rng, p.arrival.PerNs)
+		if d > s.horizon-p.from {
 			return
 		}
-		at = wl.from + d
+		at = p.from + d
 	case ArrivalEvery:
-		at = wl.from
+		at = p.from
 	case ArrivalAt:
-		if len(wl.arrival.At) == 0 {
+		if len(p.arrival.At) == 0 {
 			return
 		}
-		at = wl.arrival.At[0]
+		at = p.arrival.At[0]
 		cs.nextAt = 1
 	}
 	s.scheduleCall(i, at)
 }
 
 func (s *Sim) scheduleCall(i int32, at Time) {
-	wl := &s.workloads[s.streams[i].workload]
-	if at < wl.from || at > wl.to || at > s.horizon {
+	p := &s.callPlans[s.streams[i].callPlan]
+	if at < p.from || at > p.to || at > s.horizon {
 		return
 	}
 	s.eng.Schedule(Event{At: at, Kind: evCall, Prio: PrioCall, A: i})
@@ -370,33 +385,41 @@ func (s *Sim) scheduleCall(i int32, at Time) {
 // aligned (common random numbers).
 func (s *Sim) call(now Time, i int32) {
 	cs := &s.streams[i]
-	wl := &s.workloads[cs.workload]
-	target := wl.targets[UniformIndex(&cs.rng, len(wl.targets))]
-	action := wl.actions[WeightedIndex(&cs.rng, wl.cum)]
+	p := &s.callPlans[cs.callPlan]
+	pair := cs.pair
+	if p.oneTarget {
+		UniformIndex(&cs.rng, 1) // the draw of the one target, which pair holds
+	} else {
+		targets := s.workloads[cs.workload].targets
+		pair.Pipeline = targets[UniformIndex(&cs.rng, len(targets))]
+	}
+	action := p.actions[WeightedIndex(&cs.rng, p.cum)]
 	pick := cs.rng.Uint64() // the execution a Stop or Retry picks
 
-	r := callReq{at: now, caller: cs.caller, acct: cs.acct, slot: cs.slot, pl: target, action: action,
-		pick: pick, recorded: notRecorded}
+	r := callReq{at: now, pair: pair, slot: cs.slot, action: action, pick: pick, recorded: notRecorded}
+	if s.tallies {
+		r.tally = &cs.tally
+	}
 	if s.dp != nil && action == model.StartPipelineExecution {
-		r.params = s.dp.startParams(cs.workload, cs.caller, target)
+		r.params = s.dp.startParams(cs.workload, r.pair.Principal, r.pair.Pipeline)
 	}
 	s.do(&r)
 
 	var next Time
-	switch wl.arrival.Kind {
+	switch p.arrival.Kind {
 	case ArrivalRate:
-		d := ExponentialRate(&cs.rng, wl.arrival.PerNs)
+		d := ExponentialRate(&cs.rng, p.arrival.PerNs)
 		if d > s.horizon-now {
 			return // past the horizon (and safe from int64 overflow)
 		}
 		next = now + d
 	case ArrivalEvery:
-		next = now + wl.arrival.Every
+		next = now + p.arrival.Every
 	case ArrivalAt:
-		if int(cs.nextAt) >= len(wl.arrival.At) {
+		if int(cs.nextAt) >= len(p.arrival.At) {
 			return
 		}
-		next = wl.arrival.At[cs.nextAt]
+		next = p.arrival.At[cs.nextAt]
 		cs.nextAt++
 	}
 	s.scheduleCall(i, next)
@@ -406,10 +429,9 @@ func (s *Sim) call(now Time, i int32) {
 // execution pick) or replayed (a recorded execution ID and token).
 type callReq struct {
 	at       Time
-	caller   model.PrincipalID
-	acct     int32 // the caller's account index
-	slot     int32 // the caller's index in Result.Callers
-	pl       model.PipelineID
+	pair     model.PairRef // the caller and the pipeline
+	slot     int32         // the caller's index in Result.Callers
+	tally    *tally        // the calling stream's; nil for a replayed call
 	action   model.Action
 	pick     uint64 // generated: the execution a Stop or Retry picks
 	recorded int8   // notRecorded, or the recorded outcome (RecordedOK, …)
@@ -424,7 +446,7 @@ const notRecorded = -1
 
 // do authorizes r at its time, carries it out when allowed, and counts it.
 func (s *Sim) do(r *callReq) {
-	reason, share := s.w.DecideShare(r.caller, r.pl, r.action, r.at)
+	reason, share := s.w.DecideRef(r.pair, r.action, r.at)
 	xi := int32(-1)
 	if reason.IsAllow() {
 		var f model.Reason
@@ -432,7 +454,9 @@ func (s *Sim) do(r *callReq) {
 			reason = f
 		}
 	}
-	s.res.Calls[r.slot][r.action][reason]++
+	if r.tally == nil || !r.tally.add(r.action, reason) {
+		s.res.Calls[r.slot][r.action][reason]++
+	}
 	s.calls++
 	outcome := 1 // denied
 	switch {
@@ -458,19 +482,20 @@ func (s *Sim) do(r *callReq) {
 // the service accepts it, else the failure reason, and the execution the
 // call acted on (-1 for none).
 func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
-	if s.throttled(r.at, r.acct) {
+	caller, pl := r.pair.Principal, r.pair.Pipeline
+	if s.throttled(r.at, s.principalAcct[caller]) {
 		return model.ReasonThrottled, -1
 	}
 	replayed := r.recorded != notRecorded
 	switch r.action {
 	case model.StartPipelineExecution:
-		f, xi := s.startExecution(r.at, r.caller, share, r.pl, r.token, r.params)
+		f, xi := s.startExecution(r.at, caller, share, pl, r.token, r.params)
 		if f == 0 && r.startsID != "" {
 			s.mapExecution(r.startsID, xi)
 		}
 		return f, xi
 	case model.Search:
-		if s.w.Visible(r.caller, r.pl, r.at) {
+		if s.w.Visible(caller, pl, r.at) {
 			s.res.SearchReturned++
 		}
 		return 0, -1
@@ -479,25 +504,25 @@ func (s *Sim) effect(r *callReq, share model.ShareID) (model.Reason, int32) {
 	}
 	if replayed {
 		// A replayed call names its execution: an unmapped one is not found.
-		xi := s.lookupExecution(r.execID, r.pl)
+		xi := s.lookupExecution(r.execID, pl)
 		switch {
 		case xi < 0:
 			return model.ReasonNotFound, -1
 		case r.action == model.StopPipelineExecution:
 			return s.stop(r.at, xi), xi
 		case r.action == model.RetryPipelineExecution:
-			return s.retry(r.at, r.caller, share, xi), xi
+			return s.retry(r.at, caller, share, xi), xi
 		}
 		return 0, xi
 	}
 	switch r.action {
 	case model.StopPipelineExecution:
-		return s.stopExecution(r.at, r.pl, r.pick)
+		return s.stopExecution(r.at, pl, r.pick)
 	case model.RetryPipelineExecution:
-		return s.retryExecution(r.at, r.caller, share, r.pl, r.pick)
+		return s.retryExecution(r.at, caller, share, pl, r.pick)
 	}
 	// The execution-level reads target the latest execution.
-	if xi := s.ex.pipes[r.pl].latest; xi >= 0 {
+	if xi := s.ex.pipes[pl].latest; xi >= 0 {
 		return 0, xi
 	}
 	return model.ReasonNotFound, -1

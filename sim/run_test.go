@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/stretchr/testify/assert"
@@ -216,4 +217,10 @@ func TestSeriesSpreadMatchesDivision(t *testing.T) {
 	}
 	require.Greater(t, now, Time(SeriesBuckets*1000), "the last bucket holds the rest")
 	require.Equal(t, want, got)
+}
+
+// TestCallerStreamIsOneCacheLine: a call reads its stream and counts in
+// it, one cache line.
+func TestCallerStreamIsOneCacheLine(t *testing.T) {
+	require.Equal(t, uintptr(64), unsafe.Sizeof(callerStream{}))
 }

@@ -166,8 +166,8 @@ func (s *Sim) replay(now Time) {
 	if c.StartsUnnamed {
 		startsID = "" // nothing will look it up
 	}
-	r := callReq{at: now, caller: c.Caller, acct: s.principalAcct[c.Caller], slot: s.replaySlot(c.Caller),
-		pl: c.Pipeline, action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
+	r := callReq{at: now, pair: model.PairRef{Principal: c.Caller, Pipeline: c.Pipeline},
+		slot: s.replaySlot(c.Caller), action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
 		startsID: startsID, token: c.Token}
 	if s.dp != nil && c.Action == model.StartPipelineExecution {
 		r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
@@ -182,7 +182,7 @@ func (s *Sim) replay(now Time) {
 // emit sends one call to the sink.
 func (s *Sim) emit(r *callReq, reason model.Reason, share model.ShareID, xi int32) {
 	rec := &s.sinkRec
-	*rec = CallRecord{At: r.at, Caller: r.caller, Action: r.action, Pipeline: r.pl, Reason: reason,
+	*rec = CallRecord{At: r.at, Caller: r.pair.Principal, Action: r.action, Pipeline: r.pair.Pipeline, Reason: reason,
 		Share: share, Token: r.token, Replayed: r.recorded != notRecorded}
 	if rec.Replayed {
 		rec.Recorded = Recorded(r.recorded)
@@ -191,7 +191,7 @@ func (s *Sim) emit(r *callReq, reason model.Reason, share model.ShareID, xi int3
 		rec.Execution = s.ExecutionID(xi)
 	}
 	if s.dp != nil && r.action == model.StartPipelineExecution {
-		s.sinkParams = s.dp.passed(s.sinkParams[:0], r.pl, r.params)
+		s.sinkParams = s.dp.passed(s.sinkParams[:0], r.pair.Pipeline, r.params)
 		rec.Params = s.sinkParams
 	}
 	s.sink.Call(rec)
