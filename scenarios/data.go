@@ -209,7 +209,7 @@ func (d *scenarioDecoder) startParameters(n *yaml.Node, w *sim.Workload) {
 		var out []sim.Param
 		for _, kv := range o.pairs {
 			if val, ok := d.text(kv.val, "parameter "+kv.name); ok {
-				out = append(out, sim.Param{Name: kv.name, Value: val, Pos: d.pos(kv.val)})
+				out = append(out, sim.Param{Name: kv.name, Value: val, Pos: d.pos(kv.val), NamePos: d.pos(kv.key)})
 			}
 		}
 		return out

@@ -23,7 +23,8 @@ type Param struct {
 	Name     string
 	Value    string
 	Required bool
-	Pos      model.Pos
+	Pos      model.Pos // the value's position
+	NamePos  model.Pos // the name's, where an unknown name is reported (Pos when zero)
 }
 
 // DataRef is an S3 URI or a KMS key (ID, alias or ARN) a step names:
@@ -365,7 +366,11 @@ func (b *builder) startParams(d *dataSim, wi int32, wc *Workload) {
 				}
 			}
 			if !known && len(targets) > 0 {
-				b.errorf(p.Pos, "unknown param %q: no target pipeline of this entry has it (%s)", p.Name, b.targetParams(d, targets))
+				at := p.NamePos
+				if at == (model.Pos{}) {
+					at = p.Pos
+				}
+				b.errorf(at, "unknown param %q: no target pipeline of this entry has it (%s)", p.Name, b.targetParams(d, targets))
 			}
 		}
 	}

@@ -173,6 +173,9 @@ func TestDataErrors(t *testing.T) {
 		{"unknown param in a Start", func(_ *PipelineSpec, wl *Workload) {
 			wl.Parameters = []Param{{Name: "Output", Value: "s3://data-222/o/", Pos: at(9)}}
 		}, `s.yaml:9:1: unknown param "Output": no target pipeline of this entry has it (train has Input)`},
+		{"unknown param in a Start, at its name", func(_ *PipelineSpec, wl *Workload) {
+			wl.Parameters = []Param{{Name: "Output", Value: "s3://data-222/o/", Pos: at(9), NamePos: at(8)}}
+		}, `s.yaml:8:1: unknown param "Output": no target pipeline of this entry has it (train has Input)`},
 		{"bad value in a Start", func(_ *PipelineSpec, wl *Workload) {
 			wl.Parameters = []Param{{Name: "Input", Value: "s3://nope/o/", Pos: at(9)}}
 		}, `s.yaml:9:1: parameter Input: unknown bucket "nope"`},

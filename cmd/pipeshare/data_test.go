@@ -251,7 +251,7 @@ workload:
 	code, _, stderr := pipeshare(t, "", "validate", file)
 	assert.Equal(t, 2, code)
 	assert.Equal(t, file+`:14:5: workload "research": its Starts of pipeline churn by 222222222222 do not pass parameter InputData, which the pipeline declares without a default, so SageMaker rejects them (give the entry parameters: {InputData: VALUE})
-`+file+`:19:28: unknown param "InputDat": no target pipeline of this entry has it (churn has InputData, Region)
+`+file+`:19:18: unknown param "InputDat": no target pipeline of this entry has it (churn has InputData, Region)
 `, stderr)
 
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(scenario, "InputDat:", "InputData:", 1)), 0o644))
