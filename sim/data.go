@@ -215,6 +215,16 @@ func (s *Sim) buildData(cfg *Config, b *builder) {
 	for wi := range cfg.Workload {
 		b.startParams(d, int32(wi), &cfg.Workload[wi])
 	}
+	for pl := range d.pipes {
+		for i, req := range d.pipes[pl].required {
+			if req {
+				if s.required == nil {
+					s.required = make([][]string, len(d.pipes))
+				}
+				s.required[pl] = append(s.required[pl], d.pipes[pl].params[i])
+			}
+		}
+	}
 	if d.stats.Declared {
 		s.dp = d
 	}

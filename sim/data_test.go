@@ -254,6 +254,7 @@ func TestRequiredParam(t *testing.T) {
 	require.Len(t, r.Data.Failures, 1)
 	assert.Equal(t, "k333", r.World.DataSubject(r.Data.Failures[0].Access), "the recorded Input's bucket key")
 	assert.Equal(t, int64(3), r.Data.Decisions, "ListBucket, GetObject, Decrypt of the first; none of the second")
+	assert.Equal(t, []Unpassed{{Pipeline: 0, Param: "Input", Starts: 1}}, r.Trace.Unpassed, "the second Start is counted")
 }
 
 func at(line int) model.Pos { return model.Pos{File: "s.yaml", Line: line, Col: 1} }

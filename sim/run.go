@@ -62,6 +62,7 @@ type Sim struct {
 	slots         map[model.PrincipalID]int32 // caller slots (replay adds callers as they appear)
 	principalAcct []int32                     // account index of every principal
 	execByID      map[string]int32            // recorded execution ID → simulated execution, while a later call names it
+	required      [][]string                  // per pipeline, its parameters without a default (nil when none has one)
 	sink          CallSink
 	sinkRec       CallRecord
 	sinkParams    []Param // sinkRec's Params

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/pipeshare/pipeshare/model"
+import (
+	"slices"
+
+	"github.com/pipeshare/pipeshare/model"
+)
 
 // TraceCall is one recorded call to replay (from CloudTrail, or from a
 // previous run's --calls output).
@@ -65,6 +69,35 @@ type TraceStats struct {
 	Calls     int64 // records replayed
 	Reordered int64 // records earlier than the one before (replayed at that one's time)
 	Err       error // why the trace ended early, if it did
+	// Unpassed counts the replayed Starts that passed no value for a
+	// parameter the pipeline declares without a default (SageMaker rejects
+	// such a Start; the replay passes an empty value), per pipeline and
+	// parameter, in the order first met.
+	Unpassed []Unpassed
+}
+
+// Unpassed is a parameter without a default that replayed Starts of
+// Pipeline did not pass.
+type Unpassed struct {
+	Pipeline model.PipelineID
+	Param    string
+	Starts   int64
+}
+
+// unpassed counts the parameters without a default that a replayed Start
+// of pl, passing params, leaves out.
+func (t *TraceStats) unpassed(required []string, pl model.PipelineID, params []Param) {
+	for _, name := range required {
+		if slices.ContainsFunc(params, func(p Param) bool { return p.Name == name }) {
+			continue
+		}
+		i := slices.IndexFunc(t.Unpassed, func(u Unpassed) bool { return u.Pipeline == pl && u.Param == name })
+		if i < 0 {
+			i = len(t.Unpassed)
+			t.Unpassed = append(t.Unpassed, Unpassed{Pipeline: pl, Param: name})
+		}
+		t.Unpassed[i].Starts++
+	}
 }
 
 // CallRecord is one simulated call as a streaming sink sees it.
@@ -169,8 +202,13 @@ func (s *Sim) replay(now Time) {
 	r := callReq{at: now, pair: model.PairRef{Principal: c.Caller, Pipeline: c.Pipeline},
 		slot: s.replaySlot(c.Caller), action: c.Action, recorded: int8(c.Recorded), execID: c.Execution,
 		startsID: startsID, token: c.Token}
-	if s.dp != nil && c.Action == model.StartPipelineExecution {
-		r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
+	if c.Action == model.StartPipelineExecution {
+		if s.dp != nil {
+			r.params = s.dp.paramSet(c.Pipeline, c.Parameters)
+		}
+		if s.required != nil {
+			s.res.Trace.unpassed(s.required[c.Pipeline], c.Pipeline, c.Parameters)
+		}
 	}
 	s.do(&r)
 	if c.LastNaming {

@@ -143,6 +143,10 @@ func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	if line := st.UnknownAccountsLine(); line != "" {
 		fmt.Fprintln(tr.warn, line)
 	}
+	for _, u := range res.Trace.Unpassed {
+		fmt.Fprintf(tr.warn, "trace: %s of pipeline %s passed no %s, which it declares without a default (SageMaker rejects such a Start; replayed with an empty value)\n",
+			nouns(int(u.Starts), "replayed Start"), res.World.PipelineName(u.Pipeline), u.Param)
+	}
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))
 	}

@@ -193,3 +193,22 @@ func TestTraceFromStdinRefused(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Equal(t, want, stderr)
 }
+
+// TestReplayUnpassedParameter: replayed Starts that pass no value for a
+// parameter without a default are replayed with an empty value, and a
+// warning counts them.
+func TestReplayUnpassedParameter(t *testing.T) {
+	data, err := os.ReadFile(replayScenario)
+	require.NoError(t, err)
+	withParam := strings.Replace(string(data), "    account: \"111111111111\"\n", "    account: \"111111111111\"\n    parameters: {RunDate: null}\n", 1)
+	require.NotEqual(t, string(data), withParam)
+	sc := filepath.Join(t.TempDir(), "replay.yaml")
+	require.NoError(t, os.WriteFile(sc, []byte(withParam), 0o644))
+	code, _, stderr := pipeshare(t, "", "run", sc, "--root", "/", "--trace", "../../scenarios/testdata/real/cloudtrail/calls.jsonl", "--quiet")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "trace: 3 replayed Starts of pipeline churn-training passed no RunDate, which it declares without a default (SageMaker rejects such a Start; replayed with an empty value)\n")
+
+	code, _, stderr = pipeshare(t, "", "run", replayScenario, "--root", "../..", "--trace", "../../scenarios/testdata/real/cloudtrail/calls.jsonl", "--quiet")
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "passed no")
+}
