@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -143,7 +144,7 @@ func newAccessLayout(world *model.World, all bool) accessLayout {
 func (l *accessLayout) writeLeftOut(ew *errWriter, listed int, what string) {
 	if n := l.pairs - listed; !l.all && n > 0 {
 		ew.printf("\n%s %s %s not listed (--all lists them)\n",
-			nouns(n, "principal-pipeline pair", "principal-pipeline pairs"), what, plural(n, "is", "are"))
+			nouns(n, "principal-pipeline pair", "principal-pipeline pairs"), what, words.Plural(n, "is", "are"))
 	}
 }
 

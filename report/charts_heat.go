@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -89,7 +90,7 @@ func (b *heatBuilder) done() *heatGrid {
 		slices.SortFunc(order, func(x, y int) int { return strings.Compare(g.rows[x], g.rows[y]) })
 		rows, sum, n := make([]string, 0, len(order)), make([]float64, 0, len(g.sum)), make([]int, 0, len(g.n))
 		for _, r := range order {
-			rows = append(rows, fmt.Sprintf("%s · %s %s", g.rows[r], digits(float64(b.members[r]), 0), plural(b.members[r], "principal", "principals")))
+			rows = append(rows, fmt.Sprintf("%s · %s %s", g.rows[r], digits(float64(b.members[r]), 0), words.Plural(b.members[r], "principal", "principals")))
 			sum = append(sum, g.sum[r*nc:(r+1)*nc]...)
 			n = append(n, g.n[r*nc:(r+1)*nc]...)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
@@ -476,7 +477,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 			caller := w.CallerString(p)
 			c.add(RuleGrantedUnused, "share "+name+" → "+caller, w.PrincipalPos(p),
 				"%s is granted %s through share %s but never called %s in the run",
-				caller, strings.Join(unused, ", "), name, plural(len(unused), "it", "them"))
+				caller, strings.Join(unused, ", "), name, words.Plural(len(unused), "it", "them"))
 		}
 	}
 	for _, acct := range scpOrder {
@@ -484,7 +485,7 @@ func (c *checker) sharePrincipals(s model.ShareID) {
 		c.add(RuleSCPBlocksShare, "share "+name+" → "+string(acct), h.pos,
 			"share %s grants %s on %s to %s, but its SCPs (%s) deny %s for %s",
 			name, actionList(h.actions), strings.Join(sortedKeys(h.pipelines), ", "), acct,
-			strings.Join(sortedKeys(h.policies), ", "), plural(len(h.actions), "it", "them"),
+			strings.Join(sortedKeys(h.policies), ", "), words.Plural(len(h.actions), "it", "them"),
 			strings.Join(h.principals, ", "))
 	}
 }
@@ -527,13 +528,6 @@ func findingCounts(bySev map[Severity]int, waived int) string {
 	n := func(s Severity, one, many string) string { return digitsNoun(int64(bySev[s]), one, many) }
 	return n(SeverityError, "error", "errors") + ", " + n(SeverityWarning, "warning", "warnings") + ", " +
 		n(SeverityNote, "note", "notes") + fmt.Sprintf(", %d waived", waived)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // callsByPrincipal returns each caller's calls per action (any outcome).

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
@@ -356,7 +357,7 @@ func (d *dataCheck) outputOwnership() {
 		}
 		c.add(RuleOutputOwnership, "s3://"+name, w.BucketPos(g.bucket),
 			"%s %s %s outputs to s3://%s of %s (%s), whose Object Ownership is %s: %s (%s), and the bucket's owner cannot read or manage them through its bucket policy unless an object ACL grants it",
-			plural(len(g.steps), "step", "steps"), list(sortedKeys(g.steps)), plural(len(g.steps), "writes", "write"),
+			words.Plural(len(g.steps), "step", "steps"), list(sortedKeys(g.steps)), words.Plural(len(g.steps), "writes", "write"),
 			name, acct, acctLabel(w, acct), own, why, list(sortedKeys(g.writers)))
 	}
 }
@@ -389,7 +390,7 @@ func (d *dataCheck) keyTrusts() {
 			slices.Sort(roles)
 			fix := "name the roles that need the key instead, or add a condition on aws:PrincipalArn"
 			if len(roles) > 0 {
-				fix = "name " + list(roles) + " instead, the " + plural(len(roles), "role", "roles") + " the pipelines use it as"
+				fix = "name " + list(roles) + " instead, the " + words.Plural(len(roles), "role", "roles") + " the pipelines use it as"
 			}
 			st := stmtName(model.Match{Sid: tr.Sid, Statement: tr.Statement})
 			c.add(RuleKeyTrustsRoot, "key "+w.KeyName(k)+" → "+string(tr.Account), tr.Pos,

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -230,7 +231,7 @@ func gainsText(gs []grant) string {
 		}
 	}
 	text := fmt.Sprintf("%s %s %s: %s", nouns(len(principals), "principal", "principals"),
-		plural(len(principals), "gains", "gain"), nouns(actions, "action", "actions"), strings.Join(parts, "; "))
+		words.Plural(len(principals), "gains", "gain"), nouns(actions, "action", "actions"), strings.Join(parts, "; "))
 	if len(gs) > len(parts) {
 		text += fmt.Sprintf("; and %s more", nouns(len(gs)-len(parts), "pair", "pairs"))
 	}

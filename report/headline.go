@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
@@ -396,7 +397,7 @@ func dataLine(d *DataPlane) string {
 	}
 	more := ""
 	if len(by) > 1 {
-		more = fmt.Sprintf("; %s on %s other %s", count(d.FailedSteps-best.steps), count(int64(len(by)-1)), plural(len(by)-1, "request", "requests"))
+		more = fmt.Sprintf("; %s on %s other %s", count(d.FailedSteps-best.steps), count(int64(len(by)-1)), words.Plural(len(by)-1, "request", "requests"))
 	}
 	return fmt.Sprintf("%s failed on AccessDenied (%s on %s: %s%s), %s of owner money burned in their setup",
 		nouns(int(d.FailedSteps), "step", "steps"), top.action, what, count(best.steps), more, dollars(d.USD))
@@ -432,7 +433,7 @@ func externalLine(ps []string) string {
 		return "no principal outside the organization has access"
 	}
 	return fmt.Sprintf("%s outside the organization %s access: %s", nouns(len(ps), "principal", "principals"),
-		plural(len(ps), "has", "have"), list(ps))
+		words.Plural(len(ps), "has", "have"), list(ps))
 }
 
 // writeHeadlineText writes a headline's lines for a terminal under the

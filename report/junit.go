@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pipeshare/pipeshare/internal/words"
 )
 
 // The JUnit XML that CI servers read; it validates against the Jenkins
@@ -68,7 +70,7 @@ func (r *CheckReport) writeJUnit(w io.Writer) error {
 		}
 		if len(fails) > 0 {
 			c.Failure = &junitFailure{
-				Message: fmt.Sprintf("%d %s: %s", len(fails), plural(len(fails), "finding", "findings"), rule.Title),
+				Message: fmt.Sprintf("%d %s: %s", len(fails), words.Plural(len(fails), "finding", "findings"), rule.Title),
 				Type:    worst.String(),
 				Text:    strings.Join(fails, "\n") + "\nfix: " + rule.Remediation,
 			}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -73,16 +74,13 @@ func groupDigits(digits string) string {
 
 // nouns returns "1 principal" or "3 principals".
 func nouns(n int, one, many string) string {
-	return count(int64(n)) + " " + plural(n, one, many)
+	return count(int64(n)) + " " + words.Plural(n, one, many)
 }
 
 // digitsNoun is n, its digits ungrouped, and its noun: "1 file", "12
 // records" (where grouping would change what a report already prints).
 func digitsNoun(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return strconv.FormatInt(n, 10) + " " + words.Plural(int(n), one, many)
 }
 
 // days formats a simulated span in days ("30 days", "1 day", "2.5 days"),

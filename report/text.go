@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -103,7 +104,7 @@ func (s *Summary) writeText(w io.Writer) error {
 	t.write(ew, "  ")
 	if n := c.ByAction[model.Search].Allowed(); n > 0 {
 		ew.printf("  Search is decided in the caller's own account; its target pipeline was in the results of %d of %d allowed Search %s\n",
-			c.SearchReturned, n, plural(int(n), "call", "calls"))
+			c.SearchReturned, n, words.Plural(int(n), "call", "calls"))
 	}
 
 	ew.printf("\nCalls by reason\n")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pipeshare/pipeshare/internal/input"
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 )
 
@@ -122,18 +123,11 @@ func (l *ErrorList) CapPerPosition() {
 		}
 		if more > 0 {
 			out = append(out, Diagnostic{Pos: pos,
-				Msg: fmt.Sprintf("and %d more %s here (one per copy of a count template)", more, plural(more, "error", "errors"))})
+				Msg: fmt.Sprintf("and %d more %s here (one per copy of a count template)", more, words.Plural(more, "error", "errors"))})
 		}
 		i = j
 	}
 	*l = out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // HasErrors reports whether l holds at least one error (not a warning).

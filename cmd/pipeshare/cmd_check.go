@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/sim"
@@ -185,7 +186,7 @@ func cmdCheck(e *env, args []string) error {
 	}
 	if n := rep.Failing(); n > 0 {
 		return &exitError{code: exitFindings, msg: fmt.Sprintf("pipeshare check: %d %s at or above %s",
-			n, map[bool]string{true: "finding", false: "findings"}[n == 1], sev)}
+			n, words.Plural(n, "finding", "findings"), sev)}
 	}
 	return nil
 }

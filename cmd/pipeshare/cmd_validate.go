@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"github.com/pipeshare/pipeshare/internal/words"
 )
 
 const validateAbout = `Checks scenario files and prints every error and warning as
@@ -29,20 +30,12 @@ func cmdValidate(e *env, args []string) error {
 			continue
 		}
 		w := c.World
-		fmt.Fprintf(e.stdout, "%s: ok (%s, %s, %s, %s, %s)\n", c.File, nouns(w.NumAccounts(), "account"),
-			nouns(w.NumPrincipals(), "principal"), nouns(w.NumPipelines(), "pipeline"),
-			nouns(w.NumEvents(), "event"), nouns(len(c.Warnings), "warning"))
+		fmt.Fprintf(e.stdout, "%s: ok (%s, %s, %s, %s, %s)\n", c.File, words.Count(w.NumAccounts(), "account"),
+			words.Count(w.NumPrincipals(), "principal"), words.Count(w.NumPipelines(), "pipeline"),
+			words.Count(w.NumEvents(), "event"), words.Count(len(c.Warnings), "warning"))
 	}
 	if failed != nil {
 		return &exitError{code: exitInput}
 	}
 	return nil
-}
-
-// nouns returns "1 pipeline" or "3 pipelines".
-func nouns(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

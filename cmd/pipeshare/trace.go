@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/report"
 	"github.com/pipeshare/pipeshare/scenarios"
 	"github.com/pipeshare/pipeshare/scenarios/cloudtrail"
@@ -145,7 +146,7 @@ func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
 	}
 	for _, u := range res.Trace.Unpassed {
 		fmt.Fprintf(tr.warn, "trace: %s of pipeline %s passed no %s, which it declares without a default (SageMaker rejects such a Start; replayed with an empty value)\n",
-			nouns(int(u.Starts), "replayed Start"), res.World.PipelineName(u.Pipeline), u.Param)
+			words.Count(int(u.Starts), "replayed Start"), res.World.PipelineName(u.Pipeline), u.Param)
 	}
 	if err != nil {
 		return nil, inputError(fmt.Errorf("trace: %v", err))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pipeshare/pipeshare/internal/words"
 	"github.com/pipeshare/pipeshare/model"
 	"github.com/pipeshare/pipeshare/sim"
 )
@@ -349,11 +350,7 @@ func (st *Stats) UnknownAccountsLine() string {
 	n := st.Skipped[SkipUnknownAccount]
 	b.WriteString("trace: ")
 	b.WriteString(strconv.FormatInt(n, 10))
-	if n == 1 {
-		b.WriteString(" call from an unknown account skipped (")
-	} else {
-		b.WriteString(" calls from unknown accounts skipped (")
-	}
+	b.WriteString(words.Plural(int(n), " call from an unknown account skipped (", " calls from unknown accounts skipped ("))
 	for i, id := range ids {
 		if i == 5 {
 			fmt.Fprintf(&b, ", and %d more", len(ids)-5)
