@@ -140,22 +140,23 @@ func (w *World) DecideRef(ref PairRef, a Action, t Time) (Reason, ShareID) {
 	if !ok {
 		i, ok = w.slotIndex(ref.Principal, ref.Pipeline)
 	}
-	var r *row
 	if ok {
-		r, ok = w.cachedAt(i, t)
+		if r, hit := w.cachedAt(i, t); hit {
+			return r.reasons[a], r.shares[a]
+		}
+	} else {
+		i = w.makeSlot(ref.Principal, ref.Pipeline)
 	}
-	if !ok {
-		r = w.cache(ref.Principal, ref.Pipeline, t)
-	}
+	r := w.cache(i, ref.Principal, ref.Pipeline, t)
 	return r.reasons[a], r.shares[a]
 }
 
-// cache builds the row of (p, pl) at t and makes it the pair's slot's,
-// one row for every pair with the same answer. The rows of an earlier
+// cache builds the row of (p, pl) at t and makes it the pair's slot's
+// (slot i), one row for every pair with the same answer. The rows of an earlier
 // generation are dropped; so are all rows, with a generation bump, when
 // they outgrow the slots filled (twice, plus a constant), which bounds
 // their memory by the pairs'.
-func (w *World) cache(p PrincipalID, pl PipelineID, t Time) *row {
+func (w *World) cache(i int32, p PrincipalID, pl PipelineID, t Time) *row {
 	if len(w.rows) >= 2*w.pairs+1024 {
 		w.gen++
 	}
@@ -172,7 +173,7 @@ func (w *World) cache(p PrincipalID, pl PipelineID, t Time) *row {
 		w.rows = append(w.rows, r)
 		w.rowID[r] = id
 	}
-	d := &w.slots[w.makeSlot(p, pl)]
+	d := &w.slots[i]
 	if d.gen == 0 {
 		w.pairs++
 	}

@@ -438,9 +438,6 @@ func (b *builder) requiredParams(d *dataSim, wi int32, wc *Workload) {
 	}) {
 		return
 	}
-	passes := func(ps []Param, name string) bool {
-		return slices.ContainsFunc(ps, func(p Param) bool { return p.Name == name })
-	}
 	wl := &b.s.workloads[wi]
 	for _, pl := range wl.targets {
 		dp := &d.pipes[pl]
@@ -462,6 +459,11 @@ func (b *builder) requiredParams(d *dataSim, wi int32, wc *Workload) {
 			}
 		}
 	}
+}
+
+// passes reports whether ps passes a value for the parameter name.
+func passes(ps []Param, name string) bool {
+	return slices.ContainsFunc(ps, func(p Param) bool { return p.Name == name })
 }
 
 // checkParamValue checks a Start's value of a parameter that pipeline dp's

@@ -88,7 +88,7 @@ type Unpassed struct {
 // of pl, passing params, leaves out.
 func (t *TraceStats) unpassed(required []string, pl model.PipelineID, params []Param) {
 	for _, name := range required {
-		if slices.ContainsFunc(params, func(p Param) bool { return p.Name == name }) {
+		if passes(params, name) {
 			continue
 		}
 		i := slices.IndexFunc(t.Unpassed, func(u Unpassed) bool { return u.Pipeline == pl && u.Param == name })

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,7 +86,10 @@ func cmdDiff(e *env, args []string) error {
 	// after them, A's and then those of B that A did not give (one trace
 	// replayed twice says each once).
 	var warns [2]strings.Builder
-	defer func() { printOnce(e.stderr, warns[0].String(), warns[1].String()) }()
+	defer func() {
+		io.WriteString(e.stderr, warns[0].String())
+		printNew(e.stderr, warns[0].String(), warns[1].String())
+	}()
 	for i, sc := range scs {
 		sc.Sim.Seed = s
 		tr, err := traced(pr, *tf.path, func() (*traceRun, error) { return tf.prepare(e, sc, &warns[i]) })
@@ -118,7 +120,7 @@ func cmdDiff(e *env, args []string) error {
 	}
 	var sums [2]*report.Summary
 	for i, sc := range scs {
-		if _, err := trs[i].finish(e, results[i]); err != nil {
+		if _, err := trs[i].finish(results[i]); err != nil {
 			return err
 		}
 		sets := lf.sets
@@ -169,15 +171,4 @@ func runSims(e *env, pr *progress, sims ...*sim.Sim) ([]*sim.Result, error) {
 		}
 	}
 	return results, nil
-}
-
-// printOnce writes a, then the lines of b that are not lines of a.
-func printOnce(w io.Writer, a, b string) {
-	io.WriteString(w, a)
-	said := strings.SplitAfter(a, "\n")
-	for _, line := range strings.SplitAfter(b, "\n") {
-		if line != "" && !slices.Contains(said, line) {
-			io.WriteString(w, line)
-		}
-	}
 }

@@ -151,7 +151,7 @@ func cmdRun(e *env, args []string) error {
 	if err := callsOut.finish(); err != nil {
 		return err
 	}
-	replay, err := tr.finish(e, res)
+	replay, err := tr.finish(res)
 	if err != nil {
 		return err
 	}

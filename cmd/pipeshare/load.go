@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/pipeshare/pipeshare/internal/input"
 	"github.com/pipeshare/pipeshare/scenarios"
@@ -122,12 +123,19 @@ func compileAfter(e *env, sc *scenarios.Scenario, shown scenarios.ErrorList) (*s
 	if err != nil {
 		return nil, scenarioError(err)
 	}
-	for _, w := range c.Warnings {
-		if !slices.Contains(shown, w) {
-			io.WriteString(e.stderr, w.String()+"\n")
+	printNew(e.stderr, shown.String(), c.Warnings.String())
+	return c, nil
+}
+
+// printNew writes the lines of text that are not lines of said: what
+// diff's second scenario or replay says that its first did not.
+func printNew(w io.Writer, said, text string) {
+	old := strings.SplitAfter(said, "\n")
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line != "" && !slices.Contains(old, line) {
+			io.WriteString(w, line)
 		}
 	}
-	return c, nil
 }
 
 // compileUntil compiles sc, printing the warnings not in shown, and, when

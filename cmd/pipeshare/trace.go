@@ -134,7 +134,7 @@ func (tr *traceRun) attach(c *scenarios.Compiled) {
 // finish counts what the run did not reach, closes the trace and
 // summarizes the replay. A damaged trace file, a malformed record with
 // --strict, or a trace of which no call was replayed is an input error.
-func (tr *traceRun) finish(e *env, res *sim.Result) (*report.Replay, error) {
+func (tr *traceRun) finish(res *sim.Result) (*report.Replay, error) {
 	if tr == nil {
 		return nil, nil
 	}

@@ -204,12 +204,17 @@ func (w *spoolWriter) item(s *stream, it *item) {
 
 // firstUse reports whether (*seen)[id] was set, setting it.
 func firstUse(seen *[]bool, id int32) bool {
-	for int(id) >= len(*seen) {
-		*seen = append(*seen, false)
-	}
-	was := (*seen)[id]
-	(*seen)[id] = true
+	was := int(id) < len(*seen) && (*seen)[id]
+	put(seen, id, true)
 	return was
+}
+
+// put sets (*s)[i] to v, growing *s to hold it.
+func put[T any](s *[]T, i int32, v T) {
+	if n := int(i) + 1 - len(*s); n > 0 {
+		*s = append(*s, make([]T, n)...)
+	}
+	(*s)[i] = v
 }
 
 func (w *spoolWriter) principal(p Principal) {
@@ -413,18 +418,10 @@ func (r *spoolReader) next(s *stream) (item, bool) {
 			}
 		case tagCaller:
 			id := r.index()
-			c := &caller{id: id, p: r.principal()}
-			for int(id) >= len(r.callers) {
-				r.callers = append(r.callers, nil)
-			}
-			r.callers[id] = c
+			put(&r.callers, id, &caller{id: id, p: r.principal()})
 		case tagTarget:
 			id := r.index()
-			t := r.target(id)
-			for int(id) >= len(r.targets) {
-				r.targets = append(r.targets, nil)
-			}
-			r.targets[id] = t
+			put(&r.targets, id, r.target(id))
 		case tagCounts:
 			s.stats.Records += int64(r.uvarint())
 			for _, why := range spoolReasons {
